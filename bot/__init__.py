@@ -1,0 +1,1 @@
+"""studybot: a Discord bot for study groups working through a learning roadmap together."""

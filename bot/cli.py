@@ -1,0 +1,132 @@
+"""The one command line: `studybot run | migrate | check-roadmap`. This is the composition root."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.roadmap import Roadmap, RoadmapError, load_roadmap, summarize
+
+log = logging.getLogger("studybot")
+
+EXIT_CONFIG = 2
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"studybot: invalid settings: {problems}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    # discord.py's HTTP debug lines can carry request headers; keep them out even at DEBUG.
+    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def _load_roadmap_or_exit(path: Path) -> Roadmap:
+    try:
+        return load_roadmap(path)
+    except RoadmapError as exc:
+        print(f"studybot: the roadmap is invalid, nothing was started:\n{exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_check_roadmap(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else _settings().roadmap_path
+    try:
+        roadmap = load_roadmap(path)
+    except RoadmapError as exc:
+        print(f"{len(exc.errors)} error(s):\n{exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK\n{summarize(roadmap)}")
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade_to_head
+
+    settings = _settings()
+    _configure_logging(settings.log_level)
+    upgrade_to_head(settings.database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
+    from bot.app import StudyBot, apply_endpoints
+    from bot.db.engine import create_engine, create_sessionmaker
+    from bot.services.clock import SystemClock
+    from bot.services.container import Services
+    from bot.services.roadmap_sync import sync_roadmap
+
+    apply_endpoints(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        sessions = create_sessionmaker(engine)
+        moves = await sync_roadmap(sessions, roadmap)
+        if moves:
+            log.warning("roadmap: %d member(s) moved off removed topics", len(moves))
+        bot = StudyBot(settings, Services.build(sessions, roadmap, SystemClock()))
+        async with bot:
+            await bot.start(token)
+    finally:
+        await engine.dispose()
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade_to_head
+
+    settings = _settings()
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        print(
+            "studybot: DISCORD_TOKEN is not set. Copy .env.example to .env and put your bot token in it.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    _configure_logging(settings.log_level)
+    # The roadmap is checked before anything touches the database or Discord.
+    roadmap = _load_roadmap_or_exit(settings.roadmap_path)
+    upgrade_to_head(settings.database_url)
+    try:
+        asyncio.run(_run_bot(settings, roadmap, settings.discord_token.get_secret_value().strip()))
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        import discord
+
+        if isinstance(exc, discord.LoginFailure):
+            print("studybot: Discord refused the token (DISCORD_TOKEN). Check it in .env.", file=sys.stderr)
+            return EXIT_CONFIG
+        raise
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="A Discord bot for roadmap study groups.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="apply migrations, then connect to Discord").set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="bring the database to the newest schema").set_defaults(func=cmd_migrate)
+    check = sub.add_parser("check-roadmap", help="validate a roadmap file and print a summary")
+    check.add_argument("path", nargs="?", help="the file (default: ROADMAP_PATH)")
+    check.set_defaults(func=cmd_check_roadmap)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `studybot` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

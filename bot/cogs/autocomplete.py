@@ -1,0 +1,68 @@
+"""Autocomplete callbacks shared by the cogs; each answers from the services, at most 25 choices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+import discord
+from discord import app_commands
+
+from bot.services.topics import AUTOCOMPLETE_LIMIT, search_stages, search_topics
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+Choices = list[app_commands.Choice[str]]
+
+
+def _bot(interaction: discord.Interaction) -> StudyBot:
+    return cast("StudyBot", interaction.client)
+
+
+def _matching(names: list[str], current: str) -> Choices:
+    folded = current.casefold()
+    hits = [n for n in names if folded in n.casefold()]
+    return [app_commands.Choice(name=n, value=n) for n in hits[:AUTOCOMPLETE_LIMIT]]
+
+
+async def open_cohorts(interaction: discord.Interaction, current: str) -> Choices:
+    """Cohorts of this server that take members (for /join)."""
+    if interaction.guild_id is None:
+        return []
+    return _matching(await _bot(interaction).services.cohorts.names(interaction.guild_id), current)
+
+
+async def my_cohorts(interaction: discord.Interaction, current: str) -> Choices:
+    """Cohorts the caller is in (member commands)."""
+    if interaction.guild_id is None:
+        return []
+    names = await _bot(interaction).services.cohorts.names(
+        interaction.guild_id, user_id=interaction.user.id, include_archived=True
+    )
+    return _matching(names, current)
+
+
+async def all_cohorts(interaction: discord.Interaction, current: str) -> Choices:
+    """Every cohort of this server, archived ones too (moderator commands)."""
+    if interaction.guild_id is None:
+        return []
+    names = await _bot(interaction).services.cohorts.names(interaction.guild_id, include_archived=True)
+    return _matching(names, current)
+
+
+async def topics(interaction: discord.Interaction, current: str) -> Choices:
+    """Topics by title; the value is the stable topic id."""
+    roadmap = _bot(interaction).services.roadmap
+    return [
+        app_commands.Choice(name=f"{ref.stage_index + 1}. {ref.topic.title}"[:100], value=ref.id)
+        for ref in search_topics(roadmap, current)
+    ]
+
+
+async def stages(interaction: discord.Interaction, current: str) -> Choices:
+    """Stages by title; the value is the stage id."""
+    roadmap = _bot(interaction).services.roadmap
+    return [
+        app_commands.Choice(name=f"{roadmap.stages.index(s) + 1}. {s.title}"[:100], value=s.id)
+        for s in search_stages(roadmap, current)
+    ]

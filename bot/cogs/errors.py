@@ -1,0 +1,104 @@
+"""Every failure ends in an ephemeral answer: a clear message for bad input, an apology with an id otherwise."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.services.errors import StudybotError
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
+
+
+async def send_ephemeral(
+    interaction: discord.Interaction, content: str | None = None, *, embed: discord.Embed | None = None
+) -> None:
+    """Answer ephemerally, as the first response or as a follow-up when one was already sent."""
+    kwargs: dict[str, object] = {"ephemeral": True}
+    if embed is not None:
+        kwargs["embed"] = embed
+    if interaction.response.is_done():
+        await interaction.followup.send(content or discord.utils.MISSING, **kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(content, **kwargs)  # type: ignore[arg-type]
+
+
+def user_message(error: Exception) -> str | None:
+    """The message for an error the user can fix, or None for an unexpected one."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, StudybotError):
+        return original.message
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works only in a server, not in direct messages."
+    if isinstance(error, app_commands.MissingPermissions):
+        return "You need the **Manage Server** permission for this."
+    if isinstance(error, app_commands.TransformerError):
+        if error.type is discord.AppCommandOptionType.channel:
+            return (
+                "I can't see that channel. Pick a text channel where I have **View Channel**, "
+                "**Send Messages** and **Embed Links**."
+            )
+        return f"`{error.value}` is not a valid {error.type.name}."
+    if isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
+        return "This command changed since Discord last loaded it. Try again in a minute."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use this command here."
+    return None
+
+
+async def report_error(interaction: discord.Interaction, error: Exception, where: str) -> None:
+    """Answer the user for any failure; log the unexpected ones with an id they can quote."""
+    message = user_message(error)
+    if message is None:
+        error_id = uuid.uuid4().hex[:8]
+        original = getattr(error, "original", error)
+        log.error(
+            "unexpected error %s in %s (guild %s, user %s)",
+            error_id,
+            where,
+            interaction.guild_id,
+            interaction.user.id if interaction.user else None,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        message = (
+            f"Sorry, something went wrong on my side. Error id `{error_id}`: "
+            "a moderator can pass it to whoever runs the bot."
+        )
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not deliver the error message for %s", where, exc_info=True)
+
+
+def install_error_handlers(bot: StudyBot) -> None:
+    """Route every app command failure through `report_error`."""
+
+    async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        name = interaction.command.qualified_name if interaction.command else "unknown command"
+        await report_error(interaction, error, f"/{name}")
+
+    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+
+
+class OwnedView(discord.ui.View):
+    """A view only the user it was made for can press; errors end in `report_error`."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = 120) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message("These buttons are not for you.", ephemeral=True)
+            return False
+        return True
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await report_error(interaction, error, f"button {getattr(item, 'custom_id', item)!r}")

@@ -1,0 +1,171 @@
+"""Member slash commands: /join /leave /progress /done /skip /goto /roadmap /topic."""
+
+from __future__ import annotations
+
+import contextlib
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.app import StudyBot
+from bot.cogs import autocomplete as ac
+from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.services.errors import Conflict, InvalidInput, NotFound
+from bot.services.topics import find_stage, find_topic
+
+COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
+
+
+def _guild_id(interaction: discord.Interaction) -> int:
+    # guild_only() keeps DMs out; this narrows the type for the checker.
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+class LeaveConfirm(OwnedView):
+    """Confirm / Cancel for /leave."""
+
+    def __init__(self, bot: StudyBot, interaction: discord.Interaction, cohort_name: str) -> None:
+        super().__init__(interaction.user.id, timeout=60)
+        self.bot = bot
+        self.origin = interaction
+        self.cohort_name = cohort_name
+
+    @discord.ui.button(label="Leave", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.stop()
+        cohort = await self.bot.services.progress.leave(_guild_id(interaction), interaction.user.id, self.cohort_name)
+        await interaction.response.edit_message(
+            content=f"You left **{cohort.name}**. Your history is kept: `/join` brings you back where you were.",
+            view=None,
+        )
+
+    @discord.ui.button(label="Stay", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=f"You are still in **{self.cohort_name}**.", view=None)
+
+    async def on_timeout(self) -> None:
+        with contextlib.suppress(discord.HTTPException):
+            await self.origin.edit_original_response(
+                content=f"No answer, so you are still in **{self.cohort_name}**.", view=None
+            )
+
+
+class MemberCog(commands.Cog):
+    """Commands every member uses."""
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self):  # noqa: ANN201 - the Services container
+        return self.bot.services
+
+    @app_commands.command(name="join", description="Join a study cohort in this server")
+    @app_commands.guild_only()
+    @app_commands.describe(cohort="The cohort to join")
+    @app_commands.autocomplete(cohort=ac.open_cohorts)
+    async def join(self, interaction: discord.Interaction, cohort: str) -> None:
+        result = await self.services.progress.join(_guild_id(interaction), interaction.user.id, cohort)
+        await interaction.response.send_message(render.joined_text(result), ephemeral=True)
+
+    @app_commands.command(name="leave", description="Leave a cohort (your history is kept)")
+    @app_commands.guild_only()
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def leave(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+        found = await self.services.progress.resolve(_guild_id(interaction), interaction.user.id, cohort)
+        await interaction.response.send_message(
+            f"Leave **{found.name}**? You stop getting nudges; your history is kept.",
+            view=LeaveConfirm(self.bot, interaction, found.name),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="progress", description="Where you (or another member) are on the roadmap")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        member="Whose progress to show (default: yours)",
+        cohort=COHORT_HELP,
+        public="Show it to the channel instead of only to you",
+    )
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def progress(
+        self,
+        interaction: discord.Interaction,
+        member: discord.User | None = None,
+        cohort: str | None = None,
+        public: bool = False,
+    ) -> None:
+        subject = member or interaction.user
+        report = await self.services.progress.report(
+            _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
+        )
+        embed = render.progress_embed(report, self.services.roadmap, subject.display_name)
+        await interaction.response.send_message(embed=embed, ephemeral=not public)
+
+    @app_commands.command(name="done", description="Mark your current topic done and move to the next")
+    @app_commands.guild_only()
+    @app_commands.describe(note="What you did or learned (up to 500 characters)", cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def done(self, interaction: discord.Interaction, note: str | None = None, cohort: str | None = None) -> None:
+        result = await self.services.progress.done(_guild_id(interaction), interaction.user.id, cohort, note)
+        # Public on purpose: finishing a topic is news for the study group.
+        await interaction.response.send_message(f"{interaction.user.mention} {render.advance_text(result)}")
+
+    @app_commands.command(name="skip", description="Skip your current topic (it will not count as done)")
+    @app_commands.guild_only()
+    @app_commands.describe(cohort=COHORT_HELP)
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def skip(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+        result = await self.services.progress.skip(_guild_id(interaction), interaction.user.id, cohort)
+        await interaction.response.send_message(render.advance_text(result), ephemeral=True)
+
+    @app_commands.command(name="goto", description="Jump to any topic of the roadmap")
+    @app_commands.guild_only()
+    @app_commands.describe(topic="The topic to work on now", cohort=COHORT_HELP)
+    @app_commands.autocomplete(topic=ac.topics, cohort=ac.my_cohorts)
+    async def goto(self, interaction: discord.Interaction, topic: str, cohort: str | None = None) -> None:
+        ref = await self.services.progress.goto(_guild_id(interaction), interaction.user.id, cohort, topic)
+        await interaction.response.send_message(
+            f"{render.CURRENT_MARK} You are now on **{ref.topic.title}** (stage {ref.stage_index + 1}: "
+            f"{ref.stage.title}). `/topic` says what to learn.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="roadmap", description="The stages of the roadmap, or one stage in detail")
+    @app_commands.guild_only()
+    @app_commands.describe(stage="A stage to show in detail")
+    @app_commands.autocomplete(stage=ac.stages)
+    async def roadmap(self, interaction: discord.Interaction, stage: str | None = None) -> None:
+        roadmap = self.services.roadmap
+        done_ids, current_ids = await self.services.progress.topic_marks(_guild_id(interaction), interaction.user.id)
+        if stage:
+            embed = render.stage_embed(roadmap, find_stage(roadmap, stage), done_ids, current_ids)
+        else:
+            embed = render.roadmap_embed(roadmap, done_ids, current_ids)
+        await send_ephemeral(interaction, embed=embed)
+
+    @app_commands.command(name="topic", description="What to learn for a topic (default: your current one)")
+    @app_commands.guild_only()
+    @app_commands.describe(topic="The topic to explain")
+    @app_commands.autocomplete(topic=ac.topics)
+    async def topic(self, interaction: discord.Interaction, topic: str | None = None) -> None:
+        roadmap = self.services.roadmap
+        if topic:
+            ref = find_topic(roadmap, topic)
+        else:
+            try:
+                current = await self.services.progress.current_topic(_guild_id(interaction), interaction.user.id, None)
+            except (NotFound, Conflict) as exc:
+                raise InvalidInput(f"{exc.message} Or give the `topic` option to look any topic up.") from None
+            if current is None:
+                raise InvalidInput("You have finished the roadmap. Give the `topic` option to look any topic up.")
+            ref = current
+        await send_ephemeral(interaction, embed=render.topic_embed(roadmap, ref))
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(MemberCog(bot))

@@ -1,0 +1,257 @@
+"""Moderator commands: the /cohort group."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.app import StudyBot
+from bot.cogs import autocomplete as ac
+from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.db.models import Cohort, Membership
+from bot.services.cohorts import CohortOptions, is_moderator
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.validation import PACES, WEEKDAYS
+
+WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
+PACE_CHOICES = [
+    app_commands.Choice(name="relaxed: the longest time budget", value="relaxed"),
+    app_commands.Choice(name="standard: the midpoint", value="standard"),
+    app_commands.Choice(name="intense: the shortest time budget", value="intense"),
+]
+assert [c.value for c in PACE_CHOICES] == list(PACES)
+_TIMEZONES = sorted(available_timezones())
+
+OPTION_HELP = {
+    "channel": "Where the cohort's announcements and leaderboards go",
+    "start_date": "First day of the cohort calendar, YYYY-MM-DD",
+    "timezone": "IANA timezone of the cohort, e.g. Europe/Berlin",
+    "nudge_time": "Daily nudge time, 24-hour HH:MM (default 09:00)",
+    "leaderboard_day": "Weekday of the weekly leaderboard (default Monday)",
+    "leaderboard_time": "Time of the weekly leaderboard, HH:MM (default 18:00)",
+    "pace": "How fast the calendar runs (default standard)",
+    "moderator_role": "A role that may manage this cohort besides Manage Server",
+}
+
+
+async def timezones(_interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    folded = current.casefold().replace(" ", "_")
+    hits = [tz for tz in _TIMEZONES if folded in tz.casefold()][:25]
+    return [app_commands.Choice(name=tz, value=tz) for tz in hits]
+
+
+def _guild_id(interaction: discord.Interaction) -> int:
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+class MembersPager(OwnedView):
+    """◀ / ▶ through a long member list."""
+
+    def __init__(self, owner_id: int, cohort: Cohort, members: list[Membership], roadmap: object) -> None:
+        super().__init__(owner_id, timeout=300)
+        self.cohort, self.members, self.roadmap, self.page = cohort, members, roadmap, 0
+        self.pages = render.members_page(cohort, roadmap, members, 0)[1]  # type: ignore[arg-type]
+        self._refresh()
+
+    def embed(self) -> discord.Embed:
+        return render.members_page(self.cohort, self.roadmap, self.members, self.page)[0]  # type: ignore[arg-type]
+
+    def _refresh(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = min(max(self.page + step, 0), self.pages - 1)
+        self._refresh()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await self._turn(interaction, 1)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Create and manage study cohorts"):
+    """Cohort administration. Discord hides the group from members without Manage Server;
+    admins can change that, so every command checks again here."""
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @property
+    def services(self):  # noqa: ANN201 - the Services container
+        return self.bot.services
+
+    def _require(self, interaction: discord.Interaction, cohort: Cohort | None) -> None:
+        roles = {role.id for role in getattr(interaction.user, "roles", [])}
+        if not is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles):
+            extra = " or this cohort's moderator role" if cohort is not None and cohort.moderator_role_id else ""
+            raise NotAllowed(f"You need the **Manage Server** permission{extra} to do this.")
+
+    async def _cohort_for_moderator(self, interaction: discord.Interaction, name: str) -> Cohort:
+        cohort = await self.services.cohorts.get(_guild_id(interaction), name)
+        self._require(interaction, cohort)
+        return cohort
+
+    async def _postable_channel_id(self, interaction: discord.Interaction, channel: discord.TextChannel) -> int:
+        guild = interaction.guild
+        assert guild is not None and self.bot.user is not None
+        me = guild.me or await guild.fetch_member(self.bot.user.id)
+        perms = channel.permissions_for(me)
+        needed = {
+            "View Channel": perms.view_channel,
+            "Send Messages": perms.send_messages,
+            "Embed Links": perms.embed_links,
+        }
+        missing = [name for name, ok in needed.items() if not ok]
+        if missing:
+            raise InvalidInput(
+                f"I can't post in {channel.mention}: I need {', '.join(f'**{m}**' for m in missing)} there. "
+                "Give me those permissions in that channel, or pick another channel."
+            )
+        return channel.id
+
+    @app_commands.command(name="create", description="Create a study cohort")
+    @app_commands.describe(name="A name unique in this server", **OPTION_HELP)
+    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
+    @app_commands.autocomplete(timezone=timezones)
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        channel: discord.TextChannel,
+        start_date: str,
+        timezone: str,
+        nudge_time: str | None = None,
+        leaderboard_day: str | None = None,
+        leaderboard_time: str | None = None,
+        pace: str | None = None,
+        moderator_role: discord.Role | None = None,
+    ) -> None:
+        self._require(interaction, None)
+        options = CohortOptions(
+            name=name,
+            channel_id=await self._postable_channel_id(interaction, channel),
+            start_date=start_date,
+            timezone=timezone,
+            nudge_time=nudge_time,
+            leaderboard_day=leaderboard_day,
+            leaderboard_time=leaderboard_time,
+            pace=pace,
+            moderator_role_id=moderator_role.id if moderator_role else None,
+        )
+        cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
+        embed = render.cohort_embed(cohort, self.services.roadmap, 0, title=f"Created cohort {cohort.name}")
+        await interaction.response.send_message(
+            f"Members can now `/join cohort:{cohort.name}`.", embed=embed, ephemeral=True
+        )
+
+    @app_commands.command(name="edit", description="Change a cohort's settings")
+    @app_commands.describe(cohort="The cohort to change", name="A new name", **OPTION_HELP)
+    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
+    @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=timezones)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        cohort: str,
+        name: str | None = None,
+        channel: discord.TextChannel | None = None,
+        start_date: str | None = None,
+        timezone: str | None = None,
+        nudge_time: str | None = None,
+        leaderboard_day: str | None = None,
+        leaderboard_time: str | None = None,
+        pace: str | None = None,
+        moderator_role: discord.Role | None = None,
+    ) -> None:
+        await self._cohort_for_moderator(interaction, cohort)
+        options = CohortOptions(
+            name=name,
+            channel_id=await self._postable_channel_id(interaction, channel) if channel else None,
+            start_date=start_date,
+            timezone=timezone,
+            nudge_time=nudge_time,
+            leaderboard_day=leaderboard_day,
+            leaderboard_time=leaderboard_time,
+            pace=pace,
+            moderator_role_id=moderator_role.id if moderator_role else None,
+        )
+        if options == CohortOptions():
+            raise InvalidInput("Nothing to change: give at least one option besides `cohort`.")
+        updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
+        _, members = await self.services.cohorts.active_members(_guild_id(interaction), updated.name)
+        embed = render.cohort_embed(updated, self.services.roadmap, len(members), title=f"Updated {updated.name}")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="list", description="All cohorts of this server")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        listings = await self.services.cohorts.list(_guild_id(interaction))
+        roles = {role.id for role in getattr(interaction.user, "roles", [])}
+        if not interaction.permissions.manage_guild and not any(
+            is_moderator(item.cohort, manage_guild=False, role_ids=roles) for item in listings
+        ):
+            raise NotAllowed("You need the **Manage Server** permission or a cohort's moderator role to do this.")
+        await send_ephemeral(interaction, embed=render.cohort_list_embed(listings))
+
+    @app_commands.command(name="info", description="A cohort's settings and calendar")
+    @app_commands.describe(cohort="The cohort")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def info(self, interaction: discord.Interaction, cohort: str) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        _, members = await self.services.cohorts.active_members(_guild_id(interaction), found.name)
+        await send_ephemeral(interaction, embed=render.cohort_embed(found, self.services.roadmap, len(members)))
+
+    @app_commands.command(name="archive", description="Archive a cohort: no new members or progress")
+    @app_commands.describe(cohort="The cohort to archive")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def archive(self, interaction: discord.Interaction, cohort: str) -> None:
+        await self._cohort_for_moderator(interaction, cohort)
+        archived = await self.services.cohorts.archive(_guild_id(interaction), cohort)
+        await send_ephemeral(
+            interaction, f"Archived **{archived.name}**. Its history stays readable; it takes no new progress."
+        )
+
+    @app_commands.command(name="members", description="The members of a cohort and their current topics")
+    @app_commands.describe(cohort="The cohort")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def members(self, interaction: discord.Interaction, cohort: str) -> None:
+        await self._cohort_for_moderator(interaction, cohort)
+        found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
+        pager = MembersPager(interaction.user.id, found, members, self.services.roadmap)
+        if pager.pages == 1:
+            await send_ephemeral(interaction, embed=pager.embed())
+        else:
+            await interaction.response.send_message(embed=pager.embed(), view=pager, ephemeral=True)
+
+    @app_commands.command(name="set-progress", description="Move a member to a topic")
+    @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")
+    @app_commands.autocomplete(cohort=ac.all_cohorts, topic=ac.topics)
+    async def set_progress(
+        self, interaction: discord.Interaction, cohort: str, member: discord.User, topic: str
+    ) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        ref = await self.services.progress.set_progress(_guild_id(interaction), found.name, member.id, topic)
+        await send_ephemeral(interaction, f"Moved {member.mention} to **{ref.topic.title}** in **{found.name}**.")
+
+    @app_commands.command(name="remove", description="Remove a member from a cohort (their history is kept)")
+    @app_commands.describe(cohort="The cohort", member="The member to remove")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def remove(self, interaction: discord.Interaction, cohort: str, member: discord.User) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        await self.services.progress.remove_member(_guild_id(interaction), found.name, member.id)
+        await send_ephemeral(interaction, f"Removed {member.mention} from **{found.name}**. Their history is kept.")
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(ModeratorCog(bot))

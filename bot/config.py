@@ -1,0 +1,47 @@
+"""Settings from the environment and `.env`, built once in the CLI and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///data/studybot.db"
+    roadmap_path: Path = Path("roadmap.yaml")
+    discord_api_base_url: str = DEFAULT_API_BASE_URL
+    discord_gateway_url: str = DEFAULT_GATEWAY_URL
+    # A str rather than list[int] so pydantic-settings does not demand JSON in the env.
+    command_guild_ids: str = ""
+    log_level: str = Field(default="INFO")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @field_validator("command_guild_ids")
+    @classmethod
+    def _comma_separated_ids(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and not part.strip().isdigit():
+                raise ValueError(f"COMMAND_GUILD_IDS must be comma-separated server ids, got {part!r}")
+        return value
+
+    @property
+    def guild_ids(self) -> list[int]:
+        """The servers to sync commands to at start; empty means sync globally."""
+        return [int(p) for p in self.command_guild_ids.split(",") if p.strip()]

@@ -1,0 +1,97 @@
+"""The tables. Times are UTC (`UTCDateTime`); roadmap topics are referenced by their stable id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import UTCDateTime
+
+# Named constraints so batch migrations on SQLite can alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TOPIC_ID_LENGTH = 64
+NOTE_MAX_LENGTH = 500
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Cohort(Base):
+    """A study group in one Discord server, with its calendar and schedule settings."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    # Case-folded name: "Spring" and "spring" are the same cohort to a person.
+    name_key: Mapped[str] = mapped_column(String(50))
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    nudge_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    leaderboard_weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
+    leaderboard_time: Mapped[str] = mapped_column(String(5), default="18:00")
+    pace: Mapped[str] = mapped_column(String(16), default="standard")
+    moderator_role_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(Base):
+    """A member's place in one cohort. `current_topic_id` is None once they finished."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"), Index("ix_memberships_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    current_topic_id: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)
+    topic_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+class ProgressEvent(Base):
+    """One done or skip, kept forever: leaderboards and streaks are computed from these."""
+
+    __tablename__ = "progress_events"
+    __table_args__ = (Index("ix_progress_events_membership_at", "membership_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
+    kind: Mapped[str] = mapped_column(String(8))  # "done" | "skip"
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoadmapTopic(Base):
+    """The topic order of the roadmap last applied, so a removed topic's successor can be found."""
+
+    __tablename__ = "roadmap_topics"
+
+    topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)

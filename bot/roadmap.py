@@ -1,0 +1,194 @@
+"""The roadmap file: pydantic models, a loader with clear errors, and lookups by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Weeks(_Strict):
+    """A stage's time budget in weeks."""
+
+    min: float = Field(gt=0)
+    max: float = Field(gt=0)
+    estimate: bool = False
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> Weeks:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not be greater than max ({self.max:g})")
+        return self
+
+
+class Topic(_Strict):
+    """One thing to learn; its id is the key progress is stored under."""
+
+    id: str = Field(pattern=_ID_PATTERN, max_length=64)
+    title: str = Field(min_length=1, max_length=100)
+    learn: list[str] = Field(min_length=1)
+
+
+class Stage(_Strict):
+    """A block of topics with a time budget and project ideas."""
+
+    id: str = Field(pattern=_ID_PATTERN, max_length=64)
+    title: str = Field(min_length=1, max_length=100)
+    summary: str = Field(min_length=1, max_length=1000)
+    weeks: Weeks
+    topics: list[Topic] = Field(min_length=1)
+    projects: list[str] = Field(min_length=1, max_length=3)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A topic with its place in the roadmap."""
+
+    topic: Topic
+    stage: Stage
+    stage_index: int
+    index: int  # position among all topics, 0-based
+
+    @property
+    def id(self) -> str:
+        return self.topic.id
+
+
+class Roadmap(_Strict):
+    """The whole roadmap. Build it with `load_roadmap` to get file-aware errors."""
+
+    title: str = Field(min_length=1, max_length=100)
+    stages: list[Stage] = Field(min_length=1)
+
+    @cached_property
+    def topics(self) -> tuple[TopicRef, ...]:
+        """Every topic in learning order."""
+        refs: list[TopicRef] = []
+        for stage_index, stage in enumerate(self.stages):
+            for topic in stage.topics:
+                refs.append(TopicRef(topic, stage, stage_index, len(refs)))
+        return tuple(refs)
+
+    @cached_property
+    def _by_topic_id(self) -> dict[str, TopicRef]:
+        return {ref.id: ref for ref in self.topics}
+
+    @cached_property
+    def _by_stage_id(self) -> dict[str, Stage]:
+        return {stage.id: stage for stage in self.stages}
+
+    def topic(self, topic_id: str) -> TopicRef | None:
+        """The topic with this id, or None when the roadmap has no such topic."""
+        return self._by_topic_id.get(topic_id)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        """The stage with this id, or None."""
+        return self._by_stage_id.get(stage_id)
+
+    @property
+    def first_topic(self) -> TopicRef:
+        return self.topics[0]
+
+    def next_topic(self, topic_id: str) -> TopicRef | None:
+        """The topic after `topic_id`, or None when it is the last."""
+        ref = self._by_topic_id[topic_id]
+        return self.topics[ref.index + 1] if ref.index + 1 < len(self.topics) else None
+
+    @property
+    def topic_ids(self) -> frozenset[str]:
+        return frozenset(self._by_topic_id)
+
+
+class RoadmapError(Exception):
+    """A roadmap file that cannot be used; `errors` are `field.path: message` lines."""
+
+    def __init__(self, path: Path, errors: list[str]) -> None:
+        self.path = path
+        self.errors = errors
+        super().__init__("\n".join(f"{path}: {e}" for e in errors))
+
+
+def _loc_to_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _duplicate_id_errors(data: Roadmap) -> list[str]:
+    seen: dict[str, str] = {}
+    errors: list[str] = []
+
+    def check(path: str, value: str) -> None:
+        if value in seen:
+            errors.append(f'{path}: duplicate id "{value}" (first used at {seen[value]})')
+        else:
+            seen[value] = path
+
+    for s, stage in enumerate(data.stages):
+        check(f"stages[{s}].id", stage.id)
+        for t, topic in enumerate(stage.topics):
+            check(f"stages[{s}].topics[{t}].id", topic.id)
+    return errors
+
+
+def parse_roadmap(raw: Any, path: Path) -> Roadmap:
+    """Validate already-parsed YAML data; raise RoadmapError naming `path` and field paths."""
+    if not isinstance(raw, dict):
+        raise RoadmapError(path, ["(top level): expected a mapping with 'title' and 'stages'"])
+    try:
+        roadmap = Roadmap.model_validate(raw)
+    except ValidationError as exc:
+        errors = [f"{_loc_to_path(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise RoadmapError(path, errors) from None
+    duplicates = _duplicate_id_errors(roadmap)
+    if duplicates:
+        raise RoadmapError(path, duplicates)
+    return roadmap
+
+
+def load_roadmap(path: str | Path) -> Roadmap:
+    """Read and validate a roadmap file; every problem is reported, not only the first."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RoadmapError(path, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RoadmapError(path, [f"{where}invalid YAML: {problem}"]) from None
+    return parse_roadmap(raw, path)
+
+
+def summarize(roadmap: Roadmap) -> str:
+    """A human summary for `studybot check-roadmap`."""
+    lo = sum(s.weeks.min for s in roadmap.stages)
+    hi = sum(s.weeks.max for s in roadmap.stages)
+    lines = [
+        f"{roadmap.title}: {len(roadmap.stages)} stages, {len(roadmap.topics)} topics, {lo:g}-{hi:g} weeks in total"
+    ]
+    for i, stage in enumerate(roadmap.stages, 1):
+        est = " (estimate)" if stage.weeks.estimate else ""
+        lines.append(
+            f"  {i}. {stage.title} [{stage.id}]: {len(stage.topics)} topics, "
+            f"{stage.weeks.min:g}-{stage.weeks.max:g} weeks{est}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""Cohorts: create, configure, list, archive, and moderator actions on their members."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Cohort, Membership
+from bot.roadmap import Roadmap
+from bot.services import validation as v
+from bot.services.clock import Clock
+from bot.services.errors import Conflict, NotFound, did_you_mean
+
+
+@dataclass(frozen=True, slots=True)
+class CohortOptions:
+    """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
+
+    name: str | None = None
+    channel_id: int | None = None
+    start_date: str | None = None
+    timezone: str | None = None
+    nudge_time: str | None = None
+    leaderboard_day: str | None = None
+    leaderboard_time: str | None = None
+    pace: str | None = None
+    moderator_role_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CohortListing:
+    cohort: Cohort
+    active_members: int
+
+
+def is_moderator(cohort: Cohort | None, *, manage_guild: bool, role_ids: set[int]) -> bool:
+    """Manage Server moderates every cohort; a cohort's moderator role moderates that cohort."""
+    if manage_guild:
+        return True
+    return cohort is not None and cohort.moderator_role_id is not None and cohort.moderator_role_id in role_ids
+
+
+def _apply(cohort: Cohort, options: CohortOptions) -> None:
+    """Validate every given option, then set them: one bad value changes nothing."""
+    changes: dict[str, object] = {}
+    if options.name is not None:
+        changes["name"] = v.parse_cohort_name(options.name)
+        changes["name_key"] = v.name_key(changes["name"])  # type: ignore[arg-type]
+    if options.channel_id is not None:
+        changes["channel_id"] = options.channel_id
+    if options.start_date is not None:
+        changes["start_date"] = v.parse_date(options.start_date, "start date")
+    if options.timezone is not None:
+        changes["timezone"] = v.parse_timezone(options.timezone)
+    if options.nudge_time is not None:
+        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, "nudge time")
+    if options.leaderboard_day is not None:
+        changes["leaderboard_weekday"] = v.parse_weekday(options.leaderboard_day)
+    if options.leaderboard_time is not None:
+        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, "leaderboard time")
+    if options.pace is not None:
+        changes["pace"] = v.parse_pace(options.pace)
+    if options.moderator_role_id is not None:
+        changes["moderator_role_id"] = options.moderator_role_id
+    for key, value in changes.items():
+        setattr(cohort, key, value)
+
+
+class CohortService:
+    """Cohort administration for one bot; every call is scoped to a guild."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock) -> None:
+        self._sessions = sessions
+        self._roadmap = roadmap
+        self._clock = clock
+
+    async def find_in(self, session: AsyncSession, guild_id: int, name: str) -> Cohort:
+        cohort = await session.scalar(
+            select(Cohort).where(Cohort.guild_id == guild_id, Cohort.name_key == v.name_key(name))
+        )
+        if cohort is not None:
+            return cohort
+        names = list(await session.scalars(select(Cohort.name).where(Cohort.guild_id == guild_id)))
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        if not names:
+            raise NotFound(f"There is no cohort named **{name}** in this server; none exist yet.")
+        raise NotFound(
+            f"There is no cohort named **{name}** in this server.{did_you_mean(close)} "
+            "Use `/cohort list` to see them all."
+        )
+
+    async def get(self, guild_id: int, name: str) -> Cohort:
+        """The cohort of this guild with this name (any case), or NotFound with suggestions."""
+        async with self._sessions() as session:
+            return await self.find_in(session, guild_id, name)
+
+    async def create(self, guild_id: int, created_by: int, options: CohortOptions) -> Cohort:
+        """A new cohort; name, channel, start date and timezone are required."""
+        if options.name is None or options.channel_id is None or options.start_date is None or not options.timezone:
+            raise ValueError("create needs name, channel_id, start_date and timezone")
+        cohort = Cohort(
+            guild_id=guild_id,
+            created_by=created_by,
+            created_at=self._clock.now(),
+            nudge_time="09:00",
+            leaderboard_weekday=0,
+            leaderboard_time="18:00",
+            pace="standard",
+        )
+        _apply(cohort, options)
+        async with self._sessions() as session:
+            await self._ensure_name_free(session, guild_id, cohort.name)
+            session.add(cohort)
+            try:
+                await session.commit()
+            except IntegrityError:
+                # Two creates with the same name raced past the check above.
+                raise self._duplicate(cohort.name) from None
+        return cohort
+
+    async def edit(self, guild_id: int, name: str, options: CohortOptions) -> Cohort:
+        """Change the given settings of a cohort; nothing changes when any value is invalid."""
+        async with self._sessions() as session:
+            cohort = await self.find_in(session, guild_id, name)
+            if options.name is not None and v.name_key(options.name) != cohort.name_key:
+                await self._ensure_name_free(session, guild_id, options.name)
+            _apply(cohort, options)
+            try:
+                await session.commit()
+            except IntegrityError:
+                raise self._duplicate(cohort.name) from None
+            return cohort
+
+    @staticmethod
+    def _duplicate(name: str) -> Conflict:
+        return Conflict(f"A cohort named **{name}** already exists in this server. Choose another name.")
+
+    async def _ensure_name_free(self, session: AsyncSession, guild_id: int, name: str) -> None:
+        key = v.name_key(v.parse_cohort_name(name))
+        exists = await session.scalar(select(Cohort.id).where(Cohort.guild_id == guild_id, Cohort.name_key == key))
+        if exists is not None:
+            raise self._duplicate(name)
+
+    async def list(self, guild_id: int, *, include_archived: bool = True) -> list[CohortListing]:
+        """The guild's cohorts with their active member counts, newest start date first."""
+        async with self._sessions() as session:
+            active = (
+                select(Membership.cohort_id, func.count().label("n"))
+                .where(Membership.left_at.is_(None))
+                .group_by(Membership.cohort_id)
+                .subquery()
+            )
+            query = (
+                select(Cohort, func.coalesce(active.c.n, 0))
+                .outerjoin(active, active.c.cohort_id == Cohort.id)
+                .where(Cohort.guild_id == guild_id)
+                .order_by(Cohort.start_date.desc(), Cohort.name)
+            )
+            if not include_archived:
+                query = query.where(Cohort.archived_at.is_(None))
+            rows = (await session.execute(query)).all()
+        return [CohortListing(cohort, int(n)) for cohort, n in rows]
+
+    async def names(self, guild_id: int, *, user_id: int | None = None, include_archived: bool = False) -> list[str]:
+        """Cohort names for autocomplete; with `user_id`, only cohorts that user is active in."""
+        async with self._sessions() as session:
+            query = select(Cohort.name).where(Cohort.guild_id == guild_id).order_by(Cohort.name)
+            if not include_archived:
+                query = query.where(Cohort.archived_at.is_(None))
+            if user_id is not None:
+                query = query.join(Membership, Membership.cohort_id == Cohort.id).where(
+                    Membership.user_id == user_id, Membership.left_at.is_(None)
+                )
+            return list(await session.scalars(query))
+
+    async def archive(self, guild_id: int, name: str) -> Cohort:
+        """Archive a cohort: it stays readable, but takes no new members or progress."""
+        async with self._sessions() as session:
+            cohort = await self.find_in(session, guild_id, name)
+            if cohort.archived:
+                raise Conflict(f"**{cohort.name}** is already archived.")
+            cohort.archived_at = self._clock.now()
+            await session.commit()
+            return cohort
+
+    async def active_members(self, guild_id: int, name: str) -> tuple[Cohort, list[Membership]]:
+        """The cohort and its current members, earliest joiner first."""
+        async with self._sessions() as session:
+            cohort = await self.find_in(session, guild_id, name)
+            members = list(
+                await session.scalars(
+                    select(Membership)
+                    .where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+                    .order_by(Membership.joined_at, Membership.id)
+                )
+            )
+            return cohort, members

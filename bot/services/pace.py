@@ -1,0 +1,106 @@
+"""The cohort calendar and a member's pace against it. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.roadmap import Roadmap, Stage
+
+
+def stage_weeks(stage: Stage, pace: str) -> float:
+    """The weeks a stage gets at a pace: relaxed = max, standard = midpoint, intense = min."""
+    if pace == "relaxed":
+        return stage.weeks.max
+    if pace == "intense":
+        return stage.weeks.min
+    return (stage.weeks.min + stage.weeks.max) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class TopicWindow:
+    """When the calendar schedules a topic, in days from the cohort's start date ([start, end))."""
+
+    start_day: float
+    end_day: float
+
+    @property
+    def length(self) -> float:
+        return self.end_day - self.start_day
+
+
+@dataclass(frozen=True, slots=True)
+class CohortCalendar:
+    """Stages laid end to end from the start date; each topic an equal share of its stage."""
+
+    start_date: date
+    windows: dict[str, TopicWindow]
+    stage_windows: dict[str, TopicWindow]
+    total_days: float
+
+    @classmethod
+    def build(cls, roadmap: Roadmap, start_date: date, pace: str) -> CohortCalendar:
+        windows: dict[str, TopicWindow] = {}
+        stage_windows: dict[str, TopicWindow] = {}
+        cursor = 0.0
+        for stage in roadmap.stages:
+            stage_days = stage_weeks(stage, pace) * 7
+            share = stage_days / len(stage.topics)
+            stage_start = cursor
+            for topic in stage.topics:
+                windows[topic.id] = TopicWindow(cursor, cursor + share)
+                cursor += share
+            # Accumulated float shares can drift a hair; anchor the stage end exactly.
+            cursor = stage_start + stage_days
+            stage_windows[stage.id] = TopicWindow(stage_start, cursor)
+        return cls(start_date, windows, stage_windows, cursor)
+
+    def day_of(self, today: date) -> int:
+        """Days since the start date (0 on the start date, negative before it)."""
+        return (today - self.start_date).days
+
+
+@dataclass(frozen=True, slots=True)
+class PaceStatus:
+    """Where a member is against the calendar. `days` > 0 ahead, < 0 behind."""
+
+    kind: str  # "not-started" | "on-track" | "ahead" | "behind" | "finished"
+    days: int
+
+    @property
+    def label(self) -> str:
+        if self.kind == "not-started":
+            return f"the cohort starts in {_days(self.days)}"
+        if self.kind == "ahead":
+            return f"{_days(self.days)} ahead"
+        if self.kind == "behind":
+            return f"{_days(-self.days)} behind"
+        if self.kind == "finished":
+            return "finished the roadmap" + (f", {_days(self.days)} ahead of the calendar" if self.days > 0 else "")
+        return "on track"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def member_pace(calendar: CohortCalendar, current_topic_id: str | None, today: date) -> PaceStatus:
+    """Compare the member's topic with where the calendar is today.
+
+    A member is on track while today falls inside their current topic's window;
+    ahead by the days until that window opens; behind by the days since it closed.
+    """
+    elapsed = calendar.day_of(today)
+    if current_topic_id is None:
+        return PaceStatus("finished", max(0, round(calendar.total_days - elapsed)))
+    if elapsed < 0:
+        return PaceStatus("not-started", -elapsed)
+    window = calendar.windows[current_topic_id]
+    if elapsed < window.start_day:
+        ahead = int(window.start_day - elapsed)
+        return PaceStatus("ahead", ahead) if ahead >= 1 else PaceStatus("on-track", 0)
+    # `elapsed` is the whole day number; a topic whose window ends at 3.5 is due during day 3.
+    if elapsed >= window.end_day:
+        behind = int(elapsed - window.end_day) + 1
+        return PaceStatus("behind", -behind)
+    return PaceStatus("on-track", 0)

@@ -1,0 +1,327 @@
+"""Member progress: joining, leaving, done / skip / goto, and the progress report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Cohort, Membership, ProgressEvent
+from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.services import validation as v
+from bot.services.clock import Clock
+from bot.services.cohorts import CohortService
+from bot.services.errors import Conflict, NotFound
+from bot.services.pace import CohortCalendar, PaceStatus, member_pace
+from bot.services.streaks import current_streak
+from bot.services.topics import find_topic
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceResult:
+    """What a /done or /skip changed."""
+
+    cohort: Cohort
+    kind: str  # "done" | "skip"
+    left: TopicRef
+    now_on: TopicRef | None  # None: the roadmap is finished
+    finished_stage: Stage | None  # the stage that /done just completed, if any
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    cohort: Cohort
+    topic: TopicRef | None
+    rejoined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    stage: Stage
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    """Everything `/progress` shows, computed from the membership and its history."""
+
+    cohort: Cohort
+    user_id: int
+    current: TopicRef | None
+    done_count: int
+    total_topics: int
+    stages: list[StageProgress]
+    days_on_topic: int
+    topic_budget_days: float | None
+    pace: PaceStatus
+    streak: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The calendar date of `moment` in `timezone`."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+class ProgressService:
+    """A member's way through the roadmap in a cohort; every call is scoped to a guild."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        roadmap: Roadmap,
+        clock: Clock,
+        cohorts: CohortService,
+    ) -> None:
+        self._sessions = sessions
+        self._roadmap = roadmap
+        self._clock = clock
+        self._cohorts = cohorts
+
+    # --- finding the member's cohort -------------------------------------------------
+
+    async def _membership(
+        self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
+    ) -> tuple[Cohort, Membership]:
+        who, have = ("You are", "you") if self_view else ("That member is", "they")
+        if cohort_name:
+            cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
+            membership = await session.scalar(
+                select(Membership).where(
+                    Membership.cohort_id == cohort.id, Membership.user_id == user_id, Membership.left_at.is_(None)
+                )
+            )
+            if membership is None:
+                hint = f" Join it with `/join cohort:{cohort.name}`." if self_view else ""
+                raise NotFound(f"{who} not in the cohort **{cohort.name}**.{hint}")
+            return cohort, membership
+        rows = (
+            await session.execute(
+                select(Cohort, Membership)
+                .join(Membership, Membership.cohort_id == Cohort.id)
+                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, Membership.left_at.is_(None))
+                .order_by(Cohort.archived_at.is_not(None), Cohort.name)
+            )
+        ).all()
+        # Archived cohorts only count when there is nothing else to pick.
+        live = [row for row in rows if not row[0].archived] or rows
+        if not live:
+            hint = " Use `/join` to join one (`/cohort list` shows them)." if self_view else ""
+            raise NotFound(f"{who} not in any cohort in this server.{hint}")
+        if len(live) > 1:
+            names = ", ".join(f"**{c.name}**" for c, _ in live)
+            raise Conflict(f"{who} in several cohorts ({names}). Add the `cohort` option to say which one {have} mean.")
+        cohort, membership = live[0]
+        return cohort, membership
+
+    @staticmethod
+    def _ensure_open(cohort: Cohort) -> None:
+        if cohort.archived:
+            raise Conflict(f"The cohort **{cohort.name}** is archived: its progress can no longer change.")
+
+    def _topic_or_first(self, topic_id: str | None) -> TopicRef | None:
+        if topic_id is None:
+            return None
+        return self._roadmap.topic(topic_id) or self._roadmap.first_topic
+
+    # --- member actions --------------------------------------------------------------
+
+    async def join(self, guild_id: int, user_id: int, cohort_name: str) -> JoinResult:
+        """Join a cohort at the first topic; a member who left before resumes where they were."""
+        async with self._sessions() as session:
+            cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
+            if cohort.archived:
+                raise Conflict(f"The cohort **{cohort.name}** is archived and takes no new members.")
+            membership = await session.scalar(
+                select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
+            )
+            now = self._clock.now()
+            if membership is not None and membership.active:
+                raise Conflict(f"You are already in **{cohort.name}**. `/progress` shows where you are.")
+            if membership is not None:
+                membership.left_at = None
+                rejoined = True
+            else:
+                first = self._roadmap.first_topic
+                membership = Membership(
+                    cohort_id=cohort.id, user_id=user_id, current_topic_id=first.id, topic_started_at=now, joined_at=now
+                )
+                session.add(membership)
+                rejoined = False
+            try:
+                await session.commit()
+            except IntegrityError:
+                raise Conflict(f"You are already in **{cohort.name}**.") from None
+            return JoinResult(cohort, self._topic_or_first(membership.current_topic_id), rejoined)
+
+    async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
+        """Leave a cohort; the history stays and is used again if they rejoin."""
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            result = await session.execute(
+                update(Membership)
+                .where(Membership.id == membership.id, Membership.left_at.is_(None))
+                .values(left_at=self._clock.now())
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"You already left **{cohort.name}**.")
+            await session.commit()
+            return cohort
+
+    async def resolve(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
+        """The cohort a member means: the named one, or their only one (raises when ambiguous)."""
+        async with self._sessions() as session:
+            cohort, _ = await self._membership(session, guild_id, user_id, cohort_name)
+            return cohort
+
+    async def done(self, guild_id: int, user_id: int, cohort_name: str | None, note: str | None) -> AdvanceResult:
+        """Mark the current topic done and move to the next one."""
+        return await self._advance(guild_id, user_id, cohort_name, "done", v.validate_note(note))
+
+    async def skip(self, guild_id: int, user_id: int, cohort_name: str | None) -> AdvanceResult:
+        """Move past the current topic without counting it as done."""
+        return await self._advance(guild_id, user_id, cohort_name, "skip", None)
+
+    async def _advance(
+        self, guild_id: int, user_id: int, cohort_name: str | None, kind: str, note: str | None
+    ) -> AdvanceResult:
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            self._ensure_open(cohort)
+            if membership.current_topic_id is None:
+                raise Conflict(
+                    f"You have finished every topic of the roadmap in **{cohort.name}**; there is nothing left "
+                    f"to {'mark done' if kind == 'done' else 'skip'}. Use `/goto` to revisit a topic."
+                )
+            current = self._topic_or_first(membership.current_topic_id)
+            assert current is not None
+            following = self._roadmap.next_topic(current.id)
+            now = self._clock.now()
+            # Compare-and-set on the topic: of two /done sent at once, only one matches.
+            result = await session.execute(
+                update(Membership)
+                .where(
+                    Membership.id == membership.id,
+                    Membership.current_topic_id == membership.current_topic_id,
+                    Membership.left_at.is_(None),
+                )
+                .values(
+                    current_topic_id=following.id if following else None,
+                    topic_started_at=now,
+                    finished_at=now if following is None else None,
+                )
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                await session.rollback()
+                raise Conflict(
+                    f"**{current.topic.title}** was already moved past a moment ago (a second click?). "
+                    "`/progress` shows where you are now."
+                )
+            session.add(ProgressEvent(membership_id=membership.id, topic_id=current.id, kind=kind, note=note, at=now))
+            await session.commit()
+        crossed = following is None or following.stage_index != current.stage_index
+        return AdvanceResult(cohort, kind, current, following, current.stage if kind == "done" and crossed else None)
+
+    async def goto(self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str) -> TopicRef:
+        """Jump to any topic (forwards or back); nothing is recorded as done or skipped."""
+        target = find_topic(self._roadmap, topic_query)
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            self._ensure_open(cohort)
+            if membership.current_topic_id == target.id:
+                raise Conflict(f"You are already on **{target.topic.title}**.")
+            self._move(membership, target)
+            await session.commit()
+        return target
+
+    def _move(self, membership: Membership, target: TopicRef) -> None:
+        membership.current_topic_id = target.id
+        membership.topic_started_at = self._clock.now()
+        membership.finished_at = None
+
+    # --- moderator actions -----------------------------------------------------------
+
+    async def set_progress(self, guild_id: int, cohort_name: str, user_id: int, topic_query: str) -> TopicRef:
+        """A moderator moves a member to a topic."""
+        target = find_topic(self._roadmap, topic_query)
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=False)
+            self._ensure_open(cohort)
+            self._move(membership, target)
+            await session.commit()
+        return target
+
+    async def remove_member(self, guild_id: int, cohort_name: str, user_id: int) -> Cohort:
+        """A moderator removes a member; like /leave, their history is kept."""
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=False)
+            membership.left_at = self._clock.now()
+            await session.commit()
+            return cohort
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def report(
+        self, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
+    ) -> ProgressReport:
+        """The member's progress in a cohort: topics done, per stage, pace and streak."""
+        async with self._sessions() as session:
+            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=self_view)
+            events = (
+                await session.execute(
+                    select(ProgressEvent.topic_id, ProgressEvent.at).where(
+                        ProgressEvent.membership_id == membership.id, ProgressEvent.kind == "done"
+                    )
+                )
+            ).all()
+        today = local_date(self._clock.now(), cohort.timezone)
+        done_ids = {topic_id for topic_id, _ in events} & self._roadmap.topic_ids
+        stages = [
+            StageProgress(stage, sum(t.id in done_ids for t in stage.topics), len(stage.topics))
+            for stage in self._roadmap.stages
+        ]
+        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace)
+        current = self._topic_or_first(membership.current_topic_id)
+        return ProgressReport(
+            cohort=cohort,
+            user_id=user_id,
+            current=current,
+            done_count=len(done_ids),
+            total_topics=len(self._roadmap.topics),
+            stages=stages,
+            days_on_topic=(today - local_date(membership.topic_started_at, cohort.timezone)).days,
+            topic_budget_days=calendar.windows[current.id].length if current else None,
+            pace=member_pace(calendar, current.id if current else None, today),
+            streak=current_streak((local_date(at, cohort.timezone) for _, at in events), today),
+        )
+
+    async def topic_marks(self, guild_id: int, user_id: int) -> tuple[set[str], set[str]]:
+        """(done, current) topic ids of the member across their active cohorts in this guild."""
+        async with self._sessions() as session:
+            done = await session.scalars(
+                select(ProgressEvent.topic_id)
+                .join(Membership, Membership.id == ProgressEvent.membership_id)
+                .join(Cohort, Cohort.id == Membership.cohort_id)
+                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, ProgressEvent.kind == "done")
+            )
+            done_ids = set(done) & self._roadmap.topic_ids
+            current = await session.scalars(
+                select(Membership.current_topic_id)
+                .join(Cohort, Cohort.id == Membership.cohort_id)
+                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, Membership.left_at.is_(None))
+            )
+            return done_ids, {t for t in current if t is not None}
+
+    async def current_topic(self, guild_id: int, user_id: int, cohort_name: str | None) -> TopicRef | None:
+        """The member's current topic (None when finished)."""
+        async with self._sessions() as session:
+            _, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            return self._topic_or_first(membership.current_topic_id)

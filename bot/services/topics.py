@@ -1,0 +1,60 @@
+"""Finding topics and stages from what a person typed."""
+
+from __future__ import annotations
+
+import difflib
+
+from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.services.errors import NotFound, did_you_mean
+
+AUTOCOMPLETE_LIMIT = 25
+
+
+def find_topic(roadmap: Roadmap, query: str) -> TopicRef:
+    """A topic by id, by title (any case), or by a unique part of its title; NotFound suggests close ones."""
+    text = query.strip()
+    ref = roadmap.topic(text)
+    if ref is not None:
+        return ref
+    folded = text.casefold()
+    by_title = [r for r in roadmap.topics if r.topic.title.casefold() == folded]
+    if len(by_title) == 1:
+        return by_title[0]
+    partial = [r for r in roadmap.topics if folded and folded in r.topic.title.casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    titles = [r.topic.title for r in roadmap.topics]
+    close = [r.topic.title for r in partial[:3]] or difflib.get_close_matches(text, titles, n=3, cutoff=0.4)
+    raise NotFound(
+        f"There is no topic called **{text}** in the roadmap.{did_you_mean(close)} "
+        "Pick one from the autocomplete list, or see `/roadmap`."
+    )
+
+
+def search_topics(roadmap: Roadmap, query: str) -> list[TopicRef]:
+    """Topics whose title or id contains `query`, in roadmap order, at most 25 (Discord's limit)."""
+    folded = query.strip().casefold()
+    hits = [r for r in roadmap.topics if folded in r.topic.title.casefold() or folded in r.id]
+    return hits[:AUTOCOMPLETE_LIMIT]
+
+
+def find_stage(roadmap: Roadmap, query: str) -> Stage:
+    """A stage by id, by number (1-based), or by title; NotFound suggests close ones."""
+    text = query.strip()
+    stage = roadmap.stage(text)
+    if stage is not None:
+        return stage
+    if text.isdigit() and 1 <= int(text) <= len(roadmap.stages):
+        return roadmap.stages[int(text) - 1]
+    folded = text.casefold()
+    matches = [s for s in roadmap.stages if folded and folded in s.title.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    close = difflib.get_close_matches(text, [s.title for s in roadmap.stages], n=3, cutoff=0.4)
+    raise NotFound(f"There is no stage called **{text}**.{did_you_mean(close)} Use `/roadmap` to list the stages.")
+
+
+def search_stages(roadmap: Roadmap, query: str) -> list[Stage]:
+    """Stages whose title or id contains `query`, at most 25."""
+    folded = query.strip().casefold()
+    return [s for s in roadmap.stages if folded in s.title.casefold() or folded in s.id][:AUTOCOMPLETE_LIMIT]

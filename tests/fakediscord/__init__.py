@@ -1,0 +1,10 @@
+"""A stand-in for Discord on loopback: REST under /api/v10, a world of guilds, and a user's client.
+
+It answers the unmodified discord.py client and records what the bot did, so tests see the
+bot exactly as Discord would: commands registered, interaction callbacks, follow-ups, posts.
+"""
+
+from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.world import Channel, Guild, Role, User, World
+
+__all__ = ["Channel", "FakeDiscord", "Guild", "Role", "User", "World"]

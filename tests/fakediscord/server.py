@@ -1,0 +1,490 @@
+"""The fake Discord REST API (aiohttp, loopback) and a user's client that sends interactions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakediscord.world import TIMESTAMP, Channel, Guild, User, World, snowflake
+
+API_PREFIX = "/api/v10"
+EPHEMERAL = 1 << 6
+
+BODY = web.RequestKey("body", object)
+
+Deliver = Callable[[dict], Awaitable[None] | None]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    body: Any
+
+
+@dataclass
+class Message:
+    """A message as the fake stores it; `payload` is what Discord would return."""
+
+    payload: dict
+
+    @property
+    def id(self) -> int:
+        return int(self.payload["id"])
+
+    @property
+    def content(self) -> str:
+        return self.payload.get("content") or ""
+
+    @property
+    def embeds(self) -> list[dict]:
+        return self.payload.get("embeds") or []
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.payload.get("flags", 0) & EPHEMERAL)
+
+    @property
+    def buttons(self) -> list[dict]:
+        return [c for row in self.payload.get("components") or [] for c in row.get("components", [])]
+
+    def text(self) -> str:
+        """Content plus every embed's title, description, fields and footer, for assertions."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+            parts.append((embed.get("footer") or {}).get("text", ""))
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class InteractionRecord:
+    """One interaction the fake sent, and everything the bot answered to it."""
+
+    payload: dict
+    callback_type: int | None = None
+    callback_data: dict | None = None
+    messages: list[Message] = field(default_factory=list)  # original response first, then follow-ups
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def id(self) -> int:
+        return int(self.payload["id"])
+
+    @property
+    def message(self) -> Message:
+        """The visible answer: the response message, or the edited message for a button press."""
+        if not self.messages:
+            raise AssertionError(f"no message in the answer (callback type {self.callback_type})")
+        return self.messages[-1]
+
+    @property
+    def choices(self) -> list[dict]:
+        assert self.callback_type == 8, f"not an autocomplete answer: {self.callback_type}"
+        return (self.callback_data or {}).get("choices", [])
+
+
+class FakeDiscord:
+    """REST endpoints discord.py calls, plus `invoke`/`autocomplete`/`click` that act as a user would."""
+
+    def __init__(self, world: World | None = None) -> None:
+        self.world = world or World()
+        self.requests: list[RecordedRequest] = []
+        self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> registered commands
+        self.messages: dict[int, Message] = {}
+        self.channel_posts: list[Message] = []
+        self.interactions: dict[int, InteractionRecord] = {}
+        self._by_token: dict[str, InteractionRecord] = {}
+        self.deliver: Deliver | None = None
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # --- server lifecycle ------------------------------------------------------------
+
+    def _app(self) -> web.Application:
+        app = web.Application(middlewares=[self._record])
+        r = app.router
+        p = API_PREFIX
+        r.add_get(p + "/users/@me", self._me)
+        r.add_get(p + "/oauth2/applications/@me", self._application)
+        r.add_put(p + "/applications/{app}/commands", self._put_commands)
+        r.add_put(p + "/applications/{app}/guilds/{guild}/commands", self._put_commands)
+        r.add_post(p + "/interactions/{iid}/{token}/callback", self._callback)
+        r.add_route("*", p + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
+        r.add_post(p + "/webhooks/{app}/{token}", self._followup)
+        r.add_get(p + "/guilds/{guild}/members/{user}", self._member)
+        r.add_post(p + "/channels/{channel}/messages", self._post_message)
+        r.add_post(p + "/users/@me/channels", self._open_dm)
+        r.add_route("*", p + "/{tail:.*}", self._unknown)
+        return app
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self._app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- helpers ---------------------------------------------------------------------
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        # discord.py parses a body only when the content type is exactly application/json.
+        return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        body = await self._body(request)
+        request[BODY] = body
+        self.requests.append(RecordedRequest(request.method, request.path.removeprefix(API_PREFIX), body))
+        return await handler(request)
+
+    @staticmethod
+    async def _body(request: web.Request) -> Any:
+        if not request.can_read_body:
+            return None
+        if request.content_type.startswith("multipart/"):
+            data = await request.post()
+            raw = data.get("payload_json")
+            return json.loads(raw) if isinstance(raw, str) else None
+        text = await request.text()
+        return json.loads(text) if text else None
+
+    def _new_message(self, channel_id: int | None, data: dict, *, interaction: dict | None = None) -> Message:
+        payload = {
+            "id": str(snowflake()),
+            "channel_id": str(channel_id) if channel_id else None,
+            "author": self.world.bot_user.payload(),
+            "content": data.get("content") or "",
+            "embeds": data.get("embeds") or [],
+            "components": data.get("components") or [],
+            "flags": data.get("flags") or 0,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "pinned": False,
+            "type": 0 if interaction is None else 20,
+        }
+        if interaction is not None:
+            payload["interaction_metadata"] = {
+                "id": interaction["id"],
+                "type": interaction["type"],
+                "user": (interaction.get("member") or {}).get("user") or interaction.get("user"),
+                "authorizing_integration_owners": {},
+            }
+        message = Message(payload)
+        self.messages[message.id] = message
+        return message
+
+    @staticmethod
+    def _edit(message: Message, data: dict) -> None:
+        for key in ("content", "embeds", "components"):
+            if key in data:
+                message.payload[key] = data[key] if data[key] is not None else ([] if key != "content" else "")
+        message.payload["edited_timestamp"] = TIMESTAMP
+
+    # --- REST handlers ---------------------------------------------------------------
+
+    async def _me(self, _request: web.Request) -> web.Response:
+        return self._json(self.world.bot_user.payload())
+
+    async def _application(self, _request: web.Request) -> web.Response:
+        owner = self.world.bot_user.payload() | {"bot": False, "id": str(snowflake())}
+        return self._json(
+            {
+                "id": str(self.world.application_id),
+                "name": "studybot",
+                "icon": None,
+                "description": "",
+                "rpc_origins": [],
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "summary": "",
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "owner": owner,
+                "team": None,
+                "interactions_endpoint_url": None,
+            }
+        )
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        registered = []
+        for command in request[BODY] or []:
+            entry = dict(command)
+            entry.setdefault("id", str(snowflake()))
+            entry["application_id"] = str(self.world.application_id)
+            entry["version"] = str(snowflake())
+            if guild:
+                entry["guild_id"] = guild
+            registered.append(entry)
+        self.commands[int(guild) if guild else None] = registered
+        return self._json(registered)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        record = self.interactions[int(request.match_info["iid"])]
+        body = request[BODY] or {}
+        record.callback_type = body.get("type")
+        record.callback_data = body.get("data") or {}
+        message: Message | None = None
+        if record.callback_type == 4:  # a message
+            channel_id = record.payload.get("channel_id")
+            message = self._new_message(
+                int(channel_id) if channel_id else None, record.callback_data, interaction=record.payload
+            )
+            record.messages.append(message)
+        elif record.callback_type == 7:  # update the message the button was on
+            message = self.messages[int(record.payload["message"]["id"])]
+            self._edit(message, record.callback_data)
+            record.messages.append(message)
+        if record.callback_type != 5:  # a deferral is answered later by a follow-up
+            record.answered.set()
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": str(record.id),
+                "type": record.payload["type"],
+                "response_message_id": str(message.id) if message else None,
+                "response_message_loading": record.callback_type == 5,
+                "response_message_ephemeral": bool((record.callback_data or {}).get("flags", 0) & EPHEMERAL),
+            },
+            "resource": {"type": record.callback_type} | ({"message": message.payload} if message else {}),
+        }
+        return self._json(result)
+
+    async def _webhook_message(self, request: web.Request) -> web.Response:
+        record = self._by_token[request.match_info["token"]]
+        mid = request.match_info["mid"]
+        if mid == "@original":
+            if not record.messages:  # editing the response to a deferral creates it
+                channel_id = record.payload.get("channel_id")
+                record.messages.append(
+                    self._new_message(int(channel_id) if channel_id else None, {}, interaction=record.payload)
+                )
+            message = record.messages[0]
+        else:
+            message = self.messages[int(mid)]
+        if request.method == "PATCH":
+            self._edit(message, request[BODY] or {})
+            record.answered.set()
+        elif request.method == "DELETE":
+            return web.Response(status=204)
+        return self._json(message.payload)
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        record = self._by_token[request.match_info["token"]]
+        channel_id = record.payload.get("channel_id")
+        message = self._new_message(
+            int(channel_id) if channel_id else None, request[BODY] or {}, interaction=record.payload
+        )
+        record.messages.append(message)
+        record.answered.set()
+        return self._json(message.payload)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        guild = self.world.guilds.get(int(request.match_info["guild"]))
+        user = self.world.users.get(int(request.match_info["user"]))
+        if guild is None or user is None or user.id not in guild.members:
+            return self._json({"message": "Unknown Member", "code": 10007}, status=404)
+        return self._json(guild.member_payload(user))
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel"])
+        if self.world.channel(channel_id) is None:
+            return self._json({"message": "Unknown Channel", "code": 10003}, status=404)
+        message = self._new_message(channel_id, request[BODY] or {})
+        self.channel_posts.append(message)
+        return self._json(message.payload)
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        user = self.world.users[int((request[BODY] or {})["recipient_id"])]
+        return self._json(self.world.dm_channel(user).payload())
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        return self._json(
+            {"message": f"fake Discord has no route {request.method} {request.path}", "code": 0}, status=404
+        )
+
+    # --- acting as a Discord user ----------------------------------------------------
+
+    def command_schema(self, guild: Guild, path: str) -> tuple[dict, list[str], list[dict]]:
+        """(top-level command, subcommand names, option schemas) for a '/cohort create'-style path."""
+        names = path.lstrip("/").split()
+        registered = self.commands.get(guild.id, []) + self.commands.get(None, [])
+        command = next((c for c in registered if c["name"] == names[0] and c.get("type", 1) == 1), None)
+        if command is None:
+            raise AssertionError(f"the bot registered no command /{names[0]}")
+        options = command.get("options", [])
+        for sub in names[1:]:
+            match = next((o for o in options if o["name"] == sub and o["type"] in (1, 2)), None)
+            if match is None:
+                raise AssertionError(f"/{path.lstrip('/')}: no subcommand {sub!r}")
+            options = match.get("options", [])
+        return command, names[1:], options
+
+    def _build_options(
+        self, guild: Guild, schemas: list[dict], values: dict[str, Any], focused: str | None
+    ) -> tuple[list[dict], dict]:
+        resolved: dict[str, dict] = {}
+        built = []
+        by_name = {s["name"]: s for s in schemas}
+        for name, value in values.items():
+            if name not in by_name:
+                raise AssertionError(f"the command has no option {name!r} (has {sorted(by_name)})")
+            kind = by_name[name]["type"]
+            option: dict[str, Any] = {"name": name, "type": kind}
+            if kind == 6:  # user
+                user = value if isinstance(value, User) else self.world.users[int(value)]
+                option["value"] = str(user.id)
+                resolved.setdefault("users", {})[str(user.id)] = user.payload()
+                if user.id in guild.members:
+                    member = guild.member_payload(user, with_permissions=True)
+                    member.pop("user")
+                    resolved.setdefault("members", {})[str(user.id)] = member
+            elif kind == 7:  # channel
+                channel = value if isinstance(value, Channel) else self.world.channel(int(value))
+                assert channel is not None
+                option["value"] = str(channel.id)
+                resolved.setdefault("channels", {})[str(channel.id)] = {
+                    "id": str(channel.id),
+                    "name": channel.name,
+                    "type": channel.type,
+                    "permissions": str(guild.permissions_of(0).value),
+                    "guild_id": str(guild.id),
+                }
+            elif kind == 8:  # role
+                role = value
+                option["value"] = str(role.id)
+                resolved.setdefault("roles", {})[str(role.id)] = role.payload()
+            else:
+                option["value"] = value
+            if name == focused:
+                option["focused"] = True
+            built.append(option)
+        for schema in schemas:
+            if schema.get("required") and schema["name"] not in values and focused is None:
+                raise AssertionError(f"missing required option {schema['name']!r}")
+        return built, resolved
+
+    def _interaction(
+        self,
+        kind: int,
+        user: User,
+        guild: Guild | None,
+        channel: Channel | None,
+        data: dict,
+        message: Message | None = None,
+    ) -> InteractionRecord:
+        interaction_id = snowflake()
+        token = f"token-{interaction_id}"
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(self.world.application_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "data": data,
+            "locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "authorizing_integration_owners": {"0": str(guild.id)} if guild else {"1": str(user.id)},
+            "context": 0 if guild else 1,
+            "app_permissions": str(guild.permissions_of(self.world.bot_user.id).value) if guild else "0",
+        }
+        if guild is not None:
+            assert channel is not None
+            payload["guild_id"] = str(guild.id)
+            payload["guild_locale"] = "en-US"
+            payload["channel_id"] = str(channel.id)
+            payload["channel"] = channel.payload()
+            payload["member"] = guild.member_payload(user, with_permissions=True)
+        else:
+            dm = channel or self.world.dm_channel(user)
+            payload["channel_id"] = str(dm.id)
+            payload["channel"] = dm.payload()
+            payload["user"] = user.payload()
+        if message is not None:
+            payload["message"] = message.payload
+        record = InteractionRecord(payload)
+        self.interactions[interaction_id] = record
+        self._by_token[token] = record
+        return record
+
+    async def _send(self, record: InteractionRecord, timeout: float) -> InteractionRecord:
+        assert self.deliver is not None, "no bot is attached to the fake"
+        result = self.deliver(record.payload)
+        if asyncio.iscoroutine(result):
+            await result
+        try:
+            await asyncio.wait_for(record.answered.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot did not answer interaction {record.payload['data'].get('name') or record.payload['data']}"
+                f" within {timeout}s (Discord shows 'The application did not respond')"
+            ) from None
+        return record
+
+    async def invoke(
+        self, user: User, guild: Guild | None, channel: Channel | None, path: str, /, timeout: float = 3.0, **options: Any
+    ) -> InteractionRecord:
+        """Type a slash command the way Discord's client sends it, and wait for the bot's answer."""
+        schema_guild = guild or next(iter(self.world.guilds.values()))
+        command, subs, schemas = self.command_schema(schema_guild, path)
+        values = {k: v for k, v in options.items() if v is not None}
+        built, resolved = self._build_options(schema_guild, schemas, values, focused=None)
+        record = self._interaction(2, user, guild, channel, self._command_data(command, subs, built, resolved))
+        return await self._send(record, timeout)
+
+    async def autocomplete(
+        self, user: User, guild: Guild, channel: Channel, path: str, /, focused: str, timeout: float = 3.0, **options: Any
+    ) -> list[dict]:
+        """Type into an option that autocompletes; returns the choices the bot offered."""
+        command, subs, schemas = self.command_schema(guild, path)
+        values = {k: v for k, v in options.items() if v is not None}
+        values.setdefault(focused, "")
+        built, resolved = self._build_options(guild, schemas, values, focused=focused)
+        record = self._interaction(4, user, guild, channel, self._command_data(command, subs, built, resolved))
+        return (await self._send(record, timeout)).choices
+
+    @staticmethod
+    def _command_data(command: dict, subs: list[str], built: list[dict], resolved: dict) -> dict:
+        options = built
+        for sub in reversed(subs):
+            options = [{"name": sub, "type": 1, "options": options}]
+        data = {"id": command["id"], "name": command["name"], "type": 1, "options": options}
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    async def click(
+        self, user: User, guild: Guild | None, message: Message, label: str, timeout: float = 3.0
+    ) -> InteractionRecord:
+        """Press the button labelled `label` on `message`."""
+        button = next((b for b in message.buttons if b.get("label") == label), None)
+        if button is None:
+            raise AssertionError(
+                f"no button {label!r} on the message; buttons: {[b.get('label') for b in message.buttons]}"
+            )
+        channel_id = message.payload.get("channel_id")
+        channel = self.world.channel(int(channel_id)) if channel_id else None
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        record = self._interaction(3, user, guild, channel, data, message=message)
+        return await self._send(record, timeout)

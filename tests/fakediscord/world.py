@@ -1,0 +1,231 @@
+"""The fake's model of Discord: users, guilds with roles, channels and members, as real payloads."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import discord
+
+_ids = itertools.count(100_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_ids)
+
+
+TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    bot: bool = False
+
+    def payload(self) -> dict:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": self.name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+
+@dataclass
+class Role:
+    id: int
+    name: str
+    permissions: discord.Permissions
+    position: int = 1
+
+    def payload(self) -> dict:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions.value),
+            "position": self.position,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": True,
+            "flags": 0,
+        }
+
+
+@dataclass
+class Channel:
+    id: int
+    name: str
+    guild_id: int | None
+    type: int = 0  # 0 text, 1 DM
+    # Overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}.
+    overwrites: list[dict] = field(default_factory=list)
+    recipient: User | None = None
+
+    def payload(self) -> dict:
+        if self.type == 1:
+            assert self.recipient is not None
+            return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()], "last_message_id": None}
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "position": 0,
+            "permission_overwrites": self.overwrites,
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def deny_for(self, target_id: int, permissions: discord.Permissions, *, member: bool = True) -> None:
+        """Add an overwrite that denies `permissions` to a member (or a role)."""
+        self.overwrites.append(
+            {"id": str(target_id), "type": 1 if member else 0, "allow": "0", "deny": str(permissions.value)}
+        )
+
+
+@dataclass
+class Guild:
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, Role] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+    members: dict[int, list[int]] = field(default_factory=dict)  # user id -> role ids
+
+    @property
+    def everyone(self) -> Role:
+        return self.roles[self.id]
+
+    def add_role(self, name: str, permissions: discord.Permissions) -> Role:
+        role = Role(snowflake(), name, permissions, position=len(self.roles))
+        self.roles[role.id] = role
+        return role
+
+    def add_channel(self, name: str) -> Channel:
+        channel = Channel(snowflake(), name, self.id)
+        self.channels[channel.id] = channel
+        return channel
+
+    def add_member(self, user: User, *roles: Role) -> None:
+        self.members[user.id] = [r.id for r in roles]
+
+    def permissions_of(self, user_id: int) -> discord.Permissions:
+        """Guild-level permissions (roles OR'ed; the owner and administrators have all)."""
+        if user_id == self.owner_id:
+            return discord.Permissions.all()
+        value = self.everyone.permissions.value
+        for role_id in self.members.get(user_id, []):
+            value |= self.roles[role_id].permissions.value
+        perms = discord.Permissions(value)
+        return discord.Permissions.all() if perms.administrator else perms
+
+    def member_payload(self, user: User, *, with_permissions: bool = False) -> dict:
+        data = {
+            "user": user.payload(),
+            "roles": [str(r) for r in self.members[user.id]],
+            "joined_at": TIMESTAMP,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "avatar": None,
+            "pending": False,
+        }
+        if with_permissions:
+            data["permissions"] = str(self.permissions_of(user.id).value)
+        return data
+
+    def payload(self, users: dict[int, User], bot_user: User) -> dict:
+        """A GUILD_CREATE payload as the gateway sends it to a bot without the members intent."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "owner_id": str(self.owner_id),
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "roles": [r.payload() for r in self.roles.values()],
+            "channels": [c.payload() for c in self.channels.values()],
+            "threads": [],
+            "members": [self.member_payload(bot_user)],
+            "voice_states": [],
+            "presences": [],
+            "member_count": len(self.members),
+            "large": False,
+            "unavailable": False,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "joined_at": TIMESTAMP,
+        }
+
+
+class World:
+    """Everything the fake Discord knows: the bot, users, guilds, DM channels."""
+
+    def __init__(self) -> None:
+        self.application_id = snowflake()
+        self.bot_user = User(self.application_id, "studybot", bot=True)
+        self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
+        self.guilds: dict[int, Guild] = {}
+        self.dm_channels: dict[int, Channel] = {}  # user id -> DM channel
+
+    def add_user(self, name: str) -> User:
+        user = User(snowflake(), name)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(self, name: str, owner: User) -> Guild:
+        guild_id = snowflake()
+        guild = Guild(guild_id, name, owner.id)
+        guild.roles[guild_id] = Role(
+            guild_id, "@everyone", discord.Permissions.general() | discord.Permissions.text(), 0
+        )
+        # The bot's managed role: the permissions the invite asks for.
+        bot_role = guild.add_role(
+            "studybot",
+            discord.Permissions(send_messages=True, embed_links=True, view_channel=True, read_message_history=True),
+        )
+        guild.roles[guild_id].permissions = discord.Permissions(
+            view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True
+        )
+        guild.add_member(self.bot_user, bot_role)
+        guild.add_member(owner)
+        self.guilds[guild.id] = guild
+        return guild
+
+    def channel(self, channel_id: int) -> Channel | None:
+        for guild in self.guilds.values():
+            if channel_id in guild.channels:
+                return guild.channels[channel_id]
+        return next((c for c in self.dm_channels.values() if c.id == channel_id), None)
+
+    def dm_channel(self, user: User) -> Channel:
+        if user.id not in self.dm_channels:
+            self.dm_channels[user.id] = Channel(snowflake(), f"dm-{user.name}", None, type=1, recipient=user)
+        return self.dm_channels[user.id]

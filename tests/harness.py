@@ -1,0 +1,90 @@
+"""The bot wired to the loopback fake Discord, in-process: real discord.py, real command tree, real HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+
+from bot.app import StudyBot, apply_endpoints
+from bot.config import Settings
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.roadmap import Roadmap, load_roadmap
+from bot.services.clock import FixedClock
+from bot.services.container import Services
+from bot.services.roadmap_sync import sync_roadmap
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
+
+ROOT = Path(__file__).resolve().parent.parent
+ROADMAP = load_roadmap(ROOT / "roadmap.yaml")
+
+
+@dataclass
+class Harness:
+    fake: FakeDiscord
+    bot: StudyBot
+    clock: FixedClock
+    guild: Guild
+    hall: Channel
+    mod: User
+    alice: User
+    bob: User
+    carol: User
+
+    @property
+    def roadmap(self) -> Roadmap:
+        return self.bot.services.roadmap
+
+    async def run(self, user: User, path: str, /, in_channel: Channel | None = None, **options: object):
+        """Invoke a slash command in the harness guild as `user`."""
+        return await self.fake.invoke(user, self.guild, in_channel or self.hall, path, **options)
+
+    async def create_cohort(self, name: str = "spring", **options: object):
+        defaults: dict[str, object] = {"channel": self.hall, "start_date": "2026-11-02", "timezone": "Europe/Berlin"}
+        reply = await self.run(self.mod, "cohort create", name=name, **(defaults | options))
+        assert "Created cohort" in reply.message.text(), reply.message.text()
+        return reply
+
+
+async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | None = None) -> Harness:
+    world = World()
+    mod = world.add_user("mod")
+    guild = world.add_guild("Study Server", owner=world.add_user("owner"))
+    manage = guild.add_role("Moderators", discord.Permissions(manage_guild=True))
+    guild.add_member(mod, manage)
+    alice, bob, carol = (world.add_user(n) for n in ("alice", "bob", "carol"))
+    for user in (alice, bob, carol):
+        guild.add_member(user)
+    hall = guild.add_channel("study-hall")
+
+    fake = FakeDiscord(world)
+    base_url = await fake.start()
+    db = tmp_path / "studybot.db"
+    shutil.copy(template_db, db)
+    settings = Settings(
+        _env_file=None,
+        discord_token="fake-token",
+        database_url=f"sqlite+aiosqlite:///{db}",
+        discord_api_base_url=base_url,
+    )
+    apply_endpoints(settings)
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    await sync_roadmap(sessions, ROADMAP)
+    clock = FixedClock(now or datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    bot = StudyBot(settings, Services.build(sessions, ROADMAP, clock))
+    bot._test_engine = engine  # type: ignore[attr-defined]
+    await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync
+    # What the gateway's GUILD_CREATE would put in the cache.
+    bot._connection._add_guild_from_data(guild.payload(world.users, world.bot_user))  # type: ignore[arg-type]
+    fake.deliver = bot._connection.parse_interaction_create
+    return Harness(fake, bot, clock, guild, hall, mod, alice, bob, carol)
+
+
+async def stop_harness(h: Harness) -> None:
+    await h.bot.close()
+    await h.bot._test_engine.dispose()  # type: ignore[attr-defined]
+    await h.fake.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -39,7 +39,12 @@ class Harness:
         return self.bot.services.roadmap
 
     async def run(self, user: User, path: str, /, in_channel: Channel | None = None, **options: object):
-        """Invoke a slash command in the harness guild as `user`."""
+        """Invoke a slash command in the harness guild as `user`, a second after the previous one.
+
+        The clock moves on because a person does: two commands typed at the same instant are
+        what `fake.invoke` sends when called directly.
+        """
+        self.clock.set(self.clock.now() + timedelta(seconds=1))
         return await self.fake.invoke(user, self.guild, in_channel or self.hall, path, **options)
 
     async def create_cohort(self, name: str = "spring", **options: object):
@@ -60,12 +65,13 @@ async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | No
         guild.add_member(user)
     hall = guild.add_channel("study-hall")
 
-    fake = FakeDiscord(world)
+    clock = FixedClock(now or datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    fake = FakeDiscord(world, clock=clock.now)
     base_url = await fake.start()
     db = tmp_path / "studybot.db"
     shutil.copy(template_db, db)
     settings = Settings(
-        _env_file=None,
+        _env_file=None,  # the environment still counts (COMMAND_GUILD_IDS in a test)
         discord_token="fake-token",
         database_url=f"sqlite+aiosqlite:///{db}",
         discord_api_base_url=base_url,
@@ -74,7 +80,6 @@ async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | No
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     await sync_roadmap(sessions, ROADMAP)
-    clock = FixedClock(now or datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     bot = StudyBot(settings, Services.build(sessions, ROADMAP, clock))
     bot._test_engine = engine  # type: ignore[attr-defined]
     await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync

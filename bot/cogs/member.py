@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.topics import find_stage, find_topic
 
@@ -64,6 +64,9 @@ class MemberCog(commands.Cog):
     def services(self):  # noqa: ANN201 - the Services container
         return self.bot.services
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return require_guild(interaction)
+
     @app_commands.command(name="join", description="Join a study cohort in this server")
     @app_commands.guild_only()
     @app_commands.describe(cohort="The cohort to join")
@@ -111,7 +114,9 @@ class MemberCog(commands.Cog):
     @app_commands.describe(note="What you did or learned (up to 500 characters)", cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def done(self, interaction: discord.Interaction, note: str | None = None, cohort: str | None = None) -> None:
-        result = await self.services.progress.done(_guild_id(interaction), interaction.user.id, cohort, note)
+        result = await self.services.progress.done(
+            _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
+        )
         # Public on purpose: finishing a topic is news for the study group.
         await interaction.response.send_message(f"{interaction.user.mention} {render.advance_text(result)}")
 
@@ -120,7 +125,9 @@ class MemberCog(commands.Cog):
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def skip(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
-        result = await self.services.progress.skip(_guild_id(interaction), interaction.user.id, cohort)
+        result = await self.services.progress.skip(
+            _guild_id(interaction), interaction.user.id, cohort, as_of=interaction.created_at
+        )
         await interaction.response.send_message(render.advance_text(result), ephemeral=True)
 
     @app_commands.command(name="goto", description="Jump to any topic of the roadmap")

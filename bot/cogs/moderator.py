@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
 from bot.db.models import Cohort, Membership
 from bot.services.cohorts import CohortOptions, is_moderator
 from bot.services.errors import InvalidInput, NotAllowed
@@ -92,6 +92,9 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @property
     def services(self):  # noqa: ANN201 - the Services container
         return self.bot.services
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return require_guild(interaction)
 
     def _require(self, interaction: discord.Interaction, cohort: Cohort | None) -> None:
         roles = {role.id for role in getattr(interaction.user, "roles", [])}

@@ -182,16 +182,37 @@ class ProgressService:
             cohort, _ = await self._membership(session, guild_id, user_id, cohort_name)
             return cohort
 
-    async def done(self, guild_id: int, user_id: int, cohort_name: str | None, note: str | None) -> AdvanceResult:
-        """Mark the current topic done and move to the next one."""
-        return await self._advance(guild_id, user_id, cohort_name, "done", v.validate_note(note))
+    async def done(
+        self,
+        guild_id: int,
+        user_id: int,
+        cohort_name: str | None,
+        note: str | None,
+        *,
+        as_of: datetime | None = None,
+    ) -> AdvanceResult:
+        """Mark the current topic done and move to the next one.
 
-    async def skip(self, guild_id: int, user_id: int, cohort_name: str | None) -> AdvanceResult:
-        """Move past the current topic without counting it as done."""
-        return await self._advance(guild_id, user_id, cohort_name, "skip", None)
+        `as_of` is when the member asked (the interaction's creation time). A topic that became
+        current after that moment is not the one they meant, so the request is refused: this is
+        what makes a double-sent /done advance once.
+        """
+        return await self._advance(guild_id, user_id, cohort_name, "done", v.validate_note(note), as_of)
+
+    async def skip(
+        self, guild_id: int, user_id: int, cohort_name: str | None, *, as_of: datetime | None = None
+    ) -> AdvanceResult:
+        """Move past the current topic without counting it as done (`as_of` as for `done`)."""
+        return await self._advance(guild_id, user_id, cohort_name, "skip", None, as_of)
 
     async def _advance(
-        self, guild_id: int, user_id: int, cohort_name: str | None, kind: str, note: str | None
+        self,
+        guild_id: int,
+        user_id: int,
+        cohort_name: str | None,
+        kind: str,
+        note: str | None,
+        as_of: datetime | None,
     ) -> AdvanceResult:
         async with self._sessions() as session:
             cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
@@ -205,14 +226,18 @@ class ProgressService:
             assert current is not None
             following = self._roadmap.next_topic(current.id)
             now = self._clock.now()
-            # Compare-and-set on the topic: of two /done sent at once, only one matches.
+            # Compare-and-set: the topic must still be the one read above (two requests racing)
+            # and must have been current before the member asked (two requests in a row).
+            conditions = [
+                Membership.id == membership.id,
+                Membership.current_topic_id == membership.current_topic_id,
+                Membership.left_at.is_(None),
+            ]
+            if as_of is not None:
+                conditions.append(Membership.topic_started_at < as_of)
             result = await session.execute(
                 update(Membership)
-                .where(
-                    Membership.id == membership.id,
-                    Membership.current_topic_id == membership.current_topic_id,
-                    Membership.left_at.is_(None),
-                )
+                .where(*conditions)
                 .values(
                     current_topic_id=following.id if following else None,
                     topic_started_at=now,
@@ -222,7 +247,7 @@ class ProgressService:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 await session.rollback()
                 raise Conflict(
-                    f"**{current.topic.title}** was already moved past a moment ago (a second click?). "
+                    f"Your topic changed after you sent this (a second /{kind}?), so nothing was marked. "
                     "`/progress` shows where you are now."
                 )
             session.add(ProgressEvent(membership_id=membership.id, topic_id=current.id, kind=kind, note=note, at=now))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+import discord
 
 from aiohttp import web
 
@@ -93,8 +97,10 @@ class InteractionRecord:
 class FakeDiscord:
     """REST endpoints discord.py calls, plus `invoke`/`autocomplete`/`click` that act as a user would."""
 
-    def __init__(self, world: World | None = None) -> None:
+    def __init__(self, world: World | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.world = world or World()
+        # Interaction ids are snowflakes carrying their creation time, as Discord's are.
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.requests: list[RecordedRequest] = []
         self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> registered commands
         self.messages: dict[int, Message] = {}
@@ -102,6 +108,7 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self._by_token: dict[str, InteractionRecord] = {}
         self.deliver: Deliver | None = None
+        self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -391,7 +398,7 @@ class FakeDiscord:
         data: dict,
         message: Message | None = None,
     ) -> InteractionRecord:
-        interaction_id = snowflake()
+        interaction_id = discord.utils.time_snowflake(self.clock()) + next(self._sequence) % (1 << 22)
         token = f"token-{interaction_id}"
         payload: dict[str, Any] = {
             "id": str(interaction_id),

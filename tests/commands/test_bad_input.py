@@ -12,10 +12,14 @@ from bot.db.models import Cohort, Membership, ProgressEvent
 async def snapshot(h) -> tuple:
     """Everything a bad command could have written."""
     async with h.bot.services.progress._sessions() as session:
-        cohorts = [(c.name, c.timezone, c.nudge_time, c.start_date, c.pace, c.archived_at)
-                   for c in await session.scalars(select(Cohort).order_by(Cohort.id))]
-        members = [(m.user_id, m.current_topic_id, m.left_at)
-                   for m in await session.scalars(select(Membership).order_by(Membership.id))]
+        cohorts = [
+            (c.name, c.timezone, c.nudge_time, c.start_date, c.pace, c.archived_at)
+            for c in await session.scalars(select(Cohort).order_by(Cohort.id))
+        ]
+        members = [
+            (m.user_id, m.current_topic_id, m.left_at)
+            for m in await session.scalars(select(Membership).order_by(Membership.id))
+        ]
         events = await session.scalar(select(func.count()).select_from(ProgressEvent))
     return cohorts, members, events
 
@@ -43,38 +47,71 @@ CREATE = {"name": "autumn", "start_date": "2026-12-01", "timezone": "Europe/Berl
 
 async def test_unknown_timezone(spring):
     h = spring
-    await refused(h, h.mod, "cohort create", ["`Mars/Olympus` is not a timezone", "Europe/Berlin"],
-                  channel=h.hall, **(CREATE | {"timezone": "Mars/Olympus"}))
-    await refused(h, h.mod, "cohort edit", ["not a timezone", "Did you mean"], cohort="spring",
-                  timezone="Europe/Berln")
+    await refused(
+        h,
+        h.mod,
+        "cohort create",
+        ["`Mars/Olympus` is not a timezone", "Europe/Berlin"],
+        channel=h.hall,
+        **(CREATE | {"timezone": "Mars/Olympus"}),
+    )
+    await refused(h, h.mod, "cohort edit", ["not a timezone", "Did you mean"], cohort="spring", timezone="Europe/Berln")
 
 
 @pytest.mark.parametrize("value", ["25:00", "9", "noon", "09:60", "9.30", "18:00:00"])
 async def test_time_not_24h(spring, value):
     h = spring
-    await refused(h, h.mod, "cohort create", [f"`{value}` is not a valid nudge time", "24-hour HH:MM"],
-                  channel=h.hall, nudge_time=value, **CREATE)
-    await refused(h, h.mod, "cohort edit", ["not a valid leaderboard time", "HH:MM"], cohort="spring",
-                  leaderboard_time=value)
+    await refused(
+        h,
+        h.mod,
+        "cohort create",
+        [f"`{value}` is not a valid nudge time", "24-hour HH:MM"],
+        channel=h.hall,
+        nudge_time=value,
+        **CREATE,
+    )
+    await refused(
+        h, h.mod, "cohort edit", ["not a valid leaderboard time", "HH:MM"], cohort="spring", leaderboard_time=value
+    )
 
 
 @pytest.mark.parametrize("value", ["01/12/2026", "2026-13-01", "2026-02-30", "tomorrow", "2026-1-5"])
 async def test_date_not_iso(spring, value):
     h = spring
-    await refused(h, h.mod, "cohort create", [f"`{value}` is not a valid start date", "YYYY-MM-DD"],
-                  channel=h.hall, **(CREATE | {"start_date": value}))
+    await refused(
+        h,
+        h.mod,
+        "cohort create",
+        [f"`{value}` is not a valid start date", "YYYY-MM-DD"],
+        channel=h.hall,
+        **(CREATE | {"start_date": value}),
+    )
 
 
 async def test_one_bad_option_changes_nothing_else(spring):
     h = spring
-    await refused(h, h.mod, "cohort edit", ["not a valid nudge time"], cohort="spring", name="renamed",
-                  pace="intense", nudge_time="99:99")
+    await refused(
+        h,
+        h.mod,
+        "cohort edit",
+        ["not a valid nudge time"],
+        cohort="spring",
+        name="renamed",
+        pace="intense",
+        nudge_time="99:99",
+    )
 
 
 async def test_duplicate_cohort_name(spring):
     h = spring
-    await refused(h, h.mod, "cohort create", ["A cohort named **SPRING** already exists"], channel=h.hall,
-                  **(CREATE | {"name": "SPRING"}))
+    await refused(
+        h,
+        h.mod,
+        "cohort create",
+        ["A cohort named **SPRING** already exists"],
+        channel=h.hall,
+        **(CREATE | {"name": "SPRING"}),
+    )
     await h.create_cohort("autumn")
     await refused(h, h.mod, "cohort edit", ["already exists"], cohort="autumn", name="Spring")
 
@@ -89,8 +126,9 @@ async def test_unknown_cohort_suggests_close_matches(spring):
 async def test_unknown_topic_suggests_close_matches(spring):
     h = spring
     await refused(h, h.alice, "goto", ["no topic called **GrapQL**", "Did you mean **GraphQL**"], topic="GrapQL")
-    await refused(h, h.mod, "cohort set-progress", ["no topic called"], cohort="spring", member=h.alice,
-                  topic="quantum")
+    await refused(
+        h, h.mod, "cohort set-progress", ["no topic called"], cohort="spring", member=h.alice, topic="quantum"
+    )
     reply = await h.run(h.alice, "topic", topic="quantum stuff")
     assert reply.message.ephemeral and "no topic called" in reply.message.content
     reply = await h.run(h.alice, "roadmap", stage="cooking")
@@ -100,8 +138,7 @@ async def test_unknown_topic_suggests_close_matches(spring):
 async def test_command_for_a_cohort_the_member_is_not_in(spring):
     h = spring
     await h.create_cohort("autumn")
-    await refused(h, h.alice, "done", ["You are not in the cohort **autumn**", "/join cohort:autumn"],
-                  cohort="autumn")
+    await refused(h, h.alice, "done", ["You are not in the cohort **autumn**", "/join cohort:autumn"], cohort="autumn")
     await refused(h, h.bob, "skip", ["You are not in any cohort in this server"])
     await refused(h, h.bob, "progress", ["not in any cohort"])
     await refused(h, h.alice, "progress", ["That member is not in any cohort"], member=h.bob)
@@ -123,8 +160,11 @@ async def test_channel_the_bot_cannot_post_in(spring):
     h = spring
     locked = h.guild.add_channel("read-only")
     locked.deny_for(h.fake.world.bot_user.id, discord.Permissions(send_messages=True))
-    h.bot.get_guild(h.guild.id)._add_channel(discord.TextChannel(  # the gateway's CHANNEL_CREATE
-        state=h.bot._connection, guild=h.bot.get_guild(h.guild.id), data=locked.payload()))
+    h.bot.get_guild(h.guild.id)._add_channel(
+        discord.TextChannel(  # the gateway's CHANNEL_CREATE
+            state=h.bot._connection, guild=h.bot.get_guild(h.guild.id), data=locked.payload()
+        )
+    )
     await refused(h, h.mod, "cohort create", ["I can't post in <#", "**Send Messages**"], channel=locked, **CREATE)
     await refused(h, h.mod, "cohort edit", ["I can't post in"], cohort="spring", channel=locked)
     hidden = h.guild.add_channel("hidden")  # never reached the bot's cache: it cannot see it
@@ -153,8 +193,11 @@ async def test_cohort_of_another_server(spring):
     h.bot._connection._add_guild_from_data(other.payload(h.fake.world.users, h.fake.world.bot_user))
     other.add_member(h.alice)
     before = await snapshot(h)
-    for path, options in [("join", {"cohort": "spring"}), ("done", {"cohort": "spring"}),
-                          ("cohort info", {"cohort": "spring"})]:
+    for path, options in [
+        ("join", {"cohort": "spring"}),
+        ("done", {"cohort": "spring"}),
+        ("cohort info", {"cohort": "spring"}),
+    ]:
         user = h.mod if path.startswith("cohort") else h.alice
         reply = await h.fake.invoke(user, other, other_hall, path, **options)
         assert reply.message.ephemeral and "no cohort named **spring** in this server" in reply.message.content

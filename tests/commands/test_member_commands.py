@@ -23,7 +23,14 @@ async def test_registers_every_command_with_its_options(h):
     assert commands["goto"]["options"][0]["autocomplete"] is True
     cohort = commands["cohort"]
     assert {o["name"] for o in cohort["options"]} == {
-        "create", "edit", "list", "info", "archive", "members", "set-progress", "remove"
+        "create",
+        "edit",
+        "list",
+        "info",
+        "archive",
+        "members",
+        "set-progress",
+        "remove",
     }
     # Hidden from members without Manage Server (0x20) by default, and never in DMs.
     assert int(cohort["default_member_permissions"]) == 1 << 5
@@ -104,7 +111,10 @@ async def test_member_in_several_cohorts_is_asked_which(h):
     await h.run(h.alice, "join", cohort="autumn")
     reply = await h.run(h.alice, "done")
     assert reply.message.ephemeral
-    assert "several cohorts (**autumn**, **spring**)" in reply.message.content and "`cohort` option" in reply.message.content
+    assert (
+        "several cohorts (**autumn**, **spring**)" in reply.message.content
+        and "`cohort` option" in reply.message.content
+    )
     reply = await h.run(h.alice, "done", cohort="autumn")
     assert "**DNS** done" in reply.message.content
     assert await count(h, ProgressEvent) == 1

@@ -16,9 +16,17 @@ async def cohorts(h) -> list[Cohort]:
 async def test_create_with_every_option_then_info_list_edit(h):
     lead = h.guild.add_role("Spring leads", discord.Permissions.none())
     reply = await h.run(
-        h.mod, "cohort create", name="Spring 26", channel=h.hall, start_date="2026-12-01",
-        timezone="america/new_york", nudge_time="7:30", leaderboard_day="friday", leaderboard_time="17:00",
-        pace="relaxed", moderator_role=lead,
+        h.mod,
+        "cohort create",
+        name="Spring 26",
+        channel=h.hall,
+        start_date="2026-12-01",
+        timezone="america/new_york",
+        nudge_time="7:30",
+        leaderboard_day="friday",
+        leaderboard_time="17:00",
+        pace="relaxed",
+        moderator_role=lead,
     )
     text = reply.message.text()
     assert reply.message.ephemeral and "Created cohort Spring 26" in text
@@ -35,15 +43,22 @@ async def test_create_with_every_option_then_info_list_edit(h):
     edited = await h.run(h.mod, "cohort edit", cohort="Spring 26", name="Spring", pace="intense", nudge_time="08:00")
     assert "Updated Spring" in edited.message.text() and "Daily nudge: 08:00" in edited.message.text()
     [stored] = await cohorts(h)
-    assert (stored.name, stored.pace, stored.nudge_time, stored.timezone) == ("Spring", "intense", "08:00",
-                                                                             "America/New_York")
+    assert (stored.name, stored.pace, stored.nudge_time, stored.timezone) == (
+        "Spring",
+        "intense",
+        "08:00",
+        "America/New_York",
+    )
 
 
 async def test_defaults_are_applied(h):
     await h.create_cohort()
     [stored] = await cohorts(h)
     assert (stored.nudge_time, stored.leaderboard_weekday, stored.leaderboard_time, stored.pace) == (
-        "09:00", 0, "18:00", "standard"
+        "09:00",
+        0,
+        "18:00",
+        "standard",
     )
 
 
@@ -53,9 +68,14 @@ async def test_members_without_manage_server_are_refused_on_the_server_side(h):
     assert reply.message.ephemeral and "Manage Server" in reply.message.content
     assert await cohorts(h) == []
     await h.create_cohort()
-    for path, options in [("cohort info", {}), ("cohort archive", {}), ("cohort members", {}),
-                          ("cohort edit", {"pace": "intense"}), ("cohort remove", {"member": h.bob}),
-                          ("cohort set-progress", {"member": h.bob, "topic": "grpc"})]:
+    for path, options in [
+        ("cohort info", {}),
+        ("cohort archive", {}),
+        ("cohort members", {}),
+        ("cohort edit", {"pace": "intense"}),
+        ("cohort remove", {"member": h.bob}),
+        ("cohort set-progress", {"member": h.bob, "topic": "grpc"}),
+    ]:
         reply = await h.run(h.alice, path, cohort="spring", **options)
         assert "Manage Server" in reply.message.content, path
     assert "Manage Server" in (await h.run(h.alice, "cohort list")).message.content
@@ -64,8 +84,11 @@ async def test_members_without_manage_server_are_refused_on_the_server_side(h):
 async def test_cohort_moderator_role_moderates_only_its_cohort(h):
     lead = h.guild.add_role("Spring leads", discord.Permissions.none())
     h.guild.add_member(h.carol, lead)
-    h.bot._connection._get_guild(h.guild.id)._add_role(discord.Role(  # the gateway's GUILD_ROLE_CREATE
-        guild=h.bot.get_guild(h.guild.id), state=h.bot._connection, data=lead.payload()))
+    h.bot._connection._get_guild(h.guild.id)._add_role(
+        discord.Role(  # the gateway's GUILD_ROLE_CREATE
+            guild=h.bot.get_guild(h.guild.id), state=h.bot._connection, data=lead.payload()
+        )
+    )
     await h.create_cohort("spring", moderator_role=lead)
     await h.create_cohort("autumn")
     await h.run(h.bob, "join", cohort="spring")
@@ -100,8 +123,10 @@ async def test_remove_and_archive(h):
     assert "Removed <@" in removed.message.content
     async with h.bot.services.progress._sessions() as session:
         assert (await session.scalar(select(Membership))).left_at is not None
-    assert "not in the cohort **spring**" in (await h.run(h.mod, "cohort remove", cohort="spring",
-                                                           member=h.bob)).message.content
+    assert (
+        "not in the cohort **spring**"
+        in (await h.run(h.mod, "cohort remove", cohort="spring", member=h.bob)).message.content
+    )
     archived = await h.run(h.mod, "cohort archive", cohort="spring")
     assert "Archived **spring**" in archived.message.content
     again = await h.run(h.mod, "cohort archive", cohort="spring")

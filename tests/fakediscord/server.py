@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import discord
-
 from aiohttp import web
 
 from tests.fakediscord.world import TIMESTAMP, Channel, Guild, User, World, snowflake
@@ -448,7 +447,14 @@ class FakeDiscord:
         return record
 
     async def invoke(
-        self, user: User, guild: Guild | None, channel: Channel | None, path: str, /, timeout: float = 3.0, **options: Any
+        self,
+        user: User,
+        guild: Guild | None,
+        channel: Channel | None,
+        path: str,
+        /,
+        timeout: float = 3.0,
+        **options: Any,
     ) -> InteractionRecord:
         """Type a slash command the way Discord's client sends it, and wait for the bot's answer."""
         schema_guild = guild or next(iter(self.world.guilds.values()))
@@ -459,7 +465,15 @@ class FakeDiscord:
         return await self._send(record, timeout)
 
     async def autocomplete(
-        self, user: User, guild: Guild, channel: Channel, path: str, /, focused: str, timeout: float = 3.0, **options: Any
+        self,
+        user: User,
+        guild: Guild,
+        channel: Channel,
+        path: str,
+        /,
+        focused: str,
+        timeout: float = 3.0,
+        **options: Any,
     ) -> list[dict]:
         """Type into an option that autocompletes; returns the choices the bot offered."""
         command, subs, schemas = self.command_schema(guild, path)

@@ -1,0 +1,64 @@
+"""The cohort calendar and pace."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.services.pace import CohortCalendar, member_pace, stage_weeks
+from bot.services.streaks import current_streak
+from tests.harness import ROADMAP
+
+START = date(2026, 11, 2)
+
+
+@pytest.mark.parametrize(("pace", "total_weeks"), [("relaxed", 28), ("standard", 22.5), ("intense", 17)])
+def test_stages_laid_end_to_end_at_each_pace(pace, total_weeks):
+    calendar = CohortCalendar.build(ROADMAP, START, pace)
+    assert calendar.total_days == pytest.approx(total_weeks * 7)
+    assert calendar.stage_windows["how-the-web-works"].start_day == 0
+    # Stage 2 starts where stage 1 ends.
+    assert calendar.stage_windows["programming-language"].start_day == pytest.approx(7)
+
+
+def test_topics_share_their_stage_equally():
+    calendar = CohortCalendar.build(ROADMAP, START, "standard")
+    databases = ROADMAP.stage("databases")
+    stage_days = stage_weeks(databases, "standard") * 7  # 6 weeks
+    windows = [calendar.windows[t.id] for t in databases.topics]
+    assert all(w.length == pytest.approx(stage_days / 5) for w in windows)
+    assert windows[0].start_day == calendar.stage_windows["databases"].start_day
+
+
+def pace_on(topic: str | None, day: int, pace: str = "standard"):
+    calendar = CohortCalendar.build(ROADMAP, START, pace)
+    return member_pace(calendar, topic, START + timedelta(days=day))
+
+
+def test_pace_labels():
+    # Stage 1 is 7 days, 4 topics: DNS [0, 1.75), HTTP [1.75, 3.5), client-server [3.5, 5.25).
+    assert pace_on("dns", 0).label == "on track"
+    assert pace_on("dns", 1).label == "on track"
+    assert pace_on("dns", 2).label == "1 day behind"
+    assert pace_on("dns", 4).label == "3 days behind"
+    assert pace_on("client-server", 0).label == "3 days ahead"
+    assert pace_on("client-server", 3).label == "on track"
+    assert pace_on("dns", -5).label == "the cohort starts in 5 days"
+    assert pace_on(None, 100, "intense").label == "finished the roadmap, 19 days ahead of the calendar"
+    assert pace_on(None, 200, "intense").label == "finished the roadmap"
+
+
+def test_pace_depends_on_the_cohort_pace():
+    # Day 30: intense is at the framework topic already; relaxed is still on the fundamentals.
+    assert pace_on("language-fundamentals", 30, "intense").kind == "behind"
+    assert pace_on("language-fundamentals", 30, "relaxed").kind == "on-track"
+
+
+def test_streaks():
+    today = date(2026, 11, 24)
+    days = [today - timedelta(days=n) for n in (0, 1, 2, 4)]
+    assert current_streak(days, today) == 3
+    assert current_streak(days[1:], today) == 2  # alive until the day ends
+    assert current_streak(days[2:], today) == 0
+    assert current_streak([], today) == 0

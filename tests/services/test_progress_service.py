@@ -1,0 +1,116 @@
+"""Progress rules that need the database but not Discord: races, roadmap edits."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Membership, ProgressEvent, RoadmapTopic
+from bot.roadmap import parse_roadmap
+from bot.services.clock import FixedClock
+from bot.services.cohorts import CohortOptions
+from bot.services.container import Services
+from bot.services.errors import Conflict
+from bot.services.roadmap_sync import sync_roadmap
+from tests.harness import ROADMAP, ROOT
+
+GUILD = 1
+
+
+@pytest.fixture
+async def db(template_db, tmp_path):
+    import shutil
+
+    shutil.copy(template_db, tmp_path / "t.db")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def setup_members(sessions, roadmap, users=(10, 11)):
+    await sync_roadmap(sessions, roadmap)
+    services = Services.build(sessions, roadmap, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
+    await services.cohorts.create(
+        GUILD, 99, CohortOptions(name="spring", channel_id=5, start_date="2026-11-02", timezone="UTC")
+    )
+    for user in users:
+        await services.progress.join(GUILD, user, "spring")
+    return services
+
+
+async def test_racing_done_requests_advance_once(db):
+    services = await setup_members(db, ROADMAP)
+    results = await asyncio.gather(
+        *(services.progress.done(GUILD, 10, None, None) for _ in range(5)), return_exceptions=True
+    )
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception))
+    async with db() as session:
+        assert (await session.scalar(select(Membership).where(Membership.user_id == 10))).current_topic_id == (
+            "http-https"
+        )
+        assert len(list(await session.scalars(select(ProgressEvent)))) == 1
+
+
+def edited_roadmap(mutate):
+    data = yaml.safe_load((ROOT / "roadmap.yaml").read_text())
+    mutate(data)
+    return parse_roadmap(data, Path("edited.yaml"))
+
+
+async def test_removed_topic_moves_members_to_the_next_existing_one(db, caplog):
+    services = await setup_members(db, ROADMAP)
+    await services.progress.done(GUILD, 10, None, None)  # dns done, now on http-https
+    await services.progress.goto(GUILD, 11, None, "http-https")
+
+    def drop_http_and_client_server(data):
+        data["stages"][0]["topics"] = [
+            t for t in data["stages"][0]["topics"] if t["id"] not in ("http-https", "client-server")
+        ]
+
+    edited = edited_roadmap(drop_http_and_client_server)
+    moves = await sync_roadmap(db, edited)
+    assert {(m.user_id, m.removed_topic_id, m.new_topic_id) for m in moves} == {
+        (10, "http-https", "web-servers"),
+        (11, "http-https", "web-servers"),
+    }
+    assert "no longer exists" in caplog.text
+    async with db() as session:
+        order = list(await session.scalars(select(RoadmapTopic.topic_id).order_by(RoadmapTopic.position)))
+    assert order == [t.id for t in edited.topics]
+
+    # Completions of removed topics stay in history but stop counting.
+    edited_services = Services.build(db, edited, FixedClock(datetime(2026, 11, 24, 13, tzinfo=UTC)))
+    report = await edited_services.progress.report(GUILD, 10, None)
+    assert report.done_count == 1 and report.total_topics == len(edited.topics)
+
+    def drop_dns(data):
+        data["stages"][0]["topics"] = [t for t in data["stages"][0]["topics"] if t["id"] != "dns"]
+
+    report = await Services.build(
+        db, edited_roadmap(drop_dns), FixedClock(datetime(2026, 11, 24, 13, tzinfo=UTC))
+    ).progress.report(GUILD, 10, None)
+    assert report.done_count == 0
+    async with db() as session:
+        assert [e.topic_id for e in await session.scalars(select(ProgressEvent))] == ["dns"]
+
+
+async def test_removing_the_last_topics_finishes_members_on_them(db):
+    services = await setup_members(db, ROADMAP, users=(10,))
+    await services.progress.goto(GUILD, 10, None, "social-login")
+    moves = await sync_roadmap(db, edited_roadmap(lambda d: d["stages"][7]["topics"].pop()))
+    assert [(m.removed_topic_id, m.new_topic_id) for m in moves] == [("social-login", None)]
+    async with db() as session:
+        member = await session.scalar(select(Membership))
+    assert member.current_topic_id is None and member.finished_at is not None
+
+
+async def test_unchanged_roadmap_moves_nobody(db):
+    await setup_members(db, ROADMAP)
+    assert await sync_roadmap(db, ROADMAP) == []

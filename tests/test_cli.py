@@ -1,0 +1,63 @@
+"""The `studybot` command line, run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.harness import ROOT
+
+
+def studybot(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "ROADMAP_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean | (env or {}),
+        cwd=cwd or ROOT,
+    )
+
+
+def test_run_without_a_token_says_to_copy_env_example(tmp_path):
+    result = studybot("run", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0  # one line
+    assert "Copy .env.example to .env" in result.stderr
+
+
+def test_an_invalid_roadmap_stops_the_bot_before_anything_is_written(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "roadmap.yaml").read_text().replace("id: http-https", "id: dns"))
+    db = tmp_path / "data" / "bot.db"
+    result = studybot(
+        "run",
+        env={
+            "DISCORD_TOKEN": "secret-token-value",
+            "ROADMAP_PATH": str(bad),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+        },
+    )
+    assert result.returncode == 1
+    assert 'bad.yaml: stages[0].topics[1].id: duplicate id "dns"' in result.stderr
+    assert not db.exists()
+    assert "secret-token-value" not in result.stdout + result.stderr
+
+
+def test_check_roadmap(tmp_path):
+    ok = studybot("check-roadmap")
+    assert ok.returncode == 0 and "8 stages, 31 topics, 17-28 weeks in total" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nstages: []\n")
+    result = studybot("check-roadmap", str(bad))
+    assert result.returncode == 1 and "bad.yaml: stages: List should have at least 1 item" in result.stderr
+
+
+def test_migrate_creates_the_database_folder(tmp_path):
+    db = tmp_path / "nested" / "bot.db"
+    result = studybot("migrate", env={"DATABASE_URL": f"sqlite+aiosqlite:///{db}"})
+    assert result.returncode == 0, result.stderr
+    assert db.exists()

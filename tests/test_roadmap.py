@@ -1,0 +1,101 @@
+"""Loading and validating roadmap.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.roadmap import RoadmapError, load_roadmap, parse_roadmap
+from tests.harness import ROOT
+
+SOURCE = yaml.safe_load((ROOT / "roadmap.yaml").read_text())
+
+
+def errors_for(data, path=Path("rm.yaml")) -> list[str]:
+    with pytest.raises(RoadmapError) as info:
+        parse_roadmap(data, path)
+    assert all(str(path) in line for line in str(info.value).splitlines())
+    return info.value.errors
+
+
+def copy():
+    return yaml.safe_load(yaml.safe_dump(SOURCE))
+
+
+def test_the_shipped_roadmap_follows_the_guide():
+    roadmap = load_roadmap(ROOT / "roadmap.yaml")
+    assert [s.id for s in roadmap.stages] == [
+        "how-the-web-works",
+        "programming-language",
+        "language-ecosystem",
+        "version-control",
+        "databases",
+        "apis",
+        "api-protocols",
+        "authentication",
+    ]
+    weeks = {s.id: (s.weeks.min, s.weeks.max) for s in roadmap.stages}
+    assert weeks["how-the-web-works"] == (1, 1) and weeks["programming-language"] == (4, 6)
+    assert weeks["language-ecosystem"] == (2, 4) and weeks["version-control"] == (1, 2)
+    assert weeks["apis"] == (3, 4) and weeks["api-protocols"] == (1, 1)
+    assert roadmap.stage("authentication").weeks.estimate
+    assert all(1 <= len(s.projects) <= 3 for s in roadmap.stages)
+    # The guide repeats its first passage; the topics appear once.
+    assert [t.id for t in roadmap.stages[0].topics] == ["dns", "http-https", "client-server", "web-servers"]
+
+
+def test_duplicate_id_names_the_field_path():
+    data = copy()
+    data["stages"][3]["topics"][1]["id"] = "dns"
+    assert errors_for(data) == ['stages[3].topics[1].id: duplicate id "dns" (first used at stages[0].topics[0].id)']
+
+
+def test_stage_and_topic_ids_share_one_namespace():
+    data = copy()
+    data["stages"][1]["topics"][0]["id"] = "databases"
+    assert errors_for(data)[0].startswith('stages[4].id: duplicate id "databases"')
+
+
+def test_min_above_max_unknown_key_and_empty_topics_are_all_reported():
+    data = copy()
+    data["stages"][2]["weeks"] = {"min": 5, "max": 2}
+    data["stages"][0]["topics"][0]["colour"] = "red"
+    data["stages"][5]["topics"] = []
+    errors = errors_for(data)
+    assert any(e.startswith("stages[2].weeks: ") and "min (5) must not be greater than max (2)" in e for e in errors)
+    assert any(e.startswith("stages[0].topics[0].colour: Extra inputs are not permitted") for e in errors)
+    assert any(e.startswith("stages[5].topics: ") for e in errors)
+
+
+def test_missing_field_and_bad_id():
+    data = copy()
+    del data["stages"][0]["title"]
+    data["stages"][1]["topics"][0]["id"] = "Not A Slug"
+    errors = errors_for(data)
+    assert "stages[0].title: Field required" in errors
+    assert any(e.startswith("stages[1].topics[0].id: String should match pattern") for e in errors)
+
+
+def test_files_that_are_not_roadmaps(tmp_path):
+    bad_yaml = tmp_path / "broken.yaml"
+    bad_yaml.write_text("stages:\n  - id: [unclosed\n")
+    with pytest.raises(RoadmapError) as info:
+        load_roadmap(bad_yaml)
+    assert "broken.yaml: line" in str(info.value) and "invalid YAML" in str(info.value)
+    with pytest.raises(RoadmapError, match="cannot read the file"):
+        load_roadmap(tmp_path / "missing.yaml")
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text("just text\n")
+    with pytest.raises(RoadmapError, match="expected a mapping"):
+        load_roadmap(scalar)
+
+
+def test_lookups():
+    roadmap = load_roadmap(ROOT / "roadmap.yaml")
+    assert roadmap.first_topic.id == "dns"
+    assert roadmap.next_topic("web-servers").id == "choose-language"
+    assert roadmap.next_topic("social-login") is None
+    assert roadmap.topic("grpc").stage.id == "api-protocols"
+    assert roadmap.topic("nope") is None

@@ -12,6 +12,7 @@ from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
+from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.topics import find_stage, find_topic
 
@@ -61,7 +62,7 @@ class MemberCog(commands.Cog):
         self.bot = bot
 
     @property
-    def services(self):  # noqa: ANN201 - the Services container
+    def services(self) -> Services:
         return self.bot.services
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:

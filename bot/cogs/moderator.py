@@ -14,6 +14,7 @@ from bot.cogs import autocomplete as ac
 from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
 from bot.db.models import Cohort, Membership
 from bot.services.cohorts import CohortOptions, is_moderator
+from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.validation import PACES, WEEKDAYS
 
@@ -90,7 +91,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         super().__init__()
 
     @property
-    def services(self):  # noqa: ANN201 - the Services container
+    def services(self) -> Services:
         return self.bot.services
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -125,6 +126,20 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             )
         return channel.id
 
+    async def _options(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None,
+        moderator_role: discord.Role | None,
+        **typed: str | None,
+    ) -> CohortOptions:
+        """Option values as the service takes them; a channel must be one the bot can post in."""
+        return CohortOptions(
+            channel_id=await self._postable_channel_id(interaction, channel) if channel else None,
+            moderator_role_id=moderator_role.id if moderator_role else None,
+            **typed,  # type: ignore[arg-type]
+        )
+
     @app_commands.command(name="create", description="Create a study cohort")
     @app_commands.describe(name="A name unique in this server", **OPTION_HELP)
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
@@ -143,16 +158,17 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         moderator_role: discord.Role | None = None,
     ) -> None:
         self._require(interaction, None)
-        options = CohortOptions(
+        options = await self._options(
+            interaction,
+            channel,
+            moderator_role,
             name=name,
-            channel_id=await self._postable_channel_id(interaction, channel),
             start_date=start_date,
             timezone=timezone,
             nudge_time=nudge_time,
             leaderboard_day=leaderboard_day,
             leaderboard_time=leaderboard_time,
             pace=pace,
-            moderator_role_id=moderator_role.id if moderator_role else None,
         )
         cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
         embed = render.cohort_embed(cohort, self.services.roadmap, 0, title=f"Created cohort {cohort.name}")
@@ -179,16 +195,17 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         moderator_role: discord.Role | None = None,
     ) -> None:
         await self._cohort_for_moderator(interaction, cohort)
-        options = CohortOptions(
+        options = await self._options(
+            interaction,
+            channel,
+            moderator_role,
             name=name,
-            channel_id=await self._postable_channel_id(interaction, channel) if channel else None,
             start_date=start_date,
             timezone=timezone,
             nudge_time=nudge_time,
             leaderboard_day=leaderboard_day,
             leaderboard_time=leaderboard_time,
             pace=pace,
-            moderator_role_id=moderator_role.id if moderator_role else None,
         )
         if options == CohortOptions():
             raise InvalidInput("Nothing to change: give at least one option besides `cohort`.")

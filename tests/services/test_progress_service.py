@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,8 +46,11 @@ async def setup_members(sessions, roadmap, users=(10, 11)):
 
 async def test_racing_done_requests_advance_once(db):
     services = await setup_members(db, ROADMAP)
+    clock = services.clock
+    sent_at = clock.now() + timedelta(minutes=1)  # five /done created at one instant...
+    clock.set(sent_at + timedelta(seconds=1))  # ...and handled a moment later, interleaved
     results = await asyncio.gather(
-        *(services.progress.done(GUILD, 10, None, None) for _ in range(5)), return_exceptions=True
+        *(services.progress.done(GUILD, 10, None, None, as_of=sent_at) for _ in range(5)), return_exceptions=True
     )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception))

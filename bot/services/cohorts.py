@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership
-from bot.roadmap import Roadmap
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.errors import Conflict, NotFound, did_you_mean
@@ -73,9 +72,8 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
 class CohortService:
     """Cohort administration for one bot; every call is scoped to a guild."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
-        self._roadmap = roadmap
         self._clock = clock
 
     async def find_in(self, session: AsyncSession, guild_id: int, name: str) -> Cohort:

@@ -22,5 +22,5 @@ class Services:
     @classmethod
     def build(cls, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock) -> Services:
         """Wire the services to one database, roadmap and clock."""
-        cohorts = CohortService(sessions, roadmap, clock)
+        cohorts = CohortService(sessions, clock)
         return cls(roadmap, clock, cohorts, ProgressService(sessions, roadmap, clock, cohorts))

@@ -156,9 +156,14 @@ def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
     return embed
 
 
-def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], page: int) -> tuple[discord.Embed, int]:
-    """One page of a cohort's member list and the number of pages."""
-    pages = max(1, -(-len(members) // MEMBERS_PER_PAGE))
+def member_page_count(members: int) -> int:
+    """How many pages `members_page` splits a list of this length into (at least one)."""
+    return max(1, -(-members // MEMBERS_PER_PAGE))
+
+
+def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], page: int) -> discord.Embed:
+    """One page of a cohort's member list."""
+    pages = member_page_count(len(members))
     page = min(max(page, 0), pages - 1)
     chunk = members[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
     lines = []
@@ -172,7 +177,7 @@ def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], pa
         colour=COLOUR,
     )
     embed.set_footer(text=f"Page {page + 1}/{pages}")
-    return embed, pages
+    return embed
 
 
 def joined_text(result: JoinResult) -> str:

@@ -13,6 +13,7 @@ from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
 from bot.db.models import Cohort, Membership
+from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions, is_moderator
 from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
@@ -53,14 +54,14 @@ def _guild_id(interaction: discord.Interaction) -> int:
 class MembersPager(OwnedView):
     """◀ / ▶ through a long member list."""
 
-    def __init__(self, owner_id: int, cohort: Cohort, members: list[Membership], roadmap: object) -> None:
+    def __init__(self, owner_id: int, cohort: Cohort, members: list[Membership], roadmap: Roadmap) -> None:
         super().__init__(owner_id, timeout=300)
         self.cohort, self.members, self.roadmap, self.page = cohort, members, roadmap, 0
-        self.pages = render.members_page(cohort, roadmap, members, 0)[1]  # type: ignore[arg-type]
+        self.pages = render.member_page_count(len(members))
         self._refresh()
 
     def embed(self) -> discord.Embed:
-        return render.members_page(self.cohort, self.roadmap, self.members, self.page)[0]  # type: ignore[arg-type]
+        return render.members_page(self.cohort, self.roadmap, self.members, self.page)
 
     def _refresh(self) -> None:
         self.previous.disabled = self.page == 0

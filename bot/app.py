@@ -8,12 +8,15 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.cogs.nudge_buttons import NudgeButton
 from bot.config import Settings
+from bot.fanout import Fanout
+from bot.scheduler import Scheduler
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.member", "bot.cogs.moderator")
+COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine")
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -32,7 +35,7 @@ def bot_intents() -> discord.Intents:
 class StudyBot(commands.Bot):
     """The bot. `services` holds the domain; cogs reach it through `bot.services`."""
 
-    def __init__(self, settings: Settings, services: Services) -> None:
+    def __init__(self, settings: Settings, services: Services, *, start_scheduler: bool = True) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -43,6 +46,15 @@ class StudyBot(commands.Bot):
         )
         self.settings = settings
         self.services = services
+        self._start_scheduler = start_scheduler
+        self.fanout = Fanout(
+            self,
+            services,
+            concurrency=settings.fanout_concurrency,
+            requests_per_second=settings.discord_requests_per_second,
+            retry_base_seconds=settings.delivery_retry_base_seconds,
+        )
+        self.scheduler = Scheduler(self.fanout, services.deliveries, settings.scheduler_tick_seconds)
 
     async def setup_hook(self) -> None:
         from bot.cogs.errors import install_error_handlers
@@ -50,7 +62,16 @@ class StudyBot(commands.Bot):
         for cog in COGS:
             await self.load_extension(cog)
         install_error_handlers(self)
+        # Nudge buttons are matched by their custom id pattern, so they work after a restart.
+        self.add_dynamic_items(NudgeButton)
         await self.sync_commands()
+        if self._start_scheduler:
+            await self.scheduler.start()
+
+    async def close(self) -> None:
+        """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""
+        await self.scheduler.stop()
+        await super().close()
 
     async def sync_commands(self) -> None:
         """Register the slash commands: per guild (instant) when COMMAND_GUILD_IDS is set, else globally."""

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -76,7 +77,14 @@ async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
         moves = await sync_roadmap(sessions, roadmap)
         if moves:
             log.warning("roadmap: %d member(s) moved off removed topics", len(moves))
-        bot = StudyBot(settings, Services.build(sessions, roadmap, SystemClock()))
+        services = Services.build(
+            sessions,
+            roadmap,
+            SystemClock(),
+            nudge_grace=timedelta(hours=settings.nudge_grace_hours),
+            leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),
+        )
+        bot = StudyBot(settings, services)
         async with bot:
             await bot.start(token)
     finally:

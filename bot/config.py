@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     # A str rather than list[int] so pydantic-settings does not demand JSON in the env.
     command_guild_ids: str = ""
     log_level: str = Field(default="INFO")
+    # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
+    nudge_grace_hours: float = Field(default=6, ge=0)
+    leaderboard_grace_hours: float = Field(default=24, ge=0)
+    scheduler_tick_seconds: float = Field(default=60, gt=0)
+    # Fan-out: parallel sends, and our own cap on requests per second (Discord allows 50 per bot).
+    fanout_concurrency: int = Field(default=16, ge=1, le=200)
+    discord_requests_per_second: float = Field(default=50, gt=0)
+    # First retry delay after a transient failure (5xx, timeout); doubled for the next one.
+    delivery_retry_base_seconds: float = Field(default=1.0, ge=0)
 
     @field_validator("log_level")
     @classmethod

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services.cohorts import CohortListing
+from bot.services.deliveries import DmNoticeJob, NudgeJob
+from bot.services.leaderboard import Entry, Leaderboard
+from bot.services.members import CheckInResult, SettingsView
 from bot.services.pace import CohortCalendar
 from bot.services.progress import AdvanceResult, JoinResult, ProgressReport
 from bot.services.validation import WEEKDAYS
@@ -209,3 +213,102 @@ def advance_text(result: AdvanceResult) -> str:
             text += f"\nNext stage: **{result.now_on.stage.title}**."
         text += f"\nNext topic: **{result.now_on.topic.title}**."
     return text
+
+
+def nudge_embed(job: NudgeJob) -> discord.Embed:
+    """The daily DM: where the member is, how long against the calendar, pace, one next step."""
+    embed = discord.Embed(
+        title=f"Today in {job.cohort_name}: {job.topic_title}",
+        description=f"**Next step:** {job.next_step}",
+        colour=COLOUR,
+    )
+    embed.add_field(name="Stage", value=f"{job.stage_number}/{job.stage_count} {job.stage_title}")
+    embed.add_field(
+        name="On this topic", value=f"{_days(job.days_on_topic)} of a {_days(job.budget_days)} calendar share"
+    )
+    embed.add_field(name="Pace", value=job.pace_label)
+    embed.set_footer(text="Buttons work for you only · /settings changes the time or turns nudges off")
+    return embed
+
+
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def _entry_line(entry: Entry) -> str:
+    streak = f" · 🔥 {_days(entry.streak)}" if entry.streak else ""
+    topics = "topic" if entry.done == 1 else "topics"
+    return f"{MEDALS.get(entry.rank, f'`#{entry.rank}`')} <@{entry.user_id}> · {entry.done} {topics}{streak}"
+
+
+def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title: str | None = None) -> discord.Embed:
+    """The top 10 with streaks, the stage finishers, and the caller's own rank when asked for."""
+    heading = title or f"Leaderboard · {board.cohort.name}"
+    embed = discord.Embed(title=heading, colour=COLOUR)
+    lines = [_entry_line(e) for e in board.top]
+    embed.description = "\n".join(lines) if lines else "Nobody has finished a topic in this period yet. Be the first!"
+    if board.stage_finishers:
+        names = [f"<@{uid}> ({', '.join(stages)})" for uid, stages in board.stage_finishers.items()]
+        embed.add_field(name="🎉 Finished a stage", value=_fit(names, 1024), inline=False)
+    if caller_id is not None:
+        mine = board.entry_for(caller_id)
+        value = (
+            f"#{mine.rank} of {len(board.entries)} with {mine.done} topic{'s' if mine.done != 1 else ''}"
+            if mine
+            else "no topics done in this period yet"
+        )
+        embed.add_field(name="You", value=value, inline=False)
+    if board.period != "all-time":
+        start, end = board.start, board.end
+        embed.set_footer(
+            text=f"{_local(start, board.cohort.timezone)} → {_local(end, board.cohort.timezone)} "
+            f"({board.cohort.timezone}) · ties go to whoever got there first"
+        )
+    return embed
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+
+
+def _fit(items: list[str], limit: int) -> str:
+    """Join items with commas, ending in '…and N more' rather than going over `limit` characters."""
+    out: list[str] = []
+    for i, item in enumerate(items):
+        rest = f" …and {len(items) - i} more"
+        if len(", ".join([*out, item])) + len(rest) > limit:
+            return ", ".join(out) + rest
+        out.append(item)
+    return ", ".join(out)
+
+
+def dm_notice_text(job: DmNoticeJob) -> str:
+    """The one channel message a day for members whose DMs are closed."""
+    mentions = " ".join(f"<@{uid}>" for uid in job.user_ids)
+    text = (
+        f"{mentions} I could not send you your daily **{job.cohort_name}** nudge: your direct messages are closed. "
+        "Turn on *Direct Messages* for this server (server name → Privacy Settings), then use any studybot "
+        "command and the nudges start again."
+    )
+    return text[:2000]
+
+
+def settings_embed(view: SettingsView) -> discord.Embed:
+    """`/settings` without options, and the answer after a change."""
+    embed = discord.Embed(title=f"Your settings · {view.cohort.name}", colour=COLOUR)
+    nudges = "on" if view.nudges_enabled else "off"
+    if view.dms_closed:
+        nudges += " (paused: your DMs were closed; any command re-enables them)"
+    embed.add_field(name="Daily nudges", value=nudges)
+    embed.add_field(name="Nudge time", value=view.nudge_time + ("" if view.own_nudge_time else " (cohort's)"))
+    embed.add_field(name="Timezone", value=view.timezone + ("" if view.own_timezone else " (cohort's)"))
+    embed.add_field(name="On the leaderboard", value="shown" if view.show_on_leaderboard else "hidden")
+    if view.next_nudge_at is not None:
+        embed.add_field(name="Next nudge", value=f"<t:{int(view.next_nudge_at.timestamp())}:F>", inline=False)
+    embed.set_footer(text="Type `default` as the time or timezone to follow the cohort again")
+    return embed
+
+
+def checkin_text(result: CheckInResult) -> str:
+    minutes = f" ({result.minutes_today} minutes today)" if result.minutes_today else ""
+    streak = f"🔥 Streak: {_days(result.streak)}." if result.streak else ""
+    return f"📚 Checked in for today in **{result.cohort.name}**{minutes}. {streak}".strip()

@@ -15,6 +15,14 @@ target_metadata = Base.metadata
 
 
 def _configure_and_run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds tables (copy, drop, rename). With foreign keys on, dropping a parent
+        # table cascades its ON DELETE to the children and silently empties them. The pragma only
+        # takes effect outside a transaction, so commit whatever the connection had begun first.
+        if connection.in_transaction():
+            connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -24,6 +32,11 @@ def _configure_and_run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"migration left rows that break foreign keys: {problems[:5]}")
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _database_url() -> str:
@@ -54,8 +67,4 @@ def run_migrations_offline() -> None:
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    existing: Connection | None = config.attributes.get("connection")
-    if existing is not None:
-        _configure_and_run(existing)
-    else:
-        asyncio.run(_run_async())
+    asyncio.run(_run_async())

@@ -75,18 +75,33 @@ async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | No
         discord_token="fake-token",
         database_url=f"sqlite+aiosqlite:///{db}",
         discord_api_base_url=base_url,
+        delivery_retry_base_seconds=0.01,
     )
+    bot = await start_bot(settings, fake, clock, guild)
+    return Harness(fake, bot, clock, guild, hall, mod, alice, bob, carol)
+
+
+async def start_bot(settings: Settings, fake: FakeDiscord, clock: FixedClock, guild: Guild) -> StudyBot:
+    """A bot process's worth of state: engine, services, discord.py client, logged in to the fake."""
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     await sync_roadmap(sessions, ROADMAP)
-    bot = StudyBot(settings, Services.build(sessions, ROADMAP, clock))
+    bot = StudyBot(settings, Services.build(sessions, ROADMAP, clock), start_scheduler=False)
     bot._test_engine = engine  # type: ignore[attr-defined]
     await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync
     # What the gateway's GUILD_CREATE would put in the cache.
+    world = fake.world
     bot._connection._add_guild_from_data(guild.payload(world.users, world.bot_user))  # type: ignore[arg-type]
     fake.deliver = bot._connection.parse_interaction_create
-    return Harness(fake, bot, clock, guild, hall, mod, alice, bob, carol)
+    return bot
+
+
+async def restart(h: Harness) -> None:
+    """Stop the bot and start a new one on the same database: nothing in memory survives."""
+    await h.bot.close()
+    await h.bot._test_engine.dispose()  # type: ignore[attr-defined]
+    h.bot = await start_bot(h.bot.settings, h.fake, h.clock, h.guild)
 
 
 async def stop_harness(h: Harness) -> None:

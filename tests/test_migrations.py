@@ -41,3 +41,34 @@ def test_sqlite_connections_use_wal_and_foreign_keys(template_db, tmp_path):
     assert asyncio.run(pragmas()) == ["wal", 1, 5000]
     tables = set(inspect(create_engine(f"sqlite:///{template_db}")).get_table_names())
     assert {"cohorts", "memberships", "progress_events", "roadmap_topics", "alembic_version"} <= tables
+
+
+def test_upgrading_keeps_existing_rows(tmp_path):
+    """Batch rebuilds on SQLite must not cascade-delete children (foreign keys are off while migrating)."""
+    import sqlite3
+
+    from alembic import command
+
+    from bot.db.migrate import alembic_config, upgrade_to_head
+
+    db = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    command.upgrade(alembic_config(url), "0001")
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO cohorts VALUES (1, 1, 'a', 'a', 1, '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard',"
+            " NULL, 1, '2026-01-01 00:00:00', NULL)"
+        )
+        conn.execute("INSERT INTO memberships VALUES (1, 1, 5, 'dns', '2026-01-01', '2026-01-01', NULL, NULL)")
+        conn.execute(
+            "INSERT INTO progress_events (id, membership_id, topic_id, kind, note, at)"
+            " VALUES (1, 1, 'dns', 'done', NULL, '2026-01-01')"
+        )
+    upgrade_to_head(url)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT membership_id, cohort_id, topic_id FROM progress_events").fetchall() == [
+            (1, 1, "dns")
+        ]
+        assert conn.execute(
+            "SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships"
+        ).fetchall() == [(1, 1, 0)]

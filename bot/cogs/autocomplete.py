@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
+from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
@@ -66,3 +67,12 @@ async def stages(interaction: discord.Interaction, current: str) -> Choices:
         app_commands.Choice(name=f"{roadmap.stages.index(s) + 1}. {s.title}"[:100], value=s.id)
         for s in search_stages(roadmap, current)
     ]
+
+
+_TIMEZONES = sorted(available_timezones())
+
+
+async def timezones(_interaction: discord.Interaction, current: str) -> Choices:
+    """IANA timezone names containing what was typed."""
+    folded = current.casefold().replace(" ", "_")
+    return [app_commands.Choice(name=tz, value=tz) for tz in _TIMEZONES if folded in tz.casefold()][:AUTOCOMPLETE_LIMIT]

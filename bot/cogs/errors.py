@@ -77,13 +77,6 @@ async def report_error(interaction: discord.Interaction, error: Exception, where
         log.warning("could not deliver the error message for %s", where, exc_info=True)
 
 
-def require_guild(interaction: discord.Interaction) -> bool:
-    """Refuse DMs on our side too: `guild_only` only tells Discord's client where to show a command."""
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return True
-
-
 def install_error_handlers(bot: StudyBot) -> None:
     """Route every app command failure through `report_error`."""
 

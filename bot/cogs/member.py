@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
+from bot.cogs.checks import member_command
+from bot.cogs.errors import OwnedView, send_ephemeral
 from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.topics import find_stage, find_topic
@@ -66,7 +67,7 @@ class MemberCog(commands.Cog):
         return self.bot.services
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return require_guild(interaction)
+        return await member_command(interaction)
 
     @app_commands.command(name="join", description="Join a study cohort in this server")
     @app_commands.guild_only()

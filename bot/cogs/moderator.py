@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,7 +9,8 @@ from discord.ext import commands
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.errors import OwnedView, require_guild, send_ephemeral
+from bot.cogs.checks import require_guild
+from bot.cogs.errors import OwnedView, send_ephemeral
 from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions, is_moderator
@@ -26,7 +25,6 @@ PACE_CHOICES = [
     app_commands.Choice(name="intense: the shortest time budget", value="intense"),
 ]
 assert [c.value for c in PACE_CHOICES] == list(PACES)
-_TIMEZONES = sorted(available_timezones())
 
 OPTION_HELP = {
     "channel": "Where the cohort's announcements and leaderboards go",
@@ -38,12 +36,6 @@ OPTION_HELP = {
     "pace": "How fast the calendar runs (default standard)",
     "moderator_role": "A role that may manage this cohort besides Manage Server",
 }
-
-
-async def timezones(_interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    folded = current.casefold().replace(" ", "_")
-    hits = [tz for tz in _TIMEZONES if folded in tz.casefold()][:25]
-    return [app_commands.Choice(name=tz, value=tz) for tz in hits]
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -144,7 +136,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="create", description="Create a study cohort")
     @app_commands.describe(name="A name unique in this server", **OPTION_HELP)
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
-    @app_commands.autocomplete(timezone=timezones)
+    @app_commands.autocomplete(timezone=ac.timezones)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -180,7 +172,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="edit", description="Change a cohort's settings")
     @app_commands.describe(cohort="The cohort to change", name="A new name", **OPTION_HELP)
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
-    @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=timezones)
+    @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
         self,
         interaction: discord.Interaction,

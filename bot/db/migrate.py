@@ -6,8 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 
@@ -25,15 +23,3 @@ def alembic_config(database_url: str | None = None) -> Config:
 def upgrade_to_head(database_url: str) -> None:
     """Bring the database at `database_url` to the newest schema. Call outside an event loop."""
     command.upgrade(alembic_config(database_url), "head")
-
-
-async def upgrade_engine_to_head(engine: AsyncEngine) -> None:
-    """The same as `upgrade_to_head`, on an engine, from inside a running event loop."""
-
-    def _upgrade(connection: Connection) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
-
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import UTCDateTime
@@ -48,6 +61,8 @@ class Cohort(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the next weekly leaderboard falls due (UTC); None while archived. The scheduler's timer.
+    next_leaderboard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     @property
     def archived(self) -> bool:
@@ -68,6 +83,17 @@ class Membership(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The member's own preferences; None means "as the cohort".
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    nudge_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    show_on_leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Delivery state: the DM channel (so a nudge costs one request) and closed DMs (error 50007).
+    dm_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    dm_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    dm_notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     @property
     def active(self) -> bool:
@@ -78,14 +104,56 @@ class ProgressEvent(Base):
     """One done or skip, kept forever: leaderboards and streaks are computed from these."""
 
     __tablename__ = "progress_events"
-    __table_args__ = (Index("ix_progress_events_membership_at", "membership_id", "at"),)
+    __table_args__ = (
+        Index("ix_progress_events_membership_at", "membership_id", "at"),
+        Index("ix_progress_events_cohort_at", "cohort_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    # Denormalised from the membership so a cohort's weekly leaderboard is one index range scan.
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
     topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
     kind: Mapped[str] = mapped_column(String(8))  # "done" | "skip"
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckIn(Base):
+    """ "I studied today": counts toward the streak like a done topic."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_membership_at", "membership_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Delivery(Base):
+    """One scheduled message, claimed before it is sent: the unique key makes a second send impossible.
+
+    kind/target/period: ("nudge", membership id, local date), ("leaderboard", cohort id, local date of
+    the post), ("dm-notice", cohort id, local date).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("kind", "target_id", "period"), Index("ix_deliveries_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(16))
+    # claimed -> sent | failed; skipped (missed beyond the grace window); abandoned (claimed, then a crash)
+    status: Mapped[str] = mapped_column(String(12))
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RoadmapTopic(Base):

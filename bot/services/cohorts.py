@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,6 +13,7 @@ from bot.db.models import Cohort, Membership
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.errors import Conflict, NotFound, did_you_mean
+from bot.services.timers import sync_leaderboard_timer, sync_nudge_timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class CohortService:
             pace="standard",
         )
         _apply(cohort, options)
+        sync_leaderboard_timer(cohort, self._clock.now())
         async with self._sessions() as session:
             await self._ensure_name_free(session, guild_id, cohort.name)
             session.add(cohort)
@@ -127,6 +129,14 @@ class CohortService:
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
                 await self._ensure_name_free(session, guild_id, options.name)
             _apply(cohort, options)
+            now = self._clock.now()
+            sync_leaderboard_timer(cohort, now)
+            if options.start_date or options.timezone or options.nudge_time:
+                members = await session.scalars(
+                    select(Membership).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+                )
+                for membership in members:
+                    sync_nudge_timer(membership, cohort, now, reschedule=True)
             try:
                 await session.commit()
             except IntegrityError:
@@ -182,6 +192,10 @@ class CohortService:
             if cohort.archived:
                 raise Conflict(f"**{cohort.name}** is already archived.")
             cohort.archived_at = self._clock.now()
+            cohort.next_leaderboard_at = None
+            await session.execute(
+                update(Membership).where(Membership.cohort_id == cohort.id).values(next_nudge_at=None)
+            )
             await session.commit()
             return cohort
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.roadmap import Roadmap
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
+from bot.services.deliveries import DeliveryService
+from bot.services.leaderboard import LeaderboardService
+from bot.services.members import MemberService
 from bot.services.progress import ProgressService
 
 
@@ -18,9 +22,27 @@ class Services:
     clock: Clock
     cohorts: CohortService
     progress: ProgressService
+    members: MemberService
+    leaderboards: LeaderboardService
+    deliveries: DeliveryService
 
     @classmethod
-    def build(cls, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock) -> Services:
+    def build(
+        cls,
+        sessions: async_sessionmaker[AsyncSession],
+        roadmap: Roadmap,
+        clock: Clock,
+        *,
+        nudge_grace: timedelta = timedelta(hours=6),
+        leaderboard_grace: timedelta = timedelta(hours=24),
+    ) -> Services:
         """Wire the services to one database, roadmap and clock."""
         cohorts = CohortService(sessions, clock)
-        return cls(roadmap, clock, cohorts, ProgressService(sessions, roadmap, clock, cohorts))
+        progress = ProgressService(sessions, roadmap, clock, cohorts)
+        leaderboards = LeaderboardService(sessions, roadmap, clock, cohorts, progress)
+        deliveries = DeliveryService(
+            sessions, roadmap, clock, leaderboards, nudge_grace=nudge_grace, leaderboard_grace=leaderboard_grace
+        )
+        return cls(
+            roadmap, clock, cohorts, progress, MemberService(sessions, clock, progress), leaderboards, deliveries
+        )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +14,11 @@ from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
-from bot.services.errors import Conflict, NotFound
+from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
-from bot.services.streaks import current_streak
+from bot.services.schedule import local_date
+from bot.services.streaks import member_streak
+from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import find_topic
 
 
@@ -66,11 +67,6 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
-def local_date(moment: datetime, timezone: str) -> date:
-    """The calendar date of `moment` in `timezone`."""
-    return moment.astimezone(ZoneInfo(timezone)).date()
-
-
 class ProgressService:
     """A member's way through the roadmap in a cohort; every call is scoped to a guild."""
 
@@ -88,9 +84,10 @@ class ProgressService:
 
     # --- finding the member's cohort -------------------------------------------------
 
-    async def _membership(
+    async def membership_in(
         self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
     ) -> tuple[Cohort, Membership]:
+        """The member's active membership: in the named cohort, or their only one in the guild."""
         who, have = ("You are", "you") if self_view else ("That member is", "they")
         if cohort_name:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
@@ -148,14 +145,24 @@ class ProgressService:
                 raise Conflict(f"You are already in **{cohort.name}**. `/progress` shows where you are.")
             if membership is not None:
                 membership.left_at = None
+                membership.dm_closed_at = None  # joining is using a command: DMs are worth a try again
                 rejoined = True
             else:
                 first = self._roadmap.first_topic
+                # Column defaults only apply at INSERT; the timer below reads these before that.
                 membership = Membership(
-                    cohort_id=cohort.id, user_id=user_id, current_topic_id=first.id, topic_started_at=now, joined_at=now
+                    cohort_id=cohort.id,
+                    user_id=user_id,
+                    current_topic_id=first.id,
+                    topic_started_at=now,
+                    joined_at=now,
+                    nudges_enabled=True,
+                    show_on_leaderboard=True,
+                    dm_notice_pending=False,
                 )
                 session.add(membership)
                 rejoined = False
+            sync_nudge_timer(membership, cohort, now)
             try:
                 await session.commit()
             except IntegrityError:
@@ -165,11 +172,11 @@ class ProgressService:
     async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
         """Leave a cohort; the history stays and is used again if they rejoin."""
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
             result = await session.execute(
                 update(Membership)
                 .where(Membership.id == membership.id, Membership.left_at.is_(None))
-                .values(left_at=self._clock.now())
+                .values(left_at=self._clock.now(), next_nudge_at=None)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise Conflict(f"You already left **{cohort.name}**.")
@@ -179,7 +186,7 @@ class ProgressService:
     async def resolve(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
         """The cohort a member means: the named one, or their only one (raises when ambiguous)."""
         async with self._sessions() as session:
-            cohort, _ = await self._membership(session, guild_id, user_id, cohort_name)
+            cohort, _ = await self.membership_in(session, guild_id, user_id, cohort_name)
             return cohort
 
     async def done(
@@ -215,62 +222,114 @@ class ProgressService:
         as_of: datetime | None,
     ) -> AdvanceResult:
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
-            self._ensure_open(cohort)
-            if membership.current_topic_id is None:
-                raise Conflict(
-                    f"You have finished every topic of the roadmap in **{cohort.name}**; there is nothing left "
-                    f"to {'mark done' if kind == 'done' else 'skip'}. Use `/goto` to revisit a topic."
-                )
-            current = self._topic_or_first(membership.current_topic_id)
-            assert current is not None
-            following = self._roadmap.next_topic(current.id)
-            now = self._clock.now()
-            # Compare-and-set: the topic must still be the one read above (two requests racing)
-            # and must have been current before the member asked (two requests in a row).
-            conditions = [
-                Membership.id == membership.id,
-                Membership.current_topic_id == membership.current_topic_id,
-                Membership.left_at.is_(None),
-            ]
-            if as_of is not None:
-                conditions.append(Membership.topic_started_at < as_of)
-            result = await session.execute(
-                update(Membership)
-                .where(*conditions)
-                .values(
-                    current_topic_id=following.id if following else None,
-                    topic_started_at=now,
-                    finished_at=now if following is None else None,
-                )
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
+            return await self._advance_in(session, cohort, membership, kind, note, as_of)
+
+    async def _advance_in(
+        self,
+        session: AsyncSession,
+        cohort: Cohort,
+        membership: Membership,
+        kind: str,
+        note: str | None,
+        as_of: datetime | None,
+    ) -> AdvanceResult:
+        self._ensure_open(cohort)
+        if membership.current_topic_id is None:
+            raise Conflict(
+                f"You have finished every topic of the roadmap in **{cohort.name}**; there is nothing left "
+                f"to {'mark done' if kind == 'done' else 'skip'}. Use `/goto` to revisit a topic."
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                await session.rollback()
-                raise Conflict(
-                    f"Your topic changed after you sent this (a second /{kind}?), so nothing was marked. "
-                    "`/progress` shows where you are now."
-                )
-            session.add(ProgressEvent(membership_id=membership.id, topic_id=current.id, kind=kind, note=note, at=now))
-            await session.commit()
+        current = self._topic_or_first(membership.current_topic_id)
+        assert current is not None
+        following = self._roadmap.next_topic(current.id)
+        now = self._clock.now()
+        # Compare-and-set: the topic must still be the one read above (two requests racing)
+        # and must have been current before the member asked (two requests in a row).
+        conditions = [
+            Membership.id == membership.id,
+            Membership.current_topic_id == membership.current_topic_id,
+            Membership.left_at.is_(None),
+        ]
+        if as_of is not None:
+            conditions.append(Membership.topic_started_at < as_of)
+        result = await session.execute(
+            update(Membership)
+            .where(*conditions)
+            .values(
+                current_topic_id=following.id if following else None,
+                topic_started_at=now,
+                finished_at=now if following is None else None,
+                # Nothing left to nudge about once the roadmap is finished.
+                **({"next_nudge_at": None} if following is None else {}),
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            await session.rollback()
+            raise Conflict(
+                f"Your topic changed after you sent this (a second /{kind}?), so nothing was marked. "
+                "`/progress` shows where you are now."
+            )
+        session.add(
+            ProgressEvent(
+                membership_id=membership.id, cohort_id=cohort.id, topic_id=current.id, kind=kind, note=note, at=now
+            )
+        )
+        await session.commit()
         crossed = following is None or following.stage_index != current.stage_index
         return AdvanceResult(cohort, kind, current, following, current.stage if kind == "done" and crossed else None)
+
+    async def done_from_nudge(
+        self, membership_id: int, user_id: int, topic_id: str, *, as_of: datetime | None = None
+    ) -> AdvanceResult:
+        """The Done button of a nudge: marks done the topic the nudge was about, if it is still current."""
+        async with self._sessions() as session:
+            cohort, membership = await self.membership_for_button(session, membership_id, user_id)
+            if membership.current_topic_id != topic_id:
+                about = self._roadmap.topic(topic_id)
+                now_on = self._topic_or_first(membership.current_topic_id)
+                raise Conflict(
+                    f"This nudge was about **{about.topic.title if about else topic_id}**, but you have moved on to "
+                    f"**{now_on.topic.title if now_on else 'the end of the roadmap'}**. Nothing was marked."
+                )
+            return await self._advance_in(session, cohort, membership, "done", None, as_of)
+
+    async def membership_for_button(
+        self, session: AsyncSession, membership_id: int, user_id: int
+    ) -> tuple[Cohort, Membership]:
+        """The membership a nudge button names, refused to anyone but its member or after they left."""
+        row = (
+            await session.execute(
+                select(Cohort, Membership)
+                .join(Membership, Membership.cohort_id == Cohort.id)
+                .where(Membership.id == membership_id)
+            )
+        ).first()
+        if row is None or row[1].user_id != user_id:
+            raise NotAllowed("These buttons belong to someone else's nudge.")
+        cohort, membership = row
+        if membership.left_at is not None:
+            raise Conflict(f"You left **{cohort.name}**, so this nudge no longer applies. `/join` brings you back.")
+        return cohort, membership
 
     async def goto(self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str) -> TopicRef:
         """Jump to any topic (forwards or back); nothing is recorded as done or skipped."""
         target = find_topic(self._roadmap, topic_query)
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
             self._ensure_open(cohort)
             if membership.current_topic_id == target.id:
                 raise Conflict(f"You are already on **{target.topic.title}**.")
-            self._move(membership, target)
+            self._move(cohort, membership, target)
             await session.commit()
         return target
 
-    def _move(self, membership: Membership, target: TopicRef) -> None:
+    def _move(self, cohort: Cohort, membership: Membership, target: TopicRef) -> None:
+        now = self._clock.now()
         membership.current_topic_id = target.id
-        membership.topic_started_at = self._clock.now()
+        membership.topic_started_at = now
         membership.finished_at = None
+        sync_nudge_timer(membership, cohort, now)
 
     # --- moderator actions -----------------------------------------------------------
 
@@ -278,17 +337,18 @@ class ProgressService:
         """A moderator moves a member to a topic."""
         target = find_topic(self._roadmap, topic_query)
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=False)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=False)
             self._ensure_open(cohort)
-            self._move(membership, target)
+            self._move(cohort, membership, target)
             await session.commit()
         return target
 
     async def remove_member(self, guild_id: int, cohort_name: str, user_id: int) -> Cohort:
         """A moderator removes a member; like /leave, their history is kept."""
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=False)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=False)
             membership.left_at = self._clock.now()
+            membership.next_nudge_at = None
             await session.commit()
             return cohort
 
@@ -299,7 +359,7 @@ class ProgressService:
     ) -> ProgressReport:
         """The member's progress in a cohort: topics done, per stage, pace and streak."""
         async with self._sessions() as session:
-            cohort, membership = await self._membership(session, guild_id, user_id, cohort_name, self_view=self_view)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
             events = (
                 await session.execute(
                     select(ProgressEvent.topic_id, ProgressEvent.at).where(
@@ -307,7 +367,10 @@ class ProgressService:
                     )
                 )
             ).all()
-        today = local_date(self._clock.now(), cohort.timezone)
+            timezone = member_timezone(membership, cohort)
+            now = self._clock.now()
+            streak = await member_streak(session, membership.id, timezone, local_date(now, timezone))
+        today = local_date(now, cohort.timezone)
         done_ids = {topic_id for topic_id, _ in events} & self._roadmap.topic_ids
         stages = [
             StageProgress(stage, sum(t.id in done_ids for t in stage.topics), len(stage.topics))
@@ -322,10 +385,10 @@ class ProgressService:
             done_count=len(done_ids),
             total_topics=len(self._roadmap.topics),
             stages=stages,
-            days_on_topic=(today - local_date(membership.topic_started_at, cohort.timezone)).days,
+            days_on_topic=(local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days,
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
-            streak=current_streak((local_date(at, cohort.timezone) for _, at in events), today),
+            streak=streak,
         )
 
     async def topic_marks(self, guild_id: int, user_id: int) -> tuple[set[str], set[str]]:
@@ -348,5 +411,5 @@ class ProgressService:
     async def current_topic(self, guild_id: int, user_id: int, cohort_name: str | None) -> TopicRef | None:
         """The member's current topic (None when finished)."""
         async with self._sessions() as session:
-            _, membership = await self._membership(session, guild_id, user_id, cohort_name)
+            _, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
             return self._topic_or_first(membership.current_topic_id)

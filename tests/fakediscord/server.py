@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
+import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +31,17 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching `method` and `path` (a regex) with an error."""
+
+    method: str
+    path: str
+    status: int
+    code: int = 0
+    times: int = 1
 
 
 @dataclass
@@ -107,6 +121,13 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self._by_token: dict[str, InteractionRecord] = {}
         self.deliver: Deliver | None = None
+        self.faults: list[Fault] = []
+        self.dm_closed: set[int] = set()  # users whose DMs are closed (error 50007)
+        self.dms: list[Message] = []
+        # A global ceiling in requests per second (None: unlimited), enforced over a sliding second.
+        self.global_rate_limit: float | None = None
+        self.rate_limited = 0
+        self._recent: collections.deque[float] = collections.deque()
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -152,10 +173,43 @@ class FakeDiscord:
 
     @web.middleware
     async def _record(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        limited = self._over_global_limit()
+        if limited is not None:
+            return limited
         body = await self._body(request)
         request[BODY] = body
-        self.requests.append(RecordedRequest(request.method, request.path.removeprefix(API_PREFIX), body))
+        path = request.path.removeprefix(API_PREFIX)
+        self.requests.append(RecordedRequest(request.method, path, body))
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == request.method and re.fullmatch(fault.path, path):
+                fault.times -= 1
+                return self._json({"message": f"injected {fault.status}", "code": fault.code}, status=fault.status)
         return await handler(request)
+
+    def _over_global_limit(self) -> web.Response | None:
+        if self.global_rate_limit is None:
+            return None
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.global_rate_limit:
+            self.rate_limited += 1
+            retry_after = max(0.001, self._recent[0] + 1.0 - now)
+            return web.Response(
+                status=429,
+                body=json.dumps(
+                    {"message": "You are being rate limited.", "retry_after": retry_after, "global": True}
+                ).encode(),
+                # discord.py treats a 429 without Via as a Cloudflare ban.
+                headers={
+                    "Content-Type": "application/json",
+                    "X-RateLimit-Global": "true",
+                    "Retry-After": str(retry_after),
+                    "Via": "1.1 google",
+                },
+            )
+        self._recent.append(now)
+        return None
 
     @staticmethod
     async def _body(request: web.Request) -> Any:
@@ -312,11 +366,19 @@ class FakeDiscord:
 
     async def _post_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["channel"])
-        if self.world.channel(channel_id) is None:
+        channel = self.world.channel(channel_id)
+        if channel is None:
             return self._json({"message": "Unknown Channel", "code": 10003}, status=404)
+        if channel.recipient is not None and channel.recipient.id in self.dm_closed:
+            return self._json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
         message = self._new_message(channel_id, request[BODY] or {})
-        self.channel_posts.append(message)
+        (self.dms if channel.recipient is not None else self.channel_posts).append(message)
         return self._json(message.payload)
+
+    def dms_to(self, user: User) -> list[Message]:
+        """The direct messages the bot sent to `user`."""
+        channel = self.world.dm_channels.get(user.id)
+        return [m for m in self.dms if channel and m.payload["channel_id"] == str(channel.id)]
 
     async def _open_dm(self, request: web.Request) -> web.Response:
         user = self.world.users[int((request[BODY] or {})["recipient_id"])]

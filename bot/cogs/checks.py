@@ -1,0 +1,26 @@
+"""Checks every command of a cog runs first (a cog's `interaction_check`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+import discord
+from discord import app_commands
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+def require_guild(interaction: discord.Interaction) -> bool:
+    """Refuse DMs on our side too: `guild_only` only tells Discord's client where to show a command."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return True
+
+
+async def member_command(interaction: discord.Interaction) -> bool:
+    """Guild only; and a member whose DMs were found closed gets nudges again once they use a command."""
+    require_guild(interaction)
+    assert interaction.guild_id is not None
+    await cast("StudyBot", interaction.client).services.members.reopen_dms(interaction.guild_id, interaction.user.id)
+    return True

@@ -1,0 +1,80 @@
+"""The buttons under a daily nudge. Their custom ids carry the membership (and topic), so they work
+after a restart without any state in memory: discord.py matches them by pattern (`DynamicItem`)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot import render
+from bot.cogs.errors import report_error, send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+    from bot.services.deliveries import NudgeJob
+
+PATTERN = r"nudge:(?P<action>done|checkin|stop):(?P<membership>[0-9]+)(?::(?P<topic>[a-z0-9-]+))?"
+LABELS = {"done": "Done", "checkin": "Studied today", "stop": "Stop nudges"}
+STYLES = {
+    "done": discord.ButtonStyle.success,
+    "checkin": discord.ButtonStyle.primary,
+    "stop": discord.ButtonStyle.secondary,
+}
+
+
+class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
+    """One of Done / Studied today / Stop nudges, for one membership."""
+
+    def __init__(self, action: str, membership_id: int, topic_id: str | None = None) -> None:
+        custom_id = f"nudge:{action}:{membership_id}" + (f":{topic_id}" if topic_id else "")
+        super().__init__(discord.ui.Button(label=LABELS[action], style=STYLES[action], custom_id=custom_id))
+        self.action = action
+        self.membership_id = membership_id
+        self.topic_id = topic_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> NudgeButton:
+        return cls(match["action"], int(match["membership"]), match["topic"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = cast("StudyBot", interaction.client)
+        try:
+            await self._act(bot, interaction)
+        except Exception as error:  # every failure ends in an answer, never "interaction failed"
+            await report_error(interaction, error, f"nudge button {self.action}")
+
+    async def _act(self, bot: StudyBot, interaction: discord.Interaction) -> None:
+        services = bot.services
+        user_id = interaction.user.id
+        if self.action == "done":
+            if self.topic_id is None:
+                raise ValueError("a Done button without a topic")
+            result = await services.progress.done_from_nudge(
+                self.membership_id, user_id, self.topic_id, as_of=interaction.created_at
+            )
+            await send_ephemeral(interaction, render.advance_text(result))
+        elif self.action == "checkin":
+            checked = await services.members.check_in_from_nudge(self.membership_id, user_id)
+            await send_ephemeral(interaction, render.checkin_text(checked))
+        else:
+            cohort = await services.members.stop_nudges(self.membership_id, user_id)
+            await send_ephemeral(
+                interaction,
+                f"🔕 Nudges for **{cohort.name}** are off. `/settings nudges:on` in the server turns them back on.",
+            )
+
+
+def nudge_view(job: NudgeJob) -> discord.ui.View:
+    """The three buttons for one nudge."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(NudgeButton("done", job.membership_id, job.topic_id))
+    view.add_item(NudgeButton("checkin", job.membership_id))
+    view.add_item(NudgeButton("stop", job.membership_id))
+    # A finished view is not kept in discord.py's view store: presses are matched by the
+    # DynamicItem pattern instead, so 10,000 nudges a day leave nothing behind in memory.
+    view.stop()
+    return view

@@ -1,0 +1,111 @@
+"""The daily routine: /settings, /checkin, /leaderboard."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.app import StudyBot
+from bot.cogs import autocomplete as ac
+from bot.cogs.checks import member_command
+from bot.cogs.errors import send_ephemeral
+from bot.services.container import Services
+from bot.services.errors import InvalidInput
+from bot.services.leaderboard import PERIODS
+
+COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
+ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
+PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
+
+
+def _on_off(value: str | None, option: str) -> bool | None:
+    if value is None:
+        return None
+    key = value.strip().casefold()
+    if key not in ("on", "off"):
+        raise InvalidInput(f"`{value}` is not accepted for `{option}`: use `on` or `off`.")
+    return key == "on"
+
+
+class RoutineCog(commands.Cog):
+    """Member preferences, check-ins and the leaderboard."""
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await member_command(interaction)
+
+    @app_commands.command(name="settings", description="Your nudge time, timezone and leaderboard visibility")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        cohort=COHORT_HELP,
+        nudges="Daily nudges by DM",
+        nudge_time="Your nudge time, 24-hour HH:MM (or `default` for the cohort's)",
+        timezone="Your IANA timezone, e.g. Europe/Berlin (or `default` for the cohort's)",
+        show_on_leaderboard="Whether you appear on the leaderboard",
+    )
+    @app_commands.choices(nudges=ON_OFF, show_on_leaderboard=ON_OFF)
+    @app_commands.autocomplete(cohort=ac.my_cohorts, timezone=ac.timezones)
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        cohort: str | None = None,
+        nudges: str | None = None,
+        nudge_time: str | None = None,
+        timezone: str | None = None,
+        show_on_leaderboard: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        view = await self.services.members.settings(
+            interaction.guild_id,
+            interaction.user.id,
+            cohort,
+            nudges=_on_off(nudges, "nudges"),
+            nudge_time=nudge_time,
+            timezone=timezone,
+            show_on_leaderboard=_on_off(show_on_leaderboard, "show_on_leaderboard"),
+        )
+        await send_ephemeral(interaction, embed=render.settings_embed(view))
+
+    @app_commands.command(name="checkin", description="Record that you studied today (keeps your streak)")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        minutes="How long you studied", note="What you did (up to 500 characters)", cohort=COHORT_HELP
+    )
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def checkin(
+        self,
+        interaction: discord.Interaction,
+        minutes: int | None = None,
+        note: str | None = None,
+        cohort: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        result = await self.services.members.check_in(interaction.guild_id, interaction.user.id, cohort, minutes, note)
+        await send_ephemeral(interaction, render.checkin_text(result))
+
+    @app_commands.command(name="leaderboard", description="Who finished the most topics")
+    @app_commands.guild_only()
+    @app_commands.describe(cohort="Which cohort (default: yours)", period="Which period (default: this week)")
+    @app_commands.choices(period=PERIOD_CHOICES)
+    @app_commands.autocomplete(cohort=ac.open_cohorts)
+    async def leaderboard(
+        self, interaction: discord.Interaction, cohort: str | None = None, period: str = "this-week"
+    ) -> None:
+        assert interaction.guild_id is not None
+        board = await self.services.leaderboards.for_member(interaction.guild_id, interaction.user.id, cohort, period)
+        title = f"Leaderboard · {board.cohort.name} · {period.replace('-', ' ')}"
+        await send_ephemeral(
+            interaction, embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title)
+        )
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(RoutineCog(bot))

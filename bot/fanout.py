@@ -1,0 +1,215 @@
+"""Sending what the scheduler claimed: bounded concurrency, a request-rate cap, retries for transient
+failures, and no database transaction open across an HTTP call."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from bot import render
+from bot.cogs.nudge_buttons import nudge_view
+from bot.services.container import Services
+from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+DMS_CLOSED = 50007
+UNKNOWN_CHANNEL = 10003
+MAX_ATTEMPTS = 3
+SEND_TIMEOUT = 20.0
+
+
+class Pacer:
+    """Spaces requests evenly at `rate` per second across all senders (a leaky bucket, burst of one).
+
+    discord.py already obeys Discord's 429 answers; this keeps us from provoking them, so a large
+    fan-out runs at a steady pace instead of in bursts and stalls.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        delay = start - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass
+class FanoutReport:
+    sent: int = 0
+    failed: int = 0
+    closed_dms: int = 0
+    leaderboards: int = 0
+    notices: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Fanout:
+    """Delivers due nudges, leaderboards and closed-DM notices through discord.py's REST client."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        services: Services,
+        *,
+        concurrency: int,
+        requests_per_second: float,
+        retry_base_seconds: float = 1.0,
+    ) -> None:
+        self._client = client
+        self._services = services
+        self._concurrency = concurrency
+        self._pacer = Pacer(requests_per_second)
+        self._retry_base = retry_base_seconds
+        self._running = asyncio.Lock()
+
+    async def run_once(self) -> FanoutReport:
+        """Send everything due now. One run at a time; a tick that finds one running waits for it."""
+        async with self._running:
+            report = FanoutReport()
+            await self._nudges(report)
+            for notice in await self._services.deliveries.claim_dm_notices():
+                await self._post_notice(notice, report)
+                report.notices += 1
+            for board in await self._services.deliveries.claim_due_leaderboards():
+                await self._post_leaderboard(board, report)
+                report.leaderboards += 1
+            if report.sent or report.failed:
+                log.info(
+                    "fan-out: %d sent, %d failed, %d closed DMs, %d leaderboards",
+                    report.sent,
+                    report.failed,
+                    report.closed_dms,
+                    report.leaderboards,
+                )
+            return report
+
+    async def wait_idle(self) -> None:
+        """Return once no run is in progress."""
+        async with self._running:
+            return
+
+    async def _nudges(self, report: FanoutReport) -> None:
+        # Claim in small batches: a crash can only abandon what was claimed and not yet sent.
+        batch = self._concurrency * 2
+        queue: asyncio.Queue[NudgeJob] = asyncio.Queue(maxsize=batch)
+
+        async def worker() -> None:
+            while True:
+                job = await queue.get()
+                try:
+                    await self._send_nudge(job, report)
+                finally:
+                    queue.task_done()
+
+        workers = [asyncio.create_task(worker()) for _ in range(self._concurrency)]
+        try:
+            while True:
+                jobs, taken = await self._services.deliveries.claim_due_nudges(batch)
+                for job in jobs:
+                    await queue.put(job)
+                if taken == 0:
+                    break
+            await queue.join()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:
+        deliveries = self._services.deliveries
+        try:
+            channel_id = job.dm_channel_id or await self._open_dm(job)
+            try:
+                message, attempts = await self._retrying(lambda: self._dm(channel_id, job))
+            except discord.NotFound as error:
+                if error.code != UNKNOWN_CHANNEL or job.dm_channel_id is None:
+                    raise
+                # The cached DM channel is gone: forget it and open a new one, once.
+                await deliveries.remember_dm_channel(job.membership_id, None)
+                channel_id = await self._open_dm(job)
+                message, attempts = await self._retrying(lambda: self._dm(channel_id, job))
+        except discord.Forbidden as error:
+            if error.code != DMS_CLOSED:
+                await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")
+                return
+            await deliveries.dms_closed(job.delivery_id, job.membership_id)
+            report.closed_dms += 1
+        except Exception as error:
+            await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")
+        else:
+            await deliveries.mark_sent(job.delivery_id, message.id, attempts)
+            report.sent += 1
+
+    async def _open_dm(self, job: NudgeJob) -> int:
+        data, _ = await self._retrying(lambda: self._client.http.start_private_message(job.user_id))
+        channel_id = int(data["id"])
+        await self._services.deliveries.remember_dm_channel(job.membership_id, channel_id)
+        return channel_id
+
+    def _dm(self, channel_id: int, job: NudgeJob) -> Awaitable[discord.Message]:
+        channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+        return channel.send(embed=render.nudge_embed(job), view=nudge_view(job))
+
+    async def _post_leaderboard(self, job: LeaderboardJob, report: FanoutReport) -> None:
+        embed = render.leaderboard_embed(job.leaderboard, title=f"Weekly leaderboard · {job.leaderboard.cohort.name}")
+        # Mentions inside an embed never ping; the leaderboard is news, not an alarm.
+        await self._post(job.delivery_id, job.channel_id, report, "leaderboard", embed=embed)
+
+    async def _post_notice(self, job: DmNoticeJob, report: FanoutReport) -> None:
+        await self._post(
+            job.delivery_id,
+            job.channel_id,
+            report,
+            "closed-DM notice",
+            content=render.dm_notice_text(job),
+            allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+        )
+
+    async def _post(self, delivery_id: int, channel_id: int, report: FanoutReport, what: str, **send: object) -> None:
+        channel = self._client.get_partial_messageable(channel_id)
+        try:
+            message, attempts = await self._retrying(lambda: channel.send(**send))  # type: ignore[arg-type]
+        except Exception as error:
+            await self._failed(delivery_id, error, report, f"{what} in channel {channel_id}")
+        else:
+            await self._services.deliveries.mark_sent(delivery_id, message.id, attempts)
+
+    async def _failed(self, delivery_id: int, error: Exception, report: FanoutReport, what: str) -> None:
+        attempts = getattr(error, "attempts", 1)
+        report.failed += 1
+        report.errors.append(f"{what}: {error}")
+        log.warning("%s failed after %d attempt(s): %s", what, attempts, error)
+        await self._services.deliveries.mark_failed(delivery_id, f"{type(error).__name__}: {error}", attempts)
+
+    async def _retrying(self, make_call: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+        """Run a request, paced, up to MAX_ATTEMPTS times while it fails transiently (5xx, timeout,
+        connection error), backing off 1x, 2x, 4x the base. Returns (result, attempts)."""
+        attempts = 0
+        while True:
+            attempts += 1
+            await self._pacer.wait()
+            try:
+                return await asyncio.wait_for(make_call(), SEND_TIMEOUT), attempts
+            except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError, OSError) as error:
+                if attempts >= MAX_ATTEMPTS:
+                    error.attempts = attempts  # type: ignore[union-attr]
+                    raise
+                delay = self._retry_base * 2 ** (attempts - 1)
+                log.info("transient failure (%s); attempt %d of %d in %.1fs", error, attempts + 1, MAX_ATTEMPTS, delay)
+                await asyncio.sleep(delay)

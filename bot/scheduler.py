@@ -1,0 +1,60 @@
+"""The clock: APScheduler calls `tick` every SCHEDULER_TICK_SECONDS. What is due, and what was sent,
+is decided by the database (timers and delivery claims), never by APScheduler's own misfire rules."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.fanout import Fanout, FanoutReport
+from bot.services.deliveries import DeliveryService
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """Ticks the fan-out. A tick that overruns is never doubled (max_instances=1, coalesce)."""
+
+    def __init__(self, fanout: Fanout, deliveries: DeliveryService, tick_seconds: float) -> None:
+        self._fanout = fanout
+        self._deliveries = deliveries
+        self._tick_seconds = tick_seconds
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self.ticks = 0
+        self.last_tick_at: datetime | None = None
+
+    async def start(self) -> None:
+        """Abandon claims an interrupted run left behind, then tick now and every interval."""
+        await self._deliveries.abandon_stale_claims()
+        self._aps.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self._tick_seconds, timezone=UTC),
+            id="studybot-tick",
+            max_instances=1,
+            coalesce=True,
+            # A late tick still runs: it only asks the database what is due.
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+        self._aps.start()
+
+    async def tick(self) -> FanoutReport | None:
+        """One pass over everything due. Errors are logged; the next tick tries again."""
+        try:
+            report = await self._fanout.run_once()
+        except Exception:
+            log.exception("scheduler tick failed")
+            return None
+        finally:
+            self.ticks += 1
+            self.last_tick_at = datetime.now(UTC)
+        return report
+
+    async def stop(self) -> None:
+        """Stop ticking and wait for a running fan-out to finish its in-flight sends."""
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+        await self._fanout.wait_idle()

@@ -1,0 +1,334 @@
+"""What the scheduler must send now: due nudges and leaderboards, claimed in the database before sending.
+
+A claim is a row with a unique (kind, target, period) key, committed before any HTTP call, so a
+restart at any moment can never send the same nudge or leaderboard twice. A claim whose send never
+finished (the process died) is marked abandoned, not retried: at most once, by design.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Cohort, Delivery, Membership
+from bot.roadmap import Roadmap
+from bot.services.clock import Clock
+from bot.services.leaderboard import Leaderboard, LeaderboardService
+from bot.services.pace import CohortCalendar, member_pace
+from bot.services.schedule import local_date, next_daily
+from bot.services.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeJob:
+    """One DM to send, with everything the message shows."""
+
+    delivery_id: int
+    membership_id: int
+    user_id: int
+    guild_id: int
+    cohort_name: str
+    dm_channel_id: int | None
+    topic_id: str
+    topic_title: str
+    stage_title: str
+    stage_number: int
+    stage_count: int
+    days_on_topic: int
+    budget_days: float
+    pace_label: str
+    next_step: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardJob:
+    delivery_id: int
+    channel_id: int
+    leaderboard: Leaderboard
+
+
+@dataclass(frozen=True, slots=True)
+class DmNoticeJob:
+    """One message in a cohort channel naming the members whose DMs are closed."""
+
+    delivery_id: int
+    channel_id: int
+    cohort_name: str
+    user_ids: list[int]
+    membership_ids: list[int]
+
+
+def _insert_ignoring_duplicates(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Delivery).on_conflict_do_nothing(index_elements=["kind", "target_id", "period"])
+
+
+def _count_daily(first: datetime, until: datetime, hhmm: str, timezone: str) -> int:
+    """How many daily slots fall in [first, until)."""
+    count, at = 0, first
+    while at < until:
+        count += 1
+        at = next_daily(at, hhmm, timezone)
+    return count
+
+
+async def claim(
+    session: AsyncSession,
+    kind: str,
+    target_id: int,
+    period: str,
+    scheduled_for: datetime,
+    now: datetime,
+    *,
+    status: str = "claimed",
+    error: str | None = None,
+) -> int | None:
+    """Insert the delivery row; its id, or None when that (kind, target, period) was already taken."""
+    result = await session.execute(
+        _insert_ignoring_duplicates(session)
+        .values(
+            kind=kind,
+            target_id=target_id,
+            period=period,
+            status=status,
+            scheduled_for=scheduled_for,
+            claimed_at=now,
+            attempts=0,
+            error=error,
+        )
+        .returning(Delivery.id)
+    )
+    return result.scalar_one_or_none()
+
+
+class DeliveryService:
+    """Claims and bookkeeping of scheduled sends. No Discord here: the fan-out does the sending."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        roadmap: Roadmap,
+        clock: Clock,
+        leaderboards: LeaderboardService,
+        *,
+        nudge_grace: timedelta,
+        leaderboard_grace: timedelta,
+    ) -> None:
+        self._sessions = sessions
+        self._roadmap = roadmap
+        self._clock = clock
+        self._leaderboards = leaderboards
+        self.nudge_grace = nudge_grace
+        self.leaderboard_grace = leaderboard_grace
+
+    # --- nudges ----------------------------------------------------------------------
+
+    async def claim_due_nudges(self, limit: int) -> tuple[list[NudgeJob], int]:
+        """Take up to `limit` due timers: (the nudges claimed for sending, how many timers were taken).
+
+        Missed nudges beyond the grace window are recorded as skipped rather than sent. Call again
+        while timers were taken: a batch of only skips claims nothing but still makes progress.
+
+        Each processed timer moves on to the member's next local nudge time in the same transaction
+        as the claim, so a claim and its timer never disagree.
+        """
+        now = self._clock.now()
+        jobs: list[NudgeJob] = []
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Membership, Cohort)
+                    .join(Cohort, Cohort.id == Membership.cohort_id)
+                    .where(Membership.next_nudge_at <= now)
+                    .order_by(Membership.next_nudge_at)
+                    .limit(limit)
+                )
+            ).all()
+            for membership, cohort in rows:
+                slot = membership.next_nudge_at
+                assert slot is not None
+                if not wants_nudges(membership, cohort):
+                    membership.next_nudge_at = None
+                    continue
+                timezone = member_timezone(membership, cohort)
+                period = local_date(slot, timezone).isoformat()
+                nudge_time = member_nudge_time(membership, cohort)
+                membership.next_nudge_at = next_daily(slot, nudge_time, timezone)
+                if now - slot > self.nudge_grace:
+                    # Too late to send. The whole gap is one "skipped" row (keyed by its first day), and
+                    # the timer jumps to the first slot still worth sending, so a long outage costs one
+                    # row per member, not one per missed day.
+                    resume = next_daily(now - self.nudge_grace, nudge_time, timezone)
+                    missed = _count_daily(slot, resume, nudge_time, timezone)
+                    membership.next_nudge_at = resume
+                    note = f"missed {missed} nudge(s) from {period} while the bot was down"
+                    if await claim(session, "nudge", membership.id, period, slot, now, status="skipped", error=note):
+                        log.warning("membership %s: %s (%s late)", membership.id, note, now - slot)
+                    continue
+                delivery_id = await claim(session, "nudge", membership.id, period, slot, now)
+                if delivery_id is None:
+                    continue  # already claimed (a restart between claim and timer update, or another process)
+                jobs.append(self._nudge_job(delivery_id, membership, cohort, now))
+            await session.commit()
+        return jobs, len(rows)
+
+    def _nudge_job(self, delivery_id: int, membership: Membership, cohort: Cohort, now: datetime) -> NudgeJob:
+        ref = self._roadmap.topic(membership.current_topic_id or "") or self._roadmap.first_topic
+        timezone = member_timezone(membership, cohort)
+        days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
+        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace)
+        pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
+        learn = ref.topic.learn
+        return NudgeJob(
+            delivery_id=delivery_id,
+            membership_id=membership.id,
+            user_id=membership.user_id,
+            guild_id=cohort.guild_id,
+            cohort_name=cohort.name,
+            dm_channel_id=membership.dm_channel_id,
+            topic_id=ref.id,
+            topic_title=ref.topic.title,
+            stage_title=ref.stage.title,
+            stage_number=ref.stage_index + 1,
+            stage_count=len(self._roadmap.stages),
+            days_on_topic=days_on_topic,
+            budget_days=calendar.windows[ref.id].length,
+            pace_label=pace.label,
+            # A different bullet each day on the same topic.
+            next_step=learn[days_on_topic % len(learn)],
+        )
+
+    async def remember_dm_channel(self, membership_id: int, channel_id: int | None) -> None:
+        """Cache (or forget, with None) the member's DM channel so the next nudge costs one request."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(Membership).where(Membership.id == membership_id).values(dm_channel_id=channel_id)
+            )
+            await session.commit()
+
+    async def dms_closed(self, delivery_id: int, membership_id: int) -> None:
+        """Discord said 50007: stop DMing this member until they use a command, and tell the cohort once."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            await session.execute(
+                update(Membership)
+                .where(Membership.id == membership_id)
+                .values(dm_closed_at=now, dm_notice_pending=True, next_nudge_at=None)
+            )
+            await self._finish(session, delivery_id, "failed", error="DMs closed (50007)")
+            await session.commit()
+
+    # --- finishing a delivery ----------------------------------------------------------
+
+    async def mark_sent(self, delivery_id: int, message_id: int, attempts: int) -> None:
+        async with self._sessions() as session:
+            await self._finish(session, delivery_id, "sent", message_id=message_id, attempts=attempts)
+            await session.commit()
+
+    async def mark_failed(self, delivery_id: int, error: str, attempts: int) -> None:
+        async with self._sessions() as session:
+            await self._finish(session, delivery_id, "failed", error=error[:500], attempts=attempts)
+            await session.commit()
+
+    async def _finish(self, session: AsyncSession, delivery_id: int, status: str, **values: object) -> None:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status=status, finished_at=self._clock.now(), **values)
+        )
+
+    async def abandon_stale_claims(self) -> int:
+        """Claims left by a process that died mid-send: recorded as abandoned, never sent again."""
+        cutoff = self._clock.now() - STALE_CLAIM
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.status == "claimed", Delivery.claimed_at < cutoff)
+                .values(status="abandoned", finished_at=self._clock.now())
+            )
+            await session.commit()
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if count:
+            log.warning("%d delivery claim(s) from an interrupted run were abandoned (never sent twice)", count)
+        return count
+
+    # --- leaderboards ----------------------------------------------------------------
+
+    async def claim_due_leaderboards(self) -> list[LeaderboardJob]:
+        """Claim due weekly leaderboards (late ones within the grace window); compute each."""
+        now = self._clock.now()
+        claimed: list[tuple[int, Cohort, datetime]] = []
+        async with self._sessions() as session:
+            cohorts = list(await session.scalars(select(Cohort).where(Cohort.next_leaderboard_at <= now)))
+            for cohort in cohorts:
+                slot = cohort.next_leaderboard_at
+                assert slot is not None
+                period = local_date(slot, cohort.timezone).isoformat()
+                sync_leaderboard_timer(cohort, slot)
+                if now - slot > self.leaderboard_grace:
+                    sync_leaderboard_timer(cohort, now - self.leaderboard_grace)  # jump the gap, as for nudges
+                    note = f"leaderboard for {period} missed while the bot was down"
+                    if await claim(session, "leaderboard", cohort.id, period, slot, now, status="skipped", error=note):
+                        log.warning("cohort %s: %s (%s late)", cohort.id, note, now - slot)
+                    continue
+                has_members = await session.scalar(
+                    select(Membership.id).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+                )
+                if has_members is None:
+                    continue  # nobody to rank: no post
+                delivery_id = await claim(session, "leaderboard", cohort.id, period, slot, now)
+                if delivery_id is not None:
+                    claimed.append((delivery_id, cohort, slot))
+            await session.commit()
+        return [
+            LeaderboardJob(delivery_id, cohort.channel_id, await self._leaderboards.weekly(cohort, slot))
+            for delivery_id, cohort, slot in claimed
+        ]
+
+    # --- closed-DM notices -------------------------------------------------------------
+
+    async def claim_dm_notices(self) -> list[DmNoticeJob]:
+        """One channel message per cohort per local day for members whose DMs turned out closed."""
+        now = self._clock.now()
+        jobs: list[DmNoticeJob] = []
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Cohort, Membership)
+                    .join(Membership, Membership.cohort_id == Cohort.id)
+                    .where(Membership.dm_notice_pending.is_(True), Membership.left_at.is_(None))
+                    .order_by(Cohort.id, Membership.id)
+                )
+            ).all()
+            by_cohort: dict[int, tuple[Cohort, list[Membership]]] = {}
+            for cohort, membership in rows:
+                by_cohort.setdefault(cohort.id, (cohort, []))[1].append(membership)
+            for cohort, members in by_cohort.values():
+                period = local_date(now, cohort.timezone).isoformat()
+                delivery_id = await claim(session, "dm-notice", cohort.id, period, now, now)
+                if delivery_id is None:
+                    continue  # this cohort was told today already; the rest wait for tomorrow
+                for membership in members:
+                    membership.dm_notice_pending = False
+                jobs.append(
+                    DmNoticeJob(
+                        delivery_id,
+                        cohort.channel_id,
+                        cohort.name,
+                        [m.user_id for m in members],
+                        [m.id for m in members],
+                    )
+                )
+            await session.commit()
+        return jobs

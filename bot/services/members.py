@@ -1,0 +1,174 @@
+"""A member's own preferences and check-ins, and re-opening DMs when they come back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import CheckIn, Cohort, Membership
+from bot.services import validation as v
+from bot.services.clock import Clock
+from bot.services.errors import Conflict, InvalidInput
+from bot.services.progress import ProgressService
+from bot.services.schedule import local_date
+from bot.services.streaks import member_streak
+from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_timer
+
+MAX_CHECKIN_MINUTES = 24 * 60
+# Typed into a time or timezone option: go back to the cohort's value.
+DEFAULT_WORDS = {"default", "cohort", "reset"}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsView:
+    """What `/settings` shows; `own_*` say whether the value is the member's or the cohort's."""
+
+    cohort: Cohort
+    nudges_enabled: bool
+    nudge_time: str
+    own_nudge_time: bool
+    timezone: str
+    own_timezone: bool
+    show_on_leaderboard: bool
+    dms_closed: bool
+    next_nudge_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    cohort: Cohort
+    streak: int
+    minutes_today: int
+
+
+def _view(cohort: Cohort, membership: Membership) -> SettingsView:
+    return SettingsView(
+        cohort=cohort,
+        nudges_enabled=membership.nudges_enabled,
+        nudge_time=member_nudge_time(membership, cohort),
+        own_nudge_time=membership.nudge_time is not None,
+        timezone=member_timezone(membership, cohort),
+        own_timezone=membership.timezone is not None,
+        show_on_leaderboard=membership.show_on_leaderboard,
+        dms_closed=membership.dm_closed_at is not None,
+        next_nudge_at=membership.next_nudge_at,
+    )
+
+
+class MemberService:
+    """Per-member preferences; every call is scoped to a guild, like the commands."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, progress: ProgressService) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._progress = progress
+
+    async def settings(
+        self,
+        guild_id: int,
+        user_id: int,
+        cohort_name: str | None,
+        *,
+        nudges: bool | None = None,
+        nudge_time: str | None = None,
+        timezone: str | None = None,
+        show_on_leaderboard: bool | None = None,
+    ) -> SettingsView:
+        """Change the given preferences (all validated first) and return the result."""
+        own_time = own_zone = ...  # Ellipsis: "not given"
+        if nudge_time is not None:
+            own_time = (
+                None if nudge_time.strip().casefold() in DEFAULT_WORDS else v.parse_hhmm(nudge_time, "nudge time")
+            )
+        if timezone is not None:
+            own_zone = None if timezone.strip().casefold() in DEFAULT_WORDS else v.parse_timezone(timezone)
+        async with self._sessions() as session:
+            cohort, membership = await self._progress.membership_in(session, guild_id, user_id, cohort_name)
+            if own_time is not ...:
+                membership.nudge_time = own_time  # type: ignore[assignment]
+            if own_zone is not ...:
+                membership.timezone = own_zone  # type: ignore[assignment]
+            if nudges is not None:
+                membership.nudges_enabled = nudges
+            if show_on_leaderboard is not None:
+                membership.show_on_leaderboard = show_on_leaderboard
+            # Asking for nudges by hand is the member coming back: DMs are worth a new try.
+            if nudges:
+                membership.dm_closed_at = None
+            changed = nudges is not None or own_time is not ... or own_zone is not ...
+            sync_nudge_timer(membership, cohort, self._clock.now(), reschedule=changed)
+            await session.commit()
+            return _view(cohort, membership)
+
+    async def stop_nudges(self, membership_id: int, user_id: int) -> Cohort:
+        """The Stop nudges button."""
+        async with self._sessions() as session:
+            cohort, membership = await self._progress.membership_for_button(session, membership_id, user_id)
+            membership.nudges_enabled = False
+            sync_nudge_timer(membership, cohort, self._clock.now())
+            await session.commit()
+            return cohort
+
+    async def check_in(
+        self, guild_id: int, user_id: int, cohort_name: str | None, minutes: int | None, note: str | None
+    ) -> CheckInResult:
+        """Record "I studied today" for /checkin."""
+        minutes, note = self._validate(minutes, note)
+        async with self._sessions() as session:
+            cohort, membership = await self._progress.membership_in(session, guild_id, user_id, cohort_name)
+            return await self._check_in(session, cohort, membership, minutes, note)
+
+    async def check_in_from_nudge(self, membership_id: int, user_id: int) -> CheckInResult:
+        """The Studied today button."""
+        async with self._sessions() as session:
+            cohort, membership = await self._progress.membership_for_button(session, membership_id, user_id)
+            return await self._check_in(session, cohort, membership, None, None)
+
+    @staticmethod
+    def _validate(minutes: int | None, note: str | None) -> tuple[int | None, str | None]:
+        if minutes is not None and not 1 <= minutes <= MAX_CHECKIN_MINUTES:
+            raise InvalidInput(f"`{minutes}` minutes is not accepted: give a number from 1 to {MAX_CHECKIN_MINUTES}.")
+        return minutes, v.validate_note(note)
+
+    async def _check_in(
+        self, session: AsyncSession, cohort: Cohort, membership: Membership, minutes: int | None, note: str | None
+    ) -> CheckInResult:
+        if cohort.archived:
+            raise Conflict(f"The cohort **{cohort.name}** is archived: check-ins are closed.")
+        now = self._clock.now()
+        session.add(CheckIn(membership_id=membership.id, at=now, minutes=minutes, note=note))
+        await session.flush()
+        timezone = member_timezone(membership, cohort)
+        today = local_date(now, timezone)
+        checkins = await session.execute(
+            select(CheckIn.at, CheckIn.minutes).where(CheckIn.membership_id == membership.id)
+        )
+        minutes_today = sum(m or 0 for at, m in checkins if local_date(at, timezone) == today)
+        streak = await member_streak(session, membership.id, timezone, today)
+        await session.commit()
+        return CheckInResult(cohort, streak, minutes_today)
+
+    async def reopen_dms(self, guild_id: int, user_id: int) -> int:
+        """A member who closed their DMs used a command: nudge them again. Returns how many memberships."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Cohort, Membership)
+                    .join(Membership, Membership.cohort_id == Cohort.id)
+                    .where(
+                        Cohort.guild_id == guild_id,
+                        Membership.user_id == user_id,
+                        Membership.dm_closed_at.is_not(None),
+                    )
+                )
+            ).all()
+            for cohort, membership in rows:
+                membership.dm_closed_at = None
+                membership.dm_notice_pending = False
+                sync_nudge_timer(membership, cohort, self._clock.now())
+            if rows:
+                await session.commit()
+            return len(rows)

@@ -248,3 +248,37 @@ async def test_no_nudges_before_the_cohort_starts(h):
     assert h.fake.dms_to(h.alice) == []
     await tick(h, utc(2026, 12, 1, 8))
     assert len(h.fake.dms_to(h.alice)) == 1
+
+
+async def test_apscheduler_is_the_clock_that_ticks(h):
+    import asyncio
+
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    h.clock.set(utc(2026, 11, 25, 8, 1))
+    h.bot.scheduler._tick_seconds = 0.2
+    await h.bot.scheduler.start()
+    for _ in range(50):
+        if h.bot.scheduler.ticks >= 3:
+            break
+        await asyncio.sleep(0.1)
+    assert h.bot.scheduler.ticks >= 3
+    assert len(h.fake.dms_to(h.alice)) == 1  # many ticks, one nudge
+    await h.bot.scheduler.stop()
+
+
+async def test_cohort_edits_move_member_timers_and_archiving_stops_them(h):
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    await h.run(h.bob, "join", cohort="spring")
+    await h.run(h.bob, "settings", nudge_time="12:00")  # bob keeps his own time
+    await h.run(h.mod, "cohort edit", cohort="spring", nudge_time="06:30")
+    await hourly_dm_times(h, h.alice, utc(2026, 11, 25, 0), 5)
+    assert len(h.fake.dms_to(h.alice)) == 0
+    await tick(h, utc(2026, 11, 25, 5, 30))  # 06:30 in Berlin
+    assert len(h.fake.dms_to(h.alice)) == 1 and len(h.fake.dms_to(h.bob)) == 0
+    await tick(h, utc(2026, 11, 25, 11, 0))  # 12:00 in Berlin
+    assert len(h.fake.dms_to(h.bob)) == 1
+    await h.run(h.mod, "cohort archive", cohort="spring")
+    await tick(h, utc(2026, 11, 26, 12, 0))
+    assert len(h.fake.dms) == 2

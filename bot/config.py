@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     nudge_grace_hours: float = Field(default=6, ge=0)
     leaderboard_grace_hours: float = Field(default=24, ge=0)
     scheduler_tick_seconds: float = Field(default=60, gt=0)
-    # Fan-out: parallel sends, and our own cap on requests per second (Discord allows 50 per bot).
+    # Fan-out: parallel sends, and Discord's global request limit per second (50 per bot); the bot
+    # paces itself 2% below it.
     fanout_concurrency: int = Field(default=16, ge=1, le=200)
     discord_requests_per_second: float = Field(default=50, gt=0)
     # First retry delay after a transient failure (5xx, timeout); doubled for the next one.

@@ -16,6 +16,7 @@ from typing import Any
 import discord
 from aiohttp import web
 
+from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.world import TIMESTAMP, Channel, Guild, User, World, snowflake
 
 API_PREFIX = "/api/v10"
@@ -128,6 +129,10 @@ class FakeDiscord:
         self.global_rate_limit: float | None = None
         self.rate_limited = 0
         self._recent: collections.deque[float] = collections.deque()
+        self.on_message: Callable[[Message], None] | None = None
+        self.gateway = Gateway(self)
+        self.gateway_url = ""
+        self.extra_routes: list[web.RouteDef] = []
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -148,16 +153,20 @@ class FakeDiscord:
         r.add_get(p + "/guilds/{guild}/members/{user}", self._member)
         r.add_post(p + "/channels/{channel}/messages", self._post_message)
         r.add_post(p + "/users/@me/channels", self._open_dm)
+        app.add_routes(self.extra_routes)
+        r.add_get("/gateway", self.gateway.handle)
+        r.add_get("/gateway/", self.gateway.handle)
         r.add_route("*", p + "/{tail:.*}", self._unknown)
         return app
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
         self._runner = web.AppRunner(self._app(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
+        self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
         return self.base_url
 
     async def stop(self) -> None:
@@ -373,6 +382,8 @@ class FakeDiscord:
             return self._json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
         message = self._new_message(channel_id, request[BODY] or {})
         (self.dms if channel.recipient is not None else self.channel_posts).append(message)
+        if self.on_message is not None:
+            self.on_message(message)
         return self._json(message.payload)
 
     def dms_to(self, user: User) -> list[Message]:
@@ -495,10 +506,15 @@ class FakeDiscord:
         return record
 
     async def _send(self, record: InteractionRecord, timeout: float) -> InteractionRecord:
-        assert self.deliver is not None, "no bot is attached to the fake"
-        result = self.deliver(record.payload)
-        if asyncio.iscoroutine(result):
-            await result
+        if self.deliver is not None:  # a bot in this process, fed directly
+            result = self.deliver(record.payload)
+            if asyncio.iscoroutine(result):
+                await result
+        else:  # a bot connected to the gateway, as Discord does it
+            guild_id = record.payload.get("guild_id")
+            await self.gateway.dispatch(
+                "INTERACTION_CREATE", record.payload, guild_id=int(guild_id) if guild_id else None
+            )
         try:
             await asyncio.wait_for(record.answered.wait(), timeout)
         except TimeoutError:

@@ -194,9 +194,10 @@ class World:
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, Guild] = {}
         self.dm_channels: dict[int, Channel] = {}  # user id -> DM channel
+        self._dm_by_channel: dict[int, Channel] = {}
 
-    def add_user(self, name: str) -> User:
-        user = User(snowflake(), name)
+    def add_user(self, name: str, user_id: int | None = None) -> User:
+        user = User(user_id or snowflake(), name)
         self.users[user.id] = user
         return user
 
@@ -223,9 +224,12 @@ class World:
         for guild in self.guilds.values():
             if channel_id in guild.channels:
                 return guild.channels[channel_id]
-        return next((c for c in self.dm_channels.values() if c.id == channel_id), None)
+        return self._dm_by_channel.get(channel_id)
 
-    def dm_channel(self, user: User) -> Channel:
+    def dm_channel(self, user: User, channel_id: int | None = None) -> Channel:
+        """The user's DM channel with the bot, opened on first use."""
         if user.id not in self.dm_channels:
-            self.dm_channels[user.id] = Channel(snowflake(), f"dm-{user.name}", None, type=1, recipient=user)
+            channel = Channel(channel_id or snowflake(), f"dm-{user.name}", None, type=1, recipient=user)
+            self.dm_channels[user.id] = channel
+            self._dm_by_channel[channel.id] = channel
         return self.dm_channels[user.id]

@@ -1,0 +1,153 @@
+"""The fake gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME, zlib-stream frames."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from tests.fakediscord.server import FakeDiscord
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_MS = 41_250
+
+
+@dataclass
+class Session:
+    """One gateway session; it outlives a dropped connection so the client can RESUME it."""
+
+    id: str
+    shard: tuple[int, int]
+    events: list[dict] = field(default_factory=list)  # every dispatch, for replay on RESUME
+    ws: web.WebSocketResponse | None = None
+    compressor: Any = None
+
+    @property
+    def sequence(self) -> int:
+        return len(self.events)
+
+
+class Gateway:
+    """Serves `/gateway` for a FakeDiscord; `dispatch` sends an event to the connected bot(s)."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+        self.sessions: dict[str, Session] = {}
+        self.identified = asyncio.Event()
+        self.identifies: list[dict] = []
+        self.resumes: list[dict] = []
+        self.heartbeats = 0
+
+    @property
+    def connected(self) -> list[Session]:
+        return [s for s in self.sessions.values() if s.ws is not None and not s.ws.closed]
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        compressed = request.query.get("compress") == "zlib-stream"
+        if request.query.get("compress") not in (None, "zlib-stream"):
+            await ws.close(code=4000, message=b"this fake speaks zlib-stream only")
+            return ws
+        compressor = zlib.compressobj() if compressed else None
+        session: Session | None = None
+
+        async def send(payload: dict) -> None:
+            data = json.dumps(payload)
+            if compressor is not None:
+                await ws.send_bytes(compressor.compress(data.encode()) + compressor.flush(zlib.Z_SYNC_FLUSH))
+            else:
+                await ws.send_str(data)
+
+        await send({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None})
+        try:
+            async for message in ws:
+                if message.type != WSMsgType.TEXT and message.type != WSMsgType.BINARY:
+                    break
+                payload = json.loads(message.data)
+                op = payload.get("op")
+                if op == 1:
+                    self.heartbeats += 1
+                    await send({"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:
+                    session = await self._identify(payload["d"], ws, send)
+                elif op == 6:
+                    session = await self._resume(payload["d"], ws, send)
+                    if session is None:
+                        await send({"op": 9, "d": False, "s": None, "t": None})
+        finally:
+            if session is not None and session.ws is ws:
+                session.ws = None
+        return ws
+
+    async def _identify(self, data: dict, ws: web.WebSocketResponse, send: Any) -> Session:
+        self.identifies.append(data)
+        shard = tuple(data.get("shard") or (0, 1))
+        session = Session(uuid.uuid4().hex, (int(shard[0]), int(shard[1])))
+        session.ws, session.compressor = ws, send
+        self.sessions[session.id] = session
+        world = self.fake.world
+        guilds = [g for g in world.guilds.values() if (g.id >> 22) % session.shard[1] == session.shard[0]]
+        await self._dispatch_to(
+            session,
+            "READY",
+            {
+                "v": 10,
+                "user": world.bot_user.payload(),
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "session_id": session.id,
+                "session_type": "normal",
+                "resume_gateway_url": self.fake.gateway_url,
+                "shard": list(session.shard),
+                "application": {"id": str(world.application_id), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "presences": [],
+                "guild_join_requests": [],
+                "geo_ordered_rtc_regions": [],
+                "user_settings": {},
+            },
+        )
+        for guild in guilds:
+            await self._dispatch_to(session, "GUILD_CREATE", guild.payload(world.users, world.bot_user))
+        self.identified.set()
+        return session
+
+    async def _resume(self, data: dict, ws: web.WebSocketResponse, send: Any) -> Session | None:
+        self.resumes.append(data)
+        session = self.sessions.get(data.get("session_id", ""))
+        if session is None:
+            return None
+        session.ws, session.compressor = ws, send
+        for event in session.events[int(data.get("seq") or 0) :]:
+            await send(event)
+        await self._dispatch_to(session, "RESUMED", {})
+        return session
+
+    async def _dispatch_to(self, session: Session, event: str, data: dict) -> None:
+        payload = {"op": 0, "t": event, "s": session.sequence + 1, "d": data}
+        session.events.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            await session.compressor(payload)
+
+    async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None) -> None:
+        """Send an event to the session whose shard owns `guild_id` (DMs go to shard 0)."""
+        for session in list(self.sessions.values()):
+            count = session.shard[1]
+            owner = (guild_id >> 22) % count if guild_id else 0
+            if session.shard[0] == owner:
+                await self._dispatch_to(session, event, data)
+
+    async def drop(self) -> None:
+        """Cut every connection as a network failure would (the client should RESUME)."""
+        for session in self.connected:
+            assert session.ws is not None
+            await session.ws.close(code=4000, message=b"dropped by the test")

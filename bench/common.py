@@ -21,7 +21,9 @@ def fake_discord(users: int, rate: float | None) -> Iterator[dict]:
     args = [sys.executable, "-m", "tests.fakediscord", "--users", str(users)]
     if rate:
         args += ["--rate", str(rate)]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)}
+    )
     try:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())

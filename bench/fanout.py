@@ -20,27 +20,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from bench.common import fake_discord, machine  # noqa: E402
-from bot.app import StudyBot, apply_endpoints  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from bot.db.migrate import upgrade_to_head  # noqa: E402
-from bot.db.models import Cohort, Delivery, Membership  # noqa: E402
-from bot.roadmap import load_roadmap  # noqa: E402
-from bot.services.clock import SystemClock  # noqa: E402
-from bot.services.container import Services  # noqa: E402
-from bot.services.roadmap_sync import sync_roadmap  # noqa: E402
-from tests.fakediscord.__main__ import DM_BASE, USER_BASE  # noqa: E402
+from bench.common import fake_discord, machine
+from bot.app import StudyBot, apply_endpoints
+from bot.config import Settings
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Cohort, Delivery, Membership
+from bot.roadmap import load_roadmap
+from bot.services.clock import SystemClock
+from bot.services.container import Services
+from bot.services.roadmap_sync import sync_roadmap
+from tests.fakediscord.__main__ import DM_BASE, USER_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, db: Path) -> dict:
     settings = Settings(
-        _env_file=None, discord_token="bench", database_url=f"sqlite+aiosqlite:///{db}",
-        discord_api_base_url=info["base_url"], **({"discord_requests_per_second": args_cap} if args_cap else {}),
+        _env_file=None,
+        discord_token="bench",
+        database_url=f"sqlite+aiosqlite:///{db}",
+        discord_api_base_url=info["base_url"],
+        **({"discord_requests_per_second": args_cap} if args_cap else {}),
     )
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
@@ -49,18 +52,41 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
     await sync_roadmap(sessions, roadmap)
     now = datetime.now(UTC)
     async with sessions() as session:
-        cohort = Cohort(guild_id=info["guild_id"], name="bench", name_key="bench", channel_id=info["channel_id"],
-                        start_date=date(2026, 1, 5), timezone="UTC", nudge_time="09:00", leaderboard_weekday=0,
-                        leaderboard_time="18:00", pace="standard", created_by=1, created_at=now)
+        cohort = Cohort(
+            guild_id=info["guild_id"],
+            name="bench",
+            name_key="bench",
+            channel_id=info["channel_id"],
+            start_date=date(2026, 1, 5),
+            timezone="UTC",
+            nudge_time="09:00",
+            leaderboard_weekday=0,
+            leaderboard_time="18:00",
+            pace="standard",
+            created_by=1,
+            created_at=now,
+        )
         session.add(cohort)
         await session.flush()
         due = now - timedelta(minutes=1)
-        await session.execute(insert(Membership), [
-            {"cohort_id": cohort.id, "user_id": USER_BASE + i, "current_topic_id": "dns", "topic_started_at": now,
-             "joined_at": now, "nudges_enabled": True, "show_on_leaderboard": True, "dm_notice_pending": False,
-             "dm_channel_id": DM_BASE + i, "next_nudge_at": due}
-            for i in range(nudges)
-        ])
+        await session.execute(
+            insert(Membership),
+            [
+                {
+                    "cohort_id": cohort.id,
+                    "user_id": USER_BASE + i,
+                    "current_topic_id": "dns",
+                    "topic_started_at": now,
+                    "joined_at": now,
+                    "nudges_enabled": True,
+                    "show_on_leaderboard": True,
+                    "dm_notice_pending": False,
+                    "dm_channel_id": DM_BASE + i,
+                    "next_nudge_at": due,
+                }
+                for i in range(nudges)
+            ],
+        )
         await session.commit()
     bot = StudyBot(settings, Services.build(sessions, roadmap, SystemClock()), start_scheduler=False)
     await bot.login("bench")
@@ -76,9 +102,17 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
     span = stats["last_message_at"] - stats["first_message_at"]
     rate = (stats["dm_messages"] - 1) / span if span > 0 else 0.0
     return {
-        "nudges": nudges, "ceiling": ceiling, "sent": report.sent, "failed": report.failed, "wall_s": wall,
-        "achieved_rate": rate, "ratio": rate / ceiling, "duplicates": stats["duplicates"],
-        "lost": nudges - stats["recipients"], "rate_limited_429": stats["rate_limited"], "statuses": statuses,
+        "nudges": nudges,
+        "ceiling": ceiling,
+        "sent": report.sent,
+        "failed": report.failed,
+        "wall_s": wall,
+        "achieved_rate": rate,
+        "ratio": rate / ceiling,
+        "duplicates": stats["duplicates"],
+        "lost": nudges - stats["recipients"],
+        "rate_limited_429": stats["rate_limited"],
+        "statuses": statuses,
     }
 
 

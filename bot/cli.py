@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     # discord.py's HTTP debug lines can carry request headers; keep them out even at DEBUG.
     logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # APScheduler logs every tick at INFO; the scheduler logs what it actually sent.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _load_roadmap_or_exit(path: Path) -> Roadmap:
@@ -66,7 +69,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
     from bot.app import StudyBot, apply_endpoints
     from bot.db.engine import create_engine, create_sessionmaker
-    from bot.services.clock import SystemClock
+    from bot.services.clock import OffsetClock, SystemClock
     from bot.services.container import Services
     from bot.services.roadmap_sync import sync_roadmap
 
@@ -80,13 +83,18 @@ async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
         services = Services.build(
             sessions,
             roadmap,
-            SystemClock(),
+            OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
             nudge_grace=timedelta(hours=settings.nudge_grace_hours),
             leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),
         )
         bot = StudyBot(settings, services)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # A clean stop: the scheduler stops, in-flight sends finish, the gateway closes.
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
         async with bot:
             await bot.start(token)
+        log.info("stopped cleanly")
     finally:
         await engine.dispose()
 

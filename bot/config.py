@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     # paces itself 2% below it.
     fanout_concurrency: int = Field(default=16, ge=1, le=200)
     discord_requests_per_second: float = Field(default=50, gt=0)
+    # Rehearsals and end-to-end tests only: the bot's clock starts at this instant (ISO 8601 with a
+    # zone) and runs at normal speed from there. Leave empty in production.
+    clock_start: datetime | None = None
     # First retry delay after a transient failure (5xx, timeout); doubled for the next one.
     delivery_retry_base_seconds: float = Field(default=1.0, ge=0)
 
@@ -49,6 +53,18 @@ class Settings(BaseSettings):
         for part in value.split(","):
             if part.strip() and not part.strip().isdigit():
                 raise ValueError(f"COMMAND_GUILD_IDS must be comma-separated server ids, got {part!r}")
+        return value
+
+    @field_validator("clock_start", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("clock_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("CLOCK_START needs a timezone, e.g. 2026-11-25T08:59:50+00:00")
         return value
 
     @property

@@ -108,31 +108,28 @@ class Fanout:
             return
 
     async def _nudges(self, report: FanoutReport) -> None:
-        # Claim in small batches: a crash can only abandon what was claimed and not yet sent.
+        # Claim in small batches and send one batch at a time, claiming the next one meanwhile:
+        # a crash can leave at most these two batches claimed-but-unsent (never sent twice).
         batch = self._concurrency * 2
-        queue: asyncio.Queue[NudgeJob] = asyncio.Queue(maxsize=batch)
+        limit = asyncio.Semaphore(self._concurrency)
 
-        async def worker() -> None:
-            while True:
-                job = await queue.get()
-                try:
-                    await self._send_nudge(job, report)
-                finally:
-                    queue.task_done()
+        async def send(job: NudgeJob) -> None:
+            async with limit:
+                await self._send_nudge(job, report)
 
-        workers = [asyncio.create_task(worker()) for _ in range(self._concurrency)]
+        claim = self._services.deliveries.claim_due_nudges
+        upcoming = asyncio.ensure_future(claim(batch))
         try:
             while True:
-                jobs, taken = await self._services.deliveries.claim_due_nudges(batch)
-                for job in jobs:
-                    await queue.put(job)
+                jobs, taken = await upcoming
                 if taken == 0:
-                    break
-            await queue.join()
+                    return
+                upcoming = asyncio.ensure_future(claim(batch))
+                await asyncio.gather(*(send(job) for job in jobs))
         finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            if not upcoming.done():
+                # Stopped mid-run: let the claim land (its nudges stay claimed, never sent twice).
+                await asyncio.shield(upcoming)
 
     async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:
         deliveries = self._services.deliveries

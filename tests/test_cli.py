@@ -61,3 +61,24 @@ def test_migrate_creates_the_database_folder(tmp_path):
     result = studybot("migrate", env={"DATABASE_URL": f"sqlite+aiosqlite:///{db}"})
     assert result.returncode == 0, result.stderr
     assert db.exists()
+
+
+def test_env_example_as_env_is_valid(tmp_path, monkeypatch):
+    """Copying .env.example to .env must give working settings (every documented variable parses)."""
+    from bot.config import Settings
+
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith(("DISCORD_", "DATABASE_", "CLOCK_", "NUDGE_", "LEADERBOARD_", "FANOUT_", "SCHEDULER_")):
+            monkeypatch.delenv(key)
+    settings = Settings()
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == ""
+    assert settings.clock_start is None and settings.guild_ids == []
+    assert settings.nudge_grace_hours == 6 and settings.discord_requests_per_second == 50
+    documented = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert documented == {name.upper() for name in Settings.model_fields}

@@ -19,6 +19,18 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class OffsetClock:
+    """Real time, shifted so that it read `start` when the clock was made (rehearsals and e2e tests)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 class FixedClock:
     """A clock that stands still until moved; for tests."""
 

@@ -45,6 +45,7 @@ class Gateway:
         self.identifies: list[dict] = []
         self.resumes: list[dict] = []
         self.heartbeats = 0
+        self.compressions: list[str | None] = []  # the `compress` asked for by each connection
 
     @property
     def connected(self) -> list[Session]:
@@ -53,6 +54,7 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
+        self.compressions.append(request.query.get("compress"))
         compressed = request.query.get("compress") == "zlib-stream"
         if request.query.get("compress") not in (None, "zlib-stream"):
             await ws.close(code=4000, message=b"this fake speaks zlib-stream only")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.e2e.live import Live, live_bot
+
+
+@pytest.fixture
+async def live(tmp_path) -> AsyncIterator[Live]:
+    bot = await live_bot(tmp_path)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+        await bot.fake.stop()

@@ -1,0 +1,134 @@
+"""The real bot process (`studybot run`, as the README starts it) against the fake Discord on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
+from tests.harness import ROOT
+
+STUDYBOT = Path(sys.executable).parent / "studybot"
+READY_TIMEOUT = 30.0
+
+
+@dataclass
+class Live:
+    fake: FakeDiscord
+    guild: Guild
+    hall: Channel
+    mod: User
+    members: list[User]
+    env: dict[str, str]
+    log_path: Path
+    proc: asyncio.subprocess.Process | None = None
+    starts: int = 0
+    locked: Channel | None = None  # a channel the bot may see but not post in
+    other_guild: Guild | None = None
+    other_hall: Channel | None = None
+
+    async def start(self, **env: str) -> None:
+        """Start `studybot run` and wait until it has identified on the gateway."""
+        self.fake.gateway.identified.clear()
+        self.starts += 1
+        log = self.log_path.open("a")
+        log.write(f"\n===== start {self.starts} =====\n")
+        log.flush()
+        self.proc = await asyncio.create_subprocess_exec(
+            str(STUDYBOT),
+            "run",
+            env=self.env | env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            await asyncio.wait_for(self.fake.gateway.identified.wait(), READY_TIMEOUT)
+        except TimeoutError:
+            raise AssertionError(f"the bot did not connect; its log:\n{self.log()}") from None
+        # The bot is usable once its guild is cached; give the GUILD_CREATE a moment to be parsed.
+        await asyncio.sleep(0.2)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    async def kill(self) -> None:
+        """kill -9: no cleanup of any kind."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM, as a container runtime stops it; returns the exit code."""
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        return self.proc.returncode  # type: ignore[return-value]
+
+    async def run(self, user: User, path: str, /, **options: object):
+        return await self.fake.invoke(user, self.guild, self.hall, path, timeout=10.0, **options)
+
+
+def make_world(members: int) -> tuple[World, Guild, Channel, User, list[User]]:
+    world = World()
+    mod = world.add_user("mod")
+    guild = world.add_guild("Study Server", owner=world.add_user("owner"))
+    guild.add_member(mod, guild.add_role("Moderators", discord.Permissions(manage_guild=True)))
+    hall = guild.add_channel("study-hall")
+    users = [world.add_user(f"member{i}") for i in range(members)]
+    for user in users:
+        guild.add_member(user)
+    return world, guild, hall, mod, users
+
+
+async def live_bot(tmp_path: Path, *, members: int = 3, clock_start: datetime | None = None, **env: str) -> Live:
+    world, guild, hall, mod, users = make_world(members)
+    locked = guild.add_channel("announcements")
+    locked.deny_for(world.bot_user.id, discord.Permissions(send_messages=True))
+    other_guild = world.add_guild("Other Server", owner=mod)
+    other_hall = other_guild.add_channel("general")
+    for user in users:
+        other_guild.add_member(user)
+    offset = (clock_start - datetime.now(UTC)) if clock_start else None
+    fake = FakeDiscord(world, clock=(lambda: datetime.now(UTC) + offset) if offset is not None else None)
+    await fake.start()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "CLOCK_", "COMMAND_"))}
+    live_env = (
+        base
+        | {
+            "DISCORD_TOKEN": "e2e-secret-token",
+            "DISCORD_API_BASE_URL": fake.base_url,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'studybot.db'}",
+            "ROADMAP_PATH": str(ROOT / "roadmap.yaml"),
+            "SCHEDULER_TICK_SECONDS": "1",
+            "DELIVERY_RETRY_BASE_SECONDS": "0.05",
+            "LOG_LEVEL": "INFO",
+        }
+        | ({"CLOCK_START": clock_start.isoformat()} if clock_start else {})
+        | env
+    )
+    return Live(
+        fake,
+        guild,
+        hall,
+        mod,
+        users,
+        live_env,
+        tmp_path / "bot.log",
+        locked=locked,
+        other_guild=other_guild,
+        other_hall=other_hall,
+    )

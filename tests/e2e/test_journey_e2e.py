@@ -1,0 +1,106 @@
+"""The real `studybot run` process, driven through the loopback gateway the way Discord drives it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+
+
+async def create(live, name="spring", **options):
+    defaults = {"channel": live.hall, "start_date": "2026-11-02", "timezone": "Europe/Berlin"}
+    reply = await live.run(live.mod, "cohort create", name=name, **(defaults | options))
+    assert "Created cohort" in reply.message.text(), reply.message.text()
+
+
+async def test_the_whole_member_journey(live):
+    alice, bob, carol = live.members
+    assert live.fake.gateway.compressions == ["zlib-stream"]
+    assert {c["name"] for c in live.fake.commands[None]} >= {"join", "done", "cohort", "leaderboard", "checkin"}
+    await create(live)
+    for user in (alice, bob, carol):
+        assert "You joined **spring**" in (await live.run(user, "join", cohort="spring")).message.content
+    for _ in range(3):
+        await live.run(alice, "done", note="steady")
+    bob_done = await live.run(bob, "done")
+    assert "**DNS** done" in bob_done.message.content and "Next topic: **HTTP and HTTPS**" in bob_done.message.content
+    moved = await live.run(carol, "goto", topic="graphql")
+    assert "You are now on **GraphQL**" in moved.message.content
+    skipped = await live.run(carol, "skip")
+    assert "Skipped **GraphQL**" in skipped.message.content
+    progress = await live.run(alice, "progress", public=True)
+    assert "3/31 topics (10%)" in progress.message.text() and not progress.message.ephemeral
+    board = await live.run(alice, "leaderboard")
+    lines = board.message.embeds[0]["description"].splitlines()
+    assert lines[0].startswith(f"🥇 <@{alice.id}> · 3 topics") and lines[1].startswith(f"🥈 <@{bob.id}>")
+    choices = await live.fake.autocomplete(alice, live.guild, live.hall, "goto", focused="topic", topic="auth")
+    assert [c["value"] for c in choices] == ["oauth"]
+
+
+async def test_moderator_permissions(live):
+    alice = live.members[0]
+    refused = await live.run(
+        alice, "cohort create", name="x", channel=live.hall, start_date="2026-12-01", timezone="UTC"
+    )
+    assert refused.message.ephemeral and "Manage Server" in refused.message.content
+    await create(live)
+    await live.run(alice, "join", cohort="spring")
+    assert "Manage Server" in (await live.run(alice, "cohort archive", cohort="spring")).message.content
+    moved = await live.run(live.mod, "cohort set-progress", cohort="spring", member=alice, topic="rest")
+    assert "REST APIs" in moved.message.content
+
+
+async def test_every_bad_input_gets_an_ephemeral_answer(live):
+    alice, bob, _ = live.members
+    await create(live)
+    await live.run(alice, "join", cohort="spring")
+    create_ok = {"name": "autumn", "channel": live.hall, "start_date": "2026-12-01", "timezone": "UTC"}
+    cases = [
+        (live.mod, "cohort create", create_ok | {"timezone": "Mars/Olympus"}, "not a timezone"),
+        (live.mod, "cohort create", create_ok | {"nudge_time": "25:00"}, "24-hour HH:MM"),
+        (live.mod, "cohort create", create_ok | {"start_date": "12/01/2026"}, "YYYY-MM-DD"),
+        (live.mod, "cohort create", create_ok | {"name": "Spring"}, "already exists"),
+        (alice, "join", {"cohort": "sprng"}, "Did you mean **spring**"),
+        (alice, "goto", {"topic": "Graph QL"}, "no topic called"),
+        (bob, "done", {}, "not in any cohort"),
+        (alice, "done", {"note": "x" * 501}, "at most 500"),
+        (live.mod, "cohort create", create_ok | {"channel": live.locked}, "I can't post in"),
+    ]
+    for user, path, options, expected in cases:
+        reply = await live.run(user, path, **options)
+        assert reply.message.ephemeral and expected in reply.message.content, (path, options, reply.message.content)
+    await live.run(alice, "goto", topic="social-login")
+    await live.run(alice, "done")
+    past = await live.run(alice, "done")
+    assert past.message.ephemeral and "finished every topic" in past.message.content
+    await live.run(live.mod, "cohort archive", cohort="spring")
+    archived = await live.run(alice, "checkin")
+    assert archived.message.ephemeral and "archived" in archived.message.content
+    elsewhere = await live.fake.invoke(alice, live.other_guild, live.other_hall, "join", cohort="spring")
+    assert elsewhere.message.ephemeral and "in this server" in elsewhere.message.content
+
+
+async def test_the_gateway_dropped_and_resumed(live):
+    await create(live)
+    await live.fake.gateway.drop()
+    for _ in range(100):
+        if live.fake.gateway.resumes and live.fake.gateway.connected:
+            break
+        await asyncio.sleep(0.1)
+    assert live.fake.gateway.resumes, live.log()
+    assert len(live.fake.gateway.identifies) == 1  # resumed, not a new session
+    reply = await live.run(live.members[0], "join", cohort="spring")
+    assert "You joined **spring**" in reply.message.content
+
+
+async def test_sigterm_stops_cleanly(live):
+    await create(live)
+    code = await live.stop()
+    assert code == 0
+    assert "stopped cleanly" in live.log()
+    assert "e2e-secret-token" not in live.log()
+
+
+async def test_world_has_a_channel_the_bot_cannot_post_in(live):
+    perms = discord.Permissions(int(live.locked.overwrites[0]["deny"]))
+    assert perms.send_messages

@@ -14,7 +14,6 @@ import json
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -97,8 +96,8 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
     async with sessions() as session:
         statuses = dict((await session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))).all())
     await engine.dispose()
-    with urllib.request.urlopen(info["base_url"].rsplit("/api", 1)[0] + "/_fake/stats") as response:
-        stats = json.loads(response.read())
+    async with aiohttp.ClientSession() as http, http.get(info["base_url"].rsplit("/api", 1)[0] + "/_fake/stats") as r:
+        stats = await r.json()
     span = stats["last_message_at"] - stats["first_message_at"]
     rate = (stats["dm_messages"] - 1) / span if span > 0 else 0.0
     return {

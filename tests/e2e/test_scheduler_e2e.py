@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.live import STUDYBOT, live_bot
@@ -82,7 +81,10 @@ async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path
     live = await live_bot(tmp_path, members=200)
     live.fake.global_rate_limit = 50  # each nudge opens a DM and posts: ~8 s of sending at 50 requests/s
     db = tmp_path / "data" / "studybot.db"
-    subprocess.run([str(STUDYBOT), "migrate"], env=live.env, check=True, capture_output=True)
+    migrate = await asyncio.create_subprocess_exec(
+        str(STUDYBOT), "migrate", env=live.env, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await migrate.wait() == 0
     seed_due_members(db, live.guild.id, live.hall.id, [u.id for u in live.members])
     await live.start()
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import aiohttp
 from sqlalchemy import func, insert, select
 
 from bench.common import fake_discord, machine

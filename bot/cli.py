@@ -69,6 +69,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
     from bot.app import StudyBot, apply_endpoints
     from bot.db.engine import create_engine, create_sessionmaker
+    from bot.db.migrate import ensure_schema
     from bot.services.clock import OffsetClock, SystemClock
     from bot.services.container import Services
     from bot.services.roadmap_sync import sync_roadmap
@@ -76,6 +77,8 @@ async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
     try:
+        if await ensure_schema(engine, settings.database_url):
+            log.info("database migrated to the newest schema")
         sessions = create_sessionmaker(engine)
         moves = await sync_roadmap(sessions, roadmap)
         if moves:
@@ -100,8 +103,6 @@ async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    from bot.db.migrate import upgrade_to_head
-
     settings = _settings()
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         print(
@@ -112,7 +113,6 @@ def cmd_run(_args: argparse.Namespace) -> int:
     _configure_logging(settings.log_level)
     # The roadmap is checked before anything touches the database or Discord.
     roadmap = _load_roadmap_or_exit(settings.roadmap_path)
-    upgrade_to_head(settings.database_url)
     try:
         asyncio.run(_run_bot(settings, roadmap, settings.discord_token.get_secret_value().strip()))
     except KeyboardInterrupt:

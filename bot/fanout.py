@@ -148,7 +148,7 @@ class Fanout:
             if error.code != DMS_CLOSED:
                 await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")
                 return
-            await deliveries.dms_closed(job.delivery_id, job.membership_id)
+            await deliveries.dms_closed(job)
             report.closed_dms += 1
         except Exception as error:
             await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")

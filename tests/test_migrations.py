@@ -72,3 +72,27 @@ def test_upgrading_keeps_existing_rows(tmp_path):
         assert conn.execute(
             "SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships"
         ).fetchall() == [(1, 1, 0)]
+
+
+def test_schema_head_constant_is_the_newest_migration():
+    """`studybot run` skips Alembic when the database is at SCHEMA_HEAD, so it must be the real head."""
+    from alembic.script import ScriptDirectory
+
+    from bot.db.migrate import SCHEMA_HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+async def test_ensure_schema_migrates_once(tmp_path):
+    from bot.db.engine import create_engine as create_async
+    from bot.db.migrate import SCHEMA_HEAD, current_revision, ensure_schema
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    engine = create_async(url)
+    try:
+        assert await current_revision(engine) is None
+        assert await ensure_schema(engine, url) is True
+        assert await current_revision(engine) == SCHEMA_HEAD
+        assert await ensure_schema(engine, url) is False
+    finally:
+        await engine.dispose()

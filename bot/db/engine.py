@@ -32,8 +32,10 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(database_url: str) -> AsyncEngine:
     """An engine for `database_url`; on SQLite every connection gets WAL, foreign keys and a busy timeout."""
     ensure_sqlite_folder(database_url)
-    engine = create_async_engine(database_url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    sqlite = make_url(database_url).get_backend_name() == "sqlite"
+    # A ping per checkout guards against dropped server connections; a SQLite file has none to drop.
+    engine = create_async_engine(database_url, pool_pre_ping=not sqlite)
+    if sqlite:
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine
 

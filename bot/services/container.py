@@ -11,6 +11,7 @@ from bot.roadmap import Roadmap
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
+from bot.services.dm_state import ClosedDms
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
 from bot.services.progress import ProgressService
@@ -40,9 +41,15 @@ class Services:
         cohorts = CohortService(sessions, clock)
         progress = ProgressService(sessions, roadmap, clock, cohorts)
         leaderboards = LeaderboardService(sessions, roadmap, clock, cohorts, progress)
+        closed_dms = ClosedDms(sessions)
         deliveries = DeliveryService(
-            sessions, roadmap, clock, leaderboards, nudge_grace=nudge_grace, leaderboard_grace=leaderboard_grace
+            sessions,
+            roadmap,
+            clock,
+            leaderboards,
+            closed_dms,
+            nudge_grace=nudge_grace,
+            leaderboard_grace=leaderboard_grace,
         )
-        return cls(
-            roadmap, clock, cohorts, progress, MemberService(sessions, clock, progress), leaderboards, deliveries
-        )
+        members = MemberService(sessions, clock, progress, closed_dms)
+        return cls(roadmap, clock, cohorts, progress, members, leaderboards, deliveries)

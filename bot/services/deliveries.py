@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import Roadmap
 from bot.services.clock import Clock
+from bot.services.dm_state import ClosedDms
 from bot.services.leaderboard import Leaderboard, LeaderboardService
 from bot.services.pace import CohortCalendar, member_pace
 from bot.services.schedule import local_date, next_daily
@@ -121,10 +122,12 @@ class DeliveryService:
         roadmap: Roadmap,
         clock: Clock,
         leaderboards: LeaderboardService,
+        closed_dms: ClosedDms,
         *,
         nudge_grace: timedelta,
         leaderboard_grace: timedelta,
     ) -> None:
+        self._closed_dms = closed_dms
         self._sessions = sessions
         self._roadmap = roadmap
         self._clock = clock
@@ -217,8 +220,9 @@ class DeliveryService:
             )
             await session.commit()
 
-    async def dms_closed(self, delivery_id: int, membership_id: int) -> None:
+    async def dms_closed(self, job: NudgeJob) -> None:
         """Discord said 50007: stop DMing this member until they use a command, and tell the cohort once."""
+        delivery_id, membership_id = job.delivery_id, job.membership_id
         now = self._clock.now()
         async with self._sessions() as session:
             await session.execute(
@@ -228,6 +232,7 @@ class DeliveryService:
             )
             await self._finish(session, delivery_id, "failed", error="DMs closed (50007)")
             await session.commit()
+        await self._closed_dms.add(job.guild_id, job.user_id)
 
     # --- finishing a delivery ----------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import CheckIn, Cohort, Membership
 from bot.services import validation as v
 from bot.services.clock import Clock
+from bot.services.dm_state import ClosedDms
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.progress import ProgressService
 from bot.services.schedule import local_date
@@ -61,10 +62,17 @@ def _view(cohort: Cohort, membership: Membership) -> SettingsView:
 class MemberService:
     """Per-member preferences; every call is scoped to a guild, like the commands."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, progress: ProgressService) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        progress: ProgressService,
+        closed_dms: ClosedDms,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._progress = progress
+        self._closed_dms = closed_dms
 
     async def settings(
         self,
@@ -98,6 +106,7 @@ class MemberService:
             # Asking for nudges by hand is the member coming back: DMs are worth a new try.
             if nudges:
                 membership.dm_closed_at = None
+                await self._closed_dms.discard(guild_id, user_id)
             changed = nudges is not None or own_time is not ... or own_zone is not ...
             sync_nudge_timer(membership, cohort, self._clock.now(), reschedule=changed)
             await session.commit()
@@ -153,6 +162,9 @@ class MemberService:
 
     async def reopen_dms(self, guild_id: int, user_id: int) -> int:
         """A member who closed their DMs used a command: nudge them again. Returns how many memberships."""
+        if not await self._closed_dms.contains(guild_id, user_id):
+            return 0  # the common case, answered from memory
+        await self._closed_dms.discard(guild_id, user_id)
         async with self._sessions() as session:
             rows = (
                 await session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,7 +17,7 @@ from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
-from bot.services.streaks import member_streak
+from bot.services.streaks import current_streak, member_activity
 from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import find_topic
 
@@ -67,6 +67,19 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
+# Built once: constructing a statement costs more than running it on an indexed table.
+_MEMBER_COHORTS = (
+    select(Cohort, Membership)
+    .join(Membership, Membership.cohort_id == Cohort.id)
+    .where(
+        Cohort.guild_id == bindparam("guild_id"),
+        Membership.user_id == bindparam("user_id"),
+        Membership.left_at.is_(None),
+    )
+    .order_by(Cohort.archived_at.is_not(None), Cohort.name)
+)
+
+
 class ProgressService:
     """A member's way through the roadmap in a cohort; every call is scoped to a guild."""
 
@@ -100,14 +113,7 @@ class ProgressService:
                 hint = f" Join it with `/join cohort:{cohort.name}`." if self_view else ""
                 raise NotFound(f"{who} not in the cohort **{cohort.name}**.{hint}")
             return cohort, membership
-        rows = (
-            await session.execute(
-                select(Cohort, Membership)
-                .join(Membership, Membership.cohort_id == Cohort.id)
-                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, Membership.left_at.is_(None))
-                .order_by(Cohort.archived_at.is_not(None), Cohort.name)
-            )
-        ).all()
+        rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         # Archived cohorts only count when there is nothing else to pick.
         live = [row for row in rows if not row[0].archived] or rows
         if not live:
@@ -360,18 +366,12 @@ class ProgressService:
         """The member's progress in a cohort: topics done, per stage, pace and streak."""
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
-            events = (
-                await session.execute(
-                    select(ProgressEvent.topic_id, ProgressEvent.at).where(
-                        ProgressEvent.membership_id == membership.id, ProgressEvent.kind == "done"
-                    )
-                )
-            ).all()
-            timezone = member_timezone(membership, cohort)
-            now = self._clock.now()
-            streak = await member_streak(session, membership.id, timezone, local_date(now, timezone))
+            activity = await member_activity(session, membership.id)
+        timezone = member_timezone(membership, cohort)
+        now = self._clock.now()
+        streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone))
         today = local_date(now, cohort.timezone)
-        done_ids = {topic_id for topic_id, _ in events} & self._roadmap.topic_ids
+        done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & self._roadmap.topic_ids
         stages = [
             StageProgress(stage, sum(t.id in done_ids for t in stage.topics), len(stage.topics))
             for stage in self._roadmap.stages

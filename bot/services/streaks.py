@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, union_all
+from sqlalchemy import String, bindparam, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, ProgressEvent
@@ -26,11 +26,23 @@ def current_streak(active_days: Iterable[date], today: date) -> int:
     return streak
 
 
+# Done topics (with their id) and check-ins (id None) of one membership, in one round trip.
+_ACTIVITY = union_all(
+    select(ProgressEvent.topic_id, ProgressEvent.at).where(
+        ProgressEvent.membership_id == bindparam("membership_id"), ProgressEvent.kind == "done"
+    ),
+    select(literal(None, String).label("topic_id"), CheckIn.at).where(
+        CheckIn.membership_id == bindparam("membership_id")
+    ),
+)
+
+
+async def member_activity(session: AsyncSession, membership_id: int) -> list[tuple[str | None, datetime]]:
+    """(topic id, time) of every done topic, and (None, time) of every check-in."""
+    return [(topic_id, at) for topic_id, at in await session.execute(_ACTIVITY, {"membership_id": membership_id})]
+
+
 async def member_streak(session: AsyncSession, membership_id: int, timezone: str, today: date) -> int:
     """The member's streak in their timezone, from their done topics and check-ins."""
-    moments = union_all(
-        select(ProgressEvent.at).where(ProgressEvent.membership_id == membership_id, ProgressEvent.kind == "done"),
-        select(CheckIn.at).where(CheckIn.membership_id == membership_id),
-    )
-    rows = await session.execute(select(moments.subquery().c.at))
-    return current_streak((local_date(at, timezone) for (at,) in rows), today)
+    activity = await member_activity(session, membership_id)
+    return current_streak((local_date(at, timezone) for _, at in activity), today)

@@ -90,6 +90,13 @@ class InteractionRecord:
     callback_data: dict | None = None
     messages: list[Message] = field(default_factory=list)  # original response first, then follow-ups
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    sent_at: float = 0.0  # loop time when the fake dispatched it
+    answered_at: float = 0.0  # loop time of the bot's first answer (callback or follow-up)
+
+    @property
+    def latency(self) -> float:
+        """Dispatch to the bot's first answer, in seconds."""
+        return self.answered_at - self.sent_at
 
     @property
     def id(self) -> int:
@@ -323,6 +330,8 @@ class FakeDiscord:
             message = self.messages[int(record.payload["message"]["id"])]
             self._edit(message, record.callback_data)
             record.messages.append(message)
+        if not record.answered_at:
+            record.answered_at = asyncio.get_running_loop().time()
         if record.callback_type != 5:  # a deferral is answered later by a follow-up
             record.answered.set()
         result: dict[str, Any] = {
@@ -506,6 +515,7 @@ class FakeDiscord:
         return record
 
     async def _send(self, record: InteractionRecord, timeout: float) -> InteractionRecord:
+        record.sent_at = asyncio.get_running_loop().time()
         if self.deliver is not None:  # a bot in this process, fed directly
             result = self.deliver(record.payload)
             if asyncio.iscoroutine(result):

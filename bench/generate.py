@@ -1,0 +1,73 @@
+"""A generated database of the size the benchmarks name: 1,000 cohorts, 100,000 members, 1,000,000
+progress rows. Cohort 1 is the big one (10,090 members) in guild BIG_GUILD; the rest spread over
+other guilds. Built with plain sqlite3 on top of the real migrations, in about ten seconds."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.db.migrate import upgrade_to_head
+from bot.roadmap import Roadmap
+
+COHORTS = 1_000
+MEMBERS = 100_000
+EVENTS = 1_000_000
+BIG_COHORT_MEMBERS = 10_090
+USER_BASE = 300_000_000_000_000_000
+BIG_GUILD = 500_000_000_000_000_000
+CHANNEL_BASE = 600_000_000_000_000_000
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> None:
+    """Create `db` (migrated) and fill it. Member i of the big cohort has user id USER_BASE + i."""
+    upgrade_to_head(f"sqlite+aiosqlite:///{db}")
+    rng = random.Random(seed)
+    topics = [ref.id for ref in roadmap.topics]
+    later = _stamp(now + timedelta(days=2))  # no nudge or leaderboard falls due while benchmarking
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executemany(
+            "INSERT INTO roadmap_topics (topic_id, position) VALUES (?, ?)", [(t, i) for i, t in enumerate(topics)]
+        )
+        conn.executemany(
+            "INSERT INTO cohorts (id, guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
+            " leaderboard_weekday, leaderboard_time, pace, created_by, created_at, next_leaderboard_at)"
+            " VALUES (?, ?, ?, ?, ?, '2026-09-07', 'Europe/Berlin', '09:00', 0, '18:00', 'standard', 1, ?, ?)",
+            [
+                (c, BIG_GUILD if c == 1 else BIG_GUILD + c, f"cohort {c}", f"cohort {c}", CHANNEL_BASE + c,
+                 _stamp(now), later)
+                for c in range(1, COHORTS + 1)
+            ],
+        )
+        members = []
+        for i in range(MEMBERS):
+            cohort = 1 if i < BIG_COHORT_MEMBERS else 2 + (i - BIG_COHORT_MEMBERS) % (COHORTS - 1)
+            members.append((i + 1, cohort, USER_BASE + i, topics[rng.randrange(len(topics))], _stamp(now),
+                            _stamp(now - timedelta(days=60)), later))
+        conn.executemany(
+            "INSERT INTO memberships (id, cohort_id, user_id, current_topic_id, topic_started_at, joined_at,"
+            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1, 1, 0, ?)",
+            members,
+        )
+        cohort_of = {m[0]: m[1] for m in members}
+
+        def events():
+            for n in range(EVENTS):
+                membership = n % MEMBERS + 1
+                at = now - timedelta(seconds=rng.randrange(56 * 24 * 3600))
+                kind = "done" if rng.random() < 0.9 else "skip"
+                yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, _stamp(at))
+
+        conn.executemany(
+            "INSERT INTO progress_events (membership_id, cohort_id, topic_id, kind, note, at) VALUES (?, ?, ?, ?, NULL, ?)",
+            events(),
+        )
+        conn.execute("ANALYZE")

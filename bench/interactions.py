@@ -1,0 +1,221 @@
+"""Interactions, memory and start-up of the real bot against a floor, on a generated database.
+
+    python bench/interactions.py [--db bench/.cache/bench.db] [--samples 300] [--burst 200]
+
+For the bot (`studybot run`) and for the floor (bench/floor_bot.py), each in its own process against
+the same loopback fake Discord (this process): start-up to ready, `/progress` and `/done` latency
+from gateway dispatch to callback (p50 / p99), a burst of concurrent `/done` from different members,
+and resident memory once ready. Then the weekly leaderboard of the 10,090-member cohort, computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, machine
+from bench.generate import BIG_GUILD, CHANNEL_BASE, USER_BASE, generate
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Cohort
+from bot.roadmap import load_roadmap
+from bot.services.clock import SystemClock
+from bot.services.container import Services
+from tests.fakediscord import FakeDiscord, World
+from tests.fakediscord.world import Channel, Guild
+
+STUDYBOT = Path(sys.executable).parent / "studybot"
+
+
+def build_world(users: int) -> tuple[World, Guild, Channel, list]:
+    world = World()
+    owner = world.add_user("owner")
+    world.guilds.clear()
+    guild = world.add_guild("Bench", owner)
+    # Re-key the guild to the id the generated cohorts use.
+    world.guilds.pop(guild.id)
+    everyone = guild.roles.pop(guild.id)
+    everyone.id = BIG_GUILD
+    guild.roles[BIG_GUILD] = everyone
+    guild.id = BIG_GUILD
+    world.guilds[BIG_GUILD] = guild
+    hall = Channel(CHANNEL_BASE + 1, "study-hall", BIG_GUILD)
+    guild.channels[hall.id] = hall
+    members = [world.add_user(f"user{i}", USER_BASE + i) for i in range(users)]
+    for user in members:
+        guild.add_member(user)
+    return world, guild, hall, members
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def measure(label: str, command: list[str], env: dict, fake: FakeDiscord, guild, hall, users,
+                  samples: int, burst: int) -> dict:
+    fake.gateway.identified.clear()
+    fake.commands.clear()
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
+                                                stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await asyncio.wait_for(fake.gateway.identified.wait(), 60)
+        identified = time.perf_counter() - started
+        while True:  # ready = it answers; the first answer also proves the guild is cached
+            try:
+                await fake.invoke(users[0], guild, hall, "progress", timeout=2)
+                break
+            except AssertionError:
+                await asyncio.sleep(0.05)
+        ready = time.perf_counter() - started
+        memory_ready = rss_mb(proc.pid)
+        for i in range(20):  # warm-up
+            await fake.invoke(users[i], guild, hall, "progress")
+        progress = [(await fake.invoke(users[i % len(users)], guild, hall, "progress")).latency
+                    for i in range(samples)]
+        done = [(await fake.invoke(users[i], guild, hall, "done")).latency for i in range(samples)]
+        burst_users = users[samples:samples + burst]
+        results = await asyncio.gather(*(fake.invoke(u, guild, hall, "done", timeout=30) for u in burst_users),
+                                       return_exceptions=True)
+        answered = [r for r in results if not isinstance(r, BaseException)]
+        burst_latency = [r.latency for r in answered]
+        memory_loaded = rss_mb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+    return {
+        "label": label,
+        "identified_s": identified,
+        "ready_s": ready,
+        "rss_ready_mb": memory_ready,
+        "rss_after_load_mb": memory_loaded,
+        "progress_p50_ms": 1000 * statistics.median(progress),
+        "progress_p99_ms": 1000 * pct(progress, 0.99),
+        "done_p50_ms": 1000 * statistics.median(done),
+        "done_p99_ms": 1000 * pct(done, 0.99),
+        "burst_answered": len(answered),
+        "burst_p99_ms": 1000 * pct(burst_latency, 0.99) if burst_latency else float("nan"),
+        "burst_contents": [r.message.content for r in answered],
+    }
+
+
+async def leaderboard_timing(db: Path) -> dict:
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    services = Services.build(create_sessionmaker(engine), load_roadmap(ROOT / "roadmap.yaml"), SystemClock())
+    async with create_sessionmaker(engine)() as session:
+        cohort = await session.get(Cohort, 1)
+    timings = []
+    for _ in range(20):
+        started = time.perf_counter()
+        board = await services.leaderboards.weekly(cohort, datetime.now(UTC))
+        timings.append(time.perf_counter() - started)
+    await engine.dispose()
+    return {"ranked": len(board.entries), "median_ms": 1000 * statistics.median(timings),
+            "max_ms": 1000 * max(timings)}
+
+
+async def main_async(args: argparse.Namespace) -> dict:
+    roadmap = load_roadmap(ROOT / "roadmap.yaml")
+    cache = Path(args.db)
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {cache} (1,000 cohorts, 100,000 members, 1,000,000 progress rows)...", flush=True)
+        generate(cache, roadmap, datetime.now(UTC))
+    world, guild, hall, users = build_world(args.samples + args.burst)
+    fake = FakeDiscord(world)
+    await fake.start()
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "COMMAND_"))}
+    base_env |= {"DISCORD_TOKEN": "bench", "DISCORD_API_BASE_URL": fake.base_url,
+                 "DISCORD_GATEWAY_URL": fake.gateway_url, "LOG_LEVEL": "WARNING"}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        shutil.copy(cache, db)
+        floor = await measure("floor", [sys.executable, str(ROOT / "bench" / "floor_bot.py")], base_env, fake,
+                              guild, hall, users, args.samples, args.burst)
+        bot_env = base_env | {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "ROADMAP_PATH": str(ROOT / "roadmap.yaml")}
+        bot = await measure("bot", [str(STUDYBOT), "run"], bot_env, fake, guild, hall, users, args.samples,
+                            args.burst)
+        with sqlite3.connect(db) as conn:
+            burst_ids = [USER_BASE + i for i in range(args.samples, args.samples + args.burst)]
+            marks = ",".join("?" * len(burst_ids))
+            recorded = conn.execute(
+                "SELECT m.user_id, count(*) FROM progress_events e JOIN memberships m ON m.id = e.membership_id"
+                f" WHERE m.user_id IN ({marks}) AND e.at > datetime('now', '-1 hour') GROUP BY m.user_id",
+                burst_ids,
+            ).fetchall()
+        lb = await leaderboard_timing(db)
+    await fake.stop()
+    done_replies = sum("done!" in c for c in bot.pop("burst_contents"))
+    floor.pop("burst_contents")
+    return {
+        "machine": machine(),
+        "floor": floor,
+        "bot": bot,
+        "burst": {"sent": args.burst, "answered": bot["burst_answered"], "done_replies": done_replies,
+                  "members_recorded_once": sum(1 for _, n in recorded if n == 1),
+                  "members_recorded_twice_or_more": sum(1 for _, n in recorded if n > 1)},
+        "leaderboard_10k": lb,
+    }
+
+
+def report(result: dict) -> str:
+    f, b = result["floor"], result["bot"]
+    rows = [
+        ("`/progress` p50", b["progress_p50_ms"], f["progress_p50_ms"], 3),
+        ("`/progress` p99", b["progress_p99_ms"], f["progress_p99_ms"], 5),
+        ("`/done` p50", b["done_p50_ms"], f["done_p50_ms"], 3),
+        ("`/done` p99", b["done_p99_ms"], f["done_p99_ms"], 5),
+        ("burst of 200 `/done`, p99", b["burst_p99_ms"], f["burst_p99_ms"], 2),
+        ("resident memory once ready (MB)", b["rss_ready_mb"], f["rss_ready_mb"], 2),
+    ]
+    lines = ["| figure | bot | floor | ratio | target |", "|---|---|---|---|---|"]
+    for name, bot, floor, limit in rows:
+        ratio = bot / floor
+        unit = "" if "MB" in name else " ms"
+        lines.append(f"| {name} | {bot:.1f}{unit} | {floor:.1f}{unit} | {ratio:.2f}x "
+                     f"{'✅' if ratio <= limit else '❌'} | <= {limit}x |")
+    lb = result["leaderboard_10k"]
+    lines.append(f"| weekly leaderboard, 10,090-member cohort ({lb['ranked']} ranked) | median {lb['median_ms']:.0f} ms, "
+                 f"max {lb['max_ms']:.0f} ms | | | <= 100 ms {'✅' if lb['max_ms'] <= 100 else '❌'} |")
+    lines.append(f"| start to ready (answers its first command) | {b['ready_s']:.2f} s | {f['ready_s']:.2f} s | | "
+                 f"<= 2 s {'✅' if b['ready_s'] <= 2 else '❌'} |")
+    burst = result["burst"]
+    lines.append(f"| burst: answered / recorded once / doubled | {burst['answered']}/{burst['sent']} · "
+                 f"{burst['members_recorded_once']} · {burst['members_recorded_twice_or_more']} | | | all, all, 0 |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=str(ROOT / "bench" / ".cache" / "bench.db"))
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--burst", type=int, default=200)
+    args = parser.parse_args()
+    result = asyncio.run(main_async(args))
+    print(result["machine"])
+    print(report(result))
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

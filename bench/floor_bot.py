@@ -28,8 +28,12 @@ def main() -> None:
     tree = app_commands.CommandTree(client)
 
     @tree.command(name="progress")
-    async def progress(interaction: discord.Interaction, member: discord.User | None = None,
-                       cohort: str | None = None, public: bool = False) -> None:
+    async def progress(
+        interaction: discord.Interaction,
+        member: discord.User | None = None,
+        cohort: str | None = None,
+        public: bool = False,
+    ) -> None:
         await interaction.response.send_message("ok", ephemeral=not public)
 
     @tree.command(name="done")

@@ -41,16 +41,32 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             " leaderboard_weekday, leaderboard_time, pace, created_by, created_at, next_leaderboard_at)"
             " VALUES (?, ?, ?, ?, ?, '2026-09-07', 'Europe/Berlin', '09:00', 0, '18:00', 'standard', 1, ?, ?)",
             [
-                (c, BIG_GUILD if c == 1 else BIG_GUILD + c, f"cohort {c}", f"cohort {c}", CHANNEL_BASE + c,
-                 _stamp(now), later)
+                (
+                    c,
+                    BIG_GUILD if c == 1 else BIG_GUILD + c,
+                    f"cohort {c}",
+                    f"cohort {c}",
+                    CHANNEL_BASE + c,
+                    _stamp(now),
+                    later,
+                )
                 for c in range(1, COHORTS + 1)
             ],
         )
         members = []
         for i in range(MEMBERS):
             cohort = 1 if i < BIG_COHORT_MEMBERS else 2 + (i - BIG_COHORT_MEMBERS) % (COHORTS - 1)
-            members.append((i + 1, cohort, USER_BASE + i, topics[rng.randrange(len(topics))], _stamp(now),
-                            _stamp(now - timedelta(days=60)), later))
+            members.append(
+                (
+                    i + 1,
+                    cohort,
+                    USER_BASE + i,
+                    topics[rng.randrange(len(topics))],
+                    _stamp(now),
+                    _stamp(now - timedelta(days=60)),
+                    later,
+                )
+            )
         conn.executemany(
             "INSERT INTO memberships (id, cohort_id, user_id, current_topic_id, topic_started_at, joined_at,"
             " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at)"
@@ -62,7 +78,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
         def events():
             for n in range(EVENTS):
                 membership = n % MEMBERS + 1
-                at = now - timedelta(seconds=rng.randrange(56 * 24 * 3600))
+                at = now - timedelta(seconds=1 + rng.randrange(56 * 24 * 3600))
                 kind = "done" if rng.random() < 0.9 else "skip"
                 yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, _stamp(at))
 

@@ -106,7 +106,8 @@ class ProgressEvent(Base):
     __tablename__ = "progress_events"
     __table_args__ = (
         Index("ix_progress_events_membership_at", "membership_id", "at"),
-        Index("ix_progress_events_cohort_at", "cohort_id", "at"),
+        # Covers the weekly leaderboard's scan of one cohort's week: no table lookups.
+        Index("ix_progress_events_cohort_at", "cohort_id", "at", "kind", "membership_id", "topic_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

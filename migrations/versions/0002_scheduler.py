@@ -81,7 +81,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("progress_events", schema=None) as batch_op:
         batch_op.alter_column("cohort_id", existing_type=sa.Integer(), nullable=False)
-        batch_op.create_index("ix_progress_events_cohort_at", ["cohort_id", "at"], unique=False)
+        batch_op.create_index(
+            "ix_progress_events_cohort_at", ["cohort_id", "at", "kind", "membership_id", "topic_id"], unique=False
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_progress_events_cohort_id_cohorts"), "cohorts", ["cohort_id"], ["id"], ondelete="CASCADE"
         )

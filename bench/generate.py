@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
         )
         cohort_of = {m[0]: m[1] for m in members}
 
-        def events():
+        def events() -> Iterator[tuple[int, int, str, str, str]]:
             for n in range(EVENTS):
                 membership = n % MEMBERS + 1
                 at = now - timedelta(seconds=1 + rng.randrange(56 * 24 * 3600))
@@ -83,7 +84,8 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
                 yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, _stamp(at))
 
         conn.executemany(
-            "INSERT INTO progress_events (membership_id, cohort_id, topic_id, kind, note, at) VALUES (?, ?, ?, ?, NULL, ?)",
+            "INSERT INTO progress_events (membership_id, cohort_id, topic_id, kind, note, at)"
+            " VALUES (?, ?, ?, ?, NULL, ?)",
             events(),
         )
         conn.execute("ANALYZE")

@@ -34,7 +34,7 @@ from bot.roadmap import load_roadmap
 from bot.services.clock import SystemClock
 from bot.services.container import Services
 from tests.fakediscord import FakeDiscord, World
-from tests.fakediscord.world import Channel, Guild
+from tests.fakediscord.world import Channel, Guild, User
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 
@@ -68,11 +68,19 @@ def rss_mb(pid: int) -> float:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def measure(
-    label: str, command: list[str], env: dict, fake: FakeDiscord, guild, hall, users, samples: int, burst: int
+    label: str,
+    command: list[str],
+    env: dict,
+    fake: FakeDiscord,
+    guild: Guild,
+    hall: Channel,
+    users: list[User],
+    samples: int,
+    burst: int,
 ) -> dict:
     fake.gateway.identified.clear()
     fake.commands.clear()
@@ -136,12 +144,7 @@ async def leaderboard_timing(db: Path) -> dict:
 
 
 async def main_async(args: argparse.Namespace) -> dict:
-    roadmap = load_roadmap(ROOT / "roadmap.yaml")
     cache = Path(args.db)
-    if not cache.exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        print(f"generating {cache} (1,000 cohorts, 100,000 members, 1,000,000 progress rows)...", flush=True)
-        await asyncio.to_thread(generate, cache, roadmap, datetime.now(UTC))
     world, guild, hall, users = build_world(args.samples + args.burst)
     fake = FakeDiscord(world)
     await fake.start()
@@ -238,6 +241,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--burst", type=int, default=200)
     args = parser.parse_args()
+    cache = Path(args.db)
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {cache} (1,000 cohorts, 100,000 members, 1,000,000 progress rows)...", flush=True)
+        generate(cache, load_roadmap(ROOT / "roadmap.yaml"), datetime.now(UTC))
     result = asyncio.run(main_async(args))
     print(result["machine"])
     print(report(result))

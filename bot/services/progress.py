@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -78,6 +78,27 @@ _MEMBER_COHORTS = (
     )
     .order_by(Cohort.archived_at.is_not(None), Cohort.name)
 )
+
+
+_ADVANCE_WHERE = (
+    Membership.id == bindparam("membership_id"),
+    Membership.current_topic_id == bindparam("current"),
+    Membership.left_at.is_(None),
+    Membership.topic_started_at < bindparam("as_of"),
+)
+_ADVANCE = (
+    update(Membership)
+    .where(*_ADVANCE_WHERE)
+    .values(current_topic_id=bindparam("next"), topic_started_at=bindparam("now"), finished_at=None)
+)
+# Past the last topic: finished, and nothing left to nudge about.
+_FINISH = (
+    update(Membership)
+    .where(*_ADVANCE_WHERE)
+    .values(current_topic_id=None, topic_started_at=bindparam("now"), finished_at=bindparam("now"), next_nudge_at=None)
+)
+_RECORD = insert(ProgressEvent)
+_NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class ProgressService:
@@ -252,23 +273,15 @@ class ProgressService:
         now = self._clock.now()
         # Compare-and-set: the topic must still be the one read above (two requests racing)
         # and must have been current before the member asked (two requests in a row).
-        conditions = [
-            Membership.id == membership.id,
-            Membership.current_topic_id == membership.current_topic_id,
-            Membership.left_at.is_(None),
-        ]
-        if as_of is not None:
-            conditions.append(Membership.topic_started_at < as_of)
         result = await session.execute(
-            update(Membership)
-            .where(*conditions)
-            .values(
-                current_topic_id=following.id if following else None,
-                topic_started_at=now,
-                finished_at=now if following is None else None,
-                # Nothing left to nudge about once the roadmap is finished.
-                **({"next_nudge_at": None} if following is None else {}),
-            )
+            _ADVANCE if following is not None else _FINISH,
+            {
+                "membership_id": membership.id,
+                "current": membership.current_topic_id,
+                "as_of": as_of or _NO_LIMIT,
+                "next": following.id if following else None,
+                "now": now,
+            },
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             await session.rollback()
@@ -276,10 +289,16 @@ class ProgressService:
                 f"Your topic changed after you sent this (a second /{kind}?), so nothing was marked. "
                 "`/progress` shows where you are now."
             )
-        session.add(
-            ProgressEvent(
-                membership_id=membership.id, cohort_id=cohort.id, topic_id=current.id, kind=kind, note=note, at=now
-            )
+        await session.execute(
+            _RECORD,
+            {
+                "membership_id": membership.id,
+                "cohort_id": cohort.id,
+                "topic_id": current.id,
+                "kind": kind,
+                "note": note,
+                "at": now,
+            },
         )
         await session.commit()
         crossed = following is None or following.stage_index != current.stage_index

@@ -13,6 +13,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # Page cache per connection. The OS caches the file too; a smaller private cache keeps the
 # resident size down with several pooled connections (measured: the default 2 MiB cost ~3 MB RSS).
 SQLITE_CACHE_KIB = 512
+SQLITE_POOL_SIZE = 1
 
 
 def ensure_sqlite_folder(database_url: str) -> None:
@@ -37,8 +38,14 @@ def create_engine(database_url: str) -> AsyncEngine:
     """An engine for `database_url`; on SQLite every connection gets WAL, foreign keys and a busy timeout."""
     ensure_sqlite_folder(database_url)
     sqlite = make_url(database_url).get_backend_name() == "sqlite"
-    # A ping per checkout guards against dropped server connections; a SQLite file has none to drop.
-    engine = create_async_engine(database_url, pool_pre_ping=not sqlite)
+    if sqlite:
+        # SQLite takes one writer at a time. Two pooled connections writing at once make one of them
+        # poll SQLite's busy handler (sleeps of 1 to 100 ms): under a burst of /done that polling was
+        # the latency. One connection turns contention into an orderly asyncio queue instead.
+        # (No pre-ping: a file has no server connection to drop.)
+        engine = create_async_engine(database_url, pool_size=SQLITE_POOL_SIZE, max_overflow=0)
+    else:
+        engine = create_async_engine(database_url, pool_pre_ping=True)
     if sqlite:
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine

@@ -69,12 +69,18 @@ async def test_every_bad_input_gets_an_ephemeral_answer(live):
     for user, path, options, expected in cases:
         reply = await live.run(user, path, **options)
         assert reply.message.ephemeral and expected in reply.message.content, (path, options, reply.message.content)
-    await live.run(alice, "goto", topic="social-login")
-    await live.run(alice, "done")
-    past = await live.run(alice, "done")
+    await create(live, "autumn")
+    not_member = await live.run(alice, "done", cohort="autumn")
+    assert not_member.message.ephemeral and "not in the cohort **autumn**" in not_member.message.content
+    first, second = await asyncio.gather(live.run(alice, "done", cohort="spring"),
+                                         live.run(alice, "done", cohort="spring"))
+    assert sorted("done!" in r.message.content for r in (first, second)) == [False, True]
+    await live.run(alice, "goto", topic="social-login", cohort="spring")
+    await live.run(alice, "done", cohort="spring")
+    past = await live.run(alice, "done", cohort="spring")
     assert past.message.ephemeral and "finished every topic" in past.message.content
     await live.run(live.mod, "cohort archive", cohort="spring")
-    archived = await live.run(alice, "checkin")
+    archived = await live.run(alice, "checkin", cohort="spring")
     assert archived.message.ephemeral and "archived" in archived.message.content
     elsewhere = await live.fake.invoke(alice, live.other_guild, live.other_hall, "join", cohort="spring")
     assert elsewhere.message.ephemeral and "in this server" in elsewhere.message.content

@@ -72,8 +72,9 @@ async def test_every_bad_input_gets_an_ephemeral_answer(live):
     await create(live, "autumn")
     not_member = await live.run(alice, "done", cohort="autumn")
     assert not_member.message.ephemeral and "not in the cohort **autumn**" in not_member.message.content
-    first, second = await asyncio.gather(live.run(alice, "done", cohort="spring"),
-                                         live.run(alice, "done", cohort="spring"))
+    first, second = await asyncio.gather(
+        live.run(alice, "done", cohort="spring"), live.run(alice, "done", cohort="spring")
+    )
     assert sorted("done!" in r.message.content for r in (first, second)) == [False, True]
     await live.run(alice, "goto", topic="social-login", cohort="spring")
     await live.run(alice, "done", cohort="spring")

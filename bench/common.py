@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @contextlib.contextmanager
 def fake_discord(users: int, rate: float | None) -> Iterator[dict]:
-    """Start `python -m tests.fakediscord` in its own process; yields its base URL and ids."""
-    args = [sys.executable, "-m", "tests.fakediscord", "--users", str(users)]
+    """Start `python -m bot.sandbox.fake` in its own process; yields its base URL and ids."""
+    args = [sys.executable, "-m", "bot.sandbox.fake", "--users", str(users)]
     if rate:
         args += ["--rate", str(rate)]
     proc = subprocess.Popen(

@@ -29,10 +29,10 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import load_roadmap
+from bot.sandbox.fake.__main__ import DM_BASE, USER_BASE
 from bot.services.clock import SystemClock
 from bot.services.container import Services
 from bot.services.roadmap_sync import sync_roadmap
-from tests.fakediscord.__main__ import DM_BASE, USER_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 

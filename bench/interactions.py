@@ -31,10 +31,10 @@ from bench.generate import BIG_GUILD, CHANNEL_BASE, USER_BASE, generate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Cohort
 from bot.roadmap import load_roadmap
+from bot.sandbox.fake import FakeDiscord, World
+from bot.sandbox.fake.world import Channel, Guild, User
 from bot.services.clock import SystemClock
 from bot.services.container import Services
-from tests.fakediscord import FakeDiscord, World
-from tests.fakediscord.world import Channel, Guild, User
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 

@@ -13,10 +13,10 @@ from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.roadmap import Roadmap, load_roadmap
+from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.services.clock import FixedClock
 from bot.services.container import Services
 from bot.services.roadmap_sync import sync_roadmap
-from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
 
 ROOT = Path(__file__).resolve().parent.parent
 ROADMAP = load_roadmap(ROOT / "roadmap.yaml")

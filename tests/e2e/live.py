@@ -12,7 +12,7 @@ from pathlib import Path
 
 import discord
 
-from tests.fakediscord import Channel, FakeDiscord, Guild, User, World
+from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from tests.harness import ROOT
 
 STUDYBOT = Path(sys.executable).parent / "studybot"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import CheckIn, Delivery, Membership
-from tests.fakediscord.server import Fault
+from bot.sandbox.fake.server import Fault
 from tests.harness import restart
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import discord
 from aiohttp import web
 
-from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.world import TIMESTAMP, Channel, Guild, User, World, snowflake
+from bot.sandbox.fake.gateway import Gateway
+from bot.sandbox.fake.world import TIMESTAMP, Channel, Guild, User, World, snowflake
 
 API_PREFIX = "/api/v10"
 EPHEMERAL = 1 << 6

@@ -1,4 +1,4 @@
-"""Run the fake Discord as its own process (for benchmarks): `python -m tests.fakediscord --help`.
+"""Run the fake Discord as its own process (for benchmarks): `python -m bot.sandbox.fake --help`.
 
 The world is deterministic so the other side can generate matching data: user i has id
 USER_BASE + i and DM channel DM_BASE + i, all members of guild GUILD_ID with channel CHANNEL_ID.
@@ -14,8 +14,8 @@ import json
 
 from aiohttp import web
 
-from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.world import World
+from bot.sandbox.fake.server import FakeDiscord
+from bot.sandbox.fake.world import World
 
 USER_BASE = 300_000_000_000_000_000
 DM_BASE = 400_000_000_000_000_000

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -67,39 +65,10 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
-    from bot.app import StudyBot, apply_endpoints
-    from bot.db.engine import create_engine, create_sessionmaker
-    from bot.db.migrate import ensure_schema
-    from bot.services.clock import OffsetClock, SystemClock
-    from bot.services.container import Services
-    from bot.services.roadmap_sync import sync_roadmap
+    from bot.runner import default_clock, prepared_bot, serve
 
-    apply_endpoints(settings)
-    engine = create_engine(settings.database_url)
-    try:
-        if await ensure_schema(engine, settings.database_url):
-            log.info("database migrated to the newest schema")
-        sessions = create_sessionmaker(engine)
-        moves = await sync_roadmap(sessions, roadmap)
-        if moves:
-            log.warning("roadmap: %d member(s) moved off removed topics", len(moves))
-        services = Services.build(
-            sessions,
-            roadmap,
-            OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
-            nudge_grace=timedelta(hours=settings.nudge_grace_hours),
-            leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),
-        )
-        bot = StudyBot(settings, services)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            # A clean stop: the scheduler stops, in-flight sends finish, the gateway closes.
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        async with bot:
-            await bot.start(token)
-        log.info("stopped cleanly")
-    finally:
-        await engine.dispose()
+    async with prepared_bot(settings, roadmap, default_clock(settings)) as bot:
+        await serve(bot, token)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
@@ -127,6 +96,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox import repl
+
+    roadmap_path = Settings(_env_file=None).roadmap_path if args.roadmap is None else Path(args.roadmap)
+    roadmap = _load_roadmap_or_exit(roadmap_path)
+    return repl.main(roadmap, roadmap_path, Path(args.db) if args.db else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="A Discord bot for roadmap study groups.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-roadmap", help="validate a roadmap file and print a summary")
     check.add_argument("path", nargs="?", help="the file (default: ROADMAP_PATH)")
     check.set_defaults(func=cmd_check_roadmap)
+    sandbox = sub.add_parser(
+        "sandbox", help="try the real bot in a terminal against a Discord stand-in (no token, no network)"
+    )
+    sandbox.add_argument("--db", help="keep the data in this SQLite file (default: a throwaway one)")
+    sandbox.add_argument("--roadmap", help="the roadmap file (default: ROADMAP_PATH or roadmap.yaml)")
+    sandbox.set_defaults(func=cmd_sandbox)
     return parser
 
 

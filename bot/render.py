@@ -62,7 +62,8 @@ def progress_embed(report: ProgressReport, roadmap: Roadmap, member_name: str) -
     embed.add_field(name="Streak", value=_days(report.streak) if report.streak else "no streak yet")
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
     embed.add_field(name="Stages", value="\n".join(lines), inline=False)
-    embed.set_footer(text=f"Pace: {report.cohort.pace} · cohort started {report.cohort.start_date.isoformat()}")
+    started = "starts" if report.pace.kind == "not-started" else "started"
+    embed.set_footer(text=f"Pace: {report.cohort.pace} · cohort {started} {report.cohort.start_date.isoformat()}")
     return embed
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -29,6 +29,24 @@ class OffsetClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
+
+
+class MovableClock:
+    """Real time plus an offset the sandbox moves with `clock +1d`; never shown to real users."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("MovableClock needs an aware datetime")
+        self._offset = moment - datetime.now(UTC)
 
 
 class FixedClock:

@@ -1,0 +1,327 @@
+"""The sandbox: the real bot against the loopback Discord in this process, driven by typed lines."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from bot.config import Settings
+from bot.roadmap import Roadmap
+from bot.runner import prepared_bot, serve
+from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
+from bot.sandbox.fake.server import Message
+from bot.sandbox.text import render
+from bot.services.clock import MovableClock
+
+HELP = """\
+Type slash commands as Discord's client shows them, options as name:value (values may contain spaces):
+  /cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin
+  /join cohort:spring        /progress        /done note:finished the DNS chapter
+Sandbox commands:
+  as NAME          act as NAME (`as mod` has Manage Server; any other name is a plain member, made on first use)
+  click LABEL      press the button labelled LABEL on the latest message that has one
+  clock [+1d|+2h|+30m|+1w|ISO-TIME]
+                   show or move the bot's clock; due nudges and leaderboards are then sent
+  users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
+Tab completes commands, option names, and option values the bot autocompletes."""
+
+REPLY_TIMEOUT = 5.0
+_DELTA = re.compile(r"^\+(\d+)([wdhm])$")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+class SandboxError(Exception):
+    """A line the sandbox could not run; the message says why."""
+
+
+def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
+    world = World()
+    owner = world.add_user("owner")
+    guild = world.add_guild("Sandbox Server", owner)
+    mod = world.add_user("mod")
+    guild.add_member(mod, guild.add_role("Moderators", discord.Permissions(manage_guild=True)))
+    channels = {name: guild.add_channel(name) for name in ("study-hall", "general")}
+    return world, guild, mod, channels
+
+
+class Sandbox:
+    """One sandbox session. `execute` runs a line; output goes through `emit`."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self.emit = emit
+        self.world, self.guild, self.mod, self.channels = build_world()
+        self.clock = MovableClock()
+        self.fake = FakeDiscord(self.world, clock=self.clock.now)
+        self.fake.on_message = self._arrived
+        self.acting = self.mod
+        self.channel = self.channels["study-hall"]
+        self.failures = 0
+        self._seen: list[tuple[Message, int | None]] = []  # (message, who can see it; None = the channel)
+        self._stack = contextlib.AsyncExitStack()
+        self.bot: Any = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def start(self, roadmap: Roadmap, db: Path | None, roadmap_path: Path) -> None:
+        """Start the fake Discord, then the real bot against it, and wait until it is connected."""
+        await self.fake.start()
+        self._stack.push_async_callback(self.fake.stop)
+        if db is None:
+            folder = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="studybot-sandbox-"))
+            db = Path(folder) / "sandbox.db"
+        settings = Settings(
+            _env_file=None,
+            discord_token="sandbox-token",
+            database_url=f"sqlite+aiosqlite:///{db}",
+            roadmap_path=roadmap_path,
+            discord_api_base_url=self.fake.base_url,
+            discord_gateway_url=self.fake.gateway_url,
+            delivery_retry_base_seconds=0.1,
+        )
+        self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmap, self.clock))
+        task = asyncio.ensure_future(serve(self.bot, "sandbox-token", handle_signals=False))
+        self._stack.push_async_callback(self._stop_bot, task)
+        await asyncio.wait_for(self.bot.wait_until_ready(), 30)  # guilds cached: ready for commands
+
+    async def _stop_bot(self, task: asyncio.Future) -> None:
+        await self.bot.close()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, 10)
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+
+    # --- what arrives ------------------------------------------------------------------
+
+    def _arrived(self, message: Message) -> None:
+        channel = self.world.channel(int(message.payload["channel_id"]))
+        if channel is not None and channel.recipient is not None:
+            self._seen.append((message, channel.recipient.id))
+            self.emit(render(message.payload, self.world, f"[DM to @{channel.recipient.name}]"))
+        else:
+            self._seen.append((message, None))
+            self.emit(render(message.payload, self.world, f"[#{channel.name if channel else '?'}]"))
+
+    def _show_answer(self, messages: list[Message]) -> None:
+        for message in messages:
+            self._seen.append((message, self.acting.id))
+            self.emit(render(message.payload, self.world, f"[reply to @{self.acting.name}]"))
+
+    # --- running a line ----------------------------------------------------------------
+
+    async def execute(self, line: str) -> bool:
+        """Run one line; False when it failed or got no answer (counted in `failures`)."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        try:
+            await self._execute(line)
+            return True
+        except SandboxError as error:
+            self.failures += 1
+            self.emit(f"! {error}")
+            return False
+
+    async def _execute(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if line.startswith("/"):
+            await self._slash(line)
+        elif word == "as":
+            self._act_as(rest)
+        elif word == "click":
+            await self._click(rest)
+        elif word == "clock":
+            await self._clock(rest)
+        elif word == "users":
+            names = sorted(u.name for uid, u in self.world.users.items() if uid in self.guild.members and not u.bot)
+            self.emit("users: " + ", ".join(f"{n}{' (Manage Server)' if n == 'mod' else ''}" for n in names))
+        elif word == "channels":
+            self.emit("channels: " + ", ".join(f"#{c.name}" for c in self.channels.values()))
+        elif word == "help":
+            self.emit(HELP)
+        else:
+            raise SandboxError(f"unknown command `{word}`: slash commands start with /; `help` lists the rest")
+
+    def _act_as(self, name: str) -> None:
+        name = name.lstrip("@").strip()
+        if not re.fullmatch(r"[\w.-]{1,32}", name):
+            raise SandboxError("as NAME: a name of letters, digits, _ . or -")
+        user = next((u for u in self.world.users.values() if u.name == name), None)
+        if user is None:
+            user = self.world.add_user(name)
+        if user.id not in self.guild.members:
+            self.guild.add_member(user)
+        self.acting = user
+        self.emit(f"now acting as @{name}")
+
+    async def _slash(self, line: str) -> None:
+        path, options = self.parse(line)
+        try:
+            record = await self.fake.invoke(
+                self.acting, self.guild, self.channel, path, timeout=REPLY_TIMEOUT, **options
+            )
+        except AssertionError as error:
+            raise SandboxError(str(error)) from None
+        self._show_answer(record.messages)
+
+    async def _click(self, label: str) -> None:
+        for message, owner in reversed(self._seen):
+            if owner not in (None, self.acting.id):
+                continue
+            if any(b.get("label") == label for b in message.buttons):
+                break
+        else:
+            raise SandboxError(f"no message with a [{label}] button for @{self.acting.name}")
+        in_dm = owner is not None and message.payload.get("interaction_metadata") is None
+        try:
+            record = await self.fake.click(
+                self.acting, None if in_dm else self.guild, message, label, timeout=REPLY_TIMEOUT
+            )
+        except AssertionError as error:
+            raise SandboxError(str(error)) from None
+        self._show_answer(record.messages)
+
+    async def _clock(self, arg: str) -> None:
+        if arg:
+            match = _DELTA.match(arg)
+            if match:
+                self.clock.advance(timedelta(**{_UNITS[match[2]]: int(match[1])}))
+            else:
+                try:
+                    moment = datetime.fromisoformat(arg)
+                except ValueError:
+                    raise SandboxError("clock takes +1d, +2h, +30m, +1w or an ISO time with a zone") from None
+                if moment.tzinfo is None:
+                    raise SandboxError("give the time a zone, e.g. 2026-11-30T08:00:00+01:00")
+                self.clock.set(moment)
+        self.emit(f"🕒 {self.clock.now():%a %d %b %Y %H:%M} UTC")
+        if arg:
+            await self.bot.scheduler.tick()  # what APScheduler would run next: send what fell due
+
+    # --- parsing -----------------------------------------------------------------------
+
+    def parse(self, line: str) -> tuple[str, dict[str, Any]]:
+        """'/cohort create name:spring channel:#study-hall' -> ('cohort create', {name: ..., channel: Channel})."""
+        words = line.lstrip("/").split()
+        if not words:
+            raise SandboxError("a slash command needs a name; `help` shows examples")
+        registered = {
+            c["name"]: c for c in self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
+        }
+        command = registered.get(words[0])
+        if command is None:
+            raise SandboxError(f"there is no /{words[0]}; commands: " + ", ".join(f"/{n}" for n in sorted(registered)))
+        path, schemas, consumed = [words[0]], command.get("options", []), 1
+        while schemas and schemas[0].get("type") in (1, 2):
+            if len(words) <= consumed:
+                subs = ", ".join(o["name"] for o in schemas)
+                raise SandboxError(f"/{' '.join(path)} needs one of: {subs}")
+            sub = next((o for o in schemas if o["name"] == words[consumed]), None)
+            if sub is None:
+                raise SandboxError(
+                    f"/{' '.join(path)} has no `{words[consumed]}`; it has " + ", ".join(o["name"] for o in schemas)
+                )
+            path.append(sub["name"])
+            schemas, consumed = sub.get("options", []), consumed + 1
+        rest = " ".join(words[consumed:])
+        by_name = {o["name"]: o for o in schemas}
+        values: dict[str, Any] = {}
+        if rest:
+            names = "|".join(sorted(map(re.escape, by_name), key=len, reverse=True)) or "(?!)"
+            marks = list(re.finditer(rf"(?:^|\s)({names}):", rest))
+            if not marks or rest[: marks[0].start()].strip():
+                raise SandboxError(
+                    f"expected options as name:value; /{' '.join(path)} takes: " + (", ".join(by_name) or "no options")
+                )
+            for i, mark in enumerate(marks):
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+                values[mark[1]] = self._convert(by_name[mark[1]], rest[mark.end() : end].strip())
+        return " ".join(path), values
+
+    def _convert(self, schema: dict, raw: str) -> Any:
+        kind, name = schema["type"], schema["name"]
+        if kind == 4:
+            if not re.fullmatch(r"-?\d+", raw):
+                raise SandboxError(f"{name}: Discord only accepts a whole number here")
+            return int(raw)
+        if kind == 10:
+            try:
+                return float(raw)
+            except ValueError:
+                raise SandboxError(f"{name}: Discord only accepts a number here") from None
+        if kind == 5:
+            if raw.lower() not in BOOLEANS:
+                raise SandboxError(f"{name}: true or false")
+            return BOOLEANS[raw.lower()]
+        if kind == 6:
+            user = next((u for u in self.world.users.values() if u.name == raw.lstrip("@")), None)
+            if user is None:
+                raise SandboxError(f"{name}: no user {raw}; `users` lists them, `as NAME` makes one")
+            return user
+        if kind == 7:
+            channel = next((c for c in self.channels.values() if c.name == raw.lstrip("#")), None)
+            if channel is None:
+                raise SandboxError(f"{name}: no channel {raw}; `channels` lists them")
+            return channel
+        if kind == 8:
+            role = next((r for r in self.guild.roles.values() if r.name == raw.lstrip("@")), None)
+            if role is None:
+                raise SandboxError(f"{name}: no role {raw}")
+            return role
+        return raw
+
+    # --- completion ----------------------------------------------------------------------
+
+    async def complete(self, line: str) -> list[str]:
+        """What Tab offers for `line`: whole candidate lines."""
+        if not line.startswith("/"):
+            words = ["as ", "click ", "clock ", "users", "channels", "help", "quit"]
+            return [w for w in words if w.startswith(line)]
+        registered = self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
+        head, _, last = line.rpartition(" ")
+        if not head:  # the command name itself
+            return [f"/{c['name']} " for c in registered if f"/{c['name']}".startswith(line)]
+        try:
+            path, options = self.parse(head)
+        except SandboxError:
+            # Maybe a subcommand is being typed.
+            command = next((c for c in registered if c["name"] == head.lstrip("/").split()[0]), None)
+            subs = [o["name"] for o in (command or {}).get("options", []) if o.get("type") == 1]
+            return [f"{head} {s} " for s in subs if s.startswith(last)]
+        _, _, schemas = self.fake.command_schema(self.guild, path)
+        if ":" not in last:
+            names = [o["name"] for o in schemas if o["name"] not in options]
+            return [f"{head} {n}:" for n in names if n.startswith(last)]
+        option, _, typed = last.partition(":")
+        schema = next((o for o in schemas if o["name"] == option), None)
+        if schema is None:
+            return []
+        if schema.get("choices"):
+            values = [c["value"] for c in schema["choices"] if str(c["value"]).lower().startswith(typed.lower())]
+        elif schema.get("autocomplete"):
+            # The bot's own answer, as Discord's client lists it (it matches titles, not only prefixes).
+            choices = await self.fake.autocomplete(
+                self.acting, self.guild, self.channel, path, focused=option, **(options | {option: typed})
+            )
+            values = [c["value"] for c in choices]
+        else:
+            return []
+        return [f"{head} {option}:{v} " for v in values]
+
+
+def quiet_logs() -> None:
+    """The transcript is the sandbox's output: keep library chatter out of it."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("discord", "bot", "studybot", "apscheduler", "alembic"):
+        logging.getLogger(name).setLevel(logging.ERROR)

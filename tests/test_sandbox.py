@@ -1,0 +1,89 @@
+"""`studybot sandbox`: the real bot against the loopback Discord, driven by typed lines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.session import Sandbox
+from tests.harness import ROADMAP, ROOT
+
+STUDYBOT = Path(sys.executable).parent / "studybot"
+
+
+def sandbox_script(text: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(STUDYBOT), "sandbox"], input=text, capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def test_the_first_week_example_runs_end_to_end():
+    result = sandbox_script((ROOT / "examples" / "first-week.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "@mod> /cohort create name:spring" in out and "Created cohort spring" in out
+    assert out.count("You joined spring") == 3
+    assert "[DM to @ada]\n  ┌ Today in spring: DNS" in out  # the bot's own scheduler, after `clock +1h`
+    assert "[Done] [Studied today] [Stop nudges]" in out
+    assert "@ada> click Done\n[reply to @ada] (only you can see this)\n  ✅ DNS done!" in out
+    assert "[#study-hall]\n  ┌ Weekly leaderboard · spring\n  │ 🥇 @ada · 4 topics" in out
+    assert "Members of spring (3)" in out
+    assert "sandbox-token" not in out + result.stderr
+
+
+def test_a_command_without_an_answer_fails_the_script():
+    result = sandbox_script("/progress\n/nope\nclock soon\n/done bogus words\n")
+    assert result.returncode == 1
+    assert "not in any cohort" in result.stdout  # /progress got its (error) answer: that is an answer
+    assert "there is no /nope" in result.stdout
+    assert "clock takes +1d" in result.stdout
+    assert "expected options as name:value" in result.stdout
+    assert "3 command(s) failed" in result.stderr
+
+
+@pytest.fixture
+async def sandbox(tmp_path):
+    out: list[str] = []
+    box = Sandbox(emit=out.append)
+    await box.start(ROADMAP, tmp_path / "s.db", ROOT / "roadmap.yaml")
+    box.out = out  # type: ignore[attr-defined]
+    try:
+        yield box
+    finally:
+        await box.aclose()
+
+
+async def test_tab_completion_uses_the_bots_own_autocomplete(sandbox):
+    assert await sandbox.complete("/go") == ["/goto "]
+    assert await sandbox.complete("/cohort cr") == ["/cohort create "]
+    assert "/cohort create name:" in await sandbox.complete("/cohort create na")
+    assert await sandbox.complete("/goto topic:web") == [
+        "/goto topic:web-servers ",
+        "/goto topic:websockets ",
+        "/goto topic:jwt ",
+    ]
+    assert await sandbox.complete(
+        "/cohort create name:x channel:#study-hall start_date:2026-12-01 timezone:Europe/Ber"
+    ) == ["/cohort create name:x channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin "]
+    assert "/cohort create name:x pace:intense " in await sandbox.complete("/cohort create name:x pace:")
+    assert await sandbox.complete("cl") == ["click ", "clock "]
+
+
+async def test_as_users_channels_and_the_options_people_type(sandbox):
+    assert await sandbox.execute(
+        "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
+    )
+    assert await sandbox.execute("as bob")
+    assert await sandbox.execute("/join cohort:spring")
+    assert await sandbox.execute("/done note:finished the DNS chapter and more")
+    assert await sandbox.execute("as mod")
+    assert await sandbox.execute("/progress member:@bob public:true")
+    assert await sandbox.execute("users")
+    assert await sandbox.execute("channels")
+    text = "\n".join(sandbox.out)
+    assert "@bob ✅ DNS done!" in text and "bob · spring" in text and "users: bob, mod (Manage Server)" in text
+    assert not await sandbox.execute("/progress member:@nobody")
+    assert not await sandbox.execute("/checkin minutes:many")
+    assert not await sandbox.execute("click Nothing")
+    assert "no user @nobody" in text + "\n".join(sandbox.out) and sandbox.failures == 3

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,7 +53,7 @@ class Harness:
         return reply
 
 
-async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | None = None) -> Harness:
+async def start_harness(database_url: str, *, now: datetime | None = None) -> Harness:
     world = World()
     mod = world.add_user("mod")
     guild = world.add_guild("Study Server", owner=world.add_user("owner"))
@@ -68,12 +67,10 @@ async def start_harness(template_db: Path, tmp_path: Path, *, now: datetime | No
     clock = FixedClock(now or datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     fake = FakeDiscord(world, clock=clock.now)
     base_url = await fake.start()
-    db = tmp_path / "studybot.db"
-    shutil.copy(template_db, db)
     settings = Settings(
         _env_file=None,  # the environment still counts (COMMAND_GUILD_IDS in a test)
         discord_token="fake-token",
-        database_url=f"sqlite+aiosqlite:///{db}",
+        database_url=database_url,
         discord_api_base_url=base_url,
         delivery_retry_base_seconds=0.01,
     )

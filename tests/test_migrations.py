@@ -1,94 +1,108 @@
-"""The models and the migrations describe the same schema."""
+"""The models and the migrations describe the same schema, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect, text
 
+from bot.db.engine import create_engine
+from bot.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, ensure_schema, upgrade_to_head
 from bot.db.models import Base
 
 
-def test_models_and_migrations_agree(template_db):
-    engine = create_engine(f"sqlite:///{template_db}")
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() is not None
-    engine.dispose()
+async def test_models_and_migrations_agree(db_url):
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+
+            def diff(sync_connection):
+                context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+                return compare_metadata(context, Base.metadata), context.get_current_revision()
+
+            differences, revision = await connection.run_sync(diff)
+        assert differences == []
+        assert revision == SCHEMA_HEAD
+    finally:
+        await engine.dispose()
 
 
-def test_sqlite_connections_use_wal_and_foreign_keys(template_db, tmp_path):
-    import asyncio
-    import shutil
-
-    from sqlalchemy import text
-
-    from bot.db.engine import create_engine as create_async
-
-    shutil.copy(template_db, tmp_path / "x.db")
-
-    async def pragmas():
-        engine = create_async(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+async def test_sqlite_connections_use_wal_and_foreign_keys(db_url, backend):
+    if backend.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    engine = create_engine(db_url)
+    try:
         async with engine.connect() as conn:
             values = [
                 (await conn.execute(text(f"PRAGMA {p}"))).scalar()
                 for p in ("journal_mode", "foreign_keys", "busy_timeout")
             ]
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
         await engine.dispose()
-        return values
-
-    assert asyncio.run(pragmas()) == ["wal", 1, 5000]
-    tables = set(inspect(create_engine(f"sqlite:///{template_db}")).get_table_names())
+    assert values == ["wal", 1, 5000]
     assert {"cohorts", "memberships", "progress_events", "roadmap_topics", "alembic_version"} <= tables
 
 
-def test_upgrading_keeps_existing_rows(tmp_path):
-    """Batch rebuilds on SQLite must not cascade-delete children (foreign keys are off while migrating)."""
-    import sqlite3
-
-    from alembic import command
-
-    from bot.db.migrate import alembic_config, upgrade_to_head
-
-    db = tmp_path / "old.db"
-    url = f"sqlite+aiosqlite:///{db}"
-    command.upgrade(alembic_config(url), "0001")
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "INSERT INTO cohorts VALUES (1, 1, 'a', 'a', 1, '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard',"
-            " NULL, 1, '2026-01-01 00:00:00', NULL)"
-        )
-        conn.execute("INSERT INTO memberships VALUES (1, 1, 5, 'dns', '2026-01-01', '2026-01-01', NULL, NULL)")
-        conn.execute(
-            "INSERT INTO progress_events (id, membership_id, topic_id, kind, note, at)"
-            " VALUES (1, 1, 'dns', 'done', NULL, '2026-01-01')"
-        )
-    upgrade_to_head(url)
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT membership_id, cohort_id, topic_id FROM progress_events").fetchall() == [
-            (1, 1, "dns")
-        ]
-        assert conn.execute(
-            "SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships"
-        ).fetchall() == [(1, 1, 0)]
+async def test_upgrading_keeps_existing_rows(backend, tmp_path):
+    """Batch rebuilds on SQLite must not cascade-delete children (foreign keys are off while migrating),
+    and the 0002 backfill must give old events their cohort."""
+    url = await backend.empty(tmp_path)
+    try:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0001")
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO cohorts (id, guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
+                    " leaderboard_weekday, leaderboard_time, pace, created_by, created_at)"
+                    " VALUES (1, 1, 'a', 'a', 1, '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard', 1,"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO memberships (id, cohort_id, user_id, current_topic_id, topic_started_at, joined_at)"
+                    " VALUES (1, 1, 5, 'dns', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO progress_events (id, membership_id, topic_id, kind, at)"
+                    " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00')"
+                )
+            )
+        await engine.dispose()
+        await asyncio.to_thread(upgrade_to_head, url)
+        engine = create_engine(url)
+        async with engine.connect() as conn:
+            events = (await conn.execute(text("SELECT membership_id, cohort_id, topic_id FROM progress_events"))).all()
+            flags = (
+                await conn.execute(
+                    text("SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships")
+                )
+            ).all()
+        await engine.dispose()
+        assert [tuple(r) for r in events] == [(1, 1, "dns")]
+        assert [tuple(bool(v) for v in r) for r in flags] == [(True, True, False)]
+    finally:
+        await backend.drop(url)
 
 
 def test_schema_head_constant_is_the_newest_migration():
     """`studybot run` skips Alembic when the database is at SCHEMA_HEAD, so it must be the real head."""
     from alembic.script import ScriptDirectory
 
-    from bot.db.migrate import SCHEMA_HEAD, alembic_config
-
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
 
 
-async def test_ensure_schema_migrates_once(tmp_path):
-    from bot.db.engine import create_engine as create_async
-    from bot.db.migrate import SCHEMA_HEAD, current_revision, ensure_schema
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-    engine = create_async(url)
+async def test_ensure_schema_migrates_once(backend, tmp_path):
+    url = await backend.empty(tmp_path)
+    engine = create_engine(url)
     try:
         assert await current_revision(engine) is None
         assert await ensure_schema(engine, url) is True
@@ -96,3 +110,4 @@ async def test_ensure_schema_migrates_once(tmp_path):
         assert await ensure_schema(engine, url) is False
     finally:
         await engine.dispose()
+        await backend.drop(url)

@@ -134,11 +134,11 @@ async def test_remove_and_archive(h):
     assert "archived" in (await h.run(h.mod, "cohort list")).message.text()
 
 
-async def test_commands_synced_to_configured_guilds(template_db, tmp_path, monkeypatch):
+async def test_commands_synced_to_configured_guilds(db_url, monkeypatch):
     from tests.harness import start_harness, stop_harness
 
     monkeypatch.setenv("COMMAND_GUILD_IDS", "123,456")
-    h = await start_harness(template_db, tmp_path)
+    h = await start_harness(db_url)
     try:
         assert set(h.fake.commands) == {123, 456}  # nothing global when syncing per guild
         assert {c["name"] for c in h.fake.commands[123]} >= {"join", "cohort"}

@@ -8,8 +8,8 @@ from tests.e2e.live import Live, live_bot
 
 
 @pytest.fixture
-async def live(tmp_path) -> AsyncIterator[Live]:
-    bot = await live_bot(tmp_path)
+async def live(tmp_path, db_url) -> AsyncIterator[Live]:
+    bot = await live_bot(tmp_path, db_url)
     await bot.start()
     try:
         yield bot

@@ -93,7 +93,9 @@ def make_world(members: int) -> tuple[World, Guild, Channel, User, list[User]]:
     return world, guild, hall, mod, users
 
 
-async def live_bot(tmp_path: Path, *, members: int = 3, clock_start: datetime | None = None, **env: str) -> Live:
+async def live_bot(
+    tmp_path: Path, database_url: str, *, members: int = 3, clock_start: datetime | None = None, **env: str
+) -> Live:
     world, guild, hall, mod, users = make_world(members)
     locked = guild.add_channel("announcements")
     locked.deny_for(world.bot_user.id, discord.Permissions(send_messages=True))
@@ -111,7 +113,7 @@ async def live_bot(tmp_path: Path, *, members: int = 3, clock_start: datetime | 
             "DISCORD_TOKEN": "e2e-secret-token",
             "DISCORD_API_BASE_URL": fake.base_url,
             "DISCORD_GATEWAY_URL": fake.gateway_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'studybot.db'}",
+            "DATABASE_URL": database_url,
             "ROADMAP_PATH": str(ROOT / "roadmap.yaml"),
             "SCHEDULER_TICK_SECONDS": "1",
             "DELIVERY_RETRY_BASE_SECONDS": "0.05",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from tests.e2e.live import STUDYBOT, live_bot
+from sqlalchemy import func, insert, select
+
+from bot.db.engine import create_engine
+from bot.db.models import Cohort, Delivery, Membership
+from tests.e2e.live import live_bot
 
 
 async def wait_for(predicate, timeout: float, what: str, live) -> None:
@@ -18,9 +21,9 @@ async def wait_for(predicate, timeout: float, what: str, live) -> None:
     raise AssertionError(f"timed out waiting for {what}; bot log:\n{live.log()[-3000:]}")
 
 
-async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path):
+async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_url):
     # Monday 2026-11-30, four seconds before 09:00 in Berlin: the nudge and the leaderboard are both due then.
-    live = await live_bot(tmp_path, clock_start=datetime(2026, 11, 30, 7, 59, 56, tzinfo=UTC))
+    live = await live_bot(tmp_path, db_url, clock_start=datetime(2026, 11, 30, 7, 59, 56, tzinfo=UTC))
     await live.start()
     try:
         alice, bob, _ = live.members
@@ -59,33 +62,65 @@ async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path):
         await live.fake.stop()
 
 
-def seed_due_members(db, guild_id: int, channel_id: int, user_ids: list[int]) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    stamp = lambda t: t.strftime("%Y-%m-%d %H:%M:%S.%f")  # noqa: E731 - how UTCDateTime stores on SQLite
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "INSERT INTO cohorts (id, guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
-            " leaderboard_weekday, leaderboard_time, pace, created_by, created_at)"
-            " VALUES (1, ?, 'spring', 'spring', ?, '2026-01-05', 'UTC', '09:00', 0, '18:00', 'standard', 1, ?)",
-            (guild_id, channel_id, stamp(now)),
-        )
-        conn.executemany(
-            "INSERT INTO memberships (cohort_id, user_id, current_topic_id, topic_started_at, joined_at,"
-            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at)"
-            " VALUES (1, ?, 'dns', ?, ?, 1, 1, 0, ?)",
-            [(uid, stamp(now), stamp(now), stamp(now - timedelta(seconds=30))) for uid in user_ids],
-        )
+async def seed_due_members(database_url: str, guild_id: int, channel_id: int, user_ids: list[int]) -> None:
+    """A cohort whose members are all due for a nudge now (as if the bot had been down a moment)."""
+    now = datetime.now(UTC)
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            cohort = await conn.execute(
+                insert(Cohort).returning(Cohort.id),
+                {
+                    "guild_id": guild_id,
+                    "name": "spring",
+                    "name_key": "spring",
+                    "channel_id": channel_id,
+                    "start_date": date(2026, 1, 5),
+                    "timezone": "UTC",
+                    "nudge_time": "09:00",
+                    "leaderboard_weekday": 0,
+                    "leaderboard_time": "18:00",
+                    "pace": "standard",
+                    "created_by": 1,
+                    "created_at": now,
+                },
+            )
+            cohort_id = cohort.scalar_one()
+            await conn.execute(
+                insert(Membership),
+                [
+                    {
+                        "cohort_id": cohort_id,
+                        "user_id": uid,
+                        "current_topic_id": "dns",
+                        "topic_started_at": now,
+                        "joined_at": now,
+                        "nudges_enabled": True,
+                        "show_on_leaderboard": True,
+                        "dm_notice_pending": False,
+                        "next_nudge_at": now - timedelta(seconds=30),
+                    }
+                    for uid in user_ids
+                ],
+            )
+    finally:
+        await engine.dispose()
 
 
-async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path):
-    live = await live_bot(tmp_path, members=200)
+async def delivery_statuses(database_url: str) -> dict[str, int]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+            return {status: n for status, n in rows}
+    finally:
+        await engine.dispose()
+
+
+async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path, db_url):
+    live = await live_bot(tmp_path, db_url, members=200)
     live.fake.global_rate_limit = 50  # each nudge opens a DM and posts: ~8 s of sending at 50 requests/s
-    db = tmp_path / "data" / "studybot.db"
-    migrate = await asyncio.create_subprocess_exec(
-        str(STUDYBOT), "migrate", env=live.env, stdout=asyncio.subprocess.DEVNULL
-    )
-    assert await migrate.wait() == 0
-    seed_due_members(db, live.guild.id, live.hall.id, [u.id for u in live.members])
+    await seed_due_members(db_url, live.guild.id, live.hall.id, [u.id for u in live.members])
     await live.start()
     try:
         await wait_for(lambda: len(live.fake.dms) >= 40, 30, "the fan-out to be under way", live)
@@ -97,10 +132,8 @@ async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path
         await asyncio.sleep(2)  # let anything still in flight land
         per_user = collections.Counter(m.payload["channel_id"] for m in live.fake.dms)
         assert max(per_user.values()) == 1, "a member got the same nudge twice"
-        with sqlite3.connect(db) as conn:
-            statuses = dict(conn.execute("SELECT status, count(*) FROM deliveries GROUP BY status").fetchall())
-            rows = conn.execute("SELECT count(*) FROM deliveries").fetchone()[0]
-        assert rows == 200  # one claim per member and date, whatever happened
+        statuses = await delivery_statuses(db_url)
+        assert sum(statuses.values()) == 200  # one claim per member and date, whatever happened
         # Claimed by the killed process but never confirmed: at most two batches, left unsent rather than doubled.
         assert statuses["sent"] + statuses.get("claimed", 0) == 200
         assert statuses.get("claimed", 0) <= 64

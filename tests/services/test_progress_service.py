@@ -24,11 +24,8 @@ GUILD = 1
 
 
 @pytest.fixture
-async def db(template_db, tmp_path):
-    import shutil
-
-    shutil.copy(template_db, tmp_path / "t.db")
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+async def db(db_url):
+    engine = create_engine(db_url)
     yield create_sessionmaker(engine)
     await engine.dispose()
 

@@ -32,11 +32,17 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class StudyBot(commands.Bot):
-    """The bot. `services` holds the domain; cogs reach it through `bot.services`."""
+class StudyBot(commands.AutoShardedBot):
+    """The bot. `services` holds the domain; cogs reach it through `bot.services`.
+
+    Always sharded (one shard unless SHARD_COUNT says otherwise), so one process or many run the same
+    code; with SHARD_COUNT set, discord.py never asks Discord how many shards to use.
+    """
 
     def __init__(self, settings: Settings, services: Services, *, start_scheduler: bool = True) -> None:
         super().__init__(
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_id_list,
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             help_command=None,

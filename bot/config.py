@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # paces itself 2% below it.
     fanout_concurrency: int = Field(default=16, ge=1, le=200)
     discord_requests_per_second: float = Field(default=50, gt=0)
+    # Scale-out: this process runs the shards SHARD_IDS (comma-separated, default all) of SHARD_COUNT,
+    # and schedules nudges and leaderboards only for the guilds of those shards. See docs/scaling.md.
+    shard_count: int = Field(default=1, ge=1)
+    shard_ids: str = ""
     # Rehearsals and end-to-end tests only: the bot's clock starts at this instant (ISO 8601 with a
     # zone) and runs at normal speed from there. Leave empty in production.
     clock_start: datetime | None = None
@@ -66,6 +70,23 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("CLOCK_START needs a timezone, e.g. 2026-11-25T08:59:50+00:00")
         return value
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> Settings:
+        for shard in self.shard_id_list:
+            if not 0 <= shard < self.shard_count:
+                raise ValueError(
+                    f"SHARD_IDS: {shard} is not a shard of SHARD_COUNT={self.shard_count} (0..{self.shard_count - 1})"
+                )
+        return self
+
+    @property
+    def shard_id_list(self) -> list[int]:
+        """The shards this process runs (all of them when SHARD_IDS is empty)."""
+        ids = [p.strip() for p in self.shard_ids.split(",") if p.strip()]
+        if any(not p.isdigit() for p in ids):
+            raise ValueError(f"SHARD_IDS must be comma-separated numbers, got {self.shard_ids!r}")
+        return [int(p) for p in ids] or list(range(self.shard_count))
 
     @property
     def guild_ids(self) -> list[int]:

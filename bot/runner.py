@@ -44,6 +44,7 @@ async def prepared_bot(settings: Settings, roadmap: Roadmap, clock: Clock) -> As
             clock,
             nudge_grace=timedelta(hours=settings.nudge_grace_hours),
             leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),
+            shards=(settings.shard_count, settings.shard_id_list),
         )
         yield StudyBot(settings, services)
     finally:

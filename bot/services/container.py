@@ -36,6 +36,7 @@ class Services:
         *,
         nudge_grace: timedelta = timedelta(hours=6),
         leaderboard_grace: timedelta = timedelta(hours=24),
+        shards: tuple[int, list[int]] = (1, [0]),
     ) -> Services:
         """Wire the services to one database, roadmap and clock."""
         cohorts = CohortService(sessions, clock)
@@ -50,6 +51,7 @@ class Services:
             closed_dms,
             nudge_grace=nudge_grace,
             leaderboard_grace=leaderboard_grace,
+            shards=shards,
         )
         members = MemberService(sessions, clock, progress, closed_dms)
         return cls(roadmap, clock, cohorts, progress, members, leaderboards, deliveries)

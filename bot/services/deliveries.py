@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Delivery, Membership
@@ -126,8 +126,13 @@ class DeliveryService:
         *,
         nudge_grace: timedelta,
         leaderboard_grace: timedelta,
+        shards: tuple[int, list[int]] = (1, [0]),
     ) -> None:
         self._closed_dms = closed_dms
+        count, ids = shards
+        # Only this process's guilds: Discord's own rule for which shard a guild is on.
+        # (PostgreSQL has `bigint >> integer` only: the shift is written inline, not bound as a bigint.)
+        self._mine = (Cohort.guild_id.op(">>")(literal_column("22")) % count).in_(ids) if count > 1 else true()
         self._sessions = sessions
         self._roadmap = roadmap
         self._clock = clock
@@ -153,7 +158,7 @@ class DeliveryService:
                 await session.execute(
                     select(Membership, Cohort)
                     .join(Cohort, Cohort.id == Membership.cohort_id)
-                    .where(Membership.next_nudge_at <= now)
+                    .where(Membership.next_nudge_at <= now, self._mine)
                     .order_by(Membership.next_nudge_at)
                     .limit(limit)
                 )
@@ -275,7 +280,7 @@ class DeliveryService:
         now = self._clock.now()
         claimed: list[tuple[int, Cohort, datetime]] = []
         async with self._sessions() as session:
-            cohorts = list(await session.scalars(select(Cohort).where(Cohort.next_leaderboard_at <= now)))
+            cohorts = list(await session.scalars(select(Cohort).where(Cohort.next_leaderboard_at <= now, self._mine)))
             for cohort in cohorts:
                 slot = cohort.next_leaderboard_at
                 assert slot is not None
@@ -312,7 +317,7 @@ class DeliveryService:
                 await session.execute(
                     select(Cohort, Membership)
                     .join(Membership, Membership.cohort_id == Cohort.id)
-                    .where(Membership.dm_notice_pending.is_(True), Membership.left_at.is_(None))
+                    .where(Membership.dm_notice_pending.is_(True), Membership.left_at.is_(None), self._mine)
                     .order_by(Cohort.id, Membership.id)
                 )
             ).all()

@@ -38,6 +38,7 @@ class Live:
         """Start `studybot run` and wait until it has identified on the gateway."""
         self.fake.gateway.identified.clear()
         self.starts += 1
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("a")
         log.write(f"\n===== start {self.starts} =====\n")
         log.flush()
@@ -76,6 +77,9 @@ class Live:
                 self.proc.kill()
                 await self.proc.wait()
         return self.proc.returncode  # type: ignore[return-value]
+
+    def world_and_fake(self) -> tuple[World, FakeDiscord]:
+        return self.fake.world, self.fake
 
     async def run(self, user: User, path: str, /, **options: object):
         return await self.fake.invoke(user, self.guild, self.hall, path, timeout=10.0, **options)

@@ -201,8 +201,8 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, owner: User) -> Guild:
-        guild_id = snowflake()
+    def add_guild(self, name: str, owner: User, guild_id: int | None = None) -> Guild:
+        guild_id = guild_id or snowflake()
         guild = Guild(guild_id, name, owner.id)
         guild.roles[guild_id] = Role(
             guild_id, "@everyone", discord.Permissions.general() | discord.Permissions.text(), 0

@@ -1,0 +1,107 @@
+"""Two bot processes, one per shard, against one fake Discord and one database: each due nudge and
+leaderboard is sent once, by the process whose shard owns the guild."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert
+
+from bot.db.engine import create_engine
+from bot.db.models import Cohort, Membership
+from bot.sandbox.fake import World
+from tests.e2e.live import Live, live_bot
+from tests.e2e.test_scheduler_e2e import delivery_statuses, wait_for
+
+MEMBERS_PER_GUILD = 30
+
+
+def guild_id_on_shard(shard: int, count: int = 2) -> int:
+    """A guild id that Discord puts on `shard` of `count`: (id >> 22) % count."""
+    return ((1_000_000 + shard) << 22) | 12345
+
+
+async def seed(database_url: str, world: World, guilds: list) -> None:
+    now = datetime.now(UTC)
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            for n, (guild, channel, users) in enumerate(guilds):
+                cohort_id = (
+                    await conn.execute(
+                        insert(Cohort).returning(Cohort.id),
+                        {
+                            "guild_id": guild.id,
+                            "name": f"cohort{n}",
+                            "name_key": f"cohort{n}",
+                            "channel_id": channel.id,
+                            "start_date": date(2026, 1, 5),
+                            "timezone": "UTC",
+                            "nudge_time": "09:00",
+                            "leaderboard_weekday": 0,
+                            "leaderboard_time": "18:00",
+                            "pace": "standard",
+                            "created_by": 1,
+                            "created_at": now,
+                            "next_leaderboard_at": now - timedelta(seconds=20),
+                        },
+                    )
+                ).scalar_one()
+                await conn.execute(
+                    insert(Membership),
+                    [
+                        {
+                            "cohort_id": cohort_id,
+                            "user_id": u.id,
+                            "current_topic_id": "dns",
+                            "topic_started_at": now,
+                            "joined_at": now,
+                            "nudges_enabled": True,
+                            "show_on_leaderboard": True,
+                            "dm_notice_pending": False,
+                            "next_nudge_at": now - timedelta(seconds=30),
+                        }
+                        for u in users
+                    ],
+                )
+    finally:
+        await engine.dispose()
+
+
+async def test_two_shard_processes_send_everything_once(tmp_path, db_url):
+    first = await live_bot(tmp_path / "a", db_url, members=0, SHARD_COUNT="2", SHARD_IDS="0")
+    world, fake = first.world_and_fake()
+    guilds = []
+    for shard in (0, 1):
+        guild = world.add_guild(f"Guild on shard {shard}", world.users[first.mod.id], guild_id_on_shard(shard))
+        channel = guild.add_channel("study-hall")
+        users = [world.add_user(f"s{shard}m{i}") for i in range(MEMBERS_PER_GUILD)]
+        for user in users:
+            guild.add_member(user)
+        guilds.append((guild, channel, users))
+    await seed(db_url, world, guilds)
+    second = Live(fake, first.guild, first.hall, first.mod, [], first.env | {"SHARD_IDS": "1"}, tmp_path / "b.log")
+    (tmp_path / "a").mkdir(exist_ok=True)
+    await first.start()
+    await second.start()
+    try:
+        expected = 2 * MEMBERS_PER_GUILD
+        await wait_for(
+            lambda: len(fake.dms) >= expected and len(fake.channel_posts) >= 2,
+            30,
+            "both shards' nudges and leaderboards",
+            first,
+        )
+        await asyncio.sleep(2.5)  # more ticks on both processes: nothing is sent twice
+        per_user = collections.Counter(m.payload["channel_id"] for m in fake.dms)
+        assert len(per_user) == expected and max(per_user.values()) == 1
+        posts = collections.Counter(m.payload["channel_id"] for m in fake.channel_posts)
+        assert posts == {str(g[1].id): 1 for g in guilds}
+        assert await delivery_statuses(db_url) == {"sent": expected + 2}
+        assert sorted(tuple(i["shard"]) for i in fake.gateway.identifies) == [(0, 2), (1, 2)]
+    finally:
+        await second.stop()
+        await first.stop()
+        await fake.stop()

@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t studybot .
 # Run:   docker run --env-file .env -v studybot-data:/data studybot
+# The image installs the package exactly as the README does (pip, from pyproject.toml), in a venv.
 
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY migrations ./migrations
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 studybot && mkdir /data && chown studybot /data
@@ -17,7 +18,12 @@ COPY roadmap.yaml ./
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/studybot.db \
+    HEARTBEAT_PATH=/data/heartbeat.json \
     ROADMAP_PATH=/app/roadmap.yaml
 USER studybot
 VOLUME ["/data"]
+# `docker stop` sends SIGTERM and waits 10 s: the bot stops its scheduler, lets sends in flight
+# finish, closes the gateway and the database well within that.
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["studybot", "health"]
 CMD ["studybot", "run"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import discord
@@ -11,6 +12,7 @@ from discord.ext import commands
 from bot.cogs.nudge_buttons import NudgeButton
 from bot.config import Settings
 from bot.fanout import Fanout
+from bot.health import write_heartbeat
 from bot.scheduler import Scheduler
 from bot.services.container import Services
 
@@ -60,7 +62,11 @@ class StudyBot(commands.AutoShardedBot):
             requests_per_second=settings.discord_requests_per_second,
             retry_base_seconds=settings.delivery_retry_base_seconds,
         )
-        self.scheduler = Scheduler(self.fanout, services.deliveries, settings.scheduler_tick_seconds)
+        self.scheduler = Scheduler(self.fanout, services.deliveries, settings.scheduler_tick_seconds, on_tick=self.beat)
+
+    def beat(self) -> None:
+        """Record that the scheduler ticks, and whether the gateway is up, for `studybot health`."""
+        write_heartbeat(self.settings.heartbeat_path, ready=self.is_ready() and not self.is_closed())
 
     async def setup_hook(self) -> None:
         from bot.cogs.errors import install_error_handlers
@@ -78,6 +84,9 @@ class StudyBot(commands.AutoShardedBot):
         """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""
         await self.scheduler.stop()
         await super().close()
+        if self._start_scheduler:
+            with contextlib.suppress(OSError):
+                write_heartbeat(self.settings.heartbeat_path, ready=False)
 
     async def sync_commands(self) -> None:
         """Register the slash commands: per guild (instant) when COMMAND_GUILD_IDS is set, else globally."""

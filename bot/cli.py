@@ -104,6 +104,15 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return repl.main(roadmap, roadmap_path, Path(args.db) if args.db else None)
 
 
+def cmd_health(_args: argparse.Namespace) -> int:
+    from bot.health import check
+
+    settings = _settings()
+    healthy, why = check(settings.heartbeat_path, max_age_seconds=max(3 * settings.scheduler_tick_seconds, 10))
+    print(why, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="A Discord bot for roadmap study groups.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -112,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-roadmap", help="validate a roadmap file and print a summary")
     check.add_argument("path", nargs="?", help="the file (default: ROADMAP_PATH)")
     check.set_defaults(func=cmd_check_roadmap)
+    sub.add_parser(
+        "health", help="exit 0 when the running bot's heartbeat is fresh (container health check)"
+    ).set_defaults(func=cmd_health)
     sandbox = sub.add_parser(
         "sandbox", help="try the real bot in a terminal against a Discord stand-in (no token, no network)"
     )

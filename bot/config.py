@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # paces itself 2% below it.
     fanout_concurrency: int = Field(default=16, ge=1, le=200)
     discord_requests_per_second: float = Field(default=50, gt=0)
+    # `studybot health` (the container's health check) reads this file; the running bot rewrites it
+    # every scheduler tick.
+    heartbeat_path: Path = Path("data/heartbeat.json")
     # Scale-out: this process runs the shards SHARD_IDS (comma-separated, default all) of SHARD_COUNT,
     # and schedules nudges and leaderboards only for the guilds of those shards. See docs/scaling.md.
     shard_count: int = Field(default=1, ge=1)

@@ -4,6 +4,7 @@ is decided by the database (timers and delivery claims), never by APScheduler's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,7 +19,14 @@ log = logging.getLogger(__name__)
 class Scheduler:
     """Ticks the fan-out. A tick that overruns is never doubled (max_instances=1, coalesce)."""
 
-    def __init__(self, fanout: Fanout, deliveries: DeliveryService, tick_seconds: float) -> None:
+    def __init__(
+        self,
+        fanout: Fanout,
+        deliveries: DeliveryService,
+        tick_seconds: float,
+        on_tick: Callable[[], None] | None = None,
+    ) -> None:
+        self._on_tick = on_tick
         self._fanout = fanout
         self._deliveries = deliveries
         self._tick_seconds = tick_seconds
@@ -51,6 +59,11 @@ class Scheduler:
         finally:
             self.ticks += 1
             self.last_tick_at = datetime.now(UTC)
+            if self._on_tick is not None:
+                try:
+                    self._on_tick()
+                except OSError:
+                    log.warning("could not write the heartbeat", exc_info=True)
         return report
 
     async def stop(self) -> None:

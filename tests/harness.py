@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,6 +74,7 @@ async def start_harness(database_url: str, *, now: datetime | None = None) -> Ha
         database_url=database_url,
         discord_api_base_url=base_url,
         delivery_retry_base_seconds=0.01,
+        heartbeat_path=Path(tempfile.mkdtemp(prefix="studybot-heartbeat-")) / "heartbeat.json",
     )
     bot = await start_bot(settings, fake, clock, guild)
     return Harness(fake, bot, clock, guild, hall, mod, alice, bob, carol)

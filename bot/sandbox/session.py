@@ -87,6 +87,7 @@ class Sandbox:
             discord_api_base_url=self.fake.base_url,
             discord_gateway_url=self.fake.gateway_url,
             delivery_retry_base_seconds=0.1,
+            heartbeat_path=db.parent / "sandbox-heartbeat.json",
         )
         self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmap, self.clock))
         task = asyncio.ensure_future(serve(self.bot, "sandbox-token", handle_signals=False))

@@ -118,6 +118,7 @@ async def live_bot(
             "DISCORD_API_BASE_URL": fake.base_url,
             "DISCORD_GATEWAY_URL": fake.gateway_url,
             "DATABASE_URL": database_url,
+            "HEARTBEAT_PATH": str(tmp_path / "heartbeat.json"),
             "ROADMAP_PATH": str(ROOT / "roadmap.yaml"),
             "SCHEDULER_TICK_SECONDS": "1",
             "DELIVERY_RETRY_BASE_SECONDS": "0.05",

@@ -6,6 +6,8 @@ import asyncio
 
 import discord
 
+from tests.e2e.live import STUDYBOT
+
 
 async def create(live, name="spring", **options):
     defaults = {"channel": live.hall, "start_date": "2026-11-02", "timezone": "Europe/Berlin"}
@@ -100,10 +102,28 @@ async def test_the_gateway_dropped_and_resumed(live):
     assert "You joined **spring**" in reply.message.content
 
 
-async def test_sigterm_stops_cleanly(live):
+async def studybot_health(live) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        str(STUDYBOT), "health", env=live.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode, out.decode()
+
+
+async def test_health_then_sigterm_stops_cleanly_within_10_seconds(live):
     await create(live)
+    for _ in range(30):  # the first tick writes the heartbeat
+        code, why = await studybot_health(live)
+        if code == 0:
+            break
+        await asyncio.sleep(0.2)
+    assert code == 0 and "healthy" in why
+    started = asyncio.get_running_loop().time()
     code = await live.stop()
+    assert asyncio.get_running_loop().time() - started < 10
     assert code == 0
+    code, why = await studybot_health(live)
+    assert code == 1 and "not connected" in why
     assert "stopped cleanly" in live.log()
     assert "e2e-secret-token" not in live.log()
 

@@ -104,6 +104,50 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return repl.main(roadmap, roadmap_path, Path(args.db) if args.db else None)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.db.engine import create_engine, create_sessionmaker
+    from bot.services.clock import SystemClock
+    from bot.services.cohorts import CohortService
+    from bot.services.export import ExportService, to_csv
+
+    settings = _settings()
+
+    async def export() -> list[dict]:
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = create_sessionmaker(engine)
+            return await ExportService(sessions, CohortService(sessions, SystemClock())).export(guild_id=args.guild)
+        finally:
+            await engine.dispose()
+
+    data = asyncio.run(export())
+    sys.stdout.write(json.dumps(data, indent=2) + "\n" if args.format == "json" else to_csv(data))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        print("studybot: backup copies a SQLite database; for PostgreSQL use pg_dump", file=sys.stderr)
+        return 2
+    source_path, target = Path(url.database), Path(args.path)
+    if not source_path.exists():
+        print(f"studybot: no database at {source_path}", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # SQLite's online backup API: a consistent copy while the bot keeps writing.
+    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    print(f"backed up {source_path} to {target}")
+    return 0
+
+
 def cmd_health(_args: argparse.Namespace) -> int:
     from bot.health import check
 
@@ -121,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-roadmap", help="validate a roadmap file and print a summary")
     check.add_argument("path", nargs="?", help="the file (default: ROADMAP_PATH)")
     check.set_defaults(func=cmd_check_roadmap)
+    export = sub.add_parser("export", help="members, current topics, done/skip history and check-ins, to stdout")
+    export.add_argument("--guild", type=int, help="only this server (id)")
+    export.add_argument("--format", choices=("csv", "json"), default="json")
+    export.set_defaults(func=cmd_export)
+    backup = sub.add_parser("backup", help="a consistent copy of the SQLite database, taken while the bot runs")
+    backup.add_argument("path", help="where to write the copy")
+    backup.set_defaults(func=cmd_backup)
     sub.add_parser(
         "health", help="exit 0 when the running bot's heartbeat is fresh (container health check)"
     ).set_defaults(func=cmd_health)

@@ -56,6 +56,31 @@ class LeaveConfirm(OwnedView):
             )
 
 
+class ForgetConfirm(OwnedView):
+    """Delete / Keep for /forget-me."""
+
+    def __init__(self, bot: StudyBot, interaction: discord.Interaction, cohort_name: str | None) -> None:
+        super().__init__(interaction.user.id, timeout=60)
+        self.bot = bot
+        self.cohort_name = cohort_name
+
+    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.stop()
+        names = await self.bot.services.exports.forget(_guild_id(interaction), interaction.user.id, self.cohort_name)
+        await interaction.response.edit_message(
+            content="Deleted: your membership, history and check-ins in "
+            + ", ".join(f"**{n}**" for n in names)
+            + ". Nothing about you is left there.",
+            view=None,
+        )
+
+    @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+
+
 class MemberCog(commands.Cog):
     """Commands every member uses."""
 
@@ -86,6 +111,18 @@ class MemberCog(commands.Cog):
         await interaction.response.send_message(
             f"Leave **{found.name}**? You stop getting nudges; your history is kept.",
             view=LeaveConfirm(self.bot, interaction, found.name),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="forget-me", description="Delete everything this bot keeps about you in this server")
+    @app_commands.guild_only()
+    @app_commands.describe(cohort="Only this cohort (default: every cohort in this server)")
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def forget_me(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+        where = f"the cohort **{cohort}**" if cohort else "every cohort of this server"
+        await interaction.response.send_message(
+            f"Delete your membership, progress history and check-ins in {where}? This cannot be undone.",
+            view=ForgetConfirm(self.bot, interaction, cohort),
             ephemeral=True,
         )
 

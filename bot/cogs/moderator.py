@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -16,6 +18,7 @@ from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions, is_moderator
 from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.export import to_csv
 from bot.services.validation import PACES, WEEKDAYS
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
@@ -246,6 +249,20 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             await send_ephemeral(interaction, embed=pager.embed())
         else:
             await interaction.response.send_message(embed=pager.embed(), view=pager, ephemeral=True)
+
+    @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
+    @app_commands.describe(cohort="The cohort")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def export(self, interaction: discord.Interaction, cohort: str) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
+        members = len(data[0]["members"]) if data else 0
+        file = discord.File(io.BytesIO(to_csv(data).encode()), filename=f"{found.name_key.replace(' ', '-')}.csv")
+        await interaction.response.send_message(
+            f"**{found.name}**: {members} member(s), one row per member, done/skip and check-in.",
+            file=file,
+            ephemeral=True,
+        )
 
     @app_commands.command(name="set-progress", description="Move a member to a topic")
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")

@@ -59,6 +59,8 @@ def render(payload: dict, world: World, heading: str) -> str:
                 lines += [f"│   {v}" for v in value]
         if (embed.get("footer") or {}).get("text"):
             lines.append(f"└ {embed['footer']['text']}")
+    for attachment in payload.get("attachments") or []:
+        lines.append(f"📎 {attachment['filename']} ({attachment['size']} bytes)")
     buttons = [c for row in payload.get("components") or [] for c in row.get("components", [])]
     if buttons:
         lines.append(" ".join(f"[{b.get('label')}]" + (" (disabled)" if b.get("disabled") else "") for b in buttons))

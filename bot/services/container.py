@@ -12,6 +12,7 @@ from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
 from bot.services.dm_state import ClosedDms
+from bot.services.export import ExportService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
 from bot.services.progress import ProgressService
@@ -26,6 +27,7 @@ class Services:
     members: MemberService
     leaderboards: LeaderboardService
     deliveries: DeliveryService
+    exports: ExportService
 
     @classmethod
     def build(
@@ -54,4 +56,6 @@ class Services:
             shards=shards,
         )
         members = MemberService(sessions, clock, progress, closed_dms)
-        return cls(roadmap, clock, cohorts, progress, members, leaderboards, deliveries)
+        return cls(
+            roadmap, clock, cohorts, progress, members, leaderboards, deliveries, ExportService(sessions, cohorts)
+        )

@@ -71,6 +71,10 @@ class Message:
     def buttons(self) -> list[dict]:
         return [c for row in self.payload.get("components") or [] for c in row.get("components", [])]
 
+    @property
+    def attachments(self) -> list[dict]:
+        return self.payload.get("attachments") or []
+
     def text(self) -> str:
         """Content plus every embed's title, description, fields and footer, for assertions."""
         parts = [self.content]
@@ -130,6 +134,7 @@ class FakeDiscord:
         self._by_token: dict[str, InteractionRecord] = {}
         self.deliver: Deliver | None = None
         self.faults: list[Fault] = []
+        self.files: dict[int, bytes] = {}  # attachment id -> uploaded content
         self.dm_closed: set[int] = set()  # users whose DMs are closed (error 50007)
         self.dms: list[Message] = []
         # A global ceiling in requests per second (None: unlimited), enforced over a sliding second.
@@ -234,7 +239,10 @@ class FakeDiscord:
         if request.content_type.startswith("multipart/"):
             data = await request.post()
             raw = data.get("payload_json")
-            return json.loads(raw) if isinstance(raw, str) else None
+            payload = json.loads(raw) if isinstance(raw, str) else {}
+            # Uploaded files travel beside the JSON; keep them with the payload for the message.
+            payload["_files"] = [(v.filename, v.file.read()) for v in data.values() if isinstance(v, web.FileField)]
+            return payload
         text = await request.text()
         return json.loads(text) if text else None
 
@@ -253,7 +261,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [self._attach(name, content) for name, content in data.get("_files", [])],
             "pinned": False,
             "type": 0 if interaction is None else 20,
         }
@@ -267,6 +275,12 @@ class FakeDiscord:
         message = Message(payload)
         self.messages[message.id] = message
         return message
+
+    def _attach(self, filename: str, content: bytes) -> dict:
+        attachment_id = snowflake()
+        self.files[attachment_id] = content
+        url = f"{self.base_url}/attachments/{attachment_id}/{filename}"
+        return {"id": str(attachment_id), "filename": filename, "size": len(content), "url": url, "proxy_url": url}
 
     @staticmethod
     def _edit(message: Message, data: dict) -> None:
@@ -318,7 +332,9 @@ class FakeDiscord:
         record = self.interactions[int(request.match_info["iid"])]
         body = request[BODY] or {}
         record.callback_type = body.get("type")
-        record.callback_data = body.get("data") or {}
+        record.callback_data = dict(body.get("data") or {})
+        if body.get("_files"):  # files uploaded with the callback belong to its message
+            record.callback_data["_files"] = body["_files"]
         message: Message | None = None
         if record.callback_type == 4:  # a message
             channel_id = record.payload.get("channel_id")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
+from bot import logs
 from bot.cogs.nudge_buttons import NudgeButton
 from bot.config import Settings
 from bot.fanout import Fanout
 from bot.health import write_heartbeat
+from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from bot.services.container import Services
 
@@ -34,6 +38,16 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class StudyTree(app_commands.CommandTree):
+    """Every command starts by naming its guild and command for the logs, and its start time for metrics."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        name = interaction.command.qualified_name if interaction.command else "unknown"
+        logs.bind(guild=interaction.guild_id or "dm", command=f"/{name}")
+        interaction.extras["started"] = time.perf_counter()
+        return True
+
+
 class StudyBot(commands.AutoShardedBot):
     """The bot. `services` holds the domain; cogs reach it through `bot.services`.
 
@@ -51,8 +65,10 @@ class StudyBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
+            tree_cls=StudyTree,
         )
         self.settings = settings
+        self.metrics = Metrics()
         self.services = services
         self._start_scheduler = start_scheduler
         self.fanout = Fanout(
@@ -61,6 +77,7 @@ class StudyBot(commands.AutoShardedBot):
             concurrency=settings.fanout_concurrency,
             requests_per_second=settings.discord_requests_per_second,
             retry_base_seconds=settings.delivery_retry_base_seconds,
+            metrics=self.metrics,
         )
         self.scheduler = Scheduler(self.fanout, services.deliveries, settings.scheduler_tick_seconds, on_tick=self.beat)
 
@@ -77,6 +94,9 @@ class StudyBot(commands.AutoShardedBot):
         # Nudge buttons are matched by their custom id pattern, so they work after a restart.
         self.add_dynamic_items(NudgeButton)
         await self.sync_commands()
+        if self.settings.metrics_port:
+            self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
+            log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.settings.metrics_port)
         if self._start_scheduler:
             await self.scheduler.start()
 
@@ -100,6 +120,18 @@ class StudyBot(commands.AutoShardedBot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+
+    def record_command(self, interaction: discord.Interaction, outcome: str) -> None:
+        """Count a finished command and log it with its latency (the line carries guild/cohort/command)."""
+        name = f"/{interaction.command.qualified_name}" if interaction.command else "unknown"
+        started = interaction.extras.get("started")
+        seconds = time.perf_counter() - started if started is not None else 0.0
+        self.metrics.commands.labels(name, outcome).inc()
+        self.metrics.command_seconds.labels(name).observe(seconds)
+        log.info("%s by %s: %s in %.1f ms", name, interaction.user.id, outcome, seconds * 1000)
+
+    async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:
+        self.record_command(interaction, "ok")
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds", self.user, len(self.guilds))

@@ -27,12 +27,10 @@ def _settings() -> Settings:
         raise SystemExit(EXIT_CONFIG) from None
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    # discord.py's HTTP debug lines can carry request headers; keep them out even at DEBUG.
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    # APScheduler logs every tick at INFO; the scheduler logs what it actually sent.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+def _configure_logging(settings: Settings) -> None:
+    from bot.logs import configure
+
+    configure(settings.log_level, settings.log_format)
 
 
 def _load_roadmap_or_exit(path: Path) -> Roadmap:
@@ -58,7 +56,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade_to_head
 
     settings = _settings()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     upgrade_to_head(settings.database_url)
     print("database is at the newest schema")
     return 0
@@ -79,7 +77,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     # The roadmap is checked before anything touches the database or Discord.
     roadmap = _load_roadmap_or_exit(settings.roadmap_path)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
     # A str rather than list[int] so pydantic-settings does not demand JSON in the env.
     command_guild_ids: str = ""
     log_level: str = Field(default="INFO")
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus metrics on METRICS_HOST:METRICS_PORT when a port is given.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
     # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
     nudge_grace_hours: float = Field(default=6, ge=0)
     leaderboard_grace_hours: float = Field(default=24, ge=0)
@@ -61,6 +66,11 @@ class Settings(BaseSettings):
             if part.strip() and not part.strip().isdigit():
                 raise ValueError(f"COMMAND_GUILD_IDS must be comma-separated server ids, got {part!r}")
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("clock_start", mode="before")
     @classmethod

@@ -13,8 +13,9 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from bot import render
+from bot import logs, render
 from bot.cogs.nudge_buttons import nudge_view
+from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
 
@@ -58,6 +59,7 @@ class FanoutReport:
     leaderboards: int = 0
     notices: int = 0
     errors: list[str] = field(default_factory=list)
+    max_lag_seconds: float = 0.0  # how late the most overdue nudge of the run went out
 
 
 class Fanout:
@@ -71,7 +73,9 @@ class Fanout:
         concurrency: int,
         requests_per_second: float,
         retry_base_seconds: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._client = client
         self._services = services
         self._concurrency = concurrency
@@ -92,6 +96,13 @@ class Fanout:
             for board in await self._services.deliveries.claim_due_leaderboards():
                 await self._post_leaderboard(board, report)
                 report.leaderboards += 1
+            m = self._metrics
+            m.scheduler_ticks.inc()
+            m.nudges.labels("sent").inc(report.sent)
+            m.nudges.labels("dms_closed").inc(report.closed_dms)
+            m.nudges.labels("failed").inc(report.failed)
+            m.leaderboards.labels("posted").inc(report.leaderboards)
+            m.scheduler_lag.set(report.max_lag_seconds)
             if report.sent or report.failed:
                 log.info(
                     "fan-out: %d sent, %d failed, %d closed DMs, %d leaderboards",
@@ -132,6 +143,7 @@ class Fanout:
                 await asyncio.shield(upcoming)
 
     async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:
+        logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="nudge")
         deliveries = self._services.deliveries
         try:
             channel_id = job.dm_channel_id or await self._open_dm(job)
@@ -155,6 +167,8 @@ class Fanout:
         else:
             await deliveries.mark_sent(job.delivery_id, message.id, attempts)
             report.sent += 1
+            lag = (self._services.clock.now() - job.scheduled_for).total_seconds()
+            report.max_lag_seconds = max(report.max_lag_seconds, lag)
 
     async def _open_dm(self, job: NudgeJob) -> int:
         data, _ = await self._retrying(lambda: self._client.http.start_private_message(job.user_id))

@@ -83,6 +83,7 @@ def install_error_handlers(bot: StudyBot) -> None:
     async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         name = interaction.command.qualified_name if interaction.command else "unknown command"
         await report_error(interaction, error, f"/{name}")
+        bot.record_command(interaction, "refused" if user_message(error) else "error")
 
     bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import logs
 from bot.db.models import Cohort, Membership
 from bot.services import validation as v
 from bot.services.clock import Clock
@@ -82,6 +83,7 @@ class CohortService:
             select(Cohort).where(Cohort.guild_id == guild_id, Cohort.name_key == v.name_key(name))
         )
         if cohort is not None:
+            logs.bind(cohort=cohort.name)
             return cohort
         names = list(await session.scalars(select(Cohort.name).where(Cohort.guild_id == guild_id)))
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)

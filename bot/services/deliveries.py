@@ -36,6 +36,7 @@ class NudgeJob:
     membership_id: int
     user_id: int
     guild_id: int
+    scheduled_for: datetime
     cohort_name: str
     dm_channel_id: int | None
     topic_id: str
@@ -187,11 +188,13 @@ class DeliveryService:
                 delivery_id = await claim(session, "nudge", membership.id, period, slot, now)
                 if delivery_id is None:
                     continue  # already claimed (a restart between claim and timer update, or another process)
-                jobs.append(self._nudge_job(delivery_id, membership, cohort, now))
+                jobs.append(self._nudge_job(delivery_id, membership, cohort, slot, now))
             await session.commit()
         return jobs, len(rows)
 
-    def _nudge_job(self, delivery_id: int, membership: Membership, cohort: Cohort, now: datetime) -> NudgeJob:
+    def _nudge_job(
+        self, delivery_id: int, membership: Membership, cohort: Cohort, slot: datetime, now: datetime
+    ) -> NudgeJob:
         ref = self._roadmap.topic(membership.current_topic_id or "") or self._roadmap.first_topic
         timezone = member_timezone(membership, cohort)
         days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
@@ -200,6 +203,7 @@ class DeliveryService:
         learn = ref.topic.learn
         return NudgeJob(
             delivery_id=delivery_id,
+            scheduled_for=slot,
             membership_id=membership.id,
             user_id=membership.user_id,
             guild_id=cohort.guild_id,

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import logs
 from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import validation as v
@@ -130,6 +131,7 @@ class ProgressService:
                     Membership.cohort_id == cohort.id, Membership.user_id == user_id, Membership.left_at.is_(None)
                 )
             )
+            logs.bind(cohort=cohort.name)
             if membership is None:
                 hint = f" Join it with `/join cohort:{cohort.name}`." if self_view else ""
                 raise NotFound(f"{who} not in the cohort **{cohort.name}**.{hint}")
@@ -144,6 +146,7 @@ class ProgressService:
             names = ", ".join(f"**{c.name}**" for c, _ in live)
             raise Conflict(f"{who} in several cohorts ({names}). Add the `cohort` option to say which one {have} mean.")
         cohort, membership = live[0]
+        logs.bind(cohort=cohort.name)
         return cohort, membership
 
     @staticmethod

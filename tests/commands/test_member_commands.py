@@ -17,7 +17,21 @@ async def count(h, model) -> int:
 
 async def test_registers_every_command_with_its_options(h):
     commands = {c["name"]: c for c in h.fake.commands[None]}
-    assert {"join", "leave", "progress", "done", "skip", "goto", "roadmap", "topic", "cohort"} <= set(commands)
+    assert {
+        "join",
+        "leave",
+        "progress",
+        "done",
+        "skip",
+        "goto",
+        "roadmap",
+        "topic",
+        "cohort",
+        "forget-me",
+        "checkin",
+        "settings",
+        "leaderboard",
+    } <= set(commands)
     progress = {o["name"]: o for o in commands["progress"]["options"]}
     assert progress["member"]["type"] == 6 and progress["public"]["type"] == 5
     assert commands["goto"]["options"][0]["autocomplete"] is True
@@ -31,6 +45,7 @@ async def test_registers_every_command_with_its_options(h):
         "members",
         "set-progress",
         "remove",
+        "export",
     }
     # Hidden from members without Manage Server (0x20) by default, and never in DMs.
     assert int(cohort["default_member_permissions"]) == 1 << 5

@@ -282,3 +282,15 @@ async def test_cohort_edits_move_member_timers_and_archiving_stops_them(h):
     await h.run(h.mod, "cohort archive", cohort="spring")
     await tick(h, utc(2026, 11, 26, 12, 0))
     assert len(h.fake.dms) == 2
+
+
+async def test_fan_out_metrics(h):
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    await h.run(h.bob, "join", cohort="spring")
+    h.fake.dm_closed = {h.bob.id}
+    await tick(h, utc(2026, 11, 25, 8, 0, 42))
+    value = h.bot.metrics.registry.get_sample_value
+    assert value("studybot_nudges_total", {"outcome": "sent"}) == 1
+    assert value("studybot_nudges_total", {"outcome": "dms_closed"}) == 1
+    assert value("studybot_scheduler_lag_seconds") == 42  # the nudge was due at 08:00:00

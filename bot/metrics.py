@@ -1,0 +1,37 @@
+"""Prometheus metrics: commands and their latency, nudges sent/failed, scheduler lag.
+
+Served on METRICS_HOST:METRICS_PORT when METRICS_PORT is set. Each bot has its own registry, so two
+bots in one process (tests) never clash."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.commands = Counter(
+            "studybot_commands_total", "Slash commands handled", ["command", "outcome"], registry=self.registry
+        )
+        self.command_seconds = Histogram(
+            "studybot_command_seconds",
+            "From Discord creating the interaction to our answer",
+            ["command"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self.nudges = Counter("studybot_nudges_total", "Daily nudges by outcome", ["outcome"], registry=self.registry)
+        self.leaderboards = Counter(
+            "studybot_leaderboards_total", "Weekly leaderboards by outcome", ["outcome"], registry=self.registry
+        )
+        self.scheduler_lag = Gauge(
+            "studybot_scheduler_lag_seconds",
+            "How late the most overdue delivery of the last tick was sent",
+            registry=self.registry,
+        )
+        self.scheduler_ticks = Counter("studybot_scheduler_ticks_total", "Scheduler ticks", registry=self.registry)
+
+    def serve(self, port: int, host: str) -> None:
+        """Expose /metrics over HTTP (a daemon thread)."""
+        start_http_server(port, addr=host, registry=self.registry)

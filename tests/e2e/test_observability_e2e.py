@@ -1,0 +1,48 @@
+"""Structured logs and Prometheus metrics from the real process."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import aiohttp
+
+from tests.e2e.live import live_bot
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_json_logs_carry_guild_cohort_command_and_metrics_are_served(tmp_path, db_url):
+    port = free_port()
+    live = await live_bot(tmp_path, db_url, LOG_FORMAT="json", METRICS_PORT=str(port))
+    await live.start()
+    try:
+        alice = live.members[0]
+        await live.run(
+            live.mod,
+            "cohort create",
+            name="spring",
+            channel=live.hall,
+            start_date="2026-11-02",
+            timezone="Europe/Berlin",
+        )
+        await live.run(alice, "join", cohort="spring")
+        await live.run(alice, "join", cohort="nope")
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
+            metrics = await response.text()
+    finally:
+        await live.stop()
+        await live.fake.stop()
+    lines = [line for line in live.log().splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    assert entries and all({"ts", "level", "logger", "msg", "guild", "cohort", "command"} <= e.keys() for e in entries)
+    joined = next(e for e in entries if e["command"] == "/join" and "ok" in e["msg"])
+    assert joined["guild"] == str(live.guild.id) and joined["cohort"] == "spring"
+    assert 'studybot_commands_total{command="/join",outcome="ok"} 1.0' in metrics
+    assert 'studybot_commands_total{command="/join",outcome="refused"} 1.0' in metrics
+    assert 'studybot_command_seconds_count{command="/cohort create"} 1.0' in metrics
+    assert "studybot_scheduler_ticks_total" in metrics and "studybot_scheduler_lag_seconds" in metrics

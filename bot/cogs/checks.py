@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
+    from bot.services.container import Services
 
 
 def require_guild(interaction: discord.Interaction) -> bool:
@@ -24,3 +26,17 @@ async def member_command(interaction: discord.Interaction) -> bool:
     assert interaction.guild_id is not None
     await cast("StudyBot", interaction.client).services.members.reopen_dms(interaction.guild_id, interaction.user.id)
     return True
+
+
+class MemberCogBase(commands.Cog):
+    """A cog of member commands: guild only, and each command re-opens closed DMs (see `member_command`)."""
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await member_command(interaction)

@@ -6,14 +6,12 @@ import contextlib
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import member_command
+from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import OwnedView, send_ephemeral
-from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.topics import find_stage, find_topic
 
@@ -81,18 +79,8 @@ class ForgetConfirm(OwnedView):
         await interaction.response.edit_message(content="Nothing was deleted.", view=None)
 
 
-class MemberCog(commands.Cog):
+class MemberCog(MemberCogBase):
     """Commands every member uses."""
-
-    def __init__(self, bot: StudyBot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await member_command(interaction)
 
     @app_commands.command(name="join", description="Join a study cohort in this server")
     @app_commands.guild_only()

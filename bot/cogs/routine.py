@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import member_command
+from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import send_ephemeral
-from bot.services.container import Services
 from bot.services.errors import InvalidInput
 from bot.services.leaderboard import PERIODS
 
@@ -29,18 +27,8 @@ def _on_off(value: str | None, option: str) -> bool | None:
     return key == "on"
 
 
-class RoutineCog(commands.Cog):
+class RoutineCog(MemberCogBase):
     """Member preferences, check-ins and the leaderboard."""
-
-    def __init__(self, bot: StudyBot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await member_command(interaction)
 
     @app_commands.command(name="settings", description="Your nudge time, timezone and leaderboard visibility")
     @app_commands.guild_only()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.db.engine import create_engine
-from bot.db.models import Cohort, Delivery, Membership
+from bot.db.models import Delivery
 from tests.e2e.live import live_bot
+from tests.e2e.seeding import due_cohort
 
 
 async def wait_for(predicate, timeout: float, what: str, live) -> None:
@@ -64,45 +65,10 @@ async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_u
 
 async def seed_due_members(database_url: str, guild_id: int, channel_id: int, user_ids: list[int]) -> None:
     """A cohort whose members are all due for a nudge now (as if the bot had been down a moment)."""
-    now = datetime.now(UTC)
     engine = create_engine(database_url)
     try:
         async with engine.begin() as conn:
-            cohort = await conn.execute(
-                insert(Cohort).returning(Cohort.id),
-                {
-                    "guild_id": guild_id,
-                    "name": "spring",
-                    "name_key": "spring",
-                    "channel_id": channel_id,
-                    "start_date": date(2026, 1, 5),
-                    "timezone": "UTC",
-                    "nudge_time": "09:00",
-                    "leaderboard_weekday": 0,
-                    "leaderboard_time": "18:00",
-                    "pace": "standard",
-                    "created_by": 1,
-                    "created_at": now,
-                },
-            )
-            cohort_id = cohort.scalar_one()
-            await conn.execute(
-                insert(Membership),
-                [
-                    {
-                        "cohort_id": cohort_id,
-                        "user_id": uid,
-                        "current_topic_id": "dns",
-                        "topic_started_at": now,
-                        "joined_at": now,
-                        "nudges_enabled": True,
-                        "show_on_leaderboard": True,
-                        "dm_notice_pending": False,
-                        "next_nudge_at": now - timedelta(seconds=30),
-                    }
-                    for uid in user_ids
-                ],
-            )
+            await due_cohort(conn, guild_id=guild_id, channel_id=channel_id, name="spring", user_ids=user_ids)
     finally:
         await engine.dispose()
 

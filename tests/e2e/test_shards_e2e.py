@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import insert
 
 from bot.db.engine import create_engine
-from bot.db.models import Cohort, Membership
-from bot.sandbox.fake import World
 from tests.e2e.live import Live, live_bot
+from tests.e2e.seeding import due_cohort
 from tests.e2e.test_scheduler_e2e import delivery_statuses, wait_for
 
 MEMBERS_PER_GUILD = 30
@@ -23,48 +19,18 @@ def guild_id_on_shard(shard: int, count: int = 2) -> int:
     return ((1_000_000 + shard) << 22) | 12345
 
 
-async def seed(database_url: str, world: World, guilds: list) -> None:
-    now = datetime.now(UTC)
+async def seed(database_url: str, guilds: list) -> None:
     engine = create_engine(database_url)
     try:
         async with engine.begin() as conn:
             for n, (guild, channel, users) in enumerate(guilds):
-                cohort_id = (
-                    await conn.execute(
-                        insert(Cohort).returning(Cohort.id),
-                        {
-                            "guild_id": guild.id,
-                            "name": f"cohort{n}",
-                            "name_key": f"cohort{n}",
-                            "channel_id": channel.id,
-                            "start_date": date(2026, 1, 5),
-                            "timezone": "UTC",
-                            "nudge_time": "09:00",
-                            "leaderboard_weekday": 0,
-                            "leaderboard_time": "18:00",
-                            "pace": "standard",
-                            "created_by": 1,
-                            "created_at": now,
-                            "next_leaderboard_at": now - timedelta(seconds=20),
-                        },
-                    )
-                ).scalar_one()
-                await conn.execute(
-                    insert(Membership),
-                    [
-                        {
-                            "cohort_id": cohort_id,
-                            "user_id": u.id,
-                            "current_topic_id": "dns",
-                            "topic_started_at": now,
-                            "joined_at": now,
-                            "nudges_enabled": True,
-                            "show_on_leaderboard": True,
-                            "dm_notice_pending": False,
-                            "next_nudge_at": now - timedelta(seconds=30),
-                        }
-                        for u in users
-                    ],
+                await due_cohort(
+                    conn,
+                    guild_id=guild.id,
+                    channel_id=channel.id,
+                    name=f"cohort{n}",
+                    user_ids=[u.id for u in users],
+                    leaderboard_due=True,
                 )
     finally:
         await engine.dispose()
@@ -81,7 +47,7 @@ async def test_two_shard_processes_send_everything_once(tmp_path, db_url):
         for user in users:
             guild.add_member(user)
         guilds.append((guild, channel, users))
-    await seed(db_url, world, guilds)
+    await seed(db_url, guilds)
     second = Live(fake, first.guild, first.hall, first.mod, [], first.env | {"SHARD_IDS": "1"}, tmp_path / "b.log")
     (tmp_path / "a").mkdir(exist_ok=True)
     await first.start()

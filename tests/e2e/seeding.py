@@ -1,0 +1,61 @@
+"""Data written straight into the database, as a bot that had been running would have left it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.models import Cohort, Membership
+
+
+async def due_cohort(
+    conn: AsyncConnection,
+    *,
+    guild_id: int,
+    channel_id: int,
+    name: str,
+    user_ids: list[int],
+    leaderboard_due: bool = False,
+) -> int:
+    """A cohort whose members' nudges (and, optionally, weekly leaderboard) fell due a moment ago."""
+    now = datetime.now(UTC)
+    cohort_id = (
+        await conn.execute(
+            insert(Cohort).returning(Cohort.id),
+            {
+                "guild_id": guild_id,
+                "name": name,
+                "name_key": name,
+                "channel_id": channel_id,
+                "start_date": date(2026, 1, 5),
+                "timezone": "UTC",
+                "nudge_time": "09:00",
+                "leaderboard_weekday": 0,
+                "leaderboard_time": "18:00",
+                "pace": "standard",
+                "created_by": 1,
+                "created_at": now,
+                "next_leaderboard_at": now - timedelta(seconds=20) if leaderboard_due else None,
+            },
+        )
+    ).scalar_one()
+    await conn.execute(
+        insert(Membership),
+        [
+            {
+                "cohort_id": cohort_id,
+                "user_id": uid,
+                "current_topic_id": "dns",
+                "topic_started_at": now,
+                "joined_at": now,
+                "nudges_enabled": True,
+                "show_on_leaderboard": True,
+                "dm_notice_pending": False,
+                "next_nudge_at": now - timedelta(seconds=30),
+            }
+            for uid in user_ids
+        ],
+    )
+    return cohort_id

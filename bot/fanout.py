@@ -184,6 +184,15 @@ class Fanout:
         embed = render.leaderboard_embed(job.leaderboard, title=f"Weekly leaderboard · {job.leaderboard.cohort.name}")
         # Mentions inside an embed never ping; the leaderboard is news, not an alarm.
         await self._post(job.delivery_id, job.channel_id, report, "leaderboard", embed=embed)
+        if job.digest is not None and job.digest_delivery_id is not None and job.report_channel_id is not None:
+            title = f"Weekly report · {job.digest.cohort.name}"
+            await self._post(
+                job.digest_delivery_id,
+                job.report_channel_id,
+                report,
+                "weekly report",
+                embed=render.report_embed(job.digest, title=title),
+            )
 
     async def _post_notice(self, job: DmNoticeJob, report: FanoutReport) -> None:
         await self._post(

@@ -11,6 +11,7 @@ from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services.cohorts import CohortListing
 from bot.services.deliveries import DmNoticeJob, NudgeJob
+from bot.services.insight import QUIET_DAYS, CohortReport
 from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.members import CheckInResult, SettingsView
 from bot.services.pace import CohortCalendar
@@ -313,3 +314,31 @@ def checkin_text(result: CheckInResult) -> str:
     minutes = f" ({result.minutes_today} minutes today)" if result.minutes_today else ""
     streak = f"🔥 Streak: {_days(result.streak)}." if result.streak else ""
     return f"📚 Checked in for today in **{result.cohort.name}**{minutes}. {streak}".strip()
+
+
+def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
+    """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
+    embed = discord.Embed(title=title or f"Report · {report.cohort.name}", colour=COLOUR)
+    total = max(report.members, 1)
+    lines = [f"`{bar(n, total)}` {n} · {i}. {stage.title}" for i, (stage, n) in enumerate(report.per_stage, 1) if n]
+    if report.finished:
+        lines.append(f"🏆 {report.finished} finished the roadmap")
+    embed.description = f"**{report.members} active member(s)**\n" + ("\n".join(lines) or "Nobody has joined yet.")
+    if report.stuck:
+        embed.add_field(
+            name="Stuck longest (median days on the topic / calendar share)",
+            value="\n".join(
+                f"{s.topic.topic.title}: {s.median_days:g} / {s.budget_days:.1f} days · {s.members} member(s)"
+                for s in report.stuck
+            ),
+            inline=False,
+        )
+    if report.quiet:
+        embed.add_field(
+            name=f"No progress or check-in for {QUIET_DAYS}+ days ({len(report.quiet)})",
+            value=_fit([f"<@{uid}> ({days}d)" for uid, days in report.quiet], 1024),
+            inline=False,
+        )
+    if report.pauses:
+        embed.add_field(name="Planned breaks", value=_fit([f"{a} → {b}" for a, b in report.pauses], 1024), inline=False)
+    return embed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import discord
 from discord import app_commands
@@ -173,7 +174,12 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         )
 
     @app_commands.command(name="edit", description="Change a cohort's settings")
-    @app_commands.describe(cohort="The cohort to change", name="A new name", **OPTION_HELP)
+    @app_commands.describe(
+        cohort="The cohort to change",
+        name="A new name",
+        report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
+        **OPTION_HELP,
+    )
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
@@ -189,6 +195,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         leaderboard_time: str | None = None,
         pace: str | None = None,
         moderator_role: discord.Role | None = None,
+        report_channel: discord.TextChannel | None = None,
     ) -> None:
         await self._cohort_for_moderator(interaction, cohort)
         options = await self._options(
@@ -203,6 +210,8 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             leaderboard_time=leaderboard_time,
             pace=pace,
         )
+        if report_channel is not None:
+            options = replace(options, report_channel_id=await self._postable_channel_id(interaction, report_channel))
         if options == CohortOptions():
             raise InvalidInput("Nothing to change: give at least one option besides `cohort`.")
         updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
@@ -249,6 +258,29 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             await send_ephemeral(interaction, embed=pager.embed())
         else:
             await interaction.response.send_message(embed=pager.embed(), view=pager, ephemeral=True)
+
+    @app_commands.command(name="report", description="Members per stage, stuck topics, quiet members")
+    @app_commands.describe(cohort="The cohort")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def report(self, interaction: discord.Interaction, cohort: str) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        await send_ephemeral(interaction, embed=render.report_embed(await self.services.insight.report(found)))
+
+    @app_commands.command(name="pause", description="Add a planned break: the calendar and streaks wait")
+    @app_commands.describe(
+        cohort="The cohort", start="First day of the break, YYYY-MM-DD", end="Last day of the break, YYYY-MM-DD"
+    )
+    @app_commands.rename(start="from", end="to")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def pause(self, interaction: discord.Interaction, cohort: str, start: str, end: str) -> None:
+        await self._cohort_for_moderator(interaction, cohort)
+        report = await self.services.insight.pause(_guild_id(interaction), cohort, start, end, interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            f"**{report.cohort.name}** pauses {start} → {end}: pace ignores those days, streaks do not break on "
+            "them, and no nudges go out.",
+            embed=render.report_embed(report),
+        )
 
     @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
     @app_commands.describe(cohort="The cohort")

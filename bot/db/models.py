@@ -61,6 +61,8 @@ class Cohort(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where the weekly moderator digest goes (next to the leaderboard); None: no digest.
+    report_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # When the next weekly leaderboard falls due (UTC); None while archived. The scheduler's timer.
     next_leaderboard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
@@ -118,6 +120,19 @@ class ProgressEvent(Base):
     kind: Mapped[str] = mapped_column(String(8))  # "done" | "skip"
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CohortPause(Base):
+    """Planned break days (inclusive): the calendar stops and streaks do not break on them."""
+
+    __tablename__ = "cohort_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CheckIn(Base):

@@ -30,6 +30,7 @@ class CohortOptions:
     leaderboard_time: str | None = None
     pace: str | None = None
     moderator_role_id: int | None = None
+    report_channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,8 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
         changes["pace"] = v.parse_pace(options.pace)
     if options.moderator_role_id is not None:
         changes["moderator_role_id"] = options.moderator_role_id
+    if options.report_channel_id is not None:
+        changes["report_channel_id"] = options.report_channel_id
     for key, value in changes.items():
         setattr(cohort, key, value)
 

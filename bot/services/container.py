@@ -13,6 +13,7 @@ from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
 from bot.services.dm_state import ClosedDms
 from bot.services.export import ExportService
+from bot.services.insight import InsightService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
 from bot.services.progress import ProgressService
@@ -28,6 +29,7 @@ class Services:
     leaderboards: LeaderboardService
     deliveries: DeliveryService
     exports: ExportService
+    insight: InsightService
 
     @classmethod
     def build(
@@ -45,17 +47,27 @@ class Services:
         progress = ProgressService(sessions, roadmap, clock, cohorts)
         leaderboards = LeaderboardService(sessions, roadmap, clock, cohorts, progress)
         closed_dms = ClosedDms(sessions)
+        insight = InsightService(sessions, roadmap, clock, cohorts)
         deliveries = DeliveryService(
             sessions,
             roadmap,
             clock,
             leaderboards,
             closed_dms,
+            insight,
             nudge_grace=nudge_grace,
             leaderboard_grace=leaderboard_grace,
             shards=shards,
         )
         members = MemberService(sessions, clock, progress, closed_dms)
         return cls(
-            roadmap, clock, cohorts, progress, members, leaderboards, deliveries, ExportService(sessions, cohorts)
+            roadmap,
+            clock,
+            cohorts,
+            progress,
+            members,
+            leaderboards,
+            deliveries,
+            ExportService(sessions, cohorts),
+            insight,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,9 +18,11 @@ from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import Roadmap
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
+from bot.services.insight import CohortReport, InsightService
 from bot.services.leaderboard import Leaderboard, LeaderboardService
 from bot.services.pace import CohortCalendar, member_pace
 from bot.services.schedule import local_date, next_daily
+from bot.services.streaks import paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,10 @@ class LeaderboardJob:
     delivery_id: int
     channel_id: int
     leaderboard: Leaderboard
+    # The moderators' weekly report, when the cohort has a report channel; claimed on its own.
+    digest: CohortReport | None = None
+    digest_delivery_id: int | None = None
+    report_channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +130,14 @@ class DeliveryService:
         clock: Clock,
         leaderboards: LeaderboardService,
         closed_dms: ClosedDms,
+        insight: InsightService,
         *,
         nudge_grace: timedelta,
         leaderboard_grace: timedelta,
         shards: tuple[int, list[int]] = (1, [0]),
     ) -> None:
         self._closed_dms = closed_dms
+        self._insight = insight
         count, ids = shards
         # Only this process's guilds: Discord's own rule for which shard a guild is on.
         # (PostgreSQL has `bigint >> integer` only: the shift is written inline, not bound as a bigint.)
@@ -164,6 +172,7 @@ class DeliveryService:
                     .limit(limit)
                 )
             ).all()
+            pauses = {cohort.id: await paused_days(session, cohort.id) for cohort in {c for _, c in rows}}
             for membership, cohort in rows:
                 slot = membership.next_nudge_at
                 assert slot is not None
@@ -185,20 +194,28 @@ class DeliveryService:
                     if await claim(session, "nudge", membership.id, period, slot, now, status="skipped", error=note):
                         log.warning("membership %s: %s (%s late)", membership.id, note, now - slot)
                     continue
+                if local_date(slot, cohort.timezone) in pauses[cohort.id]:
+                    continue  # a planned break: no nudge that day, and nothing to record
                 delivery_id = await claim(session, "nudge", membership.id, period, slot, now)
                 if delivery_id is None:
                     continue  # already claimed (a restart between claim and timer update, or another process)
-                jobs.append(self._nudge_job(delivery_id, membership, cohort, slot, now))
+                jobs.append(self._nudge_job(delivery_id, membership, cohort, slot, now, pauses[cohort.id]))
             await session.commit()
         return jobs, len(rows)
 
     def _nudge_job(
-        self, delivery_id: int, membership: Membership, cohort: Cohort, slot: datetime, now: datetime
+        self,
+        delivery_id: int,
+        membership: Membership,
+        cohort: Cohort,
+        slot: datetime,
+        now: datetime,
+        paused: frozenset[date],
     ) -> NudgeJob:
         ref = self._roadmap.topic(membership.current_topic_id or "") or self._roadmap.first_topic
         timezone = member_timezone(membership, cohort)
         days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
-        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace)
+        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
         pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
         learn = ref.topic.learn
         return NudgeJob(
@@ -282,7 +299,7 @@ class DeliveryService:
     async def claim_due_leaderboards(self) -> list[LeaderboardJob]:
         """Claim due weekly leaderboards (late ones within the grace window); compute each."""
         now = self._clock.now()
-        claimed: list[tuple[int, Cohort, datetime]] = []
+        claimed: list[tuple[int, Cohort, datetime, int | None]] = []
         async with self._sessions() as session:
             cohorts = list(await session.scalars(select(Cohort).where(Cohort.next_leaderboard_at <= now, self._mine)))
             for cohort in cohorts:
@@ -303,11 +320,23 @@ class DeliveryService:
                     continue  # nobody to rank: no post
                 delivery_id = await claim(session, "leaderboard", cohort.id, period, slot, now)
                 if delivery_id is not None:
-                    claimed.append((delivery_id, cohort, slot))
+                    digest_id = (
+                        await claim(session, "report", cohort.id, period, slot, now)
+                        if cohort.report_channel_id
+                        else None
+                    )
+                    claimed.append((delivery_id, cohort, slot, digest_id))
             await session.commit()
         return [
-            LeaderboardJob(delivery_id, cohort.channel_id, await self._leaderboards.weekly(cohort, slot))
-            for delivery_id, cohort, slot in claimed
+            LeaderboardJob(
+                delivery_id,
+                cohort.channel_id,
+                await self._leaderboards.weekly(cohort, slot),
+                await self._insight.report(cohort) if digest_id else None,
+                digest_id,
+                cohort.report_channel_id,
+            )
+            for delivery_id, cohort, slot, digest_id in claimed
         ]
 
     # --- closed-DM notices -------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot.services.cohorts import CohortService
 from bot.services.errors import InvalidInput
 from bot.services.progress import ProgressService
 from bot.services.schedule import local_date, previous_weekly
-from bot.services.streaks import member_streak
+from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_timezone
 
 PERIODS = ("this-week", "last-week", "all-time")
@@ -135,11 +135,12 @@ class LeaderboardService:
                 else {}
             )
             now = self._clock.now()
+            paused = await paused_days(session, cohort.id) if members else frozenset()
             for rank, (membership_id, user_id, count, reached_at) in enumerate(rows, 1):
                 streak = None
                 if user_id in members:
                     tz = member_timezone(members[user_id], cohort)
-                    streak = await member_streak(session, membership_id, tz, local_date(now, tz))
+                    streak = await member_streak(session, membership_id, tz, local_date(now, tz), paused)
                 entries.append(Entry(rank, user_id, membership_id, count, reached_at, streak))
         return Leaderboard(cohort, period, start, end, entries, finishers)
 

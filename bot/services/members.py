@@ -15,7 +15,7 @@ from bot.services.dm_state import ClosedDms
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.progress import ProgressService
 from bot.services.schedule import local_date
-from bot.services.streaks import member_streak
+from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_timer
 
 MAX_CHECKIN_MINUTES = 24 * 60
@@ -156,7 +156,7 @@ class MemberService:
             select(CheckIn.at, CheckIn.minutes).where(CheckIn.membership_id == membership.id)
         )
         minutes_today = sum(m or 0 for at, m in checkins if local_date(at, timezone) == today)
-        streak = await member_streak(session, membership.id, timezone, today)
+        streak = await member_streak(session, membership.id, timezone, today, await paused_days(session, cohort.id))
         await session.commit()
         return CheckInResult(cohort, streak, minutes_today)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.roadmap import Roadmap, Stage
 
@@ -37,9 +38,12 @@ class CohortCalendar:
     windows: dict[str, TopicWindow]
     stage_windows: dict[str, TopicWindow]
     total_days: float
+    paused: frozenset[date] = frozenset()
 
     @classmethod
-    def build(cls, roadmap: Roadmap, start_date: date, pace: str) -> CohortCalendar:
+    def build(
+        cls, roadmap: Roadmap, start_date: date, pace: str, paused: frozenset[date] = frozenset()
+    ) -> CohortCalendar:
         windows: dict[str, TopicWindow] = {}
         stage_windows: dict[str, TopicWindow] = {}
         cursor = 0.0
@@ -53,11 +57,24 @@ class CohortCalendar:
             # Accumulated float shares can drift a hair; anchor the stage end exactly.
             cursor = stage_start + stage_days
             stage_windows[stage.id] = TopicWindow(stage_start, cursor)
-        return cls(start_date, windows, stage_windows, cursor)
+        return cls(start_date, windows, stage_windows, cursor, paused)
 
     def day_of(self, today: date) -> int:
-        """Days since the start date (0 on the start date, negative before it)."""
-        return (today - self.start_date).days
+        """Calendar days since the start date, paused days not counted (0 on the start date, negative before)."""
+        elapsed = (today - self.start_date).days
+        if elapsed > 0 and self.paused:
+            elapsed -= sum(1 for d in self.paused if self.start_date <= d < today)
+        return elapsed
+
+    @property
+    def end_date(self) -> date:
+        """The day after the last scheduled day, paused days added."""
+        day, remaining = self.start_date, math.ceil(self.total_days)
+        while remaining > 0:
+            if day not in self.paused:
+                remaining -= 1
+            day += timedelta(days=1)
+        return day
 
 
 @dataclass(frozen=True, slots=True)

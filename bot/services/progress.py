@@ -18,7 +18,7 @@ from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
-from bot.services.streaks import current_streak, member_activity
+from bot.services.streaks import current_streak, member_activity, paused_days
 from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import find_topic
 
@@ -389,16 +389,17 @@ class ProgressService:
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
             activity = await member_activity(session, membership.id)
+            paused = await paused_days(session, cohort.id)
         timezone = member_timezone(membership, cohort)
         now = self._clock.now()
-        streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone))
+        streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone), paused)
         today = local_date(now, cohort.timezone)
         done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & self._roadmap.topic_ids
         stages = [
             StageProgress(stage, sum(t.id in done_ids for t in stage.topics), len(stage.topics))
             for stage in self._roadmap.stages
         ]
-        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace)
+        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
         current = self._topic_or_first(membership.current_topic_id)
         return ProgressReport(
             cohort=cohort,

@@ -62,3 +62,15 @@ def test_streaks():
     assert current_streak(days[1:], today) == 2  # alive until the day ends
     assert current_streak(days[2:], today) == 0
     assert current_streak([], today) == 0
+
+
+def test_paused_days_stop_the_calendar_and_do_not_break_streaks():
+    paused = frozenset(START + timedelta(days=n) for n in (2, 3, 4))
+    calendar = CohortCalendar.build(ROADMAP, START, "standard", paused)
+    assert calendar.day_of(START + timedelta(days=6)) == 3
+    plain = CohortCalendar.build(ROADMAP, START, "standard")
+    assert calendar.end_date == plain.end_date + timedelta(days=3)
+    today = START + timedelta(days=5)
+    active = {START + timedelta(days=1), today}
+    assert current_streak(active, today, paused) == 2
+    assert current_streak(active, today) == 1

@@ -1,0 +1,153 @@
+"""What moderators need to see: where members are, which topics hold them up, who has gone quiet."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import CheckIn, Cohort, CohortPause, Membership, ProgressEvent
+from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.services import validation as v
+from bot.services.clock import Clock
+from bot.services.cohorts import CohortService
+from bot.services.errors import Conflict, InvalidInput
+from bot.services.pace import CohortCalendar
+from bot.services.schedule import local_date
+from bot.services.streaks import paused_days
+
+QUIET_DAYS = 7
+STUCK_SHOWN = 5
+MAX_PAUSE_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class StuckTopic:
+    topic: TopicRef
+    members: int
+    median_days: float
+    budget_days: float
+
+    @property
+    def ratio(self) -> float:
+        return self.median_days / self.budget_days if self.budget_days else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CohortReport:
+    cohort: Cohort
+    members: int
+    per_stage: list[tuple[Stage, int]]
+    finished: int
+    stuck: list[StuckTopic]  # longest against their budget first
+    quiet: list[tuple[int, int]]  # (user id, days without progress or check-in), quietest first
+    pauses: list[tuple[date, date]]
+
+
+class InsightService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock, cohorts: CohortService
+    ) -> None:
+        self._sessions = sessions
+        self._roadmap = roadmap
+        self._clock = clock
+        self._cohorts = cohorts
+
+    async def report(self, cohort: Cohort) -> CohortReport:
+        """Members per stage, the topics members are stuck on longest, and members quiet for a week."""
+        async with self._sessions() as session:
+            members = (
+                await session.execute(
+                    select(
+                        Membership.id,
+                        Membership.user_id,
+                        Membership.current_topic_id,
+                        Membership.topic_started_at,
+                        Membership.joined_at,
+                    ).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+                )
+            ).all()
+            last_event = dict(
+                (
+                    await session.execute(
+                        select(ProgressEvent.membership_id, func.max(ProgressEvent.at))
+                        .where(ProgressEvent.cohort_id == cohort.id)
+                        .group_by(ProgressEvent.membership_id)
+                    )
+                ).all()
+            )
+            last_checkin = dict(
+                (
+                    await session.execute(
+                        select(CheckIn.membership_id, func.max(CheckIn.at))
+                        .join(Membership, Membership.id == CheckIn.membership_id)
+                        .where(Membership.cohort_id == cohort.id)
+                        .group_by(CheckIn.membership_id)
+                    )
+                ).all()
+            )
+            paused = await paused_days(session, cohort.id)
+            pauses = [
+                tuple(r)
+                for r in await session.execute(
+                    select(CohortPause.start_date, CohortPause.end_date)
+                    .where(CohortPause.cohort_id == cohort.id)
+                    .order_by(CohortPause.start_date)
+                )
+            ]
+        today = local_date(self._clock.now(), cohort.timezone)
+        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
+        per_stage = {stage.id: 0 for stage in self._roadmap.stages}
+        on_topic: dict[str, list[int]] = {}
+        quiet: list[tuple[int, int]] = []
+        finished = 0
+        for membership_id, user_id, topic_id, started, joined in members:
+            ref = self._roadmap.topic(topic_id) if topic_id else None
+            if ref is None:
+                finished += 1
+            else:
+                per_stage[ref.stage.id] += 1
+                on_topic.setdefault(ref.id, []).append((today - local_date(started, cohort.timezone)).days)
+            latest = max(t for t in (last_event.get(membership_id), last_checkin.get(membership_id), joined) if t)
+            idle = (today - local_date(latest, cohort.timezone)).days
+            if idle >= QUIET_DAYS and ref is not None:
+                quiet.append((user_id, idle))
+        stuck = [
+            StuckTopic(self._roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
+            for t, days in on_topic.items()
+        ]
+        stuck.sort(key=lambda s: (-s.ratio, -s.members))
+        quiet.sort(key=lambda q: -q[1])
+        return CohortReport(
+            cohort,
+            len(members),
+            [(s, per_stage[s.id]) for s in self._roadmap.stages],
+            finished,
+            [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
+            quiet,
+            pauses,
+        )
+
+    async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: int) -> CohortReport:
+        """Add a planned break (both days included) to a cohort's calendar."""
+        first, last = v.parse_date(start, "`from` date"), v.parse_date(end, "`to` date")
+        if last < first:
+            raise InvalidInput(f"The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.")
+        if (last - first).days + 1 > MAX_PAUSE_DAYS:
+            raise InvalidInput(
+                f"A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date."
+            )
+        async with self._sessions() as session:
+            cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
+            if cohort.archived:
+                raise Conflict(f"The cohort **{cohort.name}** is archived: its calendar no longer changes.")
+            session.add(
+                CohortPause(
+                    cohort_id=cohort.id, start_date=first, end_date=last, created_by=by, created_at=self._clock.now()
+                )
+            )
+            await session.commit()
+        return await self.report(cohort)

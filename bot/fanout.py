@@ -4,6 +4,7 @@ failures, and no database transaction open across an HTTP call."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from bot import logs, render
+from bot import logs, pictures, render
 from bot.cogs.nudge_buttons import nudge_view
 from bot.metrics import Metrics
 from bot.services.container import Services
@@ -181,9 +182,20 @@ class Fanout:
         return channel.send(embed=render.nudge_embed(job), view=nudge_view(job))
 
     async def _post_leaderboard(self, job: LeaderboardJob, report: FanoutReport) -> None:
-        embed = render.leaderboard_embed(job.leaderboard, title=f"Weekly leaderboard · {job.leaderboard.cohort.name}")
+        title = f"Weekly leaderboard · {job.leaderboard.cohort.name}"
+        embed = render.leaderboard_embed(job.leaderboard, title=title)
+        names = await self._display_names(job.leaderboard.cohort.guild_id, [e.user_id for e in job.leaderboard.top])
+        card = await asyncio.to_thread(pictures.leaderboard_card, job.leaderboard, names, title)
+        embed.set_image(url="attachment://leaderboard.png")
         # Mentions inside an embed never ping; the leaderboard is news, not an alarm.
-        await self._post(job.delivery_id, job.channel_id, report, "leaderboard", embed=embed)
+        await self._post(
+            job.delivery_id,
+            job.channel_id,
+            report,
+            "leaderboard",
+            ("leaderboard.png", card),
+            embed=embed,
+        )
         if job.digest is not None and job.digest_delivery_id is not None and job.report_channel_id is not None:
             title = f"Weekly report · {job.digest.cohort.name}"
             await self._post(
@@ -193,6 +205,19 @@ class Fanout:
                 "weekly report",
                 embed=render.report_embed(job.digest, title=title),
             )
+
+    async def _display_names(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
+        """Names for the card (the bot keeps no member cache): one paced request each, best effort."""
+        guild = self._client.get_guild(guild_id)
+        names: dict[int, str] = {}
+        for user_id in user_ids:
+            try:
+                await self._pacer.wait()
+                member = await guild.fetch_member(user_id) if guild else await self._client.fetch_user(user_id)
+                names[user_id] = member.display_name
+            except discord.HTTPException:
+                names[user_id] = "member"
+        return names
 
     async def _post_notice(self, job: DmNoticeJob, report: FanoutReport) -> None:
         await self._post(
@@ -204,10 +229,24 @@ class Fanout:
             allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
         )
 
-    async def _post(self, delivery_id: int, channel_id: int, report: FanoutReport, what: str, **send: object) -> None:
+    async def _post(
+        self,
+        delivery_id: int,
+        channel_id: int,
+        report: FanoutReport,
+        what: str,
+        attachment: tuple[str, bytes] | None = None,
+        **send: object,
+    ) -> None:
         channel = self._client.get_partial_messageable(channel_id)
+
+        def attempt() -> Awaitable[discord.Message]:
+            # A fresh File per attempt: discord.py closes the file once a request is done.
+            files = {"file": discord.File(io.BytesIO(attachment[1]), filename=attachment[0])} if attachment else {}
+            return channel.send(**send, **files)  # type: ignore[arg-type]
+
         try:
-            message, attempts = await self._retrying(lambda: channel.send(**send))  # type: ignore[arg-type]
+            message, attempts = await self._retrying(attempt)
         except Exception as error:
             await self._failed(delivery_id, error, report, f"{what} in channel {channel_id}")
         else:

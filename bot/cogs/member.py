@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import io
 
 import discord
 from discord import app_commands
 
-from bot import render
+from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase
@@ -134,7 +136,12 @@ class MemberCog(MemberCogBase):
             _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
         )
         embed = render.progress_embed(report, self.services.roadmap, subject.display_name)
-        await interaction.response.send_message(embed=embed, ephemeral=not public)
+        # Drawn in a thread: Pillow must not hold up the event loop.
+        card = await asyncio.to_thread(pictures.progress_card, report, subject.display_name)
+        embed.set_image(url="attachment://progress.png")
+        await interaction.response.send_message(
+            embed=embed, file=discord.File(io.BytesIO(card), filename="progress.png"), ephemeral=not public
+        )
 
     @app_commands.command(name="done", description="Mark your current topic done and move to the next")
     @app_commands.guild_only()

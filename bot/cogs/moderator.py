@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import replace
 
@@ -9,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import require_guild
@@ -264,7 +265,13 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def report(self, interaction: discord.Interaction, cohort: str) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
-        await send_ephemeral(interaction, embed=render.report_embed(await self.services.insight.report(found)))
+        report = await self.services.insight.report(found)
+        embed = render.report_embed(report)
+        chart = await asyncio.to_thread(pictures.stage_chart, report)  # drawn off the event loop
+        embed.set_image(url="attachment://stages.png")
+        await interaction.response.send_message(
+            embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"), ephemeral=True
+        )
 
     @app_commands.command(name="pause", description="Add a planned break: the calendar and streaks wait")
     @app_commands.describe(

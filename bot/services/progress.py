@@ -62,6 +62,8 @@ class ProgressReport:
     topic_budget_days: float | None
     pace: PaceStatus
     streak: int
+    expected_share: float = 0.0  # where the calendar says the cohort should be, 0..1 of its days
+    position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
 
     @property
     def percent(self) -> int:
@@ -412,6 +414,8 @@ class ProgressService:
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
             streak=streak,
+            expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
+            position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
         )
 
     async def topic_marks(self, guild_id: int, user_id: int) -> tuple[set[str], set[str]]:

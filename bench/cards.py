@@ -1,0 +1,77 @@
+"""PNG card rendering time: `python bench/cards.py` (target: under 100 ms per card)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, machine
+from bot import pictures
+from bot.db.models import Cohort
+from bot.roadmap import load_roadmap
+from bot.services.insight import CohortReport, StuckTopic
+from bot.services.leaderboard import Entry, Leaderboard
+from bot.services.pace import PaceStatus
+from bot.services.progress import ProgressReport, StageProgress
+
+ROUNDS = 100
+
+
+def timed(draw) -> tuple[float, float]:  # noqa: ANN001 - any zero-argument drawing call
+    draw()  # fonts load once
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        draw()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times), 1000 * max(times)
+
+
+def main() -> None:
+    roadmap = load_roadmap(ROOT / "roadmap.yaml")
+    now = datetime.now(UTC)
+    cohort = Cohort(
+        id=1,
+        guild_id=1,
+        name="spring 2026",
+        name_key="spring 2026",
+        channel_id=1,
+        start_date=date(2026, 11, 2),
+        timezone="Europe/Berlin",
+        pace="standard",
+        created_by=1,
+        created_at=now,
+    )
+    stages = [StageProgress(s, i % (len(s.topics) + 1), len(s.topics)) for i, s in enumerate(roadmap.stages)]
+    progress = ProgressReport(
+        cohort, 1, roadmap.topics[7], 7, 31, stages, 3, 4.2, PaceStatus("behind", -2), 5, 0.3, 0.25
+    )
+    board = Leaderboard(cohort, "week", now, now, [Entry(i + 1, 1000 + i, i, 12 - i, now, i) for i in range(40)])
+    names = {1000 + i: f"a rather long display name {i}" for i in range(40)}
+    report = CohortReport(
+        cohort,
+        10_090,
+        [(s, 1000 + 37 * i) for i, s in enumerate(roadmap.stages)],
+        210,
+        [StuckTopic(roadmap.topics[3], 40, 9, 1.75)],
+        [(1, 9)],
+        [],
+    )
+    rows = [
+        ("/progress card", timed(lambda: pictures.progress_card(progress, "a rather long display name"))),
+        ("weekly leaderboard card (top 10)", timed(lambda: pictures.leaderboard_card(board, names, "Weekly · spring"))),
+        ("/cohort report chart", timed(lambda: pictures.stage_chart(report))),
+    ]
+    print(machine())
+    print("| card | median | max | target |\n|---|---|---|---|")
+    for name, (median, worst) in rows:
+        print(f"| {name} | {median:.1f} ms | {worst:.1f} ms | < 100 ms {'✅' if worst < 100 else '❌'} |")
+
+
+if __name__ == "__main__":
+    main()

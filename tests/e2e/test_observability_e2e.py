@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
@@ -32,8 +33,14 @@ async def test_json_logs_carry_guild_cohort_command_and_metrics_are_served(tmp_p
         )
         await live.run(alice, "join", cohort="spring")
         await live.run(alice, "join", cohort="nope")
-        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
-            metrics = await response.text()
+        # A command is counted just after its answer is sent: poll briefly rather than race it.
+        async with aiohttp.ClientSession() as http:
+            for _ in range(40):
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                    metrics = await response.text()
+                if 'outcome="refused"} 1.0' in metrics:
+                    break
+                await asyncio.sleep(0.05)
     finally:
         await live.stop()
         await live.fake.stop()

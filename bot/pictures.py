@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
-from bot.services.insight import CohortReport
-from bot.services.leaderboard import Leaderboard
-from bot.services.progress import ProgressReport
+    from bot.services.insight import CohortReport
+    from bot.services.leaderboard import Leaderboard
+    from bot.services.progress import ProgressReport
 
 WIDTH = 800
 BACKGROUND = (43, 45, 49)
@@ -24,8 +26,18 @@ FULL = (35, 165, 90)
 MARK = (240, 178, 50)
 
 
+# Pillow (~20 MB resident) is imported on the first card drawn, not when the bot starts.
+def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    return image, ImageDraw.Draw(image)
+
+
 @lru_cache(maxsize=8)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(size: int) -> Any:
+    from PIL import ImageFont
+
     return ImageFont.load_default(size=size)
 
 
@@ -50,8 +62,7 @@ def progress_card(report: ProgressReport, member_name: str) -> bytes:
     """A bar per stage, and the member's place against the cohort calendar."""
     rows = len(report.stages)
     height = 120 + rows * 34 + 110
-    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    image, draw = _canvas(height)
     draw.text((32, 24), _short(f"{member_name} · {report.cohort.name}", 48), font=_font(28), fill=TEXT)
     draw.text(
         (32, 64),
@@ -85,8 +96,7 @@ def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> b
     """The top 10 as bars of topics done."""
     top = board.top
     height = 90 + max(len(top), 1) * 40 + 20
-    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    image, draw = _canvas(height)
     draw.text((32, 24), _short(title, 50), font=_font(26), fill=TEXT)
     best = max((e.done for e in top), default=1)
     y = 84
@@ -105,8 +115,7 @@ def stage_chart(report: CohortReport) -> bytes:
     """Members per stage, as horizontal bars."""
     rows = report.per_stage
     height = 90 + len(rows) * 36 + (36 if report.finished else 0) + 20
-    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    image, draw = _canvas(height)
     draw.text((32, 24), _short(f"{report.cohort.name}: members per stage", 50), font=_font(26), fill=TEXT)
     most = max([n for _, n in rows] + [report.finished, 1])
     y = 80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
@@ -16,11 +17,16 @@ def image(data: bytes) -> Image.Image:
     return picture
 
 
-async def test_progress_card_is_attached_and_shown_in_the_embed(h):
+async def test_progress_answers_with_text_then_adds_its_card(h):
     await h.create_cohort()
     await h.run(h.alice, "join", cohort="spring")
     await h.run(h.alice, "done")
     reply = await h.run(h.alice, "progress")
+    assert "1/31 topics" in reply.message.text() and "_files" not in reply.callback_data  # the text comes first
+    for _ in range(100):  # then the picture is added to the same message
+        if reply.message.attachments:
+            break
+        await asyncio.sleep(0.02)
     [attachment] = reply.message.attachments
     assert attachment["filename"] == "progress.png"
     assert reply.message.embeds[0]["image"]["url"] == "attachment://progress.png"

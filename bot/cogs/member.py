@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 
 import discord
 from discord import app_commands
@@ -15,7 +16,10 @@ from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import OwnedView, send_ephemeral
 from bot.services.errors import Conflict, InvalidInput, NotFound
+from bot.services.progress import ProgressReport
 from bot.services.topics import find_stage, find_topic
+
+log = logging.getLogger(__name__)
 
 COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
 
@@ -84,6 +88,10 @@ class ForgetConfirm(OwnedView):
 class MemberCog(MemberCogBase):
     """Commands every member uses."""
 
+    def __init__(self, bot: StudyBot) -> None:
+        super().__init__(bot)
+        self._drawing: set[asyncio.Task] = set()  # cards being added; kept so they are not collected
+
     @app_commands.command(name="join", description="Join a study cohort in this server")
     @app_commands.guild_only()
     @app_commands.describe(cohort="The cohort to join")
@@ -136,12 +144,23 @@ class MemberCog(MemberCogBase):
             _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
         )
         embed = render.progress_embed(report, self.services.roadmap, subject.display_name)
-        # Drawn in a thread: Pillow must not hold up the event loop.
-        card = await asyncio.to_thread(pictures.progress_card, report, subject.display_name)
-        embed.set_image(url="attachment://progress.png")
-        await interaction.response.send_message(
-            embed=embed, file=discord.File(io.BytesIO(card), filename="progress.png"), ephemeral=not public
-        )
+        # The text answers at once; the picture is drawn in a thread and added to the same message.
+        await interaction.response.send_message(embed=embed, ephemeral=not public)
+        task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
+        self._drawing.add(task)
+        task.add_done_callback(self._drawing.discard)
+
+    async def _add_card(
+        self, interaction: discord.Interaction, embed: discord.Embed, report: ProgressReport, name: str
+    ) -> None:
+        try:
+            card = await asyncio.to_thread(pictures.progress_card, report, name)
+            embed.set_image(url="attachment://progress.png")
+            await interaction.edit_original_response(
+                embed=embed, attachments=[discord.File(io.BytesIO(card), filename="progress.png")]
+            )
+        except Exception:  # the member already has the text; a missing picture is not worth an error
+            log.warning("could not add the /progress card", exc_info=True)
 
     @app_commands.command(name="done", description="Mark your current topic done and move to the next")
     @app_commands.guild_only()

@@ -282,11 +282,15 @@ class FakeDiscord:
         url = f"{self.base_url}/attachments/{attachment_id}/{filename}"
         return {"id": str(attachment_id), "filename": filename, "size": len(content), "url": url, "proxy_url": url}
 
-    @staticmethod
-    def _edit(message: Message, data: dict) -> None:
+    def _edit(self, message: Message, data: dict) -> None:
         for key in ("content", "embeds", "components"):
             if key in data:
                 message.payload[key] = data[key] if data[key] is not None else ([] if key != "content" else "")
+        if "attachments" in data:  # the edit lists what stays; uploads come with it
+            kept = {a.get("id") for a in data["attachments"] or []}
+            message.payload["attachments"] = [a for a in message.attachments if a["id"] in kept] + [
+                self._attach(name, content) for name, content in data.get("_files", [])
+            ]
         message.payload["edited_timestamp"] = TIMESTAMP
 
     # --- REST handlers ---------------------------------------------------------------

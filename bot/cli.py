@@ -85,11 +85,19 @@ def cmd_run(_args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except Exception as exc:
+        import aiohttp
         import discord
 
         if isinstance(exc, discord.LoginFailure):
             print("studybot: Discord refused the token (DISCORD_TOKEN). Check it in .env.", file=sys.stderr)
             return EXIT_CONFIG
+        if isinstance(exc, aiohttp.ClientConnectionError | discord.GatewayNotFound):
+            print(
+                f"studybot: cannot reach Discord at {settings.discord_api_base_url} ({exc}). "
+                "Check the network, or DISCORD_API_BASE_URL / DISCORD_GATEWAY_URL in .env.",
+                file=sys.stderr,
+            )
+            return 1
         raise
     return 0
 

@@ -82,3 +82,18 @@ def test_env_example_as_env_is_valid(tmp_path, monkeypatch):
         if line and not line.startswith("#")
     }
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
+    result = studybot(
+        "run",
+        env={
+            "DISCORD_TOKEN": "secret-token-value",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
+        },
+    )
+    assert result.returncode == 1
+    assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr and "secret-token-value" not in result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.roadmap import Roadmap, RoadmapError, load_roadmap, summarize
+from bot.roadmap import RoadmapCatalog, RoadmapCatalogError, load_catalog, summarize
 
 log = logging.getLogger("studybot")
 
@@ -33,22 +33,28 @@ def _configure_logging(settings: Settings) -> None:
     configure(settings.log_level, settings.log_format)
 
 
-def _load_roadmap_or_exit(path: Path) -> Roadmap:
+def _load_roadmaps_or_exit(path: Path, roadmaps_dir: Path | None) -> RoadmapCatalog:
     try:
-        return load_roadmap(path)
-    except RoadmapError as exc:
-        print(f"studybot: the roadmap is invalid, nothing was started:\n{exc}", file=sys.stderr)
+        return load_catalog(path, roadmaps_dir)
+    except RoadmapCatalogError as exc:
+        print(f"studybot: a roadmap is invalid, nothing was started:\n{exc}", file=sys.stderr)
         raise SystemExit(1) from None
 
 
 def cmd_check_roadmap(args: argparse.Namespace) -> int:
-    path = Path(args.path) if args.path else _settings().roadmap_path
+    """Validate one file (`path`), or ROADMAP_PATH and every file of ROADMAPS_DIR."""
+    if args.path:
+        path, roadmaps_dir = Path(args.path), None
+    else:
+        settings = _settings()
+        path, roadmaps_dir = settings.roadmap_path, settings.roadmaps_dir
     try:
-        roadmap = load_roadmap(path)
-    except RoadmapError as exc:
-        print(f"{len(exc.errors)} error(s):\n{exc}", file=sys.stderr)
+        catalog = load_catalog(path, roadmaps_dir)
+    except RoadmapCatalogError as exc:
+        print(f"{len(exc.errors)} file(s) with errors:\n{exc}", file=sys.stderr)
         return 1
-    print(f"{path}: OK\n{summarize(roadmap)}")
+    for key, roadmap in catalog.items():
+        print(f"{path if key == 'default' else key}: OK (key: {key})\n{summarize(roadmap)}")
     return 0
 
 
@@ -62,10 +68,10 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run_bot(settings: Settings, roadmap: Roadmap, token: str) -> None:
+async def _run_bot(settings: Settings, roadmaps: RoadmapCatalog, token: str) -> None:
     from bot.runner import default_clock, prepared_bot, serve
 
-    async with prepared_bot(settings, roadmap, default_clock(settings)) as bot:
+    async with prepared_bot(settings, roadmaps, default_clock(settings)) as bot:
         await serve(bot, token)
 
 
@@ -79,14 +85,20 @@ def cmd_run(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     _configure_logging(settings)
     # The roadmap is checked before anything touches the database or Discord.
-    roadmap = _load_roadmap_or_exit(settings.roadmap_path)
+    roadmaps = _load_roadmaps_or_exit(settings.roadmap_path, settings.roadmaps_dir)
     try:
-        asyncio.run(_run_bot(settings, roadmap, settings.discord_token.get_secret_value().strip()))
+        asyncio.run(_run_bot(settings, roadmaps, settings.discord_token.get_secret_value().strip()))
     except KeyboardInterrupt:
         pass
     except Exception as exc:
         import aiohttp
         import discord
+
+        from bot.services.roadmap_sync import UnknownRoadmaps
+
+        if isinstance(exc, UnknownRoadmaps):
+            print(f"studybot: {exc}; nothing was started.", file=sys.stderr)
+            return 1
 
         if isinstance(exc, discord.LoginFailure):
             print("studybot: Discord refused the token (DISCORD_TOKEN). Check it in .env.", file=sys.stderr)
@@ -105,9 +117,11 @@ def cmd_run(_args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox import repl
 
-    roadmap_path = Settings(_env_file=None).roadmap_path if args.roadmap is None else Path(args.roadmap)
-    roadmap = _load_roadmap_or_exit(roadmap_path)
-    return repl.main(roadmap, roadmap_path, Path(args.db) if args.db else None)
+    env = Settings(_env_file=None)
+    roadmap_path = env.roadmap_path if args.roadmap is None else Path(args.roadmap)
+    roadmaps_dir = env.roadmaps_dir if args.roadmaps_dir is None else Path(args.roadmaps_dir)
+    roadmaps = _load_roadmaps_or_exit(roadmap_path, roadmaps_dir)
+    return repl.main(roadmaps, roadmap_path, roadmaps_dir, Path(args.db) if args.db else None)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -186,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--db", help="keep the data in this SQLite file (default: a throwaway one)")
     sandbox.add_argument("--roadmap", help="the roadmap file (default: ROADMAP_PATH or roadmap.yaml)")
+    sandbox.add_argument("--roadmaps-dir", help="a folder of more roadmaps (default: ROADMAPS_DIR)")
     sandbox.set_defaults(func=cmd_sandbox)
     return parser
 

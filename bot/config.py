@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/studybot.db"
     roadmap_path: Path = Path("roadmap.yaml")
+    # More roadmaps a cohort may pick at creation: every *.yaml here, keyed by file name.
+    roadmaps_dir: Path | None = None
     discord_api_base_url: str = DEFAULT_API_BASE_URL
     discord_gateway_url: str = DEFAULT_GATEWAY_URL
     # A str rather than list[int] so pydantic-settings does not demand JSON in the env.

@@ -42,14 +42,14 @@ def _days(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") + (" day" if value == 1 else " days")
 
 
-def progress_embed(report: ProgressReport, roadmap: Roadmap, member_name: str) -> discord.Embed:
+def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     """The `/progress` card: where the member is, how much is done, pace and streak."""
     current = report.current
     if current is None:
         headline = "🏆 Finished the whole roadmap!"
     else:
         headline = (
-            f"Stage {current.stage_index + 1}/{len(roadmap.stages)}: **{current.stage.title}**\n"
+            f"Stage {current.stage_index + 1}/{current.stage_count}: **{current.stage.title}**\n"
             f"Topic: **{current.topic.title}**"
         )
     embed = discord.Embed(title=f"{member_name} · {report.cohort.name}", description=headline, colour=COLOUR)
@@ -105,7 +105,7 @@ def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids:
     return embed
 
 
-def topic_embed(roadmap: Roadmap, ref: TopicRef) -> discord.Embed:
+def topic_embed(ref: TopicRef) -> discord.Embed:
     """What to learn for a topic, and its stage's project ideas."""
     embed = discord.Embed(
         title=ref.topic.title,
@@ -113,7 +113,7 @@ def topic_embed(roadmap: Roadmap, ref: TopicRef) -> discord.Embed:
         colour=COLOUR,
     )
     embed.add_field(
-        name="Stage", value=f"{ref.stage_index + 1}/{len(roadmap.stages)} {ref.stage.title} · {weeks_text(ref.stage)}"
+        name="Stage", value=f"{ref.stage_index + 1}/{ref.stage_count} {ref.stage.title} · {weeks_text(ref.stage)}"
     )
     embed.add_field(name="Project ideas", value="\n".join(f"• {p}" for p in ref.stage.projects), inline=False)
     embed.set_footer(text=f"topic id: {ref.id}")
@@ -132,6 +132,7 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     embed.add_field(name="Channel", value=f"<#{cohort.channel_id}>")
     embed.add_field(name="Members", value=str(active_members))
     embed.add_field(name="Status", value="archived" if cohort.archived else "active")
+    embed.add_field(name="Roadmap", value=f"{roadmap.title} ({len(roadmap.topics)} topics)")
     embed.add_field(name="Calendar", value=f"{cohort.start_date.isoformat()} → {ends.isoformat()} ({cohort.pace})")
     embed.add_field(name="Timezone", value=cohort.timezone)
     embed.add_field(name="Daily nudge", value=cohort.nudge_time)

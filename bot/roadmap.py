@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -59,6 +60,7 @@ class TopicRef:
     stage: Stage
     stage_index: int
     index: int  # position among all topics, 0-based
+    stage_count: int  # stages in its roadmap, for "stage 2/8"
 
     @property
     def id(self) -> str:
@@ -77,7 +79,7 @@ class Roadmap(_Strict):
         refs: list[TopicRef] = []
         for stage_index, stage in enumerate(self.stages):
             for topic in stage.topics:
-                refs.append(TopicRef(topic, stage, stage_index, len(refs)))
+                refs.append(TopicRef(topic, stage, stage_index, len(refs), len(self.stages)))
         return tuple(refs)
 
     @cached_property
@@ -105,9 +107,14 @@ class Roadmap(_Strict):
         ref = self._by_topic_id[topic_id]
         return self.topics[ref.index + 1] if ref.index + 1 < len(self.topics) else None
 
-    @property
+    @cached_property
     def topic_ids(self) -> frozenset[str]:
         return frozenset(self._by_topic_id)
+
+    @cached_property
+    def stage_enders(self) -> dict[str, str]:
+        """Each stage's last topic id -> the stage title: a done of that topic completes the stage."""
+        return {stage.topics[-1].id: stage.title for stage in self.stages}
 
 
 class RoadmapError(Exception):
@@ -192,3 +199,95 @@ def summarize(roadmap: Roadmap) -> str:
             f"{stage.weeks.min:g}-{stage.weeks.max:g} weeks{est}"
         )
     return "\n".join(lines)
+
+
+DEFAULT_ROADMAP = "default"
+_KEY_RE = re.compile(_ID_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapCatalog:
+    """Every roadmap this bot offers, by key: `default` (ROADMAP_PATH) first, then ROADMAPS_DIR's files by name."""
+
+    by_key: dict[str, Roadmap]
+
+    @classmethod
+    def single(cls, roadmap: Roadmap) -> RoadmapCatalog:
+        """A catalog holding only the default roadmap."""
+        return cls({DEFAULT_ROADMAP: roadmap})
+
+    @property
+    def default(self) -> Roadmap:
+        return self.by_key[DEFAULT_ROADMAP]
+
+    def __getitem__(self, key: str) -> Roadmap:
+        return self.by_key[key]
+
+    def get(self, key: str | None) -> Roadmap:
+        """The roadmap with this key, or the default one for None or an unknown key."""
+        return self.by_key.get(key or DEFAULT_ROADMAP, self.default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.by_key
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+    def keys(self) -> list[str]:
+        return list(self.by_key)
+
+    def items(self) -> list[tuple[str, Roadmap]]:
+        return list(self.by_key.items())
+
+
+class RoadmapCatalogError(Exception):
+    """One or more roadmap files that cannot be used; every file's problems are listed."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def roadmap_files(directory: Path) -> list[Path]:
+    """The roadmap files of a ROADMAPS_DIR: `*.yaml` and `*.yml`, sorted by name."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def load_catalog(default_path: str | Path, roadmaps_dir: str | Path | None = None) -> RoadmapCatalog:
+    """The default roadmap plus one per file of `roadmaps_dir` (key = file name without extension).
+
+    Every file is validated like roadmap.yaml and every problem of every file is reported at once,
+    so an operator fixes them in one go.
+    """
+    errors: list[str] = []
+    by_key: dict[str, Roadmap] = {}
+    try:
+        by_key[DEFAULT_ROADMAP] = load_roadmap(default_path)
+    except RoadmapError as exc:
+        errors.append(str(exc))
+    if roadmaps_dir is not None:
+        directory = Path(roadmaps_dir)
+        if not directory.is_dir():
+            errors.append(f"{directory}: ROADMAPS_DIR is not a directory")
+        else:
+            for path in roadmap_files(directory):
+                key = path.stem
+                if not _KEY_RE.match(key) or len(key) > 64:
+                    errors.append(
+                        f"{path}: the file name is the roadmap's key and must be lowercase letters, digits and "
+                        "dashes (like frontend.yaml or data-science.yaml)"
+                    )
+                    continue
+                if key == DEFAULT_ROADMAP:
+                    errors.append(f"{path}: the key 'default' is reserved for ROADMAP_PATH; rename the file")
+                    continue
+                if key in by_key:
+                    errors.append(f"{path}: another file already has the key '{key}'")
+                    continue
+                try:
+                    by_key[key] = load_roadmap(path)
+                except RoadmapError as exc:
+                    errors.append(str(exc))
+    if errors:
+        raise RoadmapCatalogError(errors)
+    return RoadmapCatalog(by_key)

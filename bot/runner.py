@@ -13,10 +13,10 @@ from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import ensure_schema
-from bot.roadmap import Roadmap
+from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock, OffsetClock, SystemClock
 from bot.services.container import Services
-from bot.services.roadmap_sync import sync_roadmap
+from bot.services.roadmap_sync import sync_roadmaps
 
 log = logging.getLogger("studybot")
 
@@ -27,20 +27,20 @@ def default_clock(settings: Settings) -> Clock:
 
 
 @asynccontextmanager
-async def prepared_bot(settings: Settings, roadmap: Roadmap, clock: Clock) -> AsyncIterator[StudyBot]:
-    """Migrate, apply the roadmap, wire the services and build the bot; the database closes on exit."""
+async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Clock) -> AsyncIterator[StudyBot]:
+    """Migrate, apply the roadmaps, wire the services and build the bot; the database closes on exit."""
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
     try:
         if await ensure_schema(engine, settings.database_url):
             log.info("database migrated to the newest schema")
         sessions = create_sessionmaker(engine)
-        moves = await sync_roadmap(sessions, roadmap)
+        moves = await sync_roadmaps(sessions, roadmaps)
         if moves:
             log.warning("roadmap: %d member(s) moved off removed topics", len(moves))
         services = Services.build(
             sessions,
-            roadmap,
+            roadmaps,
             clock,
             nudge_grace=timedelta(hours=settings.nudge_grace_hours),
             leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),

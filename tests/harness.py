@@ -12,14 +12,17 @@ import discord
 from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.roadmap import Roadmap, load_roadmap
+from bot.roadmap import Roadmap, load_catalog
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.services.clock import FixedClock
 from bot.services.container import Services
-from bot.services.roadmap_sync import sync_roadmap
+from bot.services.roadmap_sync import sync_roadmaps
 
 ROOT = Path(__file__).resolve().parent.parent
-ROADMAP = load_roadmap(ROOT / "roadmap.yaml")
+EXAMPLE_ROADMAPS = ROOT / "examples" / "roadmaps"
+# The bot's own roadmap as the default, plus the example frontend one cohorts may pick.
+CATALOG = load_catalog(ROOT / "roadmap.yaml", EXAMPLE_ROADMAPS)
+ROADMAP = CATALOG.default
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Harness:
 
     @property
     def roadmap(self) -> Roadmap:
-        return self.bot.services.roadmap
+        return self.bot.services.roadmaps.default
 
     async def run(self, user: User, path: str, /, in_channel: Channel | None = None, **options: object):
         """Invoke a slash command in the harness guild as `user`, a second after the previous one.
@@ -85,8 +88,8 @@ async def start_bot(settings: Settings, fake: FakeDiscord, clock: FixedClock, gu
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    await sync_roadmap(sessions, ROADMAP)
-    bot = StudyBot(settings, Services.build(sessions, ROADMAP, clock), start_scheduler=False)
+    await sync_roadmaps(sessions, CATALOG)
+    bot = StudyBot(settings, Services.build(sessions, CATALOG, clock), start_scheduler=False)
     bot._test_engine = engine  # type: ignore[attr-defined]
     await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync
     # What the gateway's GUILD_CREATE would put in the cache.

@@ -10,7 +10,9 @@ from tests.harness import ROOT
 
 
 def studybot(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "ROADMAP_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "ROADMAP_", "ROADMAPS_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
@@ -97,3 +99,38 @@ def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr and "secret-token-value" not in result.stderr
+
+
+def test_check_roadmap_checks_every_file_of_roadmaps_dir(tmp_path):
+    ok = studybot("check-roadmap", env={"ROADMAPS_DIR": str(ROOT / "examples" / "roadmaps")})
+    assert ok.returncode == 0
+    assert "frontend: OK (key: frontend)\nFrontend developer: 3 stages, 7 topics" in ok.stdout
+    (tmp_path / "broken.yaml").write_text("title: x\nstages: []\n")
+    bad = studybot("check-roadmap", env={"ROADMAPS_DIR": str(tmp_path)})
+    assert bad.returncode == 1 and "broken.yaml: stages: List should have at least 1 item" in bad.stderr
+
+
+def test_run_refuses_when_a_cohorts_roadmap_is_gone(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "bot.db"
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    assert studybot("migrate", env=env).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO cohorts (guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
+            " leaderboard_weekday, leaderboard_time, pace, created_by, created_at, roadmap_id)"
+            " VALUES (1, 'web', 'web', 1, '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard', 1,"
+            " '2026-01-01 00:00:00', 'frontend')"
+        )
+    env |= {
+        "DISCORD_TOKEN": "secret-token-value",
+        "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+        "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
+    }
+    result = studybot("run", env=env)
+    assert result.returncode == 1
+    assert "roadmap 'frontend' (cohorts: web)" in result.stderr and "ROADMAPS_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+    started = studybot("run", env=env | {"ROADMAPS_DIR": str(ROOT / "examples" / "roadmaps")})
+    assert "cannot reach Discord" in started.stderr  # with the file back, it gets as far as connecting

@@ -76,6 +76,7 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
                     " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00')"
                 )
             )
+            await conn.execute(text("INSERT INTO roadmap_topics (topic_id, position) VALUES ('dns', 0), ('tls', 1)"))
         await engine.dispose()
         await asyncio.to_thread(upgrade_to_head, url)
         engine = create_engine(url)
@@ -86,7 +87,14 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
                     text("SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships")
                 )
             ).all()
+            roadmap_keys = (await conn.execute(text("SELECT roadmap_id FROM cohorts"))).scalars().all()
+            order = (
+                await conn.execute(text("SELECT roadmap_id, topic_id, position FROM roadmap_topics ORDER BY position"))
+            ).all()
         await engine.dispose()
+        # 0004: the cohorts and the stored topic order from before belong to the default roadmap.
+        assert roadmap_keys == ["default"]
+        assert [tuple(r) for r in order] == [("default", "dns", 0), ("default", "tls", 1)]
         assert [tuple(r) for r in events] == [(1, 1, "dns")]
         assert [tuple(bool(v) for v in r) for r in flags] == [(True, True, False)]
     finally:

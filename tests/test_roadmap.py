@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.roadmap import RoadmapError, load_roadmap, parse_roadmap
+from bot.roadmap import RoadmapCatalogError, RoadmapError, load_catalog, load_roadmap, parse_roadmap
 from tests.harness import ROOT
 
 SOURCE = yaml.safe_load((ROOT / "roadmap.yaml").read_text())
@@ -99,3 +99,45 @@ def test_lookups():
     assert roadmap.next_topic("social-login") is None
     assert roadmap.topic("grpc").stage.id == "api-protocols"
     assert roadmap.topic("nope") is None
+
+
+def write(folder: Path, name: str, data) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+def test_catalog_keys_come_from_file_names(tmp_path):
+    write(tmp_path, "data-science.yaml", copy())
+    write(tmp_path, "notes.txt", "not a roadmap")
+    catalog = load_catalog(ROOT / "roadmap.yaml", tmp_path)
+    assert catalog.keys() == ["default", "data-science"]
+    assert catalog.get(None) is catalog.default and catalog.get("gone") is catalog.default
+
+
+def test_catalog_reports_every_bad_file_at_once(tmp_path):
+    broken = copy()
+    broken["stages"][0]["weeks"] = {"min": 3, "max": 1}
+    write(tmp_path, "broken.yaml", broken)
+    write(tmp_path, "Bad Name.yaml", copy())
+    write(tmp_path, "default.yml", copy())
+    write(tmp_path, "unparsable.yaml", "title: [")
+    with pytest.raises(RoadmapCatalogError) as info:
+        load_catalog(ROOT / "roadmap.yaml", tmp_path)
+    text = str(info.value)
+    assert len(info.value.errors) == 4
+    assert "broken.yaml: stages[0].weeks: Value error, min (3) must not be greater than max (1)" in text
+    assert "Bad Name.yaml: the file name is the roadmap's key" in text
+    assert "default.yml: the key 'default' is reserved" in text
+    assert "unparsable.yaml: line 1" in text
+
+
+def test_catalog_without_a_folder_or_with_a_missing_one(tmp_path):
+    assert load_catalog(ROOT / "roadmap.yaml").keys() == ["default"]
+    with pytest.raises(RoadmapCatalogError, match="ROADMAPS_DIR is not a directory"):
+        load_catalog(ROOT / "roadmap.yaml", tmp_path / "nope")
+
+
+def test_the_example_roadmap_is_valid():
+    catalog = load_catalog(ROOT / "roadmap.yaml", ROOT / "examples" / "roadmaps")
+    assert catalog["frontend"].title == "Frontend developer" and len(catalog["frontend"].topics) == 7

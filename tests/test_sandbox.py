@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.session import Sandbox
-from tests.harness import ROADMAP, ROOT
+from tests.harness import CATALOG, ROOT
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 
@@ -46,7 +46,7 @@ def test_a_command_without_an_answer_fails_the_script():
 async def sandbox(tmp_path):
     out: list[str] = []
     box = Sandbox(emit=out.append)
-    await box.start(ROADMAP, tmp_path / "s.db", ROOT / "roadmap.yaml")
+    await box.start(CATALOG, tmp_path / "s.db", ROOT / "roadmap.yaml")
     box.out = out  # type: ignore[attr-defined]
     try:
         yield box

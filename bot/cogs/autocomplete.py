@@ -8,7 +8,9 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from bot.services.topics import AUTOCOMPLETE_LIMIT, search_stages, search_topics
+from bot.roadmap import Roadmap
+from bot.services.errors import StudybotError
+from bot.services.topics import AUTOCOMPLETE_LIMIT, search_roadmaps, search_stages, search_topics
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -51,9 +53,22 @@ async def all_cohorts(interaction: discord.Interaction, current: str) -> Choices
     return _matching(names, current)
 
 
+async def _roadmap_in_view(interaction: discord.Interaction) -> Roadmap:
+    """The roadmap of the `cohort` option typed so far, else the caller's (see `roadmap_view`)."""
+    services = _bot(interaction).services
+    if interaction.guild_id is None:
+        return services.roadmaps.default
+    cohort = getattr(interaction.namespace, "cohort", None)
+    try:
+        roadmap, _, _ = await services.progress.roadmap_view(interaction.guild_id, interaction.user.id, cohort or None)
+    except StudybotError:  # an unknown or ambiguous cohort: the command itself will say so
+        return services.roadmaps.default
+    return roadmap
+
+
 async def topics(interaction: discord.Interaction, current: str) -> Choices:
-    """Topics by title; the value is the stable topic id."""
-    roadmap = _bot(interaction).services.roadmap
+    """Topics of the cohort's roadmap by title; the value is the stable topic id."""
+    roadmap = await _roadmap_in_view(interaction)
     return [
         app_commands.Choice(name=f"{ref.stage_index + 1}. {ref.topic.title}"[:100], value=ref.id)
         for ref in search_topics(roadmap, current)
@@ -61,11 +76,19 @@ async def topics(interaction: discord.Interaction, current: str) -> Choices:
 
 
 async def stages(interaction: discord.Interaction, current: str) -> Choices:
-    """Stages by title; the value is the stage id."""
-    roadmap = _bot(interaction).services.roadmap
+    """Stages of the cohort's roadmap by title; the value is the stage id."""
+    roadmap = await _roadmap_in_view(interaction)
     return [
         app_commands.Choice(name=f"{roadmap.stages.index(s) + 1}. {s.title}"[:100], value=s.id)
         for s in search_stages(roadmap, current)
+    ]
+
+
+async def roadmaps(interaction: discord.Interaction, current: str) -> Choices:
+    """The roadmaps this bot offers, by title; the value is the key."""
+    return [
+        app_commands.Choice(name=roadmap.title[:100], value=key)
+        for key, roadmap in search_roadmaps(_bot(interaction).services.roadmaps, current)
     ]
 
 

@@ -143,7 +143,7 @@ class MemberCog(MemberCogBase):
         report = await self.services.progress.report(
             _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
         )
-        embed = render.progress_embed(report, self.services.roadmap, subject.display_name)
+        embed = render.progress_embed(report, subject.display_name)
         # The text answers at once; the picture is drawn in a thread and added to the same message.
         await interaction.response.send_message(embed=embed, ephemeral=not public)
         task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
@@ -197,11 +197,14 @@ class MemberCog(MemberCogBase):
 
     @app_commands.command(name="roadmap", description="The stages of the roadmap, or one stage in detail")
     @app_commands.guild_only()
-    @app_commands.describe(stage="A stage to show in detail")
-    @app_commands.autocomplete(stage=ac.stages)
-    async def roadmap(self, interaction: discord.Interaction, stage: str | None = None) -> None:
-        roadmap = self.services.roadmap
-        done_ids, current_ids = await self.services.progress.topic_marks(_guild_id(interaction), interaction.user.id)
+    @app_commands.describe(stage="A stage to show in detail", cohort="Whose roadmap (default: your cohort's)")
+    @app_commands.autocomplete(stage=ac.stages, cohort=ac.open_cohorts)
+    async def roadmap(
+        self, interaction: discord.Interaction, stage: str | None = None, cohort: str | None = None
+    ) -> None:
+        roadmap, done_ids, current_ids = await self.services.progress.roadmap_view(
+            _guild_id(interaction), interaction.user.id, cohort
+        )
         if stage:
             embed = render.stage_embed(roadmap, find_stage(roadmap, stage), done_ids, current_ids)
         else:
@@ -210,21 +213,27 @@ class MemberCog(MemberCogBase):
 
     @app_commands.command(name="topic", description="What to learn for a topic (default: your current one)")
     @app_commands.guild_only()
-    @app_commands.describe(topic="The topic to explain")
-    @app_commands.autocomplete(topic=ac.topics)
-    async def topic(self, interaction: discord.Interaction, topic: str | None = None) -> None:
-        roadmap = self.services.roadmap
+    @app_commands.describe(topic="The topic to explain", cohort="Whose roadmap (default: your cohort's)")
+    @app_commands.autocomplete(topic=ac.topics, cohort=ac.open_cohorts)
+    async def topic(
+        self, interaction: discord.Interaction, topic: str | None = None, cohort: str | None = None
+    ) -> None:
         if topic:
+            roadmap, _, _ = await self.services.progress.roadmap_view(
+                _guild_id(interaction), interaction.user.id, cohort
+            )
             ref = find_topic(roadmap, topic)
         else:
             try:
-                current = await self.services.progress.current_topic(_guild_id(interaction), interaction.user.id, None)
+                current = await self.services.progress.current_topic(
+                    _guild_id(interaction), interaction.user.id, cohort
+                )
             except (NotFound, Conflict) as exc:
                 raise InvalidInput(f"{exc.message} Or give the `topic` option to look any topic up.") from None
             if current is None:
                 raise InvalidInput("You have finished the roadmap. Give the `topic` option to look any topic up.")
             ref = current
-        await send_ephemeral(interaction, embed=render.topic_embed(roadmap, ref))
+        await send_ephemeral(interaction, embed=render.topic_embed(ref))
 
 
 async def setup(bot: StudyBot) -> None:

@@ -101,6 +101,9 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             extra = " or this cohort's moderator role" if cohort is not None and cohort.moderator_role_id else ""
             raise NotAllowed(f"You need the **Manage Server** permission{extra} to do this.")
 
+    def _roadmap(self, cohort: Cohort) -> Roadmap:
+        return self.services.progress.roadmap_of(cohort)
+
     async def _cohort_for_moderator(self, interaction: discord.Interaction, name: str) -> Cohort:
         cohort = await self.services.cohorts.get(_guild_id(interaction), name)
         self._require(interaction, cohort)
@@ -139,9 +142,13 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         )
 
     @app_commands.command(name="create", description="Create a study cohort")
-    @app_commands.describe(name="A name unique in this server", **OPTION_HELP)
+    @app_commands.describe(
+        name="A name unique in this server",
+        roadmap="The roadmap the cohort follows (default: the bot's main one); it cannot change later",
+        **OPTION_HELP,
+    )
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
-    @app_commands.autocomplete(timezone=ac.timezones)
+    @app_commands.autocomplete(timezone=ac.timezones, roadmap=ac.roadmaps)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -154,6 +161,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         leaderboard_time: str | None = None,
         pace: str | None = None,
         moderator_role: discord.Role | None = None,
+        roadmap: str | None = None,
     ) -> None:
         self._require(interaction, None)
         options = await self._options(
@@ -167,9 +175,10 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             leaderboard_day=leaderboard_day,
             leaderboard_time=leaderboard_time,
             pace=pace,
+            roadmap=roadmap,
         )
         cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
-        embed = render.cohort_embed(cohort, self.services.roadmap, 0, title=f"Created cohort {cohort.name}")
+        embed = render.cohort_embed(cohort, self._roadmap(cohort), 0, title=f"Created cohort {cohort.name}")
         await interaction.response.send_message(
             f"Members can now `/join cohort:{cohort.name}`.", embed=embed, ephemeral=True
         )
@@ -217,7 +226,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             raise InvalidInput("Nothing to change: give at least one option besides `cohort`.")
         updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
         _, members = await self.services.cohorts.active_members(_guild_id(interaction), updated.name)
-        embed = render.cohort_embed(updated, self.services.roadmap, len(members), title=f"Updated {updated.name}")
+        embed = render.cohort_embed(updated, self._roadmap(updated), len(members), title=f"Updated {updated.name}")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="All cohorts of this server")
@@ -236,7 +245,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def info(self, interaction: discord.Interaction, cohort: str) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         _, members = await self.services.cohorts.active_members(_guild_id(interaction), found.name)
-        await send_ephemeral(interaction, embed=render.cohort_embed(found, self.services.roadmap, len(members)))
+        await send_ephemeral(interaction, embed=render.cohort_embed(found, self._roadmap(found), len(members)))
 
     @app_commands.command(name="archive", description="Archive a cohort: no new members or progress")
     @app_commands.describe(cohort="The cohort to archive")
@@ -254,7 +263,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def members(self, interaction: discord.Interaction, cohort: str) -> None:
         await self._cohort_for_moderator(interaction, cohort)
         found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
-        pager = MembersPager(interaction.user.id, found, members, self.services.roadmap)
+        pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
         if pager.pages == 1:
             await send_ephemeral(interaction, embed=pager.embed())
         else:

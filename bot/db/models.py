@@ -57,6 +57,10 @@ class Cohort(Base):
     leaderboard_weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
     leaderboard_time: Mapped[str] = mapped_column(String(5), default="18:00")
     pace: Mapped[str] = mapped_column(String(16), default="standard")
+    # Which roadmap of the catalog the cohort follows (`default` = ROADMAP_PATH); fixed at creation.
+    roadmap_id: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
+    # The server's Discord locale when last seen: the language of posts to the cohort's channels.
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     moderator_role_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -94,6 +98,8 @@ class Membership(Base):
     dm_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     dm_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     dm_notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The member's Discord locale at their last command: the language of their nudges.
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
@@ -173,9 +179,10 @@ class Delivery(Base):
 
 
 class RoadmapTopic(Base):
-    """The topic order of the roadmap last applied, so a removed topic's successor can be found."""
+    """The topic order of each roadmap last applied, so a removed topic's successor can be found."""
 
     __tablename__ = "roadmap_topics"
 
+    roadmap_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)

@@ -7,16 +7,18 @@ import sys
 import threading
 from pathlib import Path
 
-from bot.roadmap import Roadmap
+from bot.roadmap import RoadmapCatalog
 from bot.sandbox.session import HELP, Sandbox, quiet_logs
 
 PROMPT_HINT = "studybot sandbox: the real bot against a Discord stand-in on this machine. `help` for help."
 
 
-async def run_script(lines: list[str], roadmap: Roadmap, roadmap_path: Path, db: Path | None) -> int:
+async def run_script(
+    lines: list[str], roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None
+) -> int:
     """Echo and run each line; 1 when any command failed or got no answer."""
     sandbox = Sandbox(emit=lambda text: print(text, flush=True))
-    await sandbox.start(roadmap, db, roadmap_path)
+    await sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir)
     try:
         for line in lines:
             if line.strip() in ("quit", "exit"):
@@ -31,7 +33,7 @@ async def run_script(lines: list[str], roadmap: Roadmap, roadmap_path: Path, db:
     return 1 if sandbox.failures else 0
 
 
-def run_interactive(roadmap: Roadmap, roadmap_path: Path, db: Path | None) -> int:
+def run_interactive(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None) -> int:
     """The bot runs on an event loop in a thread; the prompt (readline) runs here."""
     import readline
 
@@ -44,7 +46,7 @@ def run_interactive(roadmap: Roadmap, roadmap_path: Path, db: Path | None) -> in
 
     sandbox = Sandbox(emit=lambda text: print(text, flush=True))
     print("starting the bot...", flush=True)
-    call(sandbox.start(roadmap, db, roadmap_path), timeout=60)
+    call(sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir), timeout=60)
     print(PROMPT_HINT)
     matches: list[str] = []
 
@@ -80,12 +82,12 @@ def run_interactive(roadmap: Roadmap, roadmap_path: Path, db: Path | None) -> in
     return 0
 
 
-def main(roadmap: Roadmap, roadmap_path: Path, db: Path | None) -> int:
+def main(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None) -> int:
     """Interactive on a terminal, a script otherwise (`studybot sandbox < script.txt`)."""
     quiet_logs()
     if sys.stdin.isatty():
-        return run_interactive(roadmap, roadmap_path, db)
-    return asyncio.run(run_script(sys.stdin.read().splitlines(), roadmap, roadmap_path, db))
+        return run_interactive(roadmaps, roadmap_path, roadmaps_dir, db)
+    return asyncio.run(run_script(sys.stdin.read().splitlines(), roadmaps, roadmap_path, roadmaps_dir, db))
 
 
 __all__ = ["HELP", "main"]

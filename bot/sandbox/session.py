@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from bot.config import Settings
-from bot.roadmap import Roadmap
+from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.sandbox.fake.server import Message
@@ -72,7 +72,9 @@ class Sandbox:
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    async def start(self, roadmap: Roadmap, db: Path | None, roadmap_path: Path) -> None:
+    async def start(
+        self, roadmaps: RoadmapCatalog, db: Path | None, roadmap_path: Path, roadmaps_dir: Path | None = None
+    ) -> None:
         """Start the fake Discord, then the real bot against it, and wait until it is connected."""
         await self.fake.start()
         self._stack.push_async_callback(self.fake.stop)
@@ -84,12 +86,13 @@ class Sandbox:
             discord_token="sandbox-token",
             database_url=f"sqlite+aiosqlite:///{db}",
             roadmap_path=roadmap_path,
+            roadmaps_dir=roadmaps_dir,
             discord_api_base_url=self.fake.base_url,
             discord_gateway_url=self.fake.gateway_url,
             delivery_retry_base_seconds=0.1,
             heartbeat_path=db.parent / "sandbox-heartbeat.json",
         )
-        self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmap, self.clock))
+        self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmaps, self.clock))
         task = asyncio.ensure_future(serve(self.bot, "sandbox-token", handle_signals=False))
         self._stack.push_async_callback(self._stop_bot, task)
         await asyncio.wait_for(self.bot.wait_until_ready(), 30)  # guilds cached: ready for commands

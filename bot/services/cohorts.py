@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
 from bot.db.models import Cohort, Membership
+from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.errors import Conflict, NotFound, did_you_mean
 from bot.services.timers import sync_leaderboard_timer, sync_nudge_timer
+from bot.services.topics import find_roadmap
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class CohortOptions:
     pace: str | None = None
     moderator_role_id: int | None = None
     report_channel_id: int | None = None
+    roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
+    locale: str | None = None  # the server's Discord locale, for posts to its channels
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,8 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
         changes["moderator_role_id"] = options.moderator_role_id
     if options.report_channel_id is not None:
         changes["report_channel_id"] = options.report_channel_id
+    if options.locale is not None:
+        changes["locale"] = options.locale
     for key, value in changes.items():
         setattr(cohort, key, value)
 
@@ -77,9 +83,12 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
 class CohortService:
     """Cohort administration for one bot; every call is scoped to a guild."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, roadmaps: RoadmapCatalog | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._roadmaps = roadmaps
 
     async def find_in(self, session: AsyncSession, guild_id: int, name: str) -> Cohort:
         cohort = await session.scalar(
@@ -114,6 +123,7 @@ class CohortService:
             leaderboard_weekday=0,
             leaderboard_time="18:00",
             pace="standard",
+            roadmap_id=self._roadmap_key(options.roadmap),
         )
         _apply(cohort, options)
         sync_leaderboard_timer(cohort, self._clock.now())
@@ -126,6 +136,13 @@ class CohortService:
                 # Two creates with the same name raced past the check above.
                 raise self._duplicate(cohort.name) from None
         return cohort
+
+    def _roadmap_key(self, query: str | None) -> str:
+        if not query:
+            return DEFAULT_ROADMAP
+        if self._roadmaps is None:
+            raise ValueError("this CohortService was built without a roadmap catalog")
+        return find_roadmap(self._roadmaps, query)
 
     async def edit(self, guild_id: int, name: str, options: CohortOptions) -> Cohort:
         """Change the given settings of a cohort; nothing changes when any value is invalid."""

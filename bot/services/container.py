@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.roadmap import Roadmap
+from bot.roadmap import Roadmap, RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
@@ -21,7 +21,7 @@ from bot.services.progress import ProgressService
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    roadmap: Roadmap
+    roadmaps: RoadmapCatalog
     clock: Clock
     cohorts: CohortService
     progress: ProgressService
@@ -35,22 +35,24 @@ class Services:
     def build(
         cls,
         sessions: async_sessionmaker[AsyncSession],
-        roadmap: Roadmap,
+        roadmaps: RoadmapCatalog | Roadmap,
         clock: Clock,
         *,
         nudge_grace: timedelta = timedelta(hours=6),
         leaderboard_grace: timedelta = timedelta(hours=24),
         shards: tuple[int, list[int]] = (1, [0]),
     ) -> Services:
-        """Wire the services to one database, roadmap and clock."""
-        cohorts = CohortService(sessions, clock)
-        progress = ProgressService(sessions, roadmap, clock, cohorts)
-        leaderboards = LeaderboardService(sessions, roadmap, clock, cohorts, progress)
+        """Wire the services to one database, roadmap catalog and clock (a lone Roadmap is the default one)."""
+        if isinstance(roadmaps, Roadmap):
+            roadmaps = RoadmapCatalog.single(roadmaps)
+        cohorts = CohortService(sessions, clock, roadmaps)
+        progress = ProgressService(sessions, roadmaps, clock, cohorts)
+        leaderboards = LeaderboardService(sessions, roadmaps, clock, cohorts, progress)
         closed_dms = ClosedDms(sessions)
-        insight = InsightService(sessions, roadmap, clock, cohorts)
+        insight = InsightService(sessions, roadmaps, clock, cohorts)
         deliveries = DeliveryService(
             sessions,
-            roadmap,
+            roadmaps,
             clock,
             leaderboards,
             closed_dms,
@@ -61,7 +63,7 @@ class Services:
         )
         members = MemberService(sessions, clock, progress, closed_dms)
         return cls(
-            roadmap,
+            roadmaps,
             clock,
             cohorts,
             progress,

@@ -15,7 +15,7 @@ from sqlalchemy import literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Delivery, Membership
-from bot.roadmap import Roadmap
+from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
 from bot.services.insight import CohortReport, InsightService
@@ -24,6 +24,7 @@ from bot.services.pace import CohortCalendar, member_pace
 from bot.services.schedule import local_date, next_daily
 from bot.services.streaks import paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
+from bot.services.topics import cohort_roadmap
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class DeliveryService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        roadmap: Roadmap,
+        roadmaps: RoadmapCatalog,
         clock: Clock,
         leaderboards: LeaderboardService,
         closed_dms: ClosedDms,
@@ -143,7 +144,7 @@ class DeliveryService:
         # (PostgreSQL has `bigint >> integer` only: the shift is written inline, not bound as a bigint.)
         self._mine = (Cohort.guild_id.op(">>")(literal_column("22")) % count).in_(ids) if count > 1 else true()
         self._sessions = sessions
-        self._roadmap = roadmap
+        self._roadmaps = roadmaps
         self._clock = clock
         self._leaderboards = leaderboards
         self.nudge_grace = nudge_grace
@@ -212,10 +213,11 @@ class DeliveryService:
         now: datetime,
         paused: frozenset[date],
     ) -> NudgeJob:
-        ref = self._roadmap.topic(membership.current_topic_id or "") or self._roadmap.first_topic
+        roadmap = cohort_roadmap(self._roadmaps, cohort)
+        ref = roadmap.topic(membership.current_topic_id or "") or roadmap.first_topic
         timezone = member_timezone(membership, cohort)
         days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
-        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
+        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
         pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
         learn = ref.topic.learn
         return NudgeJob(
@@ -230,7 +232,7 @@ class DeliveryService:
             topic_title=ref.topic.title,
             stage_title=ref.stage.title,
             stage_number=ref.stage_index + 1,
-            stage_count=len(self._roadmap.stages),
+            stage_count=len(roadmap.stages),
             days_on_topic=days_on_topic,
             budget_days=calendar.windows[ref.id].length,
             pace_label=pace.label,

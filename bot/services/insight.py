@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, CohortPause, Membership, ProgressEvent
-from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.roadmap import RoadmapCatalog, Stage, TopicRef
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
@@ -18,6 +18,7 @@ from bot.services.errors import Conflict, InvalidInput
 from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
 from bot.services.streaks import paused_days
+from bot.services.topics import cohort_roadmap
 
 QUIET_DAYS = 7
 STUCK_SHOWN = 5
@@ -49,10 +50,10 @@ class CohortReport:
 
 class InsightService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], roadmap: Roadmap, clock: Clock, cohorts: CohortService
+        self, sessions: async_sessionmaker[AsyncSession], roadmaps: RoadmapCatalog, clock: Clock, cohorts: CohortService
     ) -> None:
         self._sessions = sessions
-        self._roadmap = roadmap
+        self._roadmaps = roadmaps
         self._clock = clock
         self._cohorts = cohorts
 
@@ -99,13 +100,14 @@ class InsightService:
                 )
             ]
         today = local_date(self._clock.now(), cohort.timezone)
-        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
-        per_stage = {stage.id: 0 for stage in self._roadmap.stages}
+        roadmap = cohort_roadmap(self._roadmaps, cohort)
+        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
+        per_stage = {stage.id: 0 for stage in roadmap.stages}
         on_topic: dict[str, list[int]] = {}
         quiet: list[tuple[int, int]] = []
         finished = 0
         for membership_id, user_id, topic_id, started, joined in members:
-            ref = self._roadmap.topic(topic_id) if topic_id else None
+            ref = roadmap.topic(topic_id) if topic_id else None
             if ref is None:
                 finished += 1
             else:
@@ -116,7 +118,7 @@ class InsightService:
             if idle >= QUIET_DAYS and ref is not None:
                 quiet.append((user_id, idle))
         stuck = [
-            StuckTopic(self._roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
+            StuckTopic(roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
             for t, days in on_topic.items()
         ]
         stuck.sort(key=lambda s: (-s.ratio, -s.members))
@@ -124,7 +126,7 @@ class InsightService:
         return CohortReport(
             cohort,
             len(members),
-            [(s, per_stage[s.id]) for s in self._roadmap.stages],
+            [(s, per_stage[s.id]) for s in roadmap.stages],
             finished,
             [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
             quiet,

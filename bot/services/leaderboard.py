@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent
-from bot.roadmap import Roadmap
+from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import InvalidInput
@@ -17,6 +17,7 @@ from bot.services.progress import ProgressService
 from bot.services.schedule import local_date, previous_weekly
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_timezone
+from bot.services.topics import cohort_roadmap
 
 PERIODS = ("this-week", "last-week", "all-time")
 TOP = 10
@@ -75,18 +76,16 @@ class LeaderboardService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        roadmap: Roadmap,
+        roadmaps: RoadmapCatalog,
         clock: Clock,
         cohorts: CohortService,
         progress: ProgressService,
     ) -> None:
         self._sessions = sessions
         self._cohorts = cohorts
-        self._roadmap = roadmap
+        self._roadmaps = roadmaps
         self._clock = clock
         self._progress = progress
-        # A done of a stage's last topic completes that stage.
-        self._stage_enders = {stage.topics[-1].id: stage.title for stage in roadmap.stages}
 
     async def compute(
         self, cohort: Cohort, start: datetime, end: datetime, period: str, *, streaks_for: set[int] = frozenset()
@@ -113,15 +112,17 @@ class LeaderboardService:
                 )
             ).all()
             finishers: dict[int, list[str]] = {}
-            if self._stage_enders:
+            # A done of a stage's last topic completes that stage.
+            stage_enders = cohort_roadmap(self._roadmaps, cohort).stage_enders
+            if stage_enders:
                 ended = await session.execute(
                     select(Membership.user_id, ProgressEvent.topic_id)
                     .join(Membership, Membership.id == ProgressEvent.membership_id)
-                    .where(*visible, ProgressEvent.topic_id.in_(self._stage_enders))
+                    .where(*visible, ProgressEvent.topic_id.in_(stage_enders))
                     .order_by(ProgressEvent.at)
                 )
                 for user_id, topic_id in ended:
-                    finishers.setdefault(user_id, []).append(self._stage_enders[topic_id])
+                    finishers.setdefault(user_id, []).append(stage_enders[topic_id])
             entries: list[Entry] = []
             wanted = {row[1] for row in rows[:TOP]} | set(streaks_for)
             members = (

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
 from bot.db.models import Cohort, Membership, ProgressEvent
-from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
@@ -20,7 +20,7 @@ from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
 from bot.services.streaks import current_streak, member_activity, paused_days
 from bot.services.timers import member_timezone, sync_nudge_timer
-from bot.services.topics import find_topic
+from bot.services.topics import cohort_roadmap, find_topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,7 @@ class ProgressReport:
     """Everything `/progress` shows, computed from the membership and its history."""
 
     cohort: Cohort
+    roadmap: Roadmap
     user_id: int
     current: TopicRef | None
     done_count: int
@@ -110,12 +111,12 @@ class ProgressService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        roadmap: Roadmap,
+        roadmaps: RoadmapCatalog,
         clock: Clock,
         cohorts: CohortService,
     ) -> None:
         self._sessions = sessions
-        self._roadmap = roadmap
+        self._roadmaps = roadmaps
         self._clock = clock
         self._cohorts = cohorts
 
@@ -156,10 +157,15 @@ class ProgressService:
         if cohort.archived:
             raise Conflict(f"The cohort **{cohort.name}** is archived: its progress can no longer change.")
 
-    def _topic_or_first(self, topic_id: str | None) -> TopicRef | None:
+    def roadmap_of(self, cohort: Cohort) -> Roadmap:
+        """The roadmap `cohort` follows."""
+        return cohort_roadmap(self._roadmaps, cohort)
+
+    def _topic_or_first(self, cohort: Cohort, topic_id: str | None) -> TopicRef | None:
         if topic_id is None:
             return None
-        return self._roadmap.topic(topic_id) or self._roadmap.first_topic
+        roadmap = self.roadmap_of(cohort)
+        return roadmap.topic(topic_id) or roadmap.first_topic
 
     # --- member actions --------------------------------------------------------------
 
@@ -180,7 +186,7 @@ class ProgressService:
                 membership.dm_closed_at = None  # joining is using a command: DMs are worth a try again
                 rejoined = True
             else:
-                first = self._roadmap.first_topic
+                first = self.roadmap_of(cohort).first_topic
                 # Column defaults only apply at INSERT; the timer below reads these before that.
                 membership = Membership(
                     cohort_id=cohort.id,
@@ -199,7 +205,7 @@ class ProgressService:
                 await session.commit()
             except IntegrityError:
                 raise Conflict(f"You are already in **{cohort.name}**.") from None
-            return JoinResult(cohort, self._topic_or_first(membership.current_topic_id), rejoined)
+            return JoinResult(cohort, self._topic_or_first(cohort, membership.current_topic_id), rejoined)
 
     async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
         """Leave a cohort; the history stays and is used again if they rejoin."""
@@ -272,9 +278,9 @@ class ProgressService:
                 f"You have finished every topic of the roadmap in **{cohort.name}**; there is nothing left "
                 f"to {'mark done' if kind == 'done' else 'skip'}. Use `/goto` to revisit a topic."
             )
-        current = self._topic_or_first(membership.current_topic_id)
+        current = self._topic_or_first(cohort, membership.current_topic_id)
         assert current is not None
-        following = self._roadmap.next_topic(current.id)
+        following = self.roadmap_of(cohort).next_topic(current.id)
         now = self._clock.now()
         # Compare-and-set: the topic must still be the one read above (two requests racing)
         # and must have been current before the member asked (two requests in a row).
@@ -316,8 +322,8 @@ class ProgressService:
         async with self._sessions() as session:
             cohort, membership = await self.membership_for_button(session, membership_id, user_id)
             if membership.current_topic_id != topic_id:
-                about = self._roadmap.topic(topic_id)
-                now_on = self._topic_or_first(membership.current_topic_id)
+                about = self.roadmap_of(cohort).topic(topic_id)
+                now_on = self._topic_or_first(cohort, membership.current_topic_id)
                 raise Conflict(
                     f"This nudge was about **{about.topic.title if about else topic_id}**, but you have moved on to "
                     f"**{now_on.topic.title if now_on else 'the end of the roadmap'}**. Nothing was marked."
@@ -344,10 +350,10 @@ class ProgressService:
 
     async def goto(self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str) -> TopicRef:
         """Jump to any topic (forwards or back); nothing is recorded as done or skipped."""
-        target = find_topic(self._roadmap, topic_query)
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
             self._ensure_open(cohort)
+            target = find_topic(self.roadmap_of(cohort), topic_query)
             if membership.current_topic_id == target.id:
                 raise Conflict(f"You are already on **{target.topic.title}**.")
             self._move(cohort, membership, target)
@@ -365,10 +371,10 @@ class ProgressService:
 
     async def set_progress(self, guild_id: int, cohort_name: str, user_id: int, topic_query: str) -> TopicRef:
         """A moderator moves a member to a topic."""
-        target = find_topic(self._roadmap, topic_query)
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=False)
             self._ensure_open(cohort)
+            target = find_topic(self.roadmap_of(cohort), topic_query)
             self._move(cohort, membership, target)
             await session.commit()
         return target
@@ -396,19 +402,21 @@ class ProgressService:
         now = self._clock.now()
         streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone), paused)
         today = local_date(now, cohort.timezone)
-        done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & self._roadmap.topic_ids
+        roadmap = self.roadmap_of(cohort)
+        done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & roadmap.topic_ids
         stages = [
             StageProgress(stage, sum(t.id in done_ids for t in stage.topics), len(stage.topics))
-            for stage in self._roadmap.stages
+            for stage in roadmap.stages
         ]
-        calendar = CohortCalendar.build(self._roadmap, cohort.start_date, cohort.pace, paused)
-        current = self._topic_or_first(membership.current_topic_id)
+        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
+        current = self._topic_or_first(cohort, membership.current_topic_id)
         return ProgressReport(
             cohort=cohort,
+            roadmap=roadmap,
             user_id=user_id,
             current=current,
             done_count=len(done_ids),
-            total_topics=len(self._roadmap.topics),
+            total_topics=len(roadmap.topics),
             stages=stages,
             days_on_topic=(local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days,
             topic_budget_days=calendar.windows[current.id].length if current else None,
@@ -418,25 +426,50 @@ class ProgressService:
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
         )
 
-    async def topic_marks(self, guild_id: int, user_id: int) -> tuple[set[str], set[str]]:
-        """(done, current) topic ids of the member across their active cohorts in this guild."""
+    async def roadmap_view(
+        self, guild_id: int, user_id: int, cohort_name: str | None
+    ) -> tuple[Roadmap, set[str], set[str]]:
+        """The roadmap to show a member and their (done, current) topic ids on it.
+
+        The named cohort's roadmap (member or not: a look before joining); else the one the member's
+        cohorts follow; else, when they are in none, the one every cohort of this server follows, or
+        the default. Cohorts on different roadmaps need the `cohort` option.
+        """
         async with self._sessions() as session:
+            if cohort_name:
+                cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
+                rows = [
+                    row
+                    for row in (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}))
+                    if row[0].id == cohort.id
+                ]
+                roadmap = self.roadmap_of(cohort)
+            else:
+                rows = list(await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}))
+                if rows:
+                    keys = {c.roadmap_id for c, _ in rows}
+                    if len(keys) > 1:
+                        names = ", ".join(f"**{c.name}**" for c, _ in rows)
+                        raise Conflict(
+                            f"Your cohorts ({names}) follow different roadmaps. Add the `cohort` option to say "
+                            "which one you mean."
+                        )
+                    roadmap = self.roadmap_of(rows[0][0])
+                else:
+                    keys = set(await session.scalars(select(Cohort.roadmap_id).where(Cohort.guild_id == guild_id)))
+                    only = keys.pop() if len(keys) == 1 else None
+                    return self._roadmaps.get(only), set(), set()
+            membership_ids = [m.id for _, m in rows]
             done = await session.scalars(
-                select(ProgressEvent.topic_id)
-                .join(Membership, Membership.id == ProgressEvent.membership_id)
-                .join(Cohort, Cohort.id == Membership.cohort_id)
-                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, ProgressEvent.kind == "done")
+                select(ProgressEvent.topic_id).where(
+                    ProgressEvent.membership_id.in_(membership_ids), ProgressEvent.kind == "done"
+                )
             )
-            done_ids = set(done) & self._roadmap.topic_ids
-            current = await session.scalars(
-                select(Membership.current_topic_id)
-                .join(Cohort, Cohort.id == Membership.cohort_id)
-                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id, Membership.left_at.is_(None))
-            )
-            return done_ids, {t for t in current if t is not None}
+            current = {m.current_topic_id for _, m in rows if m.current_topic_id}
+            return roadmap, set(done) & roadmap.topic_ids, current
 
     async def current_topic(self, guild_id: int, user_id: int, cohort_name: str | None) -> TopicRef | None:
         """The member's current topic (None when finished)."""
         async with self._sessions() as session:
-            _, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
-            return self._topic_or_first(membership.current_topic_id)
+            cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
+            return self._topic_or_first(cohort, membership.current_topic_id)

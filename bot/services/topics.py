@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 
-from bot.roadmap import Roadmap, Stage, TopicRef
-from bot.services.errors import NotFound, did_you_mean
+from bot.db.models import Cohort
+from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
+from bot.services.errors import InvalidInput, NotFound, did_you_mean
 
 AUTOCOMPLETE_LIMIT = 25
 
@@ -58,3 +59,30 @@ def search_stages(roadmap: Roadmap, query: str) -> list[Stage]:
     """Stages whose title or id contains `query`, at most 25."""
     folded = query.strip().casefold()
     return [s for s in roadmap.stages if folded in s.title.casefold() or folded in s.id][:AUTOCOMPLETE_LIMIT]
+
+
+def cohort_roadmap(catalog: RoadmapCatalog, cohort: Cohort) -> Roadmap:
+    """The roadmap a cohort follows; refused clearly if this process was started without it."""
+    if cohort.roadmap_id not in catalog:
+        raise NotFound(
+            f"The cohort **{cohort.name}** follows the roadmap `{cohort.roadmap_id}`, which this bot has not loaded. "
+            "Ask the bot's operator to put it back in ROADMAPS_DIR."
+        )
+    return catalog[cohort.roadmap_id]
+
+
+def find_roadmap(catalog: RoadmapCatalog, query: str) -> str:
+    """The key of the roadmap a moderator typed: its key or its title, any case."""
+    text = query.strip()
+    folded = text.casefold()
+    for key, roadmap in catalog.items():
+        if folded in (key, roadmap.title.casefold()):
+            return key
+    offered = ", ".join(f"**{r.title}** (`{k}`)" for k, r in catalog.items())
+    raise InvalidInput(f"There is no roadmap called **{text}**. This bot offers: {offered}.")
+
+
+def search_roadmaps(catalog: RoadmapCatalog, query: str) -> list[tuple[str, Roadmap]]:
+    """Roadmaps whose key or title contains `query`, default first, at most 25."""
+    folded = query.strip().casefold()
+    return [(k, r) for k, r in catalog.items() if folded in k or folded in r.title.casefold()][:AUTOCOMPLETE_LIMIT]

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Membership, ProgressEvent, RoadmapTopic
-from bot.roadmap import parse_roadmap
+from bot.roadmap import RoadmapCatalog, parse_roadmap
 from bot.services.clock import FixedClock
 from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
-from bot.services.roadmap_sync import sync_roadmap
-from tests.harness import ROADMAP, ROOT
+from bot.services.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps
+from tests.harness import CATALOG, EXAMPLE_ROADMAPS, ROADMAP, ROOT
 
 GUILD = 1
 
@@ -114,3 +114,42 @@ async def test_removing_the_last_topics_finishes_members_on_them(db):
 async def test_unchanged_roadmap_moves_nobody(db):
     await setup_members(db, ROADMAP)
     assert await sync_roadmap(db, ROADMAP) == []
+
+
+async def test_each_roadmap_is_synced_only_for_its_own_cohorts(db, caplog):
+    """Editing the frontend roadmap moves frontend members; backend members and order stay as they were."""
+    await sync_roadmaps(db, CATALOG)
+    services = Services.build(db, CATALOG, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
+    await services.cohorts.create(
+        GUILD, 99, CohortOptions(name="web", channel_id=5, start_date="2026-11-02", timezone="UTC", roadmap="frontend")
+    )
+    await services.cohorts.create(
+        GUILD, 99, CohortOptions(name="back", channel_id=5, start_date="2026-11-02", timezone="UTC")
+    )
+    await services.progress.join(GUILD, 10, "web")
+    await services.progress.goto(GUILD, 10, "web", "fe-css")
+    await services.progress.join(GUILD, 11, "back")
+
+    data = yaml.safe_load((EXAMPLE_ROADMAPS / "frontend.yaml").read_text())
+    data["stages"][0]["topics"] = [t for t in data["stages"][0]["topics"] if t["id"] != "fe-css"]
+    edited = RoadmapCatalog({"default": CATALOG.default, "frontend": parse_roadmap(data, Path("frontend.yaml"))})
+    moves = await sync_roadmaps(db, edited)
+    assert [(m.user_id, m.removed_topic_id, m.new_topic_id) for m in moves] == [(10, "fe-css", "fe-javascript")]
+    assert "roadmap frontend: topic 'fe-css' no longer exists" in caplog.text
+    async with db() as session:
+        stored = (await session.execute(select(RoadmapTopic.roadmap_id, RoadmapTopic.topic_id))).all()
+        current = dict((await session.execute(select(Membership.user_id, Membership.current_topic_id))).all())
+    assert sorted(t for k, t in stored if k == "frontend") == sorted(t.id for t in edited["frontend"].topics)
+    assert [t for k, t in stored if k == "default"] and current == {10: "fe-javascript", 11: "dns"}
+
+
+async def test_a_cohort_on_a_roadmap_that_is_gone_stops_the_start(db):
+    await sync_roadmaps(db, CATALOG)
+    services = Services.build(db, CATALOG, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
+    await services.cohorts.create(
+        GUILD, 99, CohortOptions(name="web", channel_id=5, start_date="2026-11-02", timezone="UTC", roadmap="frontend")
+    )
+    with pytest.raises(UnknownRoadmaps) as info:
+        await sync_roadmaps(db, RoadmapCatalog.single(CATALOG.default))
+    assert "roadmap 'frontend' (cohorts: web)" in str(info.value)
+    assert "ROADMAPS_DIR" in str(info.value)

@@ -11,7 +11,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import logs
+from bot import i18n, logs
 from bot.cogs.nudge_buttons import NudgeButton
 from bot.config import Settings
 from bot.fanout import Fanout
@@ -38,10 +38,37 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class StudyTranslator(app_commands.Translator):
+    """Command descriptions, option descriptions and choices in the member's Discord language.
+
+    Names stay English on purpose: `/done` is the same command in every guide, screenshot and
+    help message, whatever language the client shows around it.
+    """
+
+    _UNTRANSLATED = (
+        app_commands.TranslationContextLocation.command_name,
+        app_commands.TranslationContextLocation.group_name,
+        app_commands.TranslationContextLocation.parameter_name,
+    )
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if context.location in self._UNTRANSLATED:
+            return None
+        language = i18n.language_for(locale)
+        return None if language == i18n.ENGLISH else i18n.translate(string.message, language)
+
+
 class StudyTree(app_commands.CommandTree):
-    """Every command starts by naming its guild and command for the logs, and its start time for metrics."""
+    """Every command starts by naming its guild and command for the logs, its start time for metrics,
+    and the member's language for every reply."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        i18n.use(interaction.locale)
         name = interaction.command.qualified_name if interaction.command else "unknown"
         logs.bind(guild=interaction.guild_id or "dm", command=f"/{name}")
         interaction.extras["started"] = time.perf_counter()
@@ -93,6 +120,7 @@ class StudyBot(commands.AutoShardedBot):
         install_error_handlers(self)
         # Nudge buttons are matched by their custom id pattern, so they work after a restart.
         self.add_dynamic_items(NudgeButton)
+        await self.tree.set_translator(StudyTranslator())
         await self.sync_commands()
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)

@@ -14,8 +14,9 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from bot import logs, pictures, render
+from bot import i18n, logs, pictures, render
 from bot.cogs.nudge_buttons import nudge_view
+from bot.i18n import t
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
@@ -145,6 +146,7 @@ class Fanout:
 
     async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:
         logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="nudge")
+        i18n.use(job.language)  # each send runs in a task of its own
         deliveries = self._services.deliveries
         try:
             channel_id = job.dm_channel_id or await self._open_dm(job)
@@ -182,7 +184,11 @@ class Fanout:
         return channel.send(embed=render.nudge_embed(job), view=nudge_view(job))
 
     async def _post_leaderboard(self, job: LeaderboardJob, report: FanoutReport) -> None:
-        title = f"Weekly leaderboard · {job.leaderboard.cohort.name}"
+        with i18n.using(job.language):
+            await self._post_leaderboard_in_language(job, report)
+
+    async def _post_leaderboard_in_language(self, job: LeaderboardJob, report: FanoutReport) -> None:
+        title = t("Weekly leaderboard · {cohort}", cohort=job.leaderboard.cohort.name)
         embed = render.leaderboard_embed(job.leaderboard, title=title)
         names = await self._display_names(job.leaderboard.cohort.guild_id, [e.user_id for e in job.leaderboard.top])
         card = await asyncio.to_thread(pictures.leaderboard_card, job.leaderboard, names, title)
@@ -197,7 +203,7 @@ class Fanout:
             embed=embed,
         )
         if job.digest is not None and job.digest_delivery_id is not None and job.report_channel_id is not None:
-            title = f"Weekly report · {job.digest.cohort.name}"
+            title = t("Weekly report · {cohort}", cohort=job.digest.cohort.name)
             await self._post(
                 job.digest_delivery_id,
                 job.report_channel_id,
@@ -216,16 +222,18 @@ class Fanout:
                 member = await guild.fetch_member(user_id) if guild else await self._client.fetch_user(user_id)
                 names[user_id] = member.display_name
             except discord.HTTPException:
-                names[user_id] = "member"
+                names[user_id] = t("member")
         return names
 
     async def _post_notice(self, job: DmNoticeJob, report: FanoutReport) -> None:
+        with i18n.using(job.language):
+            content = render.dm_notice_text(job)
         await self._post(
             job.delivery_id,
             job.channel_id,
             report,
             "closed-DM notice",
-            content=render.dm_notice_text(job),
+            content=content,
             allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
         )
 

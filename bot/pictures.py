@@ -9,6 +9,8 @@ import io
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n import t
+
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw
 
@@ -66,7 +68,13 @@ def progress_card(report: ProgressReport, member_name: str) -> bytes:
     draw.text((32, 24), _short(f"{member_name} · {report.cohort.name}", 48), font=_font(28), fill=TEXT)
     draw.text(
         (32, 64),
-        f"{report.done_count}/{report.total_topics} topics ({report.percent}%) · {report.pace.label}",
+        t(
+            "{done}/{total} topics ({percent}%)",
+            done=report.done_count,
+            total=report.total_topics,
+            percent=report.percent,
+        )
+        + f" · {report.pace.label}",
         font=_font(18),
         fill=MUTED,
     )
@@ -79,12 +87,12 @@ def progress_card(report: ProgressReport, member_name: str) -> bytes:
         y += 34
     # The calendar: where the member is (their topic's start) against where the calendar says (today).
     y += 30
-    draw.text((32, y), "roadmap", font=_font(15), fill=MUTED)
+    draw.text((32, y), t("roadmap"), font=_font(15), fill=MUTED)
     _bar(draw, 120, y + 4, 640, 10, 0.0, DONE)
     # The calendar's label above the line, the member's below, so they never collide.
     for share, colour, label, label_y in (
-        (report.expected_share, MARK, "calendar today", y - 20),
-        (report.position_share, DONE, "you", y + 22),
+        (report.expected_share, MARK, t("calendar today"), y - 20),
+        (report.position_share, DONE, t("you"), y + 22),
     ):
         x = 120 + round(640 * min(max(share, 0.0), 1.0))
         draw.ellipse((x - 8, y + 1, x + 8, y + 17), fill=colour)
@@ -102,12 +110,12 @@ def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> b
     y = 84
     for entry in top:
         draw.text((32, y), f"#{entry.rank}", font=_font(18), fill=MARK if entry.rank <= 3 else MUTED)
-        draw.text((84, y), _short(names.get(entry.user_id, "member"), 22), font=_font(18), fill=TEXT)
+        draw.text((84, y), _short(names.get(entry.user_id, t("member")), 22), font=_font(18), fill=TEXT)
         _bar(draw, 330, y + 3, 360, 18, entry.done / best, DONE)
         draw.text((704, y), str(entry.done), font=_font(18), fill=TEXT)
         y += 40
     if not top:
-        draw.text((32, y), "Nobody has finished a topic yet.", font=_font(18), fill=MUTED)
+        draw.text((32, y), t("Nobody has finished a topic yet."), font=_font(18), fill=MUTED)
     return _png(image)
 
 
@@ -116,7 +124,9 @@ def stage_chart(report: CohortReport) -> bytes:
     rows = report.per_stage
     height = 90 + len(rows) * 36 + (36 if report.finished else 0) + 20
     image, draw = _canvas(height)
-    draw.text((32, 24), _short(f"{report.cohort.name}: members per stage", 50), font=_font(26), fill=TEXT)
+    draw.text(
+        (32, 24), _short(t("{cohort}: members per stage", cohort=report.cohort.name), 50), font=_font(26), fill=TEXT
+    )
     most = max([n for _, n in rows] + [report.finished, 1])
     y = 80
     for i, (stage, count) in enumerate(rows, 1):
@@ -125,7 +135,7 @@ def stage_chart(report: CohortReport) -> bytes:
         draw.text((704, y), str(count), font=_font(17), fill=MUTED)
         y += 36
     if report.finished:
-        draw.text((32, y), "finished", font=_font(17), fill=TEXT)
+        draw.text((32, y), t("finished"), font=_font(17), fill=TEXT)
         _bar(draw, 360, y + 3, 330, 16, report.finished / most, FULL)
         draw.text((704, y), str(report.finished), font=_font(17), fill=MUTED)
     return _png(image)

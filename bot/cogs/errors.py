@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import i18n
+from bot.i18n import t
 from bot.services.errors import StudybotError
 
 if TYPE_CHECKING:
@@ -36,20 +38,22 @@ def user_message(error: Exception) -> str | None:
     if isinstance(original, StudybotError):
         return original.message
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works only in a server, not in direct messages."
+        return t("This command works only in a server, not in direct messages.")
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the **Manage Server** permission for this."
+        return t("You need the **Manage Server** permission for this.")
     if isinstance(error, app_commands.TransformerError):
         if error.type is discord.AppCommandOptionType.channel:
-            return (
+            return t(
                 "I can't see that channel. Pick a text channel where I have **View Channel**, "
                 "**Send Messages** and **Embed Links**."
             )
-        return f"`{error.value}` is not a valid {error.type.name}."
+        return t("`{value}` is not a valid {type}.", value=error.value, type=error.type.name)
     if isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
-        return "This command changed since Discord last loaded it. Try again in a minute."
+        return t(
+            "This command changed since Discord last loaded it. Try again in a minute.",
+        )
     if isinstance(error, app_commands.CheckFailure):
-        return "You are not allowed to use this command here."
+        return t("You are not allowed to use this command here.")
     return None
 
 
@@ -67,9 +71,10 @@ async def report_error(interaction: discord.Interaction, error: Exception, where
             interaction.user.id if interaction.user else None,
             exc_info=(type(original), original, original.__traceback__),
         )
-        message = (
-            f"Sorry, something went wrong on my side. Error id `{error_id}`: "
-            "a moderator can pass it to whoever runs the bot."
+        message = t(
+            "Sorry, something went wrong on my side. Error id `{error_id}`: "
+            "a moderator can pass it to whoever runs the bot.",
+            error_id=error_id,
         )
     try:
         await send_ephemeral(interaction, message)
@@ -96,8 +101,9 @@ class OwnedView(discord.ui.View):
         self.owner_id = owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        i18n.use(interaction.locale)
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message("These buttons are not for you.", ephemeral=True)
+            await interaction.response.send_message(t("These buttons are not for you."), ephemeral=True)
             return False
         return True
 

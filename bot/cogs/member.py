@@ -15,6 +15,7 @@ from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.progress import ProgressReport
 from bot.services.topics import find_stage, find_topic
@@ -38,25 +39,33 @@ class LeaveConfirm(OwnedView):
         self.bot = bot
         self.origin = interaction
         self.cohort_name = cohort_name
+        # Built inside the interaction, so in the member's language (decorator labels are fixed at import).
+        self.confirm.label, self.cancel.label = t("Leave"), t("Stay")
 
     @discord.ui.button(label="Leave", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         self.stop()
         cohort = await self.bot.services.progress.leave(_guild_id(interaction), interaction.user.id, self.cohort_name)
         await interaction.response.edit_message(
-            content=f"You left **{cohort.name}**. Your history is kept: `/join` brings you back where you were.",
+            content=t(
+                "You left **{cohort}**. Your history is kept: `/join` brings you back where you were.",
+                cohort=cohort.name,
+            ),
             view=None,
         )
 
     @discord.ui.button(label="Stay", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         self.stop()
-        await interaction.response.edit_message(content=f"You are still in **{self.cohort_name}**.", view=None)
+        await interaction.response.edit_message(
+            content=t("You are still in **{self_cohort_name}**.", self_cohort_name=self.cohort_name), view=None
+        )
 
     async def on_timeout(self) -> None:
         with contextlib.suppress(discord.HTTPException):
             await self.origin.edit_original_response(
-                content=f"No answer, so you are still in **{self.cohort_name}**.", view=None
+                content=t("No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=self.cohort_name),
+                view=None,
             )
 
 
@@ -67,22 +76,24 @@ class ForgetConfirm(OwnedView):
         super().__init__(interaction.user.id, timeout=60)
         self.bot = bot
         self.cohort_name = cohort_name
+        self.confirm.label, self.cancel.label = t("Delete my data"), t("Keep")
 
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         self.stop()
         names = await self.bot.services.exports.forget(_guild_id(interaction), interaction.user.id, self.cohort_name)
         await interaction.response.edit_message(
-            content="Deleted: your membership, history and check-ins in "
-            + ", ".join(f"**{n}**" for n in names)
-            + ". Nothing about you is left there.",
+            content=t(
+                "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
+                cohorts=", ".join(f"**{n}**" for n in names),
+            ),
             view=None,
         )
 
     @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+        await interaction.response.edit_message(content=t("Nothing was deleted."), view=None)
 
 
 class MemberCog(MemberCogBase):
@@ -107,7 +118,7 @@ class MemberCog(MemberCogBase):
     async def leave(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
         found = await self.services.progress.resolve(_guild_id(interaction), interaction.user.id, cohort)
         await interaction.response.send_message(
-            f"Leave **{found.name}**? You stop getting nudges; your history is kept.",
+            t("Leave **{found}**? You stop getting nudges; your history is kept.", found=found.name),
             view=LeaveConfirm(self.bot, interaction, found.name),
             ephemeral=True,
         )
@@ -117,9 +128,19 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort="Only this cohort (default: every cohort in this server)")
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def forget_me(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
-        where = f"the cohort **{cohort}**" if cohort else "every cohort of this server"
+        if cohort:
+            question = t(
+                "Delete your membership, progress history and check-ins in the cohort **{cohort}**? "
+                "This cannot be undone.",
+                cohort=cohort,
+            )
+        else:
+            question = t(
+                "Delete your membership, progress history and check-ins in every cohort of this server? "
+                "This cannot be undone."
+            )
         await interaction.response.send_message(
-            f"Delete your membership, progress history and check-ins in {where}? This cannot be undone.",
+            question,
             view=ForgetConfirm(self.bot, interaction, cohort),
             ephemeral=True,
         )
@@ -171,7 +192,7 @@ class MemberCog(MemberCogBase):
             _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
         )
         # Public on purpose: finishing a topic is news for the study group.
-        await interaction.response.send_message(f"{interaction.user.mention} {render.advance_text(result)}")
+        await interaction.response.send_message(interaction.user.mention + " " + render.advance_text(result))
 
     @app_commands.command(name="skip", description="Skip your current topic (it will not count as done)")
     @app_commands.guild_only()
@@ -190,8 +211,14 @@ class MemberCog(MemberCogBase):
     async def goto(self, interaction: discord.Interaction, topic: str, cohort: str | None = None) -> None:
         ref = await self.services.progress.goto(_guild_id(interaction), interaction.user.id, cohort, topic)
         await interaction.response.send_message(
-            f"{render.CURRENT_MARK} You are now on **{ref.topic.title}** (stage {ref.stage_index + 1}: "
-            f"{ref.stage.title}). `/topic` says what to learn.",
+            t(
+                "{render_CURRENT_MARK} You are now on **{topic_title}** (stage {value}: "
+                "{stage_title}). `/topic` says what to learn.",
+                render_CURRENT_MARK=render.CURRENT_MARK,
+                topic_title=ref.topic.title,
+                value=ref.stage_index + 1,
+                stage_title=ref.stage.title,
+            ),
             ephemeral=True,
         )
 
@@ -229,9 +256,15 @@ class MemberCog(MemberCogBase):
                     _guild_id(interaction), interaction.user.id, cohort
                 )
             except (NotFound, Conflict) as exc:
-                raise InvalidInput(f"{exc.message} Or give the `topic` option to look any topic up.") from None
+                raise InvalidInput(
+                    t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)
+                ) from None
             if current is None:
-                raise InvalidInput("You have finished the roadmap. Give the `topic` option to look any topic up.")
+                raise InvalidInput(
+                    t(
+                        "You have finished the roadmap. Give the `topic` option to look any topic up.",
+                    )
+                )
             ref = current
         await send_ephemeral(interaction, embed=render.topic_embed(ref))
 

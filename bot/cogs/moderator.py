@@ -10,12 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import pictures, render
+from bot import i18n, pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import require_guild
 from bot.cogs.errors import OwnedView, send_ephemeral
 from bot.db.models import Cohort, Membership
+from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions, is_moderator
 from bot.services.container import Services
@@ -98,8 +99,13 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     def _require(self, interaction: discord.Interaction, cohort: Cohort | None) -> None:
         roles = {role.id for role in getattr(interaction.user, "roles", [])}
         if not is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles):
-            extra = " or this cohort's moderator role" if cohort is not None and cohort.moderator_role_id else ""
-            raise NotAllowed(f"You need the **Manage Server** permission{extra} to do this.")
+            if cohort is not None and cohort.moderator_role_id:
+                raise NotAllowed(
+                    t(
+                        "You need the **Manage Server** permission or this cohort's moderator role to do this.",
+                    )
+                )
+            raise NotAllowed(t("You need the **Manage Server** permission to do this."))
 
     def _roadmap(self, cohort: Cohort) -> Roadmap:
         return self.services.progress.roadmap_of(cohort)
@@ -122,8 +128,12 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         missing = [name for name, ok in needed.items() if not ok]
         if missing:
             raise InvalidInput(
-                f"I can't post in {channel.mention}: I need {', '.join(f'**{m}**' for m in missing)} there. "
-                "Give me those permissions in that channel, or pick another channel."
+                t(
+                    "I can't post in {channel_mention}: I need {value} there. Give me those "
+                    "permissions in that channel, or pick another channel.",
+                    channel_mention=channel.mention,
+                    value=", ".join(f"**{m}**" for m in missing),
+                )
             )
         return channel.id
 
@@ -136,6 +146,8 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     ) -> CohortOptions:
         """Option values as the service takes them; a channel must be one the bot can post in."""
         return CohortOptions(
+            # The server's language for posts to the cohort's channels, refreshed by every create and edit.
+            locale=i18n.language_for(interaction.guild_locale),
             channel_id=await self._postable_channel_id(interaction, channel) if channel else None,
             moderator_role_id=moderator_role.id if moderator_role else None,
             **typed,  # type: ignore[arg-type]
@@ -178,9 +190,11 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             roadmap=roadmap,
         )
         cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
-        embed = render.cohort_embed(cohort, self._roadmap(cohort), 0, title=f"Created cohort {cohort.name}")
+        embed = render.cohort_embed(
+            cohort, self._roadmap(cohort), 0, title=t("Created cohort {cohort}", cohort=cohort.name)
+        )
         await interaction.response.send_message(
-            f"Members can now `/join cohort:{cohort.name}`.", embed=embed, ephemeral=True
+            t("Members can now `/join cohort:{cohort}`.", cohort=cohort.name), embed=embed, ephemeral=True
         )
 
     @app_commands.command(name="edit", description="Change a cohort's settings")
@@ -222,11 +236,13 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         )
         if report_channel is not None:
             options = replace(options, report_channel_id=await self._postable_channel_id(interaction, report_channel))
-        if options == CohortOptions():
-            raise InvalidInput("Nothing to change: give at least one option besides `cohort`.")
+        if replace(options, locale=None) == CohortOptions():
+            raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
         updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
         _, members = await self.services.cohorts.active_members(_guild_id(interaction), updated.name)
-        embed = render.cohort_embed(updated, self._roadmap(updated), len(members), title=f"Updated {updated.name}")
+        embed = render.cohort_embed(
+            updated, self._roadmap(updated), len(members), title=t("Updated {cohort}", cohort=updated.name)
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="All cohorts of this server")
@@ -236,7 +252,11 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         if not interaction.permissions.manage_guild and not any(
             is_moderator(item.cohort, manage_guild=False, role_ids=roles) for item in listings
         ):
-            raise NotAllowed("You need the **Manage Server** permission or a cohort's moderator role to do this.")
+            raise NotAllowed(
+                t(
+                    "You need the **Manage Server** permission or a cohort's moderator role to do this.",
+                )
+            )
         await send_ephemeral(interaction, embed=render.cohort_list_embed(listings))
 
     @app_commands.command(name="info", description="A cohort's settings and calendar")
@@ -254,7 +274,11 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         await self._cohort_for_moderator(interaction, cohort)
         archived = await self.services.cohorts.archive(_guild_id(interaction), cohort)
         await send_ephemeral(
-            interaction, f"Archived **{archived.name}**. Its history stays readable; it takes no new progress."
+            interaction,
+            t(
+                "Archived **{archived}**. Its history stays readable; it takes no new progress.",
+                archived=archived.name,
+            ),
         )
 
     @app_commands.command(name="members", description="The members of a cohort and their current topics")
@@ -293,8 +317,13 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         report = await self.services.insight.pause(_guild_id(interaction), cohort, start, end, interaction.user.id)
         await send_ephemeral(
             interaction,
-            f"**{report.cohort.name}** pauses {start} → {end}: pace ignores those days, streaks do not break on "
-            "them, and no nudges go out.",
+            t(
+                "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
+                "do not break on them, and no nudges go out.",
+                cohort=report.cohort.name,
+                start=start,
+                end=end,
+            ),
             embed=render.report_embed(report),
         )
 
@@ -307,7 +336,11 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         members = len(data[0]["members"]) if data else 0
         file = discord.File(io.BytesIO(to_csv(data).encode()), filename=f"{found.name_key.replace(' ', '-')}.csv")
         await interaction.response.send_message(
-            f"**{found.name}**: {members} member(s), one row per member, done/skip and check-in.",
+            t(
+                "**{found}**: {members} member(s), one row per member, done/skip and check-in.",
+                found=found.name,
+                members=members,
+            ),
             file=file,
             ephemeral=True,
         )
@@ -320,7 +353,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     ) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         ref = await self.services.progress.set_progress(_guild_id(interaction), found.name, member.id, topic)
-        await send_ephemeral(interaction, f"Moved {member.mention} to **{ref.topic.title}** in **{found.name}**.")
+        await send_ephemeral(
+            interaction,
+            t(
+                "Moved {member_mention} to **{topic_title}** in **{found}**.",
+                member_mention=member.mention,
+                topic_title=ref.topic.title,
+                found=found.name,
+            ),
+        )
 
     @app_commands.command(name="remove", description="Remove a member from a cohort (their history is kept)")
     @app_commands.describe(cohort="The cohort", member="The member to remove")
@@ -328,7 +369,14 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def remove(self, interaction: discord.Interaction, cohort: str, member: discord.User) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         await self.services.progress.remove_member(_guild_id(interaction), found.name, member.id)
-        await send_ephemeral(interaction, f"Removed {member.mention} from **{found.name}**. Their history is kept.")
+        await send_ephemeral(
+            interaction,
+            t(
+                "Removed {member_mention} from **{found}**. Their history is kept.",
+                member_mention=member.mention,
+                found=found.name,
+            ),
+        )
 
 
 async def setup(bot: StudyBot) -> None:

@@ -8,15 +8,22 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot import render
+from bot import i18n, render
 from bot.cogs.errors import report_error, send_ephemeral
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
     from bot.services.deliveries import NudgeJob
 
 PATTERN = r"nudge:(?P<action>done|checkin|stop):(?P<membership>[0-9]+)(?::(?P<topic>[a-z0-9-]+))?"
-LABELS = {"done": "Done", "checkin": "Studied today", "stop": "Stop nudges"}
+
+
+def _label(action: str) -> str:
+    # A function, not a table: the label is read in the language of the nudge being built.
+    return {"done": t("Done"), "checkin": t("Studied today"), "stop": t("Stop nudges")}[action]
+
+
 STYLES = {
     "done": discord.ButtonStyle.success,
     "checkin": discord.ButtonStyle.primary,
@@ -29,7 +36,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
 
     def __init__(self, action: str, membership_id: int, topic_id: str | None = None) -> None:
         custom_id = f"nudge:{action}:{membership_id}" + (f":{topic_id}" if topic_id else "")
-        super().__init__(discord.ui.Button(label=LABELS[action], style=STYLES[action], custom_id=custom_id))
+        super().__init__(discord.ui.Button(label=_label(action), style=STYLES[action], custom_id=custom_id))
         self.action = action
         self.membership_id = membership_id
         self.topic_id = topic_id
@@ -42,6 +49,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = cast("StudyBot", interaction.client)
+        i18n.use(interaction.locale)
         try:
             await self._act(bot, interaction)
         except Exception as error:  # every failure ends in an answer, never "interaction failed"
@@ -64,7 +72,10 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
             cohort = await services.members.stop_nudges(self.membership_id, user_id)
             await send_ephemeral(
                 interaction,
-                f"🔕 Nudges for **{cohort.name}** are off. `/settings nudges:on` in the server turns them back on.",
+                t(
+                    "🔕 Nudges for **{cohort}** are off. `/settings nudges:on` in the server turns them back on.",
+                    cohort=cohort.name,
+                ),
             )
 
 

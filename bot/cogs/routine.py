@@ -10,6 +10,7 @@ from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import send_ephemeral
+from bot.i18n import t
 from bot.services.errors import InvalidInput
 from bot.services.leaderboard import PERIODS
 
@@ -23,7 +24,9 @@ def _on_off(value: str | None, option: str) -> bool | None:
         return None
     key = value.strip().casefold()
     if key not in ("on", "off"):
-        raise InvalidInput(f"`{value}` is not accepted for `{option}`: use `on` or `off`.")
+        raise InvalidInput(
+            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=value, option=option)
+        )
     return key == "on"
 
 
@@ -89,7 +92,10 @@ class RoutineCog(MemberCogBase):
     ) -> None:
         assert interaction.guild_id is not None
         board = await self.services.leaderboards.for_member(interaction.guild_id, interaction.user.id, cohort, period)
-        title = f"Leaderboard · {board.cohort.name} · {period.replace('-', ' ')}"
+        period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
+            board.period
+        ]
+        title = t("Leaderboard · {cohort}", cohort=board.cohort.name) + " · " + period_name.replace("-", " ")
         await send_ephemeral(
             interaction, embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title)
         )

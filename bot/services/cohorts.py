@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
 from bot.db.models import Cohort, Membership
+from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import validation as v
 from bot.services.clock import Clock
@@ -59,15 +60,15 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
     if options.channel_id is not None:
         changes["channel_id"] = options.channel_id
     if options.start_date is not None:
-        changes["start_date"] = v.parse_date(options.start_date, "start date")
+        changes["start_date"] = v.parse_date(options.start_date, t("start date"))
     if options.timezone is not None:
         changes["timezone"] = v.parse_timezone(options.timezone)
     if options.nudge_time is not None:
-        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, "nudge time")
+        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, t("nudge time"))
     if options.leaderboard_day is not None:
         changes["leaderboard_weekday"] = v.parse_weekday(options.leaderboard_day)
     if options.leaderboard_time is not None:
-        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, "leaderboard time")
+        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, t("leaderboard time"))
     if options.pace is not None:
         changes["pace"] = v.parse_pace(options.pace)
     if options.moderator_role_id is not None:
@@ -100,10 +101,13 @@ class CohortService:
         names = list(await session.scalars(select(Cohort.name).where(Cohort.guild_id == guild_id)))
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if not names:
-            raise NotFound(f"There is no cohort named **{name}** in this server; none exist yet.")
+            raise NotFound(t("There is no cohort named **{name}** in this server; none exist yet.", name=name))
         raise NotFound(
-            f"There is no cohort named **{name}** in this server.{did_you_mean(close)} "
-            "Use `/cohort list` to see them all."
+            t(
+                "There is no cohort named **{name}** in this server.{value} Use `/cohort list` to see them all.",
+                name=name,
+                value=did_you_mean(close),
+            )
         )
 
     async def get(self, guild_id: int, name: str) -> Cohort:
@@ -167,7 +171,12 @@ class CohortService:
 
     @staticmethod
     def _duplicate(name: str) -> Conflict:
-        return Conflict(f"A cohort named **{name}** already exists in this server. Choose another name.")
+        return Conflict(
+            t(
+                "A cohort named **{name}** already exists in this server. Choose another name.",
+                name=name,
+            )
+        )
 
     async def _ensure_name_free(self, session: AsyncSession, guild_id: int, name: str) -> None:
         key = v.name_key(v.parse_cohort_name(name))
@@ -212,7 +221,7 @@ class CohortService:
         async with self._sessions() as session:
             cohort = await self.find_in(session, guild_id, name)
             if cohort.archived:
-                raise Conflict(f"**{cohort.name}** is already archived.")
+                raise Conflict(t("**{cohort}** is already archived.", cohort=cohort.name))
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
             await session.execute(

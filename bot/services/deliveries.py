@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import i18n
 from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock
@@ -51,6 +52,7 @@ class NudgeJob:
     budget_days: float
     pace_label: str
     next_step: str
+    language: str = i18n.ENGLISH  # the member's, else the server's: the nudge is read in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class LeaderboardJob:
     digest: CohortReport | None = None
     digest_delivery_id: int | None = None
     report_channel_id: int | None = None
+    language: str = i18n.ENGLISH  # the server's
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class DmNoticeJob:
     cohort_name: str
     user_ids: list[int]
     membership_ids: list[int]
+    language: str = i18n.ENGLISH  # the server's
 
 
 def _insert_ignoring_duplicates(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert
@@ -219,6 +223,9 @@ class DeliveryService:
         days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
         pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
+        language = i18n.language_for(membership.locale or cohort.locale)
+        with i18n.using(language):
+            pace_label = pace.label
         learn = ref.topic.learn
         return NudgeJob(
             delivery_id=delivery_id,
@@ -235,9 +242,10 @@ class DeliveryService:
             stage_count=len(roadmap.stages),
             days_on_topic=days_on_topic,
             budget_days=calendar.windows[ref.id].length,
-            pace_label=pace.label,
+            pace_label=pace_label,
             # A different bullet each day on the same topic.
             next_step=learn[days_on_topic % len(learn)],
+            language=language,
         )
 
     async def remember_dm_channel(self, membership_id: int, channel_id: int | None) -> None:
@@ -337,6 +345,7 @@ class DeliveryService:
                 await self._insight.report(cohort) if digest_id else None,
                 digest_id,
                 cohort.report_channel_id,
+                i18n.language_for(cohort.locale),
             )
             for delivery_id, cohort, slot, digest_id in claimed
         ]
@@ -373,6 +382,7 @@ class DeliveryService:
                         cohort.name,
                         [m.user_id for m in members],
                         [m.id for m in members],
+                        i18n.language_for(cohort.locale),
                     )
                 )
             await session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import t
+
 
 class StudybotError(Exception):
     """A problem with the request itself; `message` says what was wrong and what is accepted."""
@@ -31,4 +33,4 @@ def did_you_mean(candidates: list[str]) -> str:
     """' Did you mean a, b?' or '' when there is nothing close."""
     if not candidates:
         return ""
-    return " Did you mean " + ", ".join(f"**{c}**" for c in candidates) + "?"
+    return " " + t("Did you mean {names}?", names=", ".join(f"**{c}**" for c in candidates))

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Delivery, Membership, ProgressEvent
+from bot.i18n import t
 from bot.services.cohorts import CohortService
 from bot.services.errors import NotFound
 
@@ -115,8 +116,9 @@ class ExportService:
                 query = query.where(Cohort.id == cohort.id)
             rows = (await session.execute(query)).all()
             if not rows:
-                where = f"**{cohort_name}**" if cohort_name else "this server"
-                raise NotFound(f"I keep no data about you in {where}.")
+                if cohort_name:
+                    raise NotFound(t("I keep no data about you in **{cohort}**.", cohort=cohort_name))
+                raise NotFound(t("I keep no data about you in this server."))
             ids = [m.id for m, _ in rows]
             # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
             await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, CohortPause, Membership, ProgressEvent
+from bot.i18n import t
 from bot.roadmap import RoadmapCatalog, Stage, TopicRef
 from bot.services import validation as v
 from bot.services.clock import Clock
@@ -135,17 +136,28 @@ class InsightService:
 
     async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: int) -> CohortReport:
         """Add a planned break (both days included) to a cohort's calendar."""
-        first, last = v.parse_date(start, "`from` date"), v.parse_date(end, "`to` date")
+        first, last = v.parse_date(start, t("`from` date")), v.parse_date(end, t("`to` date"))
         if last < first:
-            raise InvalidInput(f"The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.")
+            raise InvalidInput(
+                t(
+                    "The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.",
+                    last=last,
+                    first=first,
+                )
+            )
         if (last - first).days + 1 > MAX_PAUSE_DAYS:
             raise InvalidInput(
-                f"A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date."
+                t(
+                    "A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date.",
+                    MAX_PAUSE_DAYS=MAX_PAUSE_DAYS,
+                )
             )
         async with self._sessions() as session:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             if cohort.archived:
-                raise Conflict(f"The cohort **{cohort.name}** is archived: its calendar no longer changes.")
+                raise Conflict(
+                    t("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=cohort.name)
+                )
             session.add(
                 CohortPause(
                     cohort_id=cohort.id, start_date=first, end_date=last, created_by=by, created_at=self._clock.now()

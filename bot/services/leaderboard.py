@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent
+from bot.i18n import t
 from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
@@ -67,7 +68,7 @@ def period_bounds(cohort: Cohort, period: str, now: datetime) -> tuple[datetime,
         return last_post, now + timedelta(microseconds=1)
     if period == "last-week":
         return week_before(cohort, last_post), last_post
-    raise InvalidInput(f"`{period}` is not a period. Use one of: {', '.join(PERIODS)}.")
+    raise InvalidInput(t("`{period}` is not a period. Use one of: {value}.", period=period, value=", ".join(PERIODS)))
 
 
 class LeaderboardService:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Membership
+from bot.i18n import t
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
@@ -21,6 +22,10 @@ from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_t
 MAX_CHECKIN_MINUTES = 24 * 60
 # Typed into a time or timezone option: go back to the cohort's value.
 DEFAULT_WORDS = {"default", "cohort", "reset"}
+
+
+# Members whose stored language is known, kept to skip the UPDATE; ~100 bytes each.
+LANGUAGE_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class MemberService:
         self._clock = clock
         self._progress = progress
         self._closed_dms = closed_dms
+        self._languages: dict[tuple[int, int], str] = {}  # (guild, user) -> language last stored
 
     async def settings(
         self,
@@ -89,7 +95,7 @@ class MemberService:
         own_time = own_zone = ...  # Ellipsis: "not given"
         if nudge_time is not None:
             own_time = (
-                None if nudge_time.strip().casefold() in DEFAULT_WORDS else v.parse_hhmm(nudge_time, "nudge time")
+                None if nudge_time.strip().casefold() in DEFAULT_WORDS else v.parse_hhmm(nudge_time, t("nudge time"))
             )
         if timezone is not None:
             own_zone = None if timezone.strip().casefold() in DEFAULT_WORDS else v.parse_timezone(timezone)
@@ -139,14 +145,20 @@ class MemberService:
     @staticmethod
     def _validate(minutes: int | None, note: str | None) -> tuple[int | None, str | None]:
         if minutes is not None and not 1 <= minutes <= MAX_CHECKIN_MINUTES:
-            raise InvalidInput(f"`{minutes}` minutes is not accepted: give a number from 1 to {MAX_CHECKIN_MINUTES}.")
+            raise InvalidInput(
+                t(
+                    "`{minutes}` minutes is not accepted: give a number from 1 to {MAX_CHECKIN_MINUTES}.",
+                    minutes=minutes,
+                    MAX_CHECKIN_MINUTES=MAX_CHECKIN_MINUTES,
+                )
+            )
         return minutes, v.validate_note(note)
 
     async def _check_in(
         self, session: AsyncSession, cohort: Cohort, membership: Membership, minutes: int | None, note: str | None
     ) -> CheckInResult:
         if cohort.archived:
-            raise Conflict(f"The cohort **{cohort.name}** is archived: check-ins are closed.")
+            raise Conflict(t("The cohort **{cohort}** is archived: check-ins are closed.", cohort=cohort.name))
         now = self._clock.now()
         session.add(CheckIn(membership_id=membership.id, at=now, minutes=minutes, note=note))
         await session.flush()
@@ -159,6 +171,26 @@ class MemberService:
         streak = await member_streak(session, membership.id, timezone, today, await paused_days(session, cohort.id))
         await session.commit()
         return CheckInResult(cohort, streak, minutes_today)
+
+    async def remember_language(self, guild_id: int, user_id: int, language: str) -> None:
+        """Keep the member's language for their nudges; written only when it changed (one dict lookup otherwise)."""
+        key = (guild_id, user_id)
+        if self._languages.get(key) == language:
+            return
+        async with self._sessions() as session:
+            await session.execute(
+                update(Membership)
+                .where(
+                    Membership.user_id == user_id,
+                    Membership.cohort_id.in_(select(Cohort.id).where(Cohort.guild_id == guild_id)),
+                    or_(Membership.locale.is_(None), Membership.locale != language),
+                )
+                .values(locale=language)
+            )
+            await session.commit()
+        if len(self._languages) >= LANGUAGE_CACHE_SIZE:
+            self._languages.clear()  # a bound, not an LRU: a cleared entry costs one idempotent UPDATE
+        self._languages[key] = language
 
     async def reopen_dms(self, guild_id: int, user_id: int) -> int:
         """A member who closed their DMs used a command: nudge them again. Returns how many memberships."""

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.i18n import days, t
 from bot.roadmap import Roadmap, Stage
 
 
@@ -87,18 +88,16 @@ class PaceStatus:
     @property
     def label(self) -> str:
         if self.kind == "not-started":
-            return f"the cohort starts in {_days(self.days)}"
+            return t("the cohort starts in {days}", days=days(self.days))
         if self.kind == "ahead":
-            return f"{_days(self.days)} ahead"
+            return t("{days} ahead", days=days(self.days))
         if self.kind == "behind":
-            return f"{_days(-self.days)} behind"
+            return t("{days} behind", days=days(-self.days))
         if self.kind == "finished":
-            return "finished the roadmap" + (f", {_days(self.days)} ahead of the calendar" if self.days > 0 else "")
-        return "on track"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+            if self.days > 0:
+                return t("finished the roadmap, {days} ahead of the calendar", days=days(self.days))
+            return t("finished the roadmap")
+        return t("on track")
 
 
 def member_pace(calendar: CohortCalendar, current_topic_id: str | None, today: date) -> PaceStatus:

@@ -9,8 +9,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import logs
+from bot import i18n, logs
 from bot.db.models import Cohort, Membership, ProgressEvent
+from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services import validation as v
 from bot.services.clock import Clock
@@ -126,7 +127,6 @@ class ProgressService:
         self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
     ) -> tuple[Cohort, Membership]:
         """The member's active membership: in the named cohort, or their only one in the guild."""
-        who, have = ("You are", "you") if self_view else ("That member is", "they")
         if cohort_name:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             membership = await session.scalar(
@@ -136,18 +136,35 @@ class ProgressService:
             )
             logs.bind(cohort=cohort.name)
             if membership is None:
-                hint = f" Join it with `/join cohort:{cohort.name}`." if self_view else ""
-                raise NotFound(f"{who} not in the cohort **{cohort.name}**.{hint}")
+                if self_view:
+                    raise NotFound(
+                        t(
+                            "You are not in the cohort **{cohort}**. Join it with `/join cohort:{cohort}`.",
+                            cohort=cohort.name,
+                        )
+                    )
+                raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=cohort.name))
             return cohort, membership
         rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         # Archived cohorts only count when there is nothing else to pick.
         live = [row for row in rows if not row[0].archived] or rows
         if not live:
-            hint = " Use `/join` to join one (`/cohort list` shows them)." if self_view else ""
-            raise NotFound(f"{who} not in any cohort in this server.{hint}")
+            if self_view:
+                raise NotFound(
+                    t("You are not in any cohort in this server. Use `/join` to join one (`/cohort list` shows them).")
+                )
+            raise NotFound(t("That member is not in any cohort in this server."))
         if len(live) > 1:
             names = ", ".join(f"**{c.name}**" for c, _ in live)
-            raise Conflict(f"{who} in several cohorts ({names}). Add the `cohort` option to say which one {have} mean.")
+            raise Conflict(
+                t(
+                    "You are in several cohorts ({names}). Add the `cohort` option to say which one you mean."
+                    if self_view
+                    else "That member is in several cohorts ({names}). Add the `cohort` option to say which one "
+                    "they mean.",
+                    names=names,
+                )
+            )
         cohort, membership = live[0]
         logs.bind(cohort=cohort.name)
         return cohort, membership
@@ -155,7 +172,12 @@ class ProgressService:
     @staticmethod
     def _ensure_open(cohort: Cohort) -> None:
         if cohort.archived:
-            raise Conflict(f"The cohort **{cohort.name}** is archived: its progress can no longer change.")
+            raise Conflict(
+                t(
+                    "The cohort **{cohort}** is archived: its progress can no longer change.",
+                    cohort=cohort.name,
+                )
+            )
 
     def roadmap_of(self, cohort: Cohort) -> Roadmap:
         """The roadmap `cohort` follows."""
@@ -174,13 +196,15 @@ class ProgressService:
         async with self._sessions() as session:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             if cohort.archived:
-                raise Conflict(f"The cohort **{cohort.name}** is archived and takes no new members.")
+                raise Conflict(t("The cohort **{cohort}** is archived and takes no new members.", cohort=cohort.name))
             membership = await session.scalar(
                 select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
             )
             now = self._clock.now()
             if membership is not None and membership.active:
-                raise Conflict(f"You are already in **{cohort.name}**. `/progress` shows where you are.")
+                raise Conflict(
+                    t("You are already in **{cohort}**. `/progress` shows where you are.", cohort=cohort.name)
+                )
             if membership is not None:
                 membership.left_at = None
                 membership.dm_closed_at = None  # joining is using a command: DMs are worth a try again
@@ -197,6 +221,7 @@ class ProgressService:
                     nudges_enabled=True,
                     show_on_leaderboard=True,
                     dm_notice_pending=False,
+                    locale=i18n.current(),
                 )
                 session.add(membership)
                 rejoined = False
@@ -204,7 +229,7 @@ class ProgressService:
             try:
                 await session.commit()
             except IntegrityError:
-                raise Conflict(f"You are already in **{cohort.name}**.") from None
+                raise Conflict(t("You are already in **{cohort}**.", cohort=cohort.name)) from None
             return JoinResult(cohort, self._topic_or_first(cohort, membership.current_topic_id), rejoined)
 
     async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
@@ -217,7 +242,7 @@ class ProgressService:
                 .values(left_at=self._clock.now(), next_nudge_at=None)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(f"You already left **{cohort.name}**.")
+                raise Conflict(t("You already left **{cohort}**.", cohort=cohort.name))
             await session.commit()
             return cohort
 
@@ -275,8 +300,14 @@ class ProgressService:
         self._ensure_open(cohort)
         if membership.current_topic_id is None:
             raise Conflict(
-                f"You have finished every topic of the roadmap in **{cohort.name}**; there is nothing left "
-                f"to {'mark done' if kind == 'done' else 'skip'}. Use `/goto` to revisit a topic."
+                t(
+                    "You have finished every topic of the roadmap in **{cohort}**; there is "
+                    "nothing left to mark done. Use `/goto` to revisit a topic."
+                    if kind == "done"
+                    else "You have finished every topic of the roadmap in **{cohort}**; there is "
+                    "nothing left to skip. Use `/goto` to revisit a topic.",
+                    cohort=cohort.name,
+                )
             )
         current = self._topic_or_first(cohort, membership.current_topic_id)
         assert current is not None
@@ -297,8 +328,11 @@ class ProgressService:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             await session.rollback()
             raise Conflict(
-                f"Your topic changed after you sent this (a second /{kind}?), so nothing was marked. "
-                "`/progress` shows where you are now."
+                t(
+                    "Your topic changed after you sent this (a second /{kind}?), so nothing "
+                    "was marked. `/progress` shows where you are now.",
+                    kind=kind,
+                )
             )
         await session.execute(
             _RECORD,
@@ -325,8 +359,11 @@ class ProgressService:
                 about = self.roadmap_of(cohort).topic(topic_id)
                 now_on = self._topic_or_first(cohort, membership.current_topic_id)
                 raise Conflict(
-                    f"This nudge was about **{about.topic.title if about else topic_id}**, but you have moved on to "
-                    f"**{now_on.topic.title if now_on else 'the end of the roadmap'}**. Nothing was marked."
+                    t(
+                        "This nudge was about **{about}**, but you have moved on to **{now_on}**. Nothing was marked.",
+                        about=about.topic.title if about else topic_id,
+                        now_on=now_on.topic.title if now_on else t("the end of the roadmap"),
+                    )
                 )
             return await self._advance_in(session, cohort, membership, "done", None, as_of)
 
@@ -342,10 +379,15 @@ class ProgressService:
             )
         ).first()
         if row is None or row[1].user_id != user_id:
-            raise NotAllowed("These buttons belong to someone else's nudge.")
+            raise NotAllowed(t("These buttons belong to someone else's nudge."))
         cohort, membership = row
         if membership.left_at is not None:
-            raise Conflict(f"You left **{cohort.name}**, so this nudge no longer applies. `/join` brings you back.")
+            raise Conflict(
+                t(
+                    "You left **{cohort}**, so this nudge no longer applies. `/join` brings you back.",
+                    cohort=cohort.name,
+                )
+            )
         return cohort, membership
 
     async def goto(self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str) -> TopicRef:
@@ -355,7 +397,7 @@ class ProgressService:
             self._ensure_open(cohort)
             target = find_topic(self.roadmap_of(cohort), topic_query)
             if membership.current_topic_id == target.id:
-                raise Conflict(f"You are already on **{target.topic.title}**.")
+                raise Conflict(t("You are already on **{topic_title}**.", topic_title=target.topic.title))
             self._move(cohort, membership, target)
             await session.commit()
         return target
@@ -451,8 +493,11 @@ class ProgressService:
                     if len(keys) > 1:
                         names = ", ".join(f"**{c.name}**" for c, _ in rows)
                         raise Conflict(
-                            f"Your cohorts ({names}) follow different roadmaps. Add the `cohort` option to say "
-                            "which one you mean."
+                            t(
+                                "Your cohorts ({names}) follow different roadmaps. Add the `cohort` "
+                                "option to say which one you mean.",
+                                names=names,
+                            )
                         )
                     roadmap = self.roadmap_of(rows[0][0])
                 else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from bot.db.models import Cohort
+from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services.errors import InvalidInput, NotFound, did_you_mean
 
@@ -27,8 +28,12 @@ def find_topic(roadmap: Roadmap, query: str) -> TopicRef:
     titles = [r.topic.title for r in roadmap.topics]
     close = [r.topic.title for r in partial[:3]] or difflib.get_close_matches(text, titles, n=3, cutoff=0.4)
     raise NotFound(
-        f"There is no topic called **{text}** in the roadmap.{did_you_mean(close)} "
-        "Pick one from the autocomplete list, or see `/roadmap`."
+        t(
+            "There is no topic called **{text}** in the roadmap.{value} Pick one "
+            "from the autocomplete list, or see `/roadmap`.",
+            text=text,
+            value=did_you_mean(close),
+        )
     )
 
 
@@ -52,7 +57,13 @@ def find_stage(roadmap: Roadmap, query: str) -> Stage:
     if len(matches) == 1:
         return matches[0]
     close = difflib.get_close_matches(text, [s.title for s in roadmap.stages], n=3, cutoff=0.4)
-    raise NotFound(f"There is no stage called **{text}**.{did_you_mean(close)} Use `/roadmap` to list the stages.")
+    raise NotFound(
+        t(
+            "There is no stage called **{text}**.{value} Use `/roadmap` to list the stages.",
+            text=text,
+            value=did_you_mean(close),
+        )
+    )
 
 
 def search_stages(roadmap: Roadmap, query: str) -> list[Stage]:
@@ -65,8 +76,13 @@ def cohort_roadmap(catalog: RoadmapCatalog, cohort: Cohort) -> Roadmap:
     """The roadmap a cohort follows; refused clearly if this process was started without it."""
     if cohort.roadmap_id not in catalog:
         raise NotFound(
-            f"The cohort **{cohort.name}** follows the roadmap `{cohort.roadmap_id}`, which this bot has not loaded. "
-            "Ask the bot's operator to put it back in ROADMAPS_DIR."
+            t(
+                "The cohort **{cohort}** follows the roadmap `{cohort_roadmap_id}`, "
+                "which this bot has not loaded. Ask the bot's operator to put it back "
+                "in ROADMAPS_DIR.",
+                cohort=cohort.name,
+                cohort_roadmap_id=cohort.roadmap_id,
+            )
         )
     return catalog[cohort.roadmap_id]
 
@@ -79,7 +95,9 @@ def find_roadmap(catalog: RoadmapCatalog, query: str) -> str:
         if folded in (key, roadmap.title.casefold()):
             return key
     offered = ", ".join(f"**{r.title}** (`{k}`)" for k, r in catalog.items())
-    raise InvalidInput(f"There is no roadmap called **{text}**. This bot offers: {offered}.")
+    raise InvalidInput(
+        t("There is no roadmap called **{text}**. This bot offers: {offered}.", text=text, offered=offered)
+    )
 
 
 def search_roadmaps(catalog: RoadmapCatalog, query: str) -> list[tuple[str, Roadmap]]:

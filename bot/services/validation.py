@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.db.models import NOTE_MAX_LENGTH
+from bot.i18n import t
 from bot.services.errors import InvalidInput, did_you_mean
 
 PACES = ("relaxed", "standard", "intense")
@@ -33,8 +34,12 @@ def parse_timezone(value: str) -> str:
 
     close = difflib.get_close_matches(value, list(by_fold.values()), n=3, cutoff=0.6)
     raise InvalidInput(
-        f"`{value}` is not a timezone I know. Use an IANA name such as `Europe/Berlin`, "
-        f"`America/New_York` or `UTC`.{did_you_mean(close)}"
+        t(
+            "`{value}` is not a timezone I know. Use an IANA name such as "
+            "`Europe/Berlin`, `America/New_York` or `UTC`.{value2}",
+            value=value,
+            value2=did_you_mean(close),
+        )
     )
 
 
@@ -44,7 +49,13 @@ def parse_hhmm(value: str, what: str = "time") -> str:
     if re.fullmatch(r"\d:[0-5]\d", value):
         value = "0" + value
     if not _HHMM.match(value):
-        raise InvalidInput(f"`{value}` is not a valid {what}. Use 24-hour HH:MM, for example `09:00` or `18:30`.")
+        raise InvalidInput(
+            t(
+                "`{value}` is not a valid {what}. Use 24-hour HH:MM, for example `09:00` or `18:30`.",
+                value=value,
+                what=what,
+            )
+        )
     return value
 
 
@@ -56,7 +67,13 @@ def parse_date(value: str, what: str = "date") -> date:
             raise ValueError
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput(f"`{value}` is not a valid {what}. Use YYYY-MM-DD, for example `2026-12-01`.") from None
+        raise InvalidInput(
+            t(
+                "`{value}` is not a valid {what}. Use YYYY-MM-DD, for example `2026-12-01`.",
+                value=value,
+                what=what,
+            )
+        ) from None
 
 
 def parse_weekday(value: str) -> int:
@@ -65,7 +82,13 @@ def parse_weekday(value: str) -> int:
     for index, name in enumerate(WEEKDAYS):
         if key in (name, name[:3]):
             return index
-    raise InvalidInput(f"`{value}` is not a weekday. Use one of: {', '.join(d.capitalize() for d in WEEKDAYS)}.")
+    raise InvalidInput(
+        t(
+            "`{value}` is not a weekday. Use one of: {value2}.",
+            value=value,
+            value2=", ".join(d.capitalize() for d in WEEKDAYS),
+        )
+    )
 
 
 def parse_pace(value: str) -> str:
@@ -73,8 +96,11 @@ def parse_pace(value: str) -> str:
     key = value.strip().casefold()
     if key not in PACES:
         raise InvalidInput(
-            f"`{value}` is not a pace. Use `relaxed` (the longest budget), `standard` (the midpoint) "
-            "or `intense` (the shortest)."
+            t(
+                "`{value}` is not a pace. Use `relaxed` (the longest budget), "
+                "`standard` (the midpoint) or `intense` (the shortest).",
+                value=value,
+            )
         )
     return key
 
@@ -83,7 +109,9 @@ def parse_cohort_name(value: str) -> str:
     """A cohort name: 1-50 characters, no line breaks."""
     name = " ".join(value.split())
     if not name or len(name) > COHORT_NAME_MAX:
-        raise InvalidInput(f"A cohort name must be 1 to {COHORT_NAME_MAX} characters long.")
+        raise InvalidInput(
+            t("A cohort name must be 1 to {COHORT_NAME_MAX} characters long.", COHORT_NAME_MAX=COHORT_NAME_MAX)
+        )
     return name
 
 
@@ -94,8 +122,12 @@ def validate_note(note: str | None) -> str | None:
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise InvalidInput(
-            f"Your note is {len(note)} characters long; notes can be at most {NOTE_MAX_LENGTH}. "
-            "Shorten it and try again."
+            t(
+                "Your note is {value} characters long; notes can be at most "
+                "{NOTE_MAX_LENGTH}. Shorten it and try again.",
+                value=len(note),
+                NOTE_MAX_LENGTH=NOTE_MAX_LENGTH,
+            )
         )
     return note
 

@@ -508,7 +508,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "data": data,
-            "locale": "en-US",
+            "locale": user.locale,
             "entitlements": [],
             "attachment_size_limit": 8 * 1024 * 1024,
             "authorizing_integration_owners": {"0": str(guild.id)} if guild else {"1": str(user.id)},
@@ -518,7 +518,7 @@ class FakeDiscord:
         if guild is not None:
             assert channel is not None
             payload["guild_id"] = str(guild.id)
-            payload["guild_locale"] = "en-US"
+            payload["guild_locale"] = guild.preferred_locale
             payload["channel_id"] = str(channel.id)
             payload["channel"] = channel.payload()
             payload["member"] = guild.member_payload(user, with_permissions=True)

@@ -22,6 +22,7 @@ class User:
     id: int
     name: str
     bot: bool = False
+    locale: str = "en-US"  # the language of their Discord client, sent with each interaction
 
     def payload(self) -> dict:
         return {
@@ -99,6 +100,7 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=dict)  # user id -> role ids
+    preferred_locale: str = "en-US"  # the server's language (Server Settings -> Community)
 
     @property
     def everyone(self) -> Role:
@@ -174,7 +176,7 @@ class Guild:
             "public_updates_channel_id": None,
             "premium_tier": 0,
             "premium_subscription_count": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "nsfw_level": 0,
             "afk_channel_id": None,
             "afk_timeout": 300,

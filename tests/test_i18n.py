@@ -1,0 +1,180 @@
+"""Languages: every text has its German entry, and members read the language of their Discord client."""
+
+from __future__ import annotations
+
+import ast
+import string
+from datetime import UTC, datetime
+
+import discord
+import pytest
+
+from bot import i18n
+from tests.harness import ROOT
+
+GERMAN = i18n.catalog("de")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _literals(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _literals(node.body), _literals(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def texts_in_code() -> tuple[dict[str, str], list[str]]:
+    """Every English text given to t() / plural() in bot/, and the calls whose text is not a literal."""
+    found: dict[str, str] = {}
+    dynamic: list[str] = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "plural"):
+                for arg in node.args[:1] if node.func.id == "t" else node.args[1:3]:
+                    literal = _literals(arg)
+                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    if literal is None and path.name != "i18n.py":  # plural() hands its texts on to t()
+                        dynamic.append(where)
+                    for text in literal or []:
+                        found.setdefault(text, where)
+    return found, dynamic
+
+
+async def tree_texts(bot) -> set[str]:
+    """Every description and choice name the command tree sends to Discord."""
+    seen: set[str] = set()
+
+    class Recorder(discord.app_commands.Translator):
+        async def translate(self, text, locale, context):
+            if locale is discord.Locale.german and context.location.name not in (
+                "command_name",
+                "group_name",
+                "parameter_name",
+            ):
+                seen.add(text.message)
+
+    for command in bot.tree.get_commands():
+        await command.get_translated_payload(bot.tree, Recorder())
+    return seen
+
+
+def test_every_text_in_the_code_has_a_german_entry_with_the_same_placeholders():
+    found, dynamic = texts_in_code()
+    assert dynamic == [], "t() needs a literal text, or the catalog check cannot see it"
+    assert len(found) > 150  # the scan really found the code's texts
+    missing = {text: where for text, where in found.items() if text not in GERMAN}
+    assert missing == {}
+    mismatched = [text for text in found if placeholders(text) != placeholders(GERMAN[text])]
+    assert mismatched == []
+
+
+async def test_every_command_text_is_translated_and_no_entry_is_stale(h):
+    commands = await tree_texts(h.bot)
+    assert "Mark your current topic done and move to the next" in commands
+    assert sorted(commands - set(GERMAN)) == []
+    code, _ = texts_in_code()
+    assert sorted(set(GERMAN) - commands - set(code)) == [], "entries nothing uses any more"
+
+
+async def test_discord_receives_german_descriptions_but_english_names(h):
+    commands = {c["name"]: c for c in h.fake.commands[None]}
+    done = commands["done"]
+    assert (
+        done["description_localizations"]["de"] == "Dein aktuelles Thema als erledigt markieren und zum nächsten gehen"
+    )
+    assert done["name_localizations"] == {}
+    note = {o["name"]: o for o in done["options"]}["note"]
+    assert note["description_localizations"]["de"].startswith("Was du gemacht oder gelernt hast")
+    create = {o["name"]: o for o in commands["cohort"]["options"]}["create"]
+    day = {o["name"]: o for o in create["options"]}["leaderboard_day"]
+    assert day["choices"][0]["name_localizations"]["de"] == "Montag"
+    assert "fr" not in done["description_localizations"]  # only languages we have
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [("de", "de"), (discord.Locale.german, "de"), ("en-US", "en"), ("en-GB", "en"), ("fr", "en"), (None, "en")],
+)
+def test_language_for_a_discord_locale(locale, language):
+    assert i18n.language_for(locale) == language
+
+
+def test_german_falls_back_to_english_for_an_unknown_text():
+    with i18n.using("de"):
+        assert i18n.t("{n} days", n=3) == "3 Tage"
+        assert i18n.t("Not in the catalog {x}", x=1) == "Not in the catalog 1"
+    assert i18n.t("{n} days", n=3) == "3 days"
+
+
+async def test_a_german_member_reads_german_while_an_english_one_reads_english(h):
+    h.alice.locale = "de"
+    await h.create_cohort()
+    joined = await h.run(h.alice, "join", cohort="spring")
+    assert "Du bist **spring** beigetreten" in joined.message.content
+    assert "Dein Thema: **DNS**" in joined.message.content
+    english = await h.run(h.bob, "join", cohort="spring")
+    assert "You joined **spring**" in english.message.content
+
+    progress = await h.run(h.alice, "progress")
+    text = progress.message.text()
+    assert "Etappe 1/8: **How the Web Works**" in text and "0/31 Themen (0 %)" in text
+    assert "Tempo" in text and "Serie: noch keine Serie" in text
+
+    done = await h.run(h.alice, "done")
+    assert "**DNS** erledigt!" in done.message.content and "Nächstes Thema: **HTTP and HTTPS**" in done.message.content
+
+    # Refusals too, through discord.py's error handler.
+    wrong = await h.run(h.alice, "goto", topic="kochen")
+    assert wrong.message.ephemeral and "gibt es kein Thema namens **kochen**" in wrong.message.content
+    bad_time = await h.run(h.alice, "settings", nudge_time="25:00")
+    assert "`25:00` ist keine gültige Angabe für Erinnerungszeit" in bad_time.message.content
+    english_wrong = await h.run(h.bob, "goto", topic="kochen")
+    assert "no topic called **kochen**" in english_wrong.message.content
+
+
+async def test_buttons_and_confirmations_are_in_the_members_language(h):
+    h.alice.locale = "de"
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    ask = await h.run(h.alice, "leave")
+    assert [b["label"] for b in ask.message.buttons] == ["Verlassen", "Bleiben"]
+    left = await h.fake.click(h.alice, h.guild, ask.message, "Verlassen")
+    assert "Du hast **spring** verlassen" in left.message.content
+
+
+async def test_nudges_go_out_in_each_members_language(h):
+    h.alice.locale = "de"
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    await h.run(h.bob, "join", cohort="spring")
+    h.clock.set(datetime(2026, 11, 25, 8, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    [german] = h.fake.dms_to(h.alice)
+    assert "Heute in spring: DNS" in german.text() and "Nächster Schritt" in german.text()
+    assert [b["label"] for b in german.buttons] == ["Erledigt", "Heute gelernt", "Keine Erinnerungen mehr"]
+    [english] = h.fake.dms_to(h.bob)
+    assert "Today in spring: DNS" in english.text()
+    assert [b["label"] for b in english.buttons] == ["Done", "Studied today", "Stop nudges"]
+
+    # The language follows the member's client: switching it shows at the next command.
+    h.alice.locale = "en-US"
+    await h.run(h.alice, "progress")
+    h.clock.set(datetime(2026, 11, 26, 8, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    assert "Today in spring: DNS" in h.fake.dms_to(h.alice)[-1].text()
+
+
+async def test_the_weekly_leaderboard_speaks_the_servers_language(h):
+    h.guild.preferred_locale = "de"
+    await h.create_cohort()  # the server's language is taken at create (and at every edit)
+    await h.run(h.alice, "join", cohort="spring")
+    await h.run(h.alice, "done")
+    h.clock.set(datetime(2026, 11, 30, 17, 0, 5, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    [post] = h.fake.channel_posts
+    assert "Wöchentliche Bestenliste · spring" in post.text() and "1 Thema" in post.text()

@@ -69,14 +69,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"COMMAND_GUILD_IDS must be comma-separated server ids, got {part!r}")
         return value
 
-    @field_validator("metrics_port", mode="before")
-    @classmethod
-    def _blank_port_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("clock_start", mode="before")
+    @field_validator("metrics_port", "roadmaps_dir", "clock_start", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
+        # A blank line in .env means "not set"; `ROADMAPS_DIR=` would otherwise be Path(""), the current directory.
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("clock_start")

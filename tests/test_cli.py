@@ -72,11 +72,13 @@ def test_env_example_as_env_is_valid(tmp_path, monkeypatch):
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
     monkeypatch.chdir(tmp_path)
     for key in list(os.environ):
-        if key.startswith(("DISCORD_", "DATABASE_", "CLOCK_", "NUDGE_", "LEADERBOARD_", "FANOUT_", "SCHEDULER_")):
+        if key.startswith(
+            ("DISCORD_", "DATABASE_", "CLOCK_", "NUDGE_", "LEADERBOARD_", "FANOUT_", "SCHEDULER_", "ROADMAPS_")
+        ):
             monkeypatch.delenv(key)
     settings = Settings()
     assert settings.discord_token is not None and settings.discord_token.get_secret_value() == ""
-    assert settings.clock_start is None and settings.guild_ids == []
+    assert settings.clock_start is None and settings.guild_ids == [] and settings.roadmaps_dir is None
     assert settings.nudge_grace_hours == 6 and settings.discord_requests_per_second == 50
     documented = {
         line.split("=", 1)[0]

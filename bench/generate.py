@@ -35,7 +35,8 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executemany(
-            "INSERT INTO roadmap_topics (topic_id, position) VALUES (?, ?)", [(t, i) for i, t in enumerate(topics)]
+            "INSERT INTO roadmap_topics (roadmap_id, topic_id, position) VALUES ('default', ?, ?)",
+            [(t, i) for i, t in enumerate(topics)],
         )
         conn.executemany(
             "INSERT INTO cohorts (id, guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
@@ -70,8 +71,9 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             )
         conn.executemany(
             "INSERT INTO memberships (id, cohort_id, user_id, current_topic_id, topic_started_at, joined_at,"
-            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1, 1, 0, ?)",
+            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at, locale)"
+            # Members who have used the bot have their language stored; their commands write nothing for it.
+            " VALUES (?, ?, ?, ?, ?, ?, 1, 1, 0, ?, 'en')",
             members,
         )
         cohort_of = {m[0]: m[1] for m in members}

@@ -87,3 +87,18 @@ async def test_as_users_channels_and_the_options_people_type(sandbox):
     assert not await sandbox.execute("/checkin minutes:many")
     assert not await sandbox.execute("click Nothing")
     assert "no user @nobody" in text + "\n".join(sandbox.out) and sandbox.failures == 3
+
+
+async def test_locale_switches_the_acting_members_language(sandbox):
+    assert await sandbox.execute(
+        "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
+    )
+    assert await sandbox.execute("as bob")
+    assert await sandbox.execute("locale de")
+    assert await sandbox.execute("/join cohort:spring")
+    assert await sandbox.execute("as ann")
+    assert await sandbox.execute("/join cohort:spring")
+    assert not await sandbox.execute("locale")
+    text = "\n".join(sandbox.out)
+    assert "@bob now uses Discord in de" in text
+    assert "🎉 Du bist spring beigetreten" in text and "🎉 You joined spring" in text

@@ -8,8 +8,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import i18n
-
 if TYPE_CHECKING:
     from bot.app import StudyBot
     from bot.services.container import Services
@@ -26,9 +24,7 @@ async def member_command(interaction: discord.Interaction) -> bool:
     """Guild only; and a member whose DMs were found closed gets nudges again once they use a command."""
     require_guild(interaction)
     assert interaction.guild_id is not None
-    members = cast("StudyBot", interaction.client).services.members
-    await members.reopen_dms(interaction.guild_id, interaction.user.id)
-    await members.remember_language(interaction.guild_id, interaction.user.id, i18n.current())
+    await cast("StudyBot", interaction.client).services.members.reopen_dms(interaction.guild_id, interaction.user.id)
     return True
 
 

@@ -31,6 +31,7 @@ Sandbox commands:
   click LABEL      press the button labelled LABEL on the latest message that has one
   clock [+1d|+2h|+30m|+1w|ISO-TIME]
                    show or move the bot's clock; due nudges and leaderboards are then sent
+  locale CODE      the current user's Discord language (`de` for German, `en-US`); `locale server CODE` the server's
   users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
 Tab completes commands, option names, and option values the bot autocompletes."""
 
@@ -147,6 +148,8 @@ class Sandbox:
             await self._click(rest)
         elif word == "clock":
             await self._clock(rest)
+        elif word == "locale":
+            self._locale(rest)
         elif word == "users":
             names = sorted(u.name for uid, u in self.world.users.items() if uid in self.guild.members and not u.bot)
             self.emit("users: " + ", ".join(f"{n}{' (Manage Server)' if n == 'mod' else ''}" for n in names))
@@ -156,6 +159,17 @@ class Sandbox:
             self.emit(HELP)
         else:
             raise SandboxError(f"unknown command `{word}`: slash commands start with /; `help` lists the rest")
+
+    def _locale(self, rest: str) -> None:
+        target, _, code = rest.partition(" ")
+        if target == "server" and code.strip():
+            self.guild.preferred_locale = code.strip()
+            self.emit(f"the server's language is now {code.strip()} (cohorts take it at /cohort create and edit)")
+        elif rest and " " not in rest:
+            self.acting.locale = rest
+            self.emit(f"@{self.acting.name} now uses Discord in {rest}")
+        else:
+            raise SandboxError("use `locale de` (the current user) or `locale server de` (the server)")
 
     def _act_as(self, name: str) -> None:
         name = name.lstrip("@").strip()
@@ -290,7 +304,7 @@ class Sandbox:
     async def complete(self, line: str) -> list[str]:
         """What Tab offers for `line`: whole candidate lines."""
         if not line.startswith("/"):
-            words = ["as ", "click ", "clock ", "users", "channels", "help", "quit"]
+            words = ["as ", "click ", "clock ", "locale ", "users", "channels", "help", "quit"]
             return [w for w in words if w.startswith(line)]
         registered = self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
         head, _, last = line.rpartition(" ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Membership
@@ -22,10 +22,6 @@ from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_t
 MAX_CHECKIN_MINUTES = 24 * 60
 # Typed into a time or timezone option: go back to the cohort's value.
 DEFAULT_WORDS = {"default", "cohort", "reset"}
-
-
-# Members whose stored language is known, kept to skip the UPDATE; ~100 bytes each.
-LANGUAGE_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +74,6 @@ class MemberService:
         self._clock = clock
         self._progress = progress
         self._closed_dms = closed_dms
-        self._languages: dict[tuple[int, int], str] = {}  # (guild, user) -> language last stored
 
     async def settings(
         self,
@@ -171,26 +166,6 @@ class MemberService:
         streak = await member_streak(session, membership.id, timezone, today, await paused_days(session, cohort.id))
         await session.commit()
         return CheckInResult(cohort, streak, minutes_today)
-
-    async def remember_language(self, guild_id: int, user_id: int, language: str) -> None:
-        """Keep the member's language for their nudges; written only when it changed (one dict lookup otherwise)."""
-        key = (guild_id, user_id)
-        if self._languages.get(key) == language:
-            return
-        async with self._sessions() as session:
-            await session.execute(
-                update(Membership)
-                .where(
-                    Membership.user_id == user_id,
-                    Membership.cohort_id.in_(select(Cohort.id).where(Cohort.guild_id == guild_id)),
-                    or_(Membership.locale.is_(None), Membership.locale != language),
-                )
-                .values(locale=language)
-            )
-            await session.commit()
-        if len(self._languages) >= LANGUAGE_CACHE_SIZE:
-            self._languages.clear()  # a bound, not an LRU: a cleared entry costs one idempotent UPDATE
-        self._languages[key] = language
 
     async def reopen_dms(self, guild_id: int, user_id: int) -> int:
         """A member who closed their DMs used a command: nudge them again. Returns how many memberships."""

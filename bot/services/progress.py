@@ -144,6 +144,8 @@ class ProgressService:
                         )
                     )
                 raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=cohort.name))
+            if self_view:
+                await self._remember_language(session, membership)
             return cohort, membership
         rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         # Archived cohorts only count when there is nothing else to pick.
@@ -167,7 +169,17 @@ class ProgressService:
             )
         cohort, membership = live[0]
         logs.bind(cohort=cohort.name)
+        if self_view:
+            await self._remember_language(session, membership)
         return cohort, membership
+
+    @staticmethod
+    async def _remember_language(session: AsyncSession, membership: Membership) -> None:
+        """Store the language the member uses now, for their nudges; a write only when it changed."""
+        language = i18n.current()
+        if membership.locale != language:
+            membership.locale = language
+            await session.commit()
 
     @staticmethod
     def _ensure_open(cohort: Cohort) -> None:

@@ -91,3 +91,4 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             events(),
         )
         conn.execute("ANALYZE")
+    conn.close()  # `with` only commits; closing checkpoints the WAL into the file before it is renamed

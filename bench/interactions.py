@@ -254,7 +254,11 @@ def main() -> None:
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         print(f"generating {cache} (1,000 cohorts, 100,000 members, 1,000,000 progress rows)...", flush=True)
-        generate(cache, load_roadmap(ROOT / "roadmap.yaml"), datetime.now(UTC))
+        partial = cache.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        # Generated aside and renamed: an interrupted or failed generation never leaves a half-filled cache.
+        generate(partial, load_roadmap(ROOT / "roadmap.yaml"), datetime.now(UTC))
+        partial.rename(cache)
     result = asyncio.run(main_async(args))
     print(result["machine"])
     print(report(result))

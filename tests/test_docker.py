@@ -63,6 +63,7 @@ def test_the_build_context_installs_and_its_commands_exist(tmp_path):
         pytest.skip("the package index is not reachable for the build backend")
     assert pip.returncode == 0, pip.stderr
     assert (target / "migrations" / "versions").is_dir() and (target / "migrations" / "script.py.mako").exists()
+    assert (target / "bot" / "locales" / "de.yaml").exists()  # the translations ship with the package
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "HEARTBEAT_"))}
     env |= {
         "PYTHONPATH": str(target),
@@ -82,6 +83,14 @@ def test_the_build_context_installs_and_its_commands_exist(tmp_path):
         [sys.executable, "-c", "import bot; print(bot.__file__)"], capture_output=True, text=True, env=env, cwd=workdir
     )
     assert where.stdout.startswith(str(target)), where.stdout  # the installed copy, not the checkout
+    german = subprocess.run(
+        [sys.executable, "-c", "from bot import i18n; i18n.use('de'); print(i18n.t('{n} days', n=2))"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=workdir,
+    )
+    assert german.stdout.strip() == "2 Tage", german.stderr
     installed = studybot("--help")
     assert installed.returncode == 0 and re.search(r"\brun\b.*\bhealth\b", installed.stdout, re.S)
     assert studybot("check-roadmap").returncode == 0

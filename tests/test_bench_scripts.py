@@ -1,0 +1,17 @@
+"""The benchmark scripts keep working as the code changes (run, not timed: figures live in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.harness import ROOT
+
+
+def test_the_card_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "cards.py")], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for card in ("/progress card", "weekly leaderboard card", "/cohort report chart"):
+        assert card in result.stdout

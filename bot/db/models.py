@@ -59,7 +59,8 @@ class Cohort(Base):
     pace: Mapped[str] = mapped_column(String(16), default="standard")
     # Which roadmap of the catalog the cohort follows (`default` = ROADMAP_PATH); fixed at creation.
     roadmap_id: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
-    # The server's Discord locale when last seen: the language of posts to the cohort's channels.
+    # The server's language (bot.i18n code, from its Discord locale) at the last /cohort create or edit:
+    # the language of posts to the cohort's channels. None: English.
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     moderator_role_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
@@ -98,7 +99,8 @@ class Membership(Base):
     dm_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     dm_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     dm_notice_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # The member's Discord locale at their last command: the language of their nudges.
+    # The member's language (bot.i18n code, from their Discord locale) at their last command: the
+    # language of their nudges. None: the cohort's.
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)

@@ -35,7 +35,7 @@ class CohortOptions:
     moderator_role_id: int | None = None
     report_channel_id: int | None = None
     roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
-    locale: str | None = None  # the server's Discord locale, for posts to its channels
+    locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
 
 
 @dataclass(frozen=True, slots=True)

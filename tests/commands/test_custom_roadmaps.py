@@ -97,6 +97,9 @@ async def test_roadmap_view_for_members_of_several_and_of_none(h):
     # A look at a cohort's roadmap before joining it.
     peek = await h.run(h.carol, "roadmap", cohort="web")
     assert "Roadmap: Frontend developer" in peek.message.text()
+    unknown = await h.run(h.carol, "topic", topic="dns", cohort="wbe")
+    assert unknown.message.ephemeral and "no cohort named **wbe**" in unknown.message.text()
+    assert "Did you mean **web**?" in unknown.message.text()
     peek_topic = await h.run(h.carol, "topic", topic="flexbox", cohort="web")
     assert peek_topic.message.ephemeral and "no topic called" in peek_topic.message.text()
     css = await h.run(h.carol, "topic", topic="css layout", cohort="web")

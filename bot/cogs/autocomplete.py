@@ -54,13 +54,15 @@ async def all_cohorts(interaction: discord.Interaction, current: str) -> Choices
 
 
 async def _roadmap_in_view(interaction: discord.Interaction) -> Roadmap:
-    """The roadmap of the `cohort` option typed so far, else the caller's (see `roadmap_view`)."""
+    """The roadmap of the `cohort` option typed so far, else the caller's (see `roadmap_view`).
+
+    Runs on every keystroke, so it reads no progress."""
     services = _bot(interaction).services
     if interaction.guild_id is None:
         return services.roadmaps.default
     cohort = getattr(interaction.namespace, "cohort", None)
     try:
-        roadmap, _, _ = await services.progress.roadmap_view(interaction.guild_id, interaction.user.id, cohort or None)
+        roadmap = await services.progress.roadmap_for(interaction.guild_id, interaction.user.id, cohort or None)
     except StudybotError:  # an unknown or ambiguous cohort: the command itself will say so
         return services.roadmaps.default
     return roadmap

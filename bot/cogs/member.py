@@ -246,9 +246,7 @@ class MemberCog(MemberCogBase):
         self, interaction: discord.Interaction, topic: str | None = None, cohort: str | None = None
     ) -> None:
         if topic:
-            roadmap, _, _ = await self.services.progress.roadmap_view(
-                _guild_id(interaction), interaction.user.id, cohort
-            )
+            roadmap = await self.services.progress.roadmap_for(_guild_id(interaction), interaction.user.id, cohort)
             ref = find_topic(roadmap, topic)
         else:
             try:

@@ -480,6 +480,12 @@ class ProgressService:
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
         )
 
+    async def roadmap_for(self, guild_id: int, user_id: int, cohort_name: str | None) -> Roadmap:
+        """The roadmap to show a member (see `roadmap_view`), without reading their progress."""
+        async with self._sessions() as session:
+            roadmap, _ = await self._roadmap_in_view(session, guild_id, user_id, cohort_name)
+            return roadmap
+
     async def roadmap_view(
         self, guild_id: int, user_id: int, cohort_name: str | None
     ) -> tuple[Roadmap, set[str], set[str]]:
@@ -490,40 +496,38 @@ class ProgressService:
         the default. Cohorts on different roadmaps need the `cohort` option.
         """
         async with self._sessions() as session:
-            if cohort_name:
-                cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
-                rows = [
-                    row
-                    for row in (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}))
-                    if row[0].id == cohort.id
-                ]
-                roadmap = self.roadmap_of(cohort)
-            else:
-                rows = list(await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}))
-                if rows:
-                    keys = {c.roadmap_id for c, _ in rows}
-                    if len(keys) > 1:
-                        names = ", ".join(f"**{c.name}**" for c, _ in rows)
-                        raise Conflict(
-                            t(
-                                "Your cohorts ({names}) follow different roadmaps. Add the `cohort` "
-                                "option to say which one you mean.",
-                                names=names,
-                            )
-                        )
-                    roadmap = self.roadmap_of(rows[0][0])
-                else:
-                    keys = set(await session.scalars(select(Cohort.roadmap_id).where(Cohort.guild_id == guild_id)))
-                    only = keys.pop() if len(keys) == 1 else None
-                    return self._roadmaps.get(only), set(), set()
-            membership_ids = [m.id for _, m in rows]
+            roadmap, memberships = await self._roadmap_in_view(session, guild_id, user_id, cohort_name)
+            if not memberships:
+                return roadmap, set(), set()
             done = await session.scalars(
                 select(ProgressEvent.topic_id).where(
-                    ProgressEvent.membership_id.in_(membership_ids), ProgressEvent.kind == "done"
+                    ProgressEvent.membership_id.in_([m.id for m in memberships]), ProgressEvent.kind == "done"
                 )
             )
-            current = {m.current_topic_id for _, m in rows if m.current_topic_id}
+            current = {m.current_topic_id for m in memberships if m.current_topic_id}
             return roadmap, set(done) & roadmap.topic_ids, current
+
+    async def _roadmap_in_view(
+        self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None
+    ) -> tuple[Roadmap, list[Membership]]:
+        """The roadmap `roadmap_view` shows, and the member's active memberships that follow it."""
+        cohort = await self._cohorts.find_in(session, guild_id, cohort_name) if cohort_name else None
+        rows = list(await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}))
+        if cohort is not None:
+            return self.roadmap_of(cohort), [m for c, m in rows if c.id == cohort.id]
+        if rows:
+            if len({c.roadmap_id for c, _ in rows}) > 1:
+                names = ", ".join(f"**{c.name}**" for c, _ in rows)
+                raise Conflict(
+                    t(
+                        "Your cohorts ({names}) follow different roadmaps. Add the `cohort` "
+                        "option to say which one you mean.",
+                        names=names,
+                    )
+                )
+            return self.roadmap_of(rows[0][0]), [m for _, m in rows]
+        keys = set(await session.scalars(select(Cohort.roadmap_id).where(Cohort.guild_id == guild_id)))
+        return self._roadmaps.get(keys.pop() if len(keys) == 1 else None), []
 
     async def current_topic(self, guild_id: int, user_id: int, cohort_name: str | None) -> TopicRef | None:
         """The member's current topic (None when finished)."""

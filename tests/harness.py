@@ -107,6 +107,8 @@ async def restart(h: Harness) -> None:
 
 
 async def stop_harness(h: Harness) -> None:
+    """Stop everything; a test fails if Discord would have refused anything the bot sent."""
     await h.bot.close()
     await h.bot._test_engine.dispose()  # type: ignore[attr-defined]
     await h.fake.stop()
+    h.fake.assert_accepted_all()

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
-from bot.sandbox.fake.server import Message
+from bot.sandbox.fake.server import ClientRefused, Message
 from bot.sandbox.text import render
 from bot.services.clock import MovableClock
 
@@ -129,13 +129,22 @@ class Sandbox:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
+        refused_before = len(self.fake.rejected)
         try:
             await self._execute(line)
-            return True
+        except ClientRefused as error:
+            self.failures += 1
+            self.emit(f"! Discord's client would not send that: {error}")
+            return False
         except SandboxError as error:
             self.failures += 1
             self.emit(f"! {error}")
             return False
+        refused = self.fake.rejected[refused_before:]
+        for rejection in refused:  # what the bot sent that real Discord would answer with a 400
+            self.emit(f"! Discord refused what the bot sent: {rejection}")
+        self.failures += len(refused)
+        return not refused
 
     async def _execute(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -189,6 +198,8 @@ class Sandbox:
             record = await self.fake.invoke(
                 self.acting, self.guild, self.channel, path, timeout=REPLY_TIMEOUT, **options
             )
+        except ClientRefused:
+            raise
         except AssertionError as error:
             raise SandboxError(str(error)) from None
         self._show_answer(record.messages)

@@ -16,3 +16,4 @@ async def live(tmp_path, db_url) -> AsyncIterator[Live]:
     finally:
         await bot.stop()
         await bot.fake.stop()
+        bot.fake.assert_accepted_all()

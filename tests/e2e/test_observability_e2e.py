@@ -44,6 +44,7 @@ async def test_json_logs_carry_guild_cohort_command_and_metrics_are_served(tmp_p
     finally:
         await live.stop()
         await live.fake.stop()
+        live.fake.assert_accepted_all()
     lines = [line for line in live.log().splitlines() if line.startswith("{")]
     entries = [json.loads(line) for line in lines]
     assert entries and all({"ts", "level", "logger", "msg", "guild", "cohort", "command"} <= e.keys() for e in entries)

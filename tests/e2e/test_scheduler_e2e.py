@@ -61,6 +61,7 @@ async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_u
     finally:
         await live.stop()
         await live.fake.stop()
+        live.fake.assert_accepted_all()
 
 
 async def seed_due_members(database_url: str, guild_id: int, channel_id: int, user_ids: list[int]) -> None:
@@ -107,3 +108,4 @@ async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path
     finally:
         await live.stop()
         await live.fake.stop()
+        live.fake.assert_accepted_all()

@@ -71,3 +71,4 @@ async def test_two_shard_processes_send_everything_once(tmp_path, db_url):
         await second.stop()
         await first.stop()
         await fake.stop()
+        fake.assert_accepted_all()

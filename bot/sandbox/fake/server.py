@@ -16,6 +16,7 @@ from typing import Any
 import discord
 from aiohttp import web
 
+from bot.sandbox.fake import openapi, rules
 from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.world import TIMESTAMP, Channel, Guild, User, World, snowflake
 
@@ -32,6 +33,24 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
+
+
+@dataclass
+class Rejection:
+    """A request the fake refused as Discord would (400 Invalid Form Body, or a refused callback)."""
+
+    method: str
+    path: str
+    errors: list[openapi.FieldError]
+    body: Any = None
+
+    def __str__(self) -> str:
+        fields = "; ".join(f"{'.'.join(map(str, e.path)) or '(body)'}: {e.message}" for e in self.errors)
+        return f"{self.method} {self.path}: {fields}"
+
+
+class ClientRefused(AssertionError):
+    """Discord's client would not send this: an option value breaks what the command declared."""
 
 
 @dataclass
@@ -135,6 +154,8 @@ class FakeDiscord:
         self.deliver: Deliver | None = None
         self.faults: list[Fault] = []
         self.files: dict[int, bytes] = {}  # attachment id -> uploaded content
+        # Requests refused for breaking Discord's rules (tests fail on any they did not expect).
+        self.rejected: list[Rejection] = []
         self.dm_closed: set[int] = set()  # users whose DMs are closed (error 50007)
         self.dms: list[Message] = []
         # A global ceiling in requests per second (None: unlimited), enforced over a sliding second.
@@ -185,6 +206,11 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def assert_accepted_all(self) -> None:
+        """Fail when Discord would have refused anything the bot sent (tests call this as they end)."""
+        if self.rejected:
+            raise AssertionError("Discord would refuse: " + "; ".join(map(str, self.rejected)))
+
     # --- helpers ---------------------------------------------------------------------
 
     @staticmethod
@@ -205,7 +231,29 @@ class FakeDiscord:
             if fault.times > 0 and fault.method == request.method and re.fullmatch(fault.path, path):
                 fault.times -= 1
                 return self._json({"message": f"injected {fault.status}", "code": fault.code}, status=fault.status)
+        errors = self.check(request.method, path, body)
+        if errors:
+            return self._refuse(Rejection(request.method, path, errors, body))
         return await handler(request)
+
+    @staticmethod
+    def check(method: str, path: str, body: Any) -> list[openapi.FieldError]:
+        """What Discord would refuse in this request body: its OpenAPI description and its other limits."""
+        # Uploaded files travel beside the JSON part; the description speaks of the JSON alone.
+        described = {k: v for k, v in body.items() if k != "_files"} if isinstance(body, dict) else body
+        errors = openapi.check_body(method, path, described) + rules.check_request(method, path, body)
+        return list(dict.fromkeys(errors))  # both may name the same field for the same reason
+
+    def _refuse(self, rejection: Rejection, *, code: int = 50035, message: str = "Invalid Form Body") -> web.Response:
+        """Discord's 400 answer, its `errors` nested by field as Discord nests them."""
+        self.rejected.append(rejection)
+        tree: dict[str, Any] = {}
+        for error in rejection.errors:
+            node = tree
+            for key in error.path:
+                node = node.setdefault(str(key), {})
+            node.setdefault("_errors", []).append({"code": error.code, "message": error.message})
+        return self._json({"code": code, "message": message, "errors": tree}, status=400)
 
     def _over_global_limit(self) -> web.Response | None:
         if self.global_rate_limit is None:
@@ -335,6 +383,12 @@ class FakeDiscord:
     async def _callback(self, request: web.Request) -> web.Response:
         record = self.interactions[int(request.match_info["iid"])]
         body = request[BODY] or {}
+        if record.callback_type is not None:
+            error = openapi.FieldError((), "ALREADY_ACKNOWLEDGED", "Interaction has already been acknowledged.")
+            path = request.path.removeprefix(API_PREFIX)
+            return self._refuse(
+                Rejection("POST", path, [error], body), code=40060, message="Interaction has already been acknowledged."
+            )
         record.callback_type = body.get("type")
         record.callback_data = dict(body.get("data") or {})
         if body.get("_files"):  # files uploaded with the callback belong to its message
@@ -446,8 +500,38 @@ class FakeDiscord:
             options = match.get("options", [])
         return command, names[1:], options
 
+    @staticmethod
+    def _client_check(schema: dict, value: Any, *, typing: bool) -> None:
+        """Refuse, as Discord's client does, a value the option's declaration rules out."""
+        name, kind = schema["name"], schema["type"]
+        choices = [c["value"] for c in schema.get("choices") or []]
+        if kind == 3:
+            if not isinstance(value, str):
+                raise ClientRefused(f"option {name!r} takes text, not {value!r}")
+            low, high = schema.get("min_length"), schema.get("max_length")
+            if high is not None and len(value) > high:
+                raise ClientRefused(f"option {name!r}: {len(value)} characters, the command allows {high}")
+            if low is not None and len(value) < low and not typing:
+                raise ClientRefused(f"option {name!r}: {len(value)} characters, the command needs {low}")
+        elif kind in (4, 10):
+            wanted = int if kind == 4 else int | float
+            if isinstance(value, bool) or not isinstance(value, wanted):
+                raise ClientRefused(f"option {name!r} takes a number, not {value!r}")
+            low, high = schema.get("min_value"), schema.get("max_value")
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ClientRefused(f"option {name!r}: {value} is outside {low}..{high}")
+        elif kind == 5 and not isinstance(value, bool):
+            raise ClientRefused(f"option {name!r} takes true or false, not {value!r}")
+        if choices and not typing and value not in choices:
+            raise ClientRefused(f"option {name!r}: {value!r} is not one of its choices {choices}")
+
     def _build_options(
-        self, guild: Guild, schemas: list[dict], values: dict[str, Any], focused: str | None
+        self,
+        guild: Guild,
+        schemas: list[dict],
+        values: dict[str, Any],
+        focused: str | None,
+        unchecked: bool = False,
     ) -> tuple[list[dict], dict]:
         resolved: dict[str, dict] = {}
         built = []
@@ -481,6 +565,8 @@ class FakeDiscord:
                 option["value"] = str(role.id)
                 resolved.setdefault("roles", {})[str(role.id)] = role.payload()
             else:
+                if not unchecked:
+                    self._client_check(by_name[name], value, typing=name == focused)
                 option["value"] = value
             if name == focused:
                 option["focused"] = True
@@ -548,9 +634,11 @@ class FakeDiscord:
         try:
             await asyncio.wait_for(record.answered.wait(), timeout)
         except TimeoutError:
+            refused = [str(r) for r in self.rejected if record.payload["token"] in r.path or str(record.id) in r.path]
             raise AssertionError(
                 f"the bot did not answer interaction {record.payload['data'].get('name') or record.payload['data']}"
                 f" within {timeout}s (Discord shows 'The application did not respond')"
+                + (f"; Discord refused its answer: {refused}" if refused else "")
             ) from None
         return record
 
@@ -562,13 +650,17 @@ class FakeDiscord:
         path: str,
         /,
         timeout: float = 3.0,
+        unchecked: bool = False,
         **options: Any,
     ) -> InteractionRecord:
-        """Type a slash command the way Discord's client sends it, and wait for the bot's answer."""
+        """Type a slash command the way Discord's client sends it, and wait for the bot's answer.
+
+        The client refuses (`ClientRefused`) a value the command's declaration rules out, as Discord's
+        does; `unchecked=True` sends it anyway, as a modified client or a changed declaration would."""
         schema_guild = guild or next(iter(self.world.guilds.values()))
         command, subs, schemas = self.command_schema(schema_guild, path)
         values = {k: v for k, v in options.items() if v is not None}
-        built, resolved = self._build_options(schema_guild, schemas, values, focused=None)
+        built, resolved = self._build_options(schema_guild, schemas, values, focused=None, unchecked=unchecked)
         record = self._interaction(2, user, guild, channel, self._command_data(command, subs, built, resolved))
         return await self._send(record, timeout)
 
@@ -581,13 +673,14 @@ class FakeDiscord:
         /,
         focused: str,
         timeout: float = 3.0,
+        unchecked: bool = False,
         **options: Any,
     ) -> list[dict]:
         """Type into an option that autocompletes; returns the choices the bot offered."""
         command, subs, schemas = self.command_schema(guild, path)
         values = {k: v for k, v in options.items() if v is not None}
         values.setdefault(focused, "")
-        built, resolved = self._build_options(guild, schemas, values, focused=focused)
+        built, resolved = self._build_options(guild, schemas, values, focused=focused, unchecked=unchecked)
         record = self._interaction(4, user, guild, channel, self._command_data(command, subs, built, resolved))
         return (await self._send(record, timeout)).choices
 

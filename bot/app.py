@@ -89,7 +89,9 @@ class StudyBot(commands.AutoShardedBot):
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             help_command=None,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # Nobody is pinged unless a message names them (the closed-DM notice): names and notes
+            # people typed can hold mentions.
+            allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             tree_cls=StudyTree,

@@ -20,6 +20,7 @@ from bot.i18n import t
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
+from bot.usertext import md
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +189,12 @@ class Fanout:
             await self._post_leaderboard_in_language(job, report)
 
     async def _post_leaderboard_in_language(self, job: LeaderboardJob, report: FanoutReport) -> None:
-        title = t("Weekly leaderboard · {cohort}", cohort=job.leaderboard.cohort.name)
-        embed = render.leaderboard_embed(job.leaderboard, title=title)
+        name = job.leaderboard.cohort.name
+        embed = render.leaderboard_embed(job.leaderboard, title=t("Weekly leaderboard · {cohort}", cohort=md(name)))
         names = await self._display_names(job.leaderboard.cohort.guild_id, [e.user_id for e in job.leaderboard.top])
-        card = await asyncio.to_thread(pictures.leaderboard_card, job.leaderboard, names, title)
+        # A picture has no markdown: the name as typed.
+        card_title = t("Weekly leaderboard · {cohort}", cohort=name)
+        card = await asyncio.to_thread(pictures.leaderboard_card, job.leaderboard, names, card_title)
         embed.set_image(url="attachment://leaderboard.png")
         # Mentions inside an embed never ping; the leaderboard is news, not an alarm.
         await self._post(
@@ -203,7 +206,7 @@ class Fanout:
             embed=embed,
         )
         if job.digest is not None and job.digest_delivery_id is not None and job.report_channel_id is not None:
-            title = t("Weekly report · {cohort}", cohort=job.digest.cohort.name)
+            title = t("Weekly report · {cohort}", cohort=md(job.digest.cohort.name))
             await self._post(
                 job.digest_delivery_id,
                 job.report_channel_id,
@@ -227,14 +230,15 @@ class Fanout:
 
     async def _post_notice(self, job: DmNoticeJob, report: FanoutReport) -> None:
         with i18n.using(job.language):
-            content = render.dm_notice_text(job)
+            content, pinged = render.dm_notice(job)
         await self._post(
             job.delivery_id,
             job.channel_id,
             report,
             "closed-DM notice",
             content=content,
-            allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+            # Exactly the members the notice is for: nothing else in the text may ping.
+            allowed_mentions=discord.AllowedMentions(users=[discord.Object(uid) for uid in pinged]),
         )
 
     async def _post(

@@ -17,6 +17,7 @@ from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.members import CheckInResult, SettingsView
 from bot.services.pace import CohortCalendar
 from bot.services.progress import AdvanceResult, JoinResult, ProgressReport
+from bot.usertext import md
 
 COLOUR = discord.Colour(0x5865F2)
 DONE_MARK = "✅"
@@ -60,7 +61,7 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
             stage=current.stage.title,
             topic=current.topic.title,
         )
-    embed = discord.Embed(title=f"{member_name} · {report.cohort.name}", description=headline, colour=COLOUR)
+    embed = discord.Embed(title=f"{md(member_name)} · {md(report.cohort.name)}", description=headline, colour=COLOUR)
     embed.add_field(
         name=t("Done"),
         value=t(
@@ -158,7 +159,7 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     """A cohort's settings and calendar."""
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace)
     ends = cohort.start_date + timedelta(days=round(calendar.total_days))
-    embed = discord.Embed(title=title or t("Cohort {name}", name=cohort.name), colour=COLOUR)
+    embed = discord.Embed(title=title or t("Cohort {name}", name=md(cohort.name)), colour=COLOUR)
     embed.add_field(name=t("Channel"), value=f"<#{cohort.channel_id}>")
     embed.add_field(name=t("Members"), value=str(active_members))
     embed.add_field(name=t("Status"), value=t("archived") if cohort.archived else t("active"))
@@ -187,7 +188,7 @@ def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
         status = t(" · archived") if c.archived else ""
         members = plural(item.active_members, "{n} member", "{n} members")
         starts = t("starts {date}", date=c.start_date.isoformat())
-        lines.append(f"**{c.name}** · <#{c.channel_id}> · {starts} · {members}{status}")
+        lines.append(f"**{md(c.name)}** · <#{c.channel_id}> · {starts} · {members}{status}")
     if len(listings) > 50:
         lines.append(t("…and {n} more", n=len(listings) - 50))
     embed.description = "\n".join(lines)
@@ -210,7 +211,7 @@ def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], pa
         where = f"{ref.stage_index + 1}. {ref.topic.title}" if ref else t("🏆 finished")
         lines.append(f"<@{m.user_id}> · {where}")
     embed = discord.Embed(
-        title=t("Members of {cohort} ({count})", cohort=cohort.name, count=len(members)),
+        title=t("Members of {cohort} ({count})", cohort=md(cohort.name), count=len(members)),
         description="\n".join(lines) or t("Nobody has joined yet. Members join with `/join`."),
         colour=COLOUR,
     )
@@ -226,9 +227,11 @@ def joined_text(result: JoinResult) -> str:
         where = t("Your topic: **{topic}** (`/topic` says what to learn).", topic=result.topic.topic.title)
     if result.rejoined:
         return t(
-            "👋 Welcome back to **{cohort}**! Your progress was kept. {where}", cohort=result.cohort.name, where=where
+            "👋 Welcome back to **{cohort}**! Your progress was kept. {where}",
+            cohort=md(result.cohort.name),
+            where=where,
         )
-    return t("🎉 You joined **{cohort}**. {where}", cohort=result.cohort.name, where=where)
+    return t("🎉 You joined **{cohort}**. {where}", cohort=md(result.cohort.name), where=where)
 
 
 def advance_text(result: AdvanceResult) -> str:
@@ -255,7 +258,7 @@ def advance_text(result: AdvanceResult) -> str:
 def nudge_embed(job: NudgeJob) -> discord.Embed:
     """The daily DM: where the member is, how long against the calendar, pace, one next step."""
     embed = discord.Embed(
-        title=t("Today in {cohort}: {topic}", cohort=job.cohort_name, topic=job.topic_title),
+        title=t("Today in {cohort}: {topic}", cohort=md(job.cohort_name), topic=job.topic_title),
         description=t("**Next step:** {step}", step=job.next_step),
         colour=COLOUR,
     )
@@ -280,7 +283,7 @@ def _entry_line(entry: Entry) -> str:
 
 def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title: str | None = None) -> discord.Embed:
     """The top 10 with streaks, the stage finishers, and the caller's own rank when asked for."""
-    heading = title or t("Leaderboard · {cohort}", cohort=board.cohort.name)
+    heading = title or t("Leaderboard · {cohort}", cohort=md(board.cohort.name))
     embed = discord.Embed(title=heading, colour=COLOUR)
     lines = [_entry_line(e) for e in board.top]
     embed.description = (
@@ -331,25 +334,32 @@ def _fit(items: list[str], limit: int) -> str:
     return ", ".join(out)
 
 
-def dm_notice_text(job: DmNoticeJob) -> str:
-    """The one channel message a day for members whose DMs are closed."""
-    mentions = " ".join(f"<@{uid}>" for uid in job.user_ids)
-    text = (
-        mentions
-        + " "
-        + t(
-            "I could not send you your daily **{cohort}** nudge: your direct messages are closed. "
-            "Turn on *Direct Messages* for this server (server name → Privacy Settings), then use any studybot "
-            "command and the nudges start again.",
-            cohort=job.cohort_name,
-        )
+CONTENT_MAX = 2000  # a bot's message content
+MENTIONS_MAX = 100  # users one message may ping (allowed_mentions.users)
+
+
+def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
+    """The one channel message a day for members whose DMs are closed, and the members it pings:
+    as many as fit in one message; the rest are told on another day."""
+    body = t(
+        "I could not send you your daily **{cohort}** nudge: your direct messages are closed. "
+        "Turn on *Direct Messages* for this server (server name → Privacy Settings), then use any studybot "
+        "command and the nudges start again.",
+        cohort=md(job.cohort_name),
     )
-    return text[:2000]
+    pinged: list[int] = []
+    room = CONTENT_MAX - len(body)
+    for uid in job.user_ids[:MENTIONS_MAX]:
+        room -= len(f"<@{uid}> ")
+        if room < 0:
+            break
+        pinged.append(uid)
+    return " ".join(f"<@{uid}>" for uid in pinged) + " " + body, pinged
 
 
 def settings_embed(view: SettingsView) -> discord.Embed:
     """`/settings` without options, and the answer after a change."""
-    embed = discord.Embed(title=t("Your settings · {cohort}", cohort=view.cohort.name), colour=COLOUR)
+    embed = discord.Embed(title=t("Your settings · {cohort}", cohort=md(view.cohort.name)), colour=COLOUR)
     nudges = t("on") if view.nudges_enabled else t("off")
     if view.dms_closed:
         nudges += " " + t("(paused: your DMs were closed; any command re-enables them)")
@@ -357,7 +367,12 @@ def settings_embed(view: SettingsView) -> discord.Embed:
     embed.add_field(name=t("Daily nudges"), value=nudges)
     embed.add_field(name=t("Nudge time"), value=view.nudge_time + ("" if view.own_nudge_time else cohorts))
     embed.add_field(name=t("Timezone"), value=view.timezone + ("" if view.own_timezone else cohorts))
-    embed.add_field(name=t("On the leaderboard"), value=t("shown") if view.show_on_leaderboard else t("hidden"))
+    embed.add_field(
+        name=t("On the leaderboard"),
+        value=t("shown")
+        if view.show_on_leaderboard
+        else t("hidden: your progress is private (moderators still see it)"),
+    )
     if view.next_nudge_at is not None:
         embed.add_field(name=t("Next nudge"), value=f"<t:{int(view.next_nudge_at.timestamp())}:F>", inline=False)
     embed.set_footer(text=t("Type `default` as the time or timezone to follow the cohort again"))
@@ -368,13 +383,13 @@ def checkin_text(result: CheckInResult) -> str:
     """The reply to /checkin and the nudge's Studied today button."""
     minutes = " " + t("({minutes} minutes today)", minutes=result.minutes_today) if result.minutes_today else ""
     streak = t("🔥 Streak: {days}.", days=days(result.streak)) if result.streak else ""
-    checked = t("📚 Checked in for today in **{cohort}**{minutes}.", cohort=result.cohort.name, minutes=minutes)
+    checked = t("📚 Checked in for today in **{cohort}**{minutes}.", cohort=md(result.cohort.name), minutes=minutes)
     return f"{checked} {streak}".strip()
 
 
 def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
     """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
-    embed = discord.Embed(title=title or t("Report · {cohort}", cohort=report.cohort.name), colour=COLOUR)
+    embed = discord.Embed(title=title or t("Report · {cohort}", cohort=md(report.cohort.name)), colour=COLOUR)
     total = max(report.members, 1)
     lines = [f"`{bar(n, total)}` {n} · {i}. {stage.title}" for i, (stage, n) in enumerate(report.per_stage, 1) if n]
     if report.finished:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
-from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 
 from bot.roadmap import Roadmap
 from bot.services.errors import StudybotError
+from bot.services.timezones import canonical_zones
 from bot.services.topics import AUTOCOMPLETE_LIMIT, search_roadmaps, search_stages, search_topics
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ async def roadmaps(interaction: discord.Interaction, current: str) -> Choices:
     ]
 
 
-_TIMEZONES = sorted(available_timezones())
+_TIMEZONES = canonical_zones()  # what /cohort and /settings accept (bot.services.timezones)
 
 
 async def timezones(_interaction: discord.Interaction, current: str) -> Choices:

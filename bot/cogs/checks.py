@@ -8,9 +8,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.db.models import Cohort
+from bot.services.cohorts import is_moderator
+
 if TYPE_CHECKING:
     from bot.app import StudyBot
     from bot.services.container import Services
+
+
+def moderates(interaction: discord.Interaction, cohort: Cohort | None) -> bool:
+    """Whether the caller moderates `cohort` (None: any cohort, which takes Manage Server)."""
+    roles = {role.id for role in getattr(interaction.user, "roles", [])}
+    return is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles)
 
 
 def require_guild(interaction: discord.Interaction) -> bool:

@@ -12,6 +12,7 @@ from discord import app_commands
 from bot import i18n
 from bot.i18n import t
 from bot.services.errors import StudybotError
+from bot.usertext import code
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -37,6 +38,8 @@ def user_message(error: Exception) -> str | None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, StudybotError):
         return original.message
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, StudybotError):
+        return error.__cause__.message  # an option type's own check (bot.cogs.options)
     if isinstance(error, app_commands.NoPrivateMessage):
         return t("This command works only in a server, not in direct messages.")
     if isinstance(error, app_commands.MissingPermissions):
@@ -47,7 +50,7 @@ def user_message(error: Exception) -> str | None:
                 "I can't see that channel. Pick a text channel where I have **View Channel**, "
                 "**Send Messages** and **Embed Links**."
             )
-        return t("`{value}` is not a valid {type}.", value=error.value, type=error.type.name)
+        return t("`{value}` is not a valid {type}.", value=code(str(error.value)), type=error.type.name)
     if isinstance(error, app_commands.CommandSignatureMismatch | app_commands.CommandNotFound):
         return t(
             "This command changed since Discord last loaded it. Try again in a minute.",

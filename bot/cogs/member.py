@@ -13,12 +13,14 @@ from discord import app_commands
 from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import MemberCogBase
+from bot.cogs.checks import MemberCogBase, moderates
 from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.options import Name, Note
 from bot.i18n import t
-from bot.services.errors import Conflict, InvalidInput, NotFound
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress import ProgressReport
 from bot.services.topics import find_stage, find_topic
+from bot.usertext import QUOTE_MAX, md
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class LeaveConfirm(OwnedView):
         await interaction.response.edit_message(
             content=t(
                 "You left **{cohort}**. Your history is kept: `/join` brings you back where you were.",
-                cohort=cohort.name,
+                cohort=md(cohort.name),
             ),
             view=None,
         )
@@ -58,13 +60,15 @@ class LeaveConfirm(OwnedView):
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         self.stop()
         await interaction.response.edit_message(
-            content=t("You are still in **{self_cohort_name}**.", self_cohort_name=self.cohort_name), view=None
+            content=t("You are still in **{self_cohort_name}**.", self_cohort_name=md(self.cohort_name)), view=None
         )
 
     async def on_timeout(self) -> None:
         with contextlib.suppress(discord.HTTPException):
             await self.origin.edit_original_response(
-                content=t("No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=self.cohort_name),
+                content=t(
+                    "No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=md(self.cohort_name)
+                ),
                 view=None,
             )
 
@@ -85,7 +89,7 @@ class ForgetConfirm(OwnedView):
         await interaction.response.edit_message(
             content=t(
                 "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
-                cohorts=", ".join(f"**{n}**" for n in names),
+                cohorts=", ".join(f"**{md(n)}**" for n in names),
             ),
             view=None,
         )
@@ -107,7 +111,7 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(cohort="The cohort to join")
     @app_commands.autocomplete(cohort=ac.open_cohorts)
-    async def join(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def join(self, interaction: discord.Interaction, cohort: Name) -> None:
         result = await self.services.progress.join(_guild_id(interaction), interaction.user.id, cohort)
         await interaction.response.send_message(render.joined_text(result), ephemeral=True)
 
@@ -115,10 +119,10 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
-    async def leave(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+    async def leave(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
         found = await self.services.progress.resolve(_guild_id(interaction), interaction.user.id, cohort)
         await interaction.response.send_message(
-            t("Leave **{found}**? You stop getting nudges; your history is kept.", found=found.name),
+            t("Leave **{found}**? You stop getting nudges; your history is kept.", found=md(found.name)),
             view=LeaveConfirm(self.bot, interaction, found.name),
             ephemeral=True,
         )
@@ -127,12 +131,14 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(cohort="Only this cohort (default: every cohort in this server)")
     @app_commands.autocomplete(cohort=ac.my_cohorts)
-    async def forget_me(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+    async def forget_me(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
+        # An unknown cohort, or nothing kept: say so now rather than after a confirmation.
+        await self.services.exports.check_forgettable(_guild_id(interaction), interaction.user.id, cohort)
         if cohort:
             question = t(
                 "Delete your membership, progress history and check-ins in the cohort **{cohort}**? "
                 "This cannot be undone.",
-                cohort=cohort,
+                cohort=md(cohort, QUOTE_MAX),
             )
         else:
             question = t(
@@ -157,13 +163,24 @@ class MemberCog(MemberCogBase):
         self,
         interaction: discord.Interaction,
         member: discord.User | None = None,
-        cohort: str | None = None,
+        cohort: Name | None = None,
         public: bool = False,
     ) -> None:
         subject = member or interaction.user
         report = await self.services.progress.report(
             _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
         )
+        if report.private and subject.id != interaction.user.id:
+            # Hidden from the leaderboard means private: only the cohort's moderators see it, and only privately.
+            if not moderates(interaction, report.cohort):
+                raise NotAllowed(
+                    t(
+                        "{member} keeps their progress private (hidden from the leaderboard): "
+                        "only they and the cohort's moderators can see it.",
+                        member=md(subject.display_name, QUOTE_MAX),
+                    )
+                )
+            public = False
         embed = render.progress_embed(report, subject.display_name)
         # The text answers at once; the picture is drawn in a thread and added to the same message.
         await interaction.response.send_message(embed=embed, ephemeral=not public)
@@ -187,7 +204,9 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(note="What you did or learned (up to 500 characters)", cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
-    async def done(self, interaction: discord.Interaction, note: str | None = None, cohort: str | None = None) -> None:
+    async def done(
+        self, interaction: discord.Interaction, note: Note | None = None, cohort: Name | None = None
+    ) -> None:
         result = await self.services.progress.done(
             _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
         )
@@ -198,7 +217,7 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
-    async def skip(self, interaction: discord.Interaction, cohort: str | None = None) -> None:
+    async def skip(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
         result = await self.services.progress.skip(
             _guild_id(interaction), interaction.user.id, cohort, as_of=interaction.created_at
         )
@@ -208,7 +227,7 @@ class MemberCog(MemberCogBase):
     @app_commands.guild_only()
     @app_commands.describe(topic="The topic to work on now", cohort=COHORT_HELP)
     @app_commands.autocomplete(topic=ac.topics, cohort=ac.my_cohorts)
-    async def goto(self, interaction: discord.Interaction, topic: str, cohort: str | None = None) -> None:
+    async def goto(self, interaction: discord.Interaction, topic: Name, cohort: Name | None = None) -> None:
         ref = await self.services.progress.goto(_guild_id(interaction), interaction.user.id, cohort, topic)
         await interaction.response.send_message(
             t(
@@ -227,7 +246,7 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(stage="A stage to show in detail", cohort="Whose roadmap (default: your cohort's)")
     @app_commands.autocomplete(stage=ac.stages, cohort=ac.open_cohorts)
     async def roadmap(
-        self, interaction: discord.Interaction, stage: str | None = None, cohort: str | None = None
+        self, interaction: discord.Interaction, stage: Name | None = None, cohort: Name | None = None
     ) -> None:
         roadmap, done_ids, current_ids = await self.services.progress.roadmap_view(
             _guild_id(interaction), interaction.user.id, cohort
@@ -243,7 +262,7 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(topic="The topic to explain", cohort="Whose roadmap (default: your cohort's)")
     @app_commands.autocomplete(topic=ac.topics, cohort=ac.open_cohorts)
     async def topic(
-        self, interaction: discord.Interaction, topic: str | None = None, cohort: str | None = None
+        self, interaction: discord.Interaction, topic: Name | None = None, cohort: Name | None = None
     ) -> None:
         if topic:
             roadmap = await self.services.progress.roadmap_for(_guild_id(interaction), interaction.user.id, cohort)

@@ -13,16 +13,18 @@ from discord.ext import commands
 from bot import i18n, pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import require_guild
+from bot.cogs.checks import moderates, require_guild
 from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort, Membership
 from bot.i18n import t
 from bot.roadmap import Roadmap
-from bot.services.cohorts import CohortOptions, is_moderator
+from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.export import to_csv
+from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
+from bot.usertext import code, md
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
 PACE_CHOICES = [
@@ -97,8 +99,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         return require_guild(interaction)
 
     def _require(self, interaction: discord.Interaction, cohort: Cohort | None) -> None:
-        roles = {role.id for role in getattr(interaction.user, "roles", [])}
-        if not is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles):
+        if not moderates(interaction, cohort):
             if cohort is not None and cohort.moderator_role_id:
                 raise NotAllowed(
                     t(
@@ -144,7 +145,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         moderator_role: discord.Role | None,
         **typed: str | None,
     ) -> CohortOptions:
-        """Option values as the service takes them; a channel must be one the bot can post in."""
+        """Option values as the service takes them; a channel must be one the bot can post in, and
+        only Manage Server may name a moderator role (a role's holders must not widen their own power)."""
+        if moderator_role is not None:
+            if not interaction.permissions.manage_guild:
+                raise NotAllowed(t("Only members with **Manage Server** can set a cohort's moderator role."))
+            if moderator_role.is_default():
+                raise InvalidInput(
+                    t("@everyone cannot be a moderator role: pick a role that only the cohort's moderators have.")
+                )
         return CohortOptions(
             # The server's language for posts to the cohort's channels, refreshed by every create and edit.
             locale=i18n.language_for(interaction.guild_locale),
@@ -164,16 +173,16 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def create(
         self,
         interaction: discord.Interaction,
-        name: str,
+        name: NewCohortName,
         channel: discord.TextChannel,
-        start_date: str,
-        timezone: str,
-        nudge_time: str | None = None,
-        leaderboard_day: str | None = None,
-        leaderboard_time: str | None = None,
-        pace: str | None = None,
+        start_date: Date,
+        timezone: Timezone,
+        nudge_time: Time | None = None,
+        leaderboard_day: Choice | None = None,
+        leaderboard_time: Time | None = None,
+        pace: Choice | None = None,
         moderator_role: discord.Role | None = None,
-        roadmap: str | None = None,
+        roadmap: Name | None = None,
     ) -> None:
         self._require(interaction, None)
         options = await self._options(
@@ -191,10 +200,10 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         )
         cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
         embed = render.cohort_embed(
-            cohort, self._roadmap(cohort), 0, title=t("Created cohort {cohort}", cohort=cohort.name)
+            cohort, self._roadmap(cohort), 0, title=t("Created cohort {cohort}", cohort=md(cohort.name))
         )
         await interaction.response.send_message(
-            t("Members can now `/join cohort:{cohort}`.", cohort=cohort.name), embed=embed, ephemeral=True
+            t("Members can now `/join cohort:{cohort}`.", cohort=code(cohort.name)), embed=embed, ephemeral=True
         )
 
     @app_commands.command(name="edit", description="Change a cohort's settings")
@@ -209,15 +218,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def edit(
         self,
         interaction: discord.Interaction,
-        cohort: str,
-        name: str | None = None,
+        cohort: Name,
+        name: NewCohortName | None = None,
         channel: discord.TextChannel | None = None,
-        start_date: str | None = None,
-        timezone: str | None = None,
-        nudge_time: str | None = None,
-        leaderboard_day: str | None = None,
-        leaderboard_time: str | None = None,
-        pace: str | None = None,
+        start_date: Date | None = None,
+        timezone: Timezone | None = None,
+        nudge_time: Time | None = None,
+        leaderboard_day: Choice | None = None,
+        leaderboard_time: Time | None = None,
+        pace: Choice | None = None,
         moderator_role: discord.Role | None = None,
         report_channel: discord.TextChannel | None = None,
     ) -> None:
@@ -241,17 +250,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
         _, members = await self.services.cohorts.active_members(_guild_id(interaction), updated.name)
         embed = render.cohort_embed(
-            updated, self._roadmap(updated), len(members), title=t("Updated {cohort}", cohort=updated.name)
+            updated, self._roadmap(updated), len(members), title=t("Updated {cohort}", cohort=md(updated.name))
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="All cohorts of this server")
     async def list_(self, interaction: discord.Interaction) -> None:
         listings = await self.services.cohorts.list(_guild_id(interaction))
-        roles = {role.id for role in getattr(interaction.user, "roles", [])}
-        if not interaction.permissions.manage_guild and not any(
-            is_moderator(item.cohort, manage_guild=False, role_ids=roles) for item in listings
-        ):
+        # Manage Server (no cohort needed) or the moderator role of any one cohort.
+        if not any(moderates(interaction, cohort) for cohort in [None, *(item.cohort for item in listings)]):
             raise NotAllowed(
                 t(
                     "You need the **Manage Server** permission or a cohort's moderator role to do this.",
@@ -262,7 +269,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="info", description="A cohort's settings and calendar")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def info(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def info(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         _, members = await self.services.cohorts.active_members(_guild_id(interaction), found.name)
         await send_ephemeral(interaction, embed=render.cohort_embed(found, self._roadmap(found), len(members)))
@@ -270,21 +277,21 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="archive", description="Archive a cohort: no new members or progress")
     @app_commands.describe(cohort="The cohort to archive")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def archive(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def archive(self, interaction: discord.Interaction, cohort: Name) -> None:
         await self._cohort_for_moderator(interaction, cohort)
         archived = await self.services.cohorts.archive(_guild_id(interaction), cohort)
         await send_ephemeral(
             interaction,
             t(
                 "Archived **{archived}**. Its history stays readable; it takes no new progress.",
-                archived=archived.name,
+                archived=md(archived.name),
             ),
         )
 
     @app_commands.command(name="members", description="The members of a cohort and their current topics")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def members(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def members(self, interaction: discord.Interaction, cohort: Name) -> None:
         await self._cohort_for_moderator(interaction, cohort)
         found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
         pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
@@ -296,7 +303,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="report", description="Members per stage, stuck topics, quiet members")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def report(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def report(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         report = await self.services.insight.report(found)
         embed = render.report_embed(report)
@@ -312,7 +319,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     )
     @app_commands.rename(start="from", end="to")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def pause(self, interaction: discord.Interaction, cohort: str, start: str, end: str) -> None:
+    async def pause(self, interaction: discord.Interaction, cohort: Name, start: Date, end: Date) -> None:
         await self._cohort_for_moderator(interaction, cohort)
         report = await self.services.insight.pause(_guild_id(interaction), cohort, start, end, interaction.user.id)
         await send_ephemeral(
@@ -320,7 +327,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             t(
                 "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
                 "do not break on them, and no nudges go out.",
-                cohort=report.cohort.name,
+                cohort=md(report.cohort.name),
                 start=start,
                 end=end,
             ),
@@ -330,15 +337,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def export(self, interaction: discord.Interaction, cohort: str) -> None:
+    async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
         members = len(data[0]["members"]) if data else 0
-        file = discord.File(io.BytesIO(to_csv(data).encode()), filename=f"{found.name_key.replace(' ', '-')}.csv")
+        file = discord.File(io.BytesIO(to_csv(data).encode()), filename=export_file_name(found.name))
         await interaction.response.send_message(
             t(
                 "**{found}**: {members} member(s), one row per member, done/skip and check-in.",
-                found=found.name,
+                found=md(found.name),
                 members=members,
             ),
             file=file,
@@ -349,7 +356,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")
     @app_commands.autocomplete(cohort=ac.all_cohorts, topic=ac.topics)
     async def set_progress(
-        self, interaction: discord.Interaction, cohort: str, member: discord.User, topic: str
+        self, interaction: discord.Interaction, cohort: Name, member: discord.User, topic: Name
     ) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         ref = await self.services.progress.set_progress(_guild_id(interaction), found.name, member.id, topic)
@@ -359,14 +366,14 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
                 "Moved {member_mention} to **{topic_title}** in **{found}**.",
                 member_mention=member.mention,
                 topic_title=ref.topic.title,
-                found=found.name,
+                found=md(found.name),
             ),
         )
 
     @app_commands.command(name="remove", description="Remove a member from a cohort (their history is kept)")
     @app_commands.describe(cohort="The cohort", member="The member to remove")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def remove(self, interaction: discord.Interaction, cohort: str, member: discord.User) -> None:
+    async def remove(self, interaction: discord.Interaction, cohort: Name, member: discord.User) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         await self.services.progress.remove_member(_guild_id(interaction), found.name, member.id)
         await send_ephemeral(
@@ -374,7 +381,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             t(
                 "Removed {member_mention} from **{found}**. Their history is kept.",
                 member_mention=member.mention,
-                found=found.name,
+                found=md(found.name),
             ),
         )
 

@@ -11,6 +11,7 @@ import discord
 from bot import i18n, render
 from bot.cogs.errors import report_error, send_ephemeral
 from bot.i18n import t
+from bot.usertext import md
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -74,7 +75,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
                 interaction,
                 t(
                     "🔕 Nudges for **{cohort}** are off. `/settings nudges:on` in the server turns them back on.",
-                    cohort=cohort.name,
+                    cohort=md(cohort.name),
                 ),
             )
 

@@ -10,9 +10,11 @@ from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import send_ephemeral
+from bot.cogs.options import Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
 from bot.services.errors import InvalidInput
 from bot.services.leaderboard import PERIODS
+from bot.usertext import code, md
 
 COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
 ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
@@ -25,7 +27,7 @@ def _on_off(value: str | None, option: str) -> bool | None:
     key = value.strip().casefold()
     if key not in ("on", "off"):
         raise InvalidInput(
-            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=value, option=option)
+            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=code(value), option=option)
         )
     return key == "on"
 
@@ -47,11 +49,11 @@ class RoutineCog(MemberCogBase):
     async def settings(
         self,
         interaction: discord.Interaction,
-        cohort: str | None = None,
-        nudges: str | None = None,
-        nudge_time: str | None = None,
-        timezone: str | None = None,
-        show_on_leaderboard: str | None = None,
+        cohort: Name | None = None,
+        nudges: Choice | None = None,
+        nudge_time: SettingTime | None = None,
+        timezone: Timezone | None = None,
+        show_on_leaderboard: Choice | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         view = await self.services.members.settings(
@@ -74,9 +76,9 @@ class RoutineCog(MemberCogBase):
     async def checkin(
         self,
         interaction: discord.Interaction,
-        minutes: int | None = None,
-        note: str | None = None,
-        cohort: str | None = None,
+        minutes: Minutes | None = None,
+        note: Note | None = None,
+        cohort: Name | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         result = await self.services.members.check_in(interaction.guild_id, interaction.user.id, cohort, minutes, note)
@@ -88,14 +90,14 @@ class RoutineCog(MemberCogBase):
     @app_commands.choices(period=PERIOD_CHOICES)
     @app_commands.autocomplete(cohort=ac.open_cohorts)
     async def leaderboard(
-        self, interaction: discord.Interaction, cohort: str | None = None, period: str = "this-week"
+        self, interaction: discord.Interaction, cohort: Name | None = None, period: Choice = "this-week"
     ) -> None:
         assert interaction.guild_id is not None
         board = await self.services.leaderboards.for_member(interaction.guild_id, interaction.user.id, cohort, period)
         period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
             board.period
         ]
-        title = t("Leaderboard · {cohort}", cohort=board.cohort.name) + " · " + period_name.replace("-", " ")
+        title = t("Leaderboard · {cohort}", cohort=md(board.cohort.name)) + " · " + period_name.replace("-", " ")
         await send_ephemeral(
             interaction, embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title)
         )

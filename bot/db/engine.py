@@ -31,6 +31,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    # Deleted rows are overwritten, not left in free pages: /forget-me means gone from the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

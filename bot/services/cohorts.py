@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from bot.services.clock import Clock
 from bot.services.errors import Conflict, NotFound, did_you_mean
 from bot.services.timers import sync_leaderboard_timer, sync_nudge_timer
 from bot.services.topics import find_roadmap
+from bot.usertext import QUOTE_MAX, md
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def is_moderator(cohort: Cohort | None, *, manage_guild: bool, role_ids: set[int
     return cohort is not None and cohort.moderator_role_id is not None and cohort.moderator_role_id in role_ids
 
 
-def _apply(cohort: Cohort, options: CohortOptions) -> None:
+def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:
     """Validate every given option, then set them: one bad value changes nothing."""
     changes: dict[str, object] = {}
     if options.name is not None:
@@ -60,7 +62,7 @@ def _apply(cohort: Cohort, options: CohortOptions) -> None:
     if options.channel_id is not None:
         changes["channel_id"] = options.channel_id
     if options.start_date is not None:
-        changes["start_date"] = v.parse_date(options.start_date, t("start date"))
+        changes["start_date"] = v.parse_calendar_date(options.start_date, t("start date"), today)
     if options.timezone is not None:
         changes["timezone"] = v.parse_timezone(options.timezone)
     if options.nudge_time is not None:
@@ -101,11 +103,13 @@ class CohortService:
         names = list(await session.scalars(select(Cohort.name).where(Cohort.guild_id == guild_id)))
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if not names:
-            raise NotFound(t("There is no cohort named **{name}** in this server; none exist yet.", name=name))
+            raise NotFound(
+                t("There is no cohort named **{name}** in this server; none exist yet.", name=md(name, QUOTE_MAX))
+            )
         raise NotFound(
             t(
                 "There is no cohort named **{name}** in this server.{value} Use `/cohort list` to see them all.",
-                name=name,
+                name=md(name, QUOTE_MAX),
                 value=did_you_mean(close),
             )
         )
@@ -129,7 +133,7 @@ class CohortService:
             pace="standard",
             roadmap_id=self._roadmap_key(options.roadmap),
         )
-        _apply(cohort, options)
+        _apply(cohort, options, self._clock.now().date())
         sync_leaderboard_timer(cohort, self._clock.now())
         async with self._sessions() as session:
             await self._ensure_name_free(session, guild_id, cohort.name)
@@ -154,8 +158,8 @@ class CohortService:
             cohort = await self.find_in(session, guild_id, name)
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
                 await self._ensure_name_free(session, guild_id, options.name)
-            _apply(cohort, options)
             now = self._clock.now()
+            _apply(cohort, options, now.date())
             sync_leaderboard_timer(cohort, now)
             if options.start_date or options.timezone or options.nudge_time:
                 members = await session.scalars(
@@ -174,7 +178,7 @@ class CohortService:
         return Conflict(
             t(
                 "A cohort named **{name}** already exists in this server. Choose another name.",
-                name=name,
+                name=md(name, QUOTE_MAX),
             )
         )
 
@@ -221,7 +225,7 @@ class CohortService:
         async with self._sessions() as session:
             cohort = await self.find_in(session, guild_id, name)
             if cohort.archived:
-                raise Conflict(t("**{cohort}** is already archived.", cohort=cohort.name))
+                raise Conflict(t("**{cohort}** is already archived.", cohort=md(cohort.name)))
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
             await session.execute(

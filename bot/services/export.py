@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, Delivery, Membership, ProgressEvent
+from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent
 from bot.i18n import t
 from bot.services.cohorts import CohortService
 from bot.services.errors import NotFound
+from bot.usertext import QUOTE_MAX, md
 
 CSV_COLUMNS = (
     "record",
@@ -28,6 +31,9 @@ CSV_COLUMNS = (
     "joined_at",
     "left_at",
 )
+
+
+FORGOTTEN = 0  # the user id left where a forgotten member created a cohort or a break
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -102,37 +108,102 @@ class ExportService:
             for c in cohorts
         ]
 
-    async def forget(self, guild_id: int, user_id: int, cohort_name: str | None) -> list[str]:
-        """Delete the member's memberships (and with them history, check-ins, deliveries) in this guild,
-        or in one cohort. Returns the cohort names."""
-        async with self._sessions() as session:
-            query = (
+    async def _scope(
+        self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None
+    ) -> tuple[list[tuple[Membership, str]], list[int]]:
+        """The member's memberships (with cohort names) and the ids of the cohorts in scope; NotFound
+        when the cohort does not exist or the bot keeps nothing about the member there."""
+        cohorts = select(Cohort.id).where(Cohort.guild_id == guild_id)
+        if cohort_name:
+            cohorts = cohorts.where(Cohort.id == (await self._cohorts.find_in(session, guild_id, cohort_name)).id)
+        cohort_ids = list(await session.scalars(cohorts))
+        rows = [
+            (m, name)
+            for m, name in await session.execute(
                 select(Membership, Cohort.name)
                 .join(Cohort, Cohort.id == Membership.cohort_id)
-                .where(Cohort.guild_id == guild_id, Membership.user_id == user_id)
+                .where(Cohort.id.in_(cohort_ids), Membership.user_id == user_id)
             )
+        ]
+        authored = await session.scalar(
+            select(Cohort.id).where(Cohort.id.in_(cohort_ids), Cohort.created_by == user_id).limit(1)
+        ) or await session.scalar(
+            select(CohortPause.id)
+            .where(CohortPause.cohort_id.in_(cohort_ids), CohortPause.created_by == user_id)
+            .limit(1)
+        )
+        if not rows and authored is None:
             if cohort_name:
-                cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
-                query = query.where(Cohort.id == cohort.id)
-            rows = (await session.execute(query)).all()
-            if not rows:
-                if cohort_name:
-                    raise NotFound(t("I keep no data about you in **{cohort}**.", cohort=cohort_name))
-                raise NotFound(t("I keep no data about you in this server."))
+                raise NotFound(t("I keep no data about you in **{cohort}**.", cohort=md(cohort_name, QUOTE_MAX)))
+            raise NotFound(t("I keep no data about you in this server."))
+        return rows, cohort_ids
+
+    async def check_forgettable(self, guild_id: int, user_id: int, cohort_name: str | None) -> None:
+        """Refuse at once (NotFound) what `forget` would refuse, before anyone is asked to confirm."""
+        async with self._sessions() as session:
+            await self._scope(session, guild_id, user_id, cohort_name)
+
+    async def forget(self, guild_id: int, user_id: int, cohort_name: str | None) -> list[str]:
+        """Delete the member's memberships (and with them history, check-ins, deliveries) in this guild,
+        or in one cohort, and clear their id where they created a cohort or a break. Returns the names
+        of the cohorts that held anything about them."""
+        async with self._sessions() as session:
+            rows, cohort_ids = await self._scope(session, guild_id, user_id, cohort_name)
             ids = [m.id for m, _ in rows]
             # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
             await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
             await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(ids)))
             await session.execute(delete(Membership).where(Membership.id.in_(ids)))
+            # Who created a cohort or a break is kept as nobody (0): the cohort and its calendar stay.
+            authored = list(
+                await session.scalars(
+                    update(Cohort)
+                    .where(Cohort.id.in_(cohort_ids), Cohort.created_by == user_id)
+                    .values(created_by=FORGOTTEN)
+                    .returning(Cohort.name)
+                )
+            )
+            await session.execute(
+                update(CohortPause)
+                .where(CohortPause.cohort_id.in_(cohort_ids), CohortPause.created_by == user_id)
+                .values(created_by=FORGOTTEN)
+            )
             await session.commit()
-            return [name for _, name in rows]
+            if session.bind.dialect.name == "sqlite":
+                # WAL frames still hold the deleted rows until a checkpoint copies them over.
+                await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            return list(dict.fromkeys([name for _, name in rows] + authored))
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_file_name(cohort_name: str) -> str:
+    """`<cohort>.csv` from only `[a-z0-9_-]`, so no name can reach outside the download folder."""
+    ascii_name = unicodedata.normalize("NFKD", cohort_name).encode("ascii", "ignore").decode().casefold()
+    stem = re.sub(r"[^a-z0-9_-]+", "-", ascii_name).strip("-")[:50]
+    return f"{stem or 'cohort'}.csv"
+
+
+class _SafeWriter(csv.DictWriter):
+    def writerow(self, rowdict: dict[str, Any]) -> Any:
+        return super().writerow({k: spreadsheet_safe(v) for k, v in rowdict.items()})
 
 
 def to_csv(cohorts: list[dict[str, Any]]) -> str:
-    """One flat table: a row per member, per done/skip and per check-in (`record` says which)."""
+    """One flat table: a row per member, per done/skip and per check-in (`record` says which). Every
+    cell that a spreadsheet would run as a formula is kept as text."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for c in cohorts:
         for m in c["members"]:

@@ -20,6 +20,7 @@ from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
 from bot.services.streaks import paused_days
 from bot.services.topics import cohort_roadmap
+from bot.usertext import md
 
 QUIET_DAYS = 7
 STUCK_SHOWN = 5
@@ -135,8 +136,11 @@ class InsightService:
         )
 
     async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: int) -> CohortReport:
-        """Add a planned break (both days included) to a cohort's calendar."""
-        first, last = v.parse_date(start, t("`from` date")), v.parse_date(end, t("`to` date"))
+        """Add a planned break (both days included) to a cohort's calendar: within a year back and two
+        ahead, not before the cohort starts, and overlapping no break it already has."""
+        today = self._clock.now().date()
+        first = v.parse_calendar_date(start, t("`from` date"), today)
+        last = v.parse_calendar_date(end, t("`to` date"), today)
         if last < first:
             raise InvalidInput(
                 t(
@@ -156,7 +160,35 @@ class InsightService:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             if cohort.archived:
                 raise Conflict(
-                    t("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=cohort.name)
+                    t("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=md(cohort.name))
+                )
+            if first < cohort.start_date:
+                raise InvalidInput(
+                    t(
+                        "**{cohort}** starts on {start}: a break must begin on or after that day.",
+                        cohort=md(cohort.name),
+                        start=cohort.start_date.isoformat(),
+                    )
+                )
+            clash = await session.scalar(
+                select(CohortPause)
+                .where(
+                    CohortPause.cohort_id == cohort.id,
+                    CohortPause.start_date <= last,
+                    CohortPause.end_date >= first,
+                )
+                .order_by(CohortPause.start_date)
+                .limit(1)
+            )
+            if clash is not None:
+                raise Conflict(
+                    t(
+                        "**{cohort}** already has a break {start} → {end}, which overlaps this one. "
+                        "Pick days outside it.",
+                        cohort=md(cohort.name),
+                        start=clash.start_date.isoformat(),
+                        end=clash.end_date.isoformat(),
+                    )
                 )
             session.add(
                 CohortPause(

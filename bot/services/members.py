@@ -18,6 +18,7 @@ from bot.services.progress import ProgressService
 from bot.services.schedule import local_date
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_timer
+from bot.usertext import md
 
 MAX_CHECKIN_MINUTES = 24 * 60
 # Typed into a time or timezone option: go back to the cohort's value.
@@ -153,16 +154,28 @@ class MemberService:
         self, session: AsyncSession, cohort: Cohort, membership: Membership, minutes: int | None, note: str | None
     ) -> CheckInResult:
         if cohort.archived:
-            raise Conflict(t("The cohort **{cohort}** is archived: check-ins are closed.", cohort=cohort.name))
+            raise Conflict(t("The cohort **{cohort}** is archived: check-ins are closed.", cohort=md(cohort.name)))
         now = self._clock.now()
-        session.add(CheckIn(membership_id=membership.id, at=now, minutes=minutes, note=note))
-        await session.flush()
         timezone = member_timezone(membership, cohort)
         today = local_date(now, timezone)
         checkins = await session.execute(
             select(CheckIn.at, CheckIn.minutes).where(CheckIn.membership_id == membership.id)
         )
-        minutes_today = sum(m or 0 for at, m in checkins if local_date(at, timezone) == today)
+        minutes_before = sum(m or 0 for at, m in checkins if local_date(at, timezone) == today)
+        if minutes and minutes_before + minutes > MAX_CHECKIN_MINUTES:
+            # A day has 1,440 minutes: two check-ins cannot make it longer.
+            raise InvalidInput(
+                t(
+                    "You already checked in {before} minutes today; a day has {MAX_CHECKIN_MINUTES}, "
+                    "so at most {left} more.",
+                    before=minutes_before,
+                    MAX_CHECKIN_MINUTES=MAX_CHECKIN_MINUTES,
+                    left=MAX_CHECKIN_MINUTES - minutes_before,
+                )
+            )
+        session.add(CheckIn(membership_id=membership.id, at=now, minutes=minutes, note=note))
+        await session.flush()
+        minutes_today = minutes_before + (minutes or 0)
         streak = await member_streak(session, membership.id, timezone, today, await paused_days(session, cohort.id))
         await session.commit()
         return CheckInResult(cohort, streak, minutes_today)

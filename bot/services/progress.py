@@ -22,6 +22,7 @@ from bot.services.schedule import local_date
 from bot.services.streaks import current_streak, member_activity, paused_days
 from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import cohort_roadmap, find_topic
+from bot.usertext import md
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,8 @@ class ProgressReport:
     streak: int
     expected_share: float = 0.0  # where the calendar says the cohort should be, 0..1 of its days
     position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
+    # The member hid from the leaderboard: their progress is theirs and their moderators' to see.
+    private: bool = False
 
     @property
     def percent(self) -> int:
@@ -140,10 +143,10 @@ class ProgressService:
                     raise NotFound(
                         t(
                             "You are not in the cohort **{cohort}**. Join it with `/join cohort:{cohort}`.",
-                            cohort=cohort.name,
+                            cohort=md(cohort.name),
                         )
                     )
-                raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=cohort.name))
+                raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
             if self_view:
                 await self._remember_language(session, membership)
             return cohort, membership
@@ -157,7 +160,7 @@ class ProgressService:
                 )
             raise NotFound(t("That member is not in any cohort in this server."))
         if len(live) > 1:
-            names = ", ".join(f"**{c.name}**" for c, _ in live)
+            names = ", ".join(f"**{md(c.name)}**" for c, _ in live)
             raise Conflict(
                 t(
                     "You are in several cohorts ({names}). Add the `cohort` option to say which one you mean."
@@ -187,7 +190,7 @@ class ProgressService:
             raise Conflict(
                 t(
                     "The cohort **{cohort}** is archived: its progress can no longer change.",
-                    cohort=cohort.name,
+                    cohort=md(cohort.name),
                 )
             )
 
@@ -208,14 +211,16 @@ class ProgressService:
         async with self._sessions() as session:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             if cohort.archived:
-                raise Conflict(t("The cohort **{cohort}** is archived and takes no new members.", cohort=cohort.name))
+                raise Conflict(
+                    t("The cohort **{cohort}** is archived and takes no new members.", cohort=md(cohort.name))
+                )
             membership = await session.scalar(
                 select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
             )
             now = self._clock.now()
             if membership is not None and membership.active:
                 raise Conflict(
-                    t("You are already in **{cohort}**. `/progress` shows where you are.", cohort=cohort.name)
+                    t("You are already in **{cohort}**. `/progress` shows where you are.", cohort=md(cohort.name))
                 )
             if membership is not None:
                 membership.left_at = None
@@ -241,7 +246,7 @@ class ProgressService:
             try:
                 await session.commit()
             except IntegrityError:
-                raise Conflict(t("You are already in **{cohort}**.", cohort=cohort.name)) from None
+                raise Conflict(t("You are already in **{cohort}**.", cohort=md(cohort.name))) from None
             return JoinResult(cohort, self._topic_or_first(cohort, membership.current_topic_id), rejoined)
 
     async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
@@ -254,7 +259,7 @@ class ProgressService:
                 .values(left_at=self._clock.now(), next_nudge_at=None)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(t("You already left **{cohort}**.", cohort=cohort.name))
+                raise Conflict(t("You already left **{cohort}**.", cohort=md(cohort.name)))
             await session.commit()
             return cohort
 
@@ -318,7 +323,7 @@ class ProgressService:
                     if kind == "done"
                     else "You have finished every topic of the roadmap in **{cohort}**; there is "
                     "nothing left to skip. Use `/goto` to revisit a topic.",
-                    cohort=cohort.name,
+                    cohort=md(cohort.name),
                 )
             )
         current = self._topic_or_first(cohort, membership.current_topic_id)
@@ -397,7 +402,7 @@ class ProgressService:
             raise Conflict(
                 t(
                     "You left **{cohort}**, so this nudge no longer applies. `/join` brings you back.",
-                    cohort=cohort.name,
+                    cohort=md(cohort.name),
                 )
             )
         return cohort, membership
@@ -478,6 +483,7 @@ class ProgressService:
             streak=streak,
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
+            private=not membership.show_on_leaderboard,
         )
 
     async def roadmap_for(self, guild_id: int, user_id: int, cohort_name: str | None) -> Roadmap:
@@ -517,7 +523,7 @@ class ProgressService:
             return self.roadmap_of(cohort), [m for c, m in rows if c.id == cohort.id]
         if rows:
             if len({c.roadmap_id for c, _ in rows}) > 1:
-                names = ", ".join(f"**{c.name}**" for c, _ in rows)
+                names = ", ".join(f"**{md(c.name)}**" for c, _ in rows)
                 raise Conflict(
                     t(
                         "Your cohorts ({names}) follow different roadmaps. Add the `cohort` "

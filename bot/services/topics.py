@@ -8,6 +8,7 @@ from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services.errors import InvalidInput, NotFound, did_you_mean
+from bot.usertext import QUOTE_MAX, md
 
 AUTOCOMPLETE_LIMIT = 25
 
@@ -31,7 +32,7 @@ def find_topic(roadmap: Roadmap, query: str) -> TopicRef:
         t(
             "There is no topic called **{text}** in the roadmap.{value} Pick one "
             "from the autocomplete list, or see `/roadmap`.",
-            text=text,
+            text=md(text, QUOTE_MAX),
             value=did_you_mean(close),
         )
     )
@@ -60,7 +61,7 @@ def find_stage(roadmap: Roadmap, query: str) -> Stage:
     raise NotFound(
         t(
             "There is no stage called **{text}**.{value} Use `/roadmap` to list the stages.",
-            text=text,
+            text=md(text, QUOTE_MAX),
             value=did_you_mean(close),
         )
     )
@@ -80,7 +81,7 @@ def cohort_roadmap(catalog: RoadmapCatalog, cohort: Cohort) -> Roadmap:
                 "The cohort **{cohort}** follows the roadmap `{cohort_roadmap_id}`, "
                 "which this bot has not loaded. Ask the bot's operator to put it back "
                 "in ROADMAPS_DIR.",
-                cohort=cohort.name,
+                cohort=md(cohort.name),
                 cohort_roadmap_id=cohort.roadmap_id,
             )
         )
@@ -96,7 +97,11 @@ def find_roadmap(catalog: RoadmapCatalog, query: str) -> str:
             return key
     offered = ", ".join(f"**{r.title}** (`{k}`)" for k, r in catalog.items())
     raise InvalidInput(
-        t("There is no roadmap called **{text}**. This bot offers: {offered}.", text=text, offered=offered)
+        t(
+            "There is no roadmap called **{text}**. This bot offers: {offered}.",
+            text=md(text, QUOTE_MAX),
+            offered=offered,
+        )
     )
 
 

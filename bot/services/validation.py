@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+import unicodedata
+from datetime import date, datetime, timedelta
 
+from bot import usertext
 from bot.db.models import NOTE_MAX_LENGTH
 from bot.i18n import t
-from bot.services.errors import InvalidInput, did_you_mean
+from bot.services.errors import InvalidInput
+from bot.services.timezones import parse_timezone
+from bot.usertext import code
 
 PACES = ("relaxed", "standard", "intense")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COHORT_NAME_MAX = 50
+# How far from today a cohort's calendar may start, and a break lie: a typo like 9999 or 1900 is refused.
+DAYS_BACK = 365
+DAYS_AHEAD = 2 * 365
+
+__all__ = ["parse_timezone"]  # re-exported: callers parse every option from here
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_timezone(value: str) -> str:
-    """An IANA timezone name such as Europe/Berlin, returned in its canonical spelling."""
-    value = value.strip()
-    try:
-        if "/" in value or value.upper() == "UTC":
-            ZoneInfo(value)
-            return "UTC" if value.upper() == "UTC" else value
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    by_fold = {name.casefold(): name for name in available_timezones()}
-    if value.casefold() in by_fold:
-        return by_fold[value.casefold()]
-
-    close = difflib.get_close_matches(value, list(by_fold.values()), n=3, cutoff=0.6)
-    raise InvalidInput(
-        t(
-            "`{value}` is not a timezone I know. Use an IANA name such as "
-            "`Europe/Berlin`, `America/New_York` or `UTC`.{value2}",
-            value=value,
-            value2=did_you_mean(close),
-        )
-    )
 
 
 def parse_hhmm(value: str, what: str = "time") -> str:
@@ -52,7 +35,7 @@ def parse_hhmm(value: str, what: str = "time") -> str:
         raise InvalidInput(
             t(
                 "`{value}` is not a valid {what}. Use 24-hour HH:MM, for example `09:00` or `18:30`.",
-                value=value,
+                value=code(value),
                 what=what,
             )
         )
@@ -70,10 +53,27 @@ def parse_date(value: str, what: str = "date") -> date:
         raise InvalidInput(
             t(
                 "`{value}` is not a valid {what}. Use YYYY-MM-DD, for example `2026-12-01`.",
-                value=value,
+                value=code(value),
                 what=what,
             )
         ) from None
+
+
+def parse_calendar_date(value: str, what: str, today: date) -> date:
+    """A YYYY-MM-DD date within a year before and two years after `today` (a calendar's start, a break)."""
+    day = parse_date(value, what)
+    first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
+    if not first <= day <= last:
+        raise InvalidInput(
+            t(
+                "`{value}` is too far from today for a {what}: use a date from {first} to {last}.",
+                value=day.isoformat(),
+                what=what,
+                first=first.isoformat(),
+                last=last.isoformat(),
+            )
+        )
+    return day
 
 
 def parse_weekday(value: str) -> int:
@@ -85,7 +85,7 @@ def parse_weekday(value: str) -> int:
     raise InvalidInput(
         t(
             "`{value}` is not a weekday. Use one of: {value2}.",
-            value=value,
+            value=code(value),
             value2=", ".join(d.capitalize() for d in WEEKDAYS),
         )
     )
@@ -99,24 +99,38 @@ def parse_pace(value: str) -> str:
             t(
                 "`{value}` is not a pace. Use `relaxed` (the longest budget), "
                 "`standard` (the midpoint) or `intense` (the shortest).",
-                value=value,
+                value=code(value),
             )
         )
     return key
 
 
 def parse_cohort_name(value: str) -> str:
-    """A cohort name: 1-50 characters, no line breaks."""
-    name = " ".join(value.split())
-    if not name or len(name) > COHORT_NAME_MAX:
+    """A cohort name: NFKC-normalised, 1-50 characters, every one visible, no backtick."""
+    hidden = usertext.invisible_characters(value)
+    if hidden:
+        raise InvalidInput(
+            t(
+                "A cohort name cannot contain invisible or control characters ({chars}). "
+                "Use letters, digits, spaces and punctuation.",
+                chars=usertext.describe(hidden),
+            )
+        )
+    name = usertext.normalize_name(value)
+    # The key is what the database stores beside the name; case-folding can lengthen it (ß -> ss).
+    if not name or len(name) > COHORT_NAME_MAX or len(usertext.name_key(name)) > COHORT_NAME_MAX:
         raise InvalidInput(
             t("A cohort name must be 1 to {COHORT_NAME_MAX} characters long.", COHORT_NAME_MAX=COHORT_NAME_MAX)
         )
+    if "`" in name:
+        raise InvalidInput(t("A cohort name cannot contain a backtick (`` ` ``)."))
+    if not any(unicodedata.category(c)[0] in "LNSP" for c in name):
+        raise InvalidInput(t("A cohort name needs at least one letter, digit or symbol."))
     return name
 
 
 def validate_note(note: str | None) -> str | None:
-    """A note of at most 500 characters; blank becomes None."""
+    """A note of at most 500 characters, without control characters; blank becomes None."""
     if note is None or not note.strip():
         return None
     note = note.strip()
@@ -129,9 +143,15 @@ def validate_note(note: str | None) -> str | None:
                 NOTE_MAX_LENGTH=NOTE_MAX_LENGTH,
             )
         )
+    hidden = usertext.control_characters(note)
+    if hidden:
+        raise InvalidInput(
+            t("Your note contains control characters ({chars}). Type plain text.", chars=usertext.describe(hidden))
+        )
     return note
 
 
 def name_key(name: str) -> str:
-    """The case-insensitive key a cohort name is unique by."""
-    return " ".join(name.split()).casefold()
+    """The key a cohort name is unique by: normalised (NFKC) and case-folded, so `ｓｐｒｉｎｇ`,
+    `Spring` and `spring` are one cohort."""
+    return usertext.name_key(name)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import CheckIn, Membership
+from bot.sandbox.fake import ClientRefused
 
 
 async def spring_member(h):
@@ -68,7 +69,10 @@ async def count_checkins(h) -> int:
 )
 async def test_checkin_bad_input(h, options, expected):
     await spring_member(h)
-    reply = await h.run(h.alice, "checkin", **options)
+    with pytest.raises(ClientRefused):  # outside the option's declared range or length
+        await h.run(h.alice, "checkin", **options)
+    # Sent anyway (a modified client): the bot still refuses it clearly.
+    reply = await h.run(h.alice, "checkin", unchecked=True, **options)
     assert reply.message.ephemeral and expected in reply.message.content
     assert await count_checkins(h) == 0
 
@@ -86,7 +90,8 @@ async def test_settings_bad_input_changes_nothing(h, options, expected):
     before = (await h.run(h.alice, "settings")).message.text()
     # A valid change alongside the bad one: it must not be applied either.
     valid = {"timezone": "Asia/Tokyo"} if "timezone" not in options else {"nudge_time": "10:00"}
-    reply = await h.run(h.alice, "settings", **valid, **options)
+    # unchecked: `maybe` is no choice Discord's client offers; sent anyway, the bot still refuses it cleanly.
+    reply = await h.run(h.alice, "settings", unchecked=True, **valid, **options)
     assert reply.message.ephemeral and expected in reply.message.content
     after = (await h.run(h.alice, "settings")).message.text()
     assert before == after

@@ -16,6 +16,7 @@ ELLIPSIS = "…"
 # Letters that draw nothing (fillers), used to make names that look empty or equal to another.
 _BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 _MARKDOWN = re.compile(r"([\\*_~`|<>@#\[\]])")
+_MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
 _CONTROL_OK = {"\n", "\t"}  # allowed in free text such as notes
 
 
@@ -25,9 +26,10 @@ def clip(value: str, limit: int = QUOTE_MAX) -> str:
 
 
 def code(value: str, limit: int = QUOTE_MAX) -> str:
-    """A typed value to show between backticks: one line, no backtick of its own, cut."""
+    """A typed value to show between backticks: one line, no backtick of its own, cut, and no
+    mention in it (a zero-width space after `@`, as discord.utils.escape_mentions does)."""
     flat = " ".join(value.replace("`", "ˋ").split())
-    return clip(flat, limit) or " "
+    return _MENTION.sub("@\u200b", clip(flat, limit)) or " "
 
 
 def md(value: str, limit: int | None = None) -> str:

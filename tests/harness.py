@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
+from sqlalchemy import select
 
 from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Base
 from bot.roadmap import Roadmap, load_catalog
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.services.clock import FixedClock
@@ -55,6 +57,15 @@ class Harness:
         reply = await self.run(self.mod, "cohort create", name=name, **(defaults | options))
         assert "Created cohort" in reply.message.text(), reply.message.text()
         return reply
+
+
+async def database_dump(h: Harness) -> dict[str, list[tuple]]:
+    """Every row of every table: what a refused command must leave exactly as it was."""
+    async with h.bot.services.progress._sessions() as session:
+        return {
+            table.name: sorted((tuple(row) for row in await session.execute(select(table))), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
 
 
 async def start_harness(database_url: str, *, now: datetime | None = None) -> Harness:

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import discord
 import pytest
-from sqlalchemy import func, select
 
-from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.sandbox.fake import ClientRefused
-
-
-async def snapshot(h) -> tuple:
-    """Everything a bad command could have written."""
-    async with h.bot.services.progress._sessions() as session:
-        cohorts = [
-            (c.name, c.timezone, c.nudge_time, c.start_date, c.pace, c.archived_at)
-            for c in await session.scalars(select(Cohort).order_by(Cohort.id))
-        ]
-        members = [
-            (m.user_id, m.current_topic_id, m.left_at)
-            for m in await session.scalars(select(Membership).order_by(Membership.id))
-        ]
-        events = await session.scalar(select(func.count()).select_from(ProgressEvent))
-    return cohorts, members, events
+from tests.harness import database_dump
 
 
 async def refused(h, user, path, expect: list[str], **options):
-    before = await snapshot(h)
+    before = await database_dump(h)
     reply = await h.run(user, path, **options)
     message = reply.message
     assert message.ephemeral, f"{path}: the error must be ephemeral"
     for fragment in expect:
         assert fragment in message.content, f"{path}: {fragment!r} not in {message.content!r}"
-    assert await snapshot(h) == before, f"{path} changed the database"
+    assert await database_dump(h) == before, f"{path} changed the database"
     return message.content
 
 
@@ -202,7 +186,7 @@ async def test_cohort_of_another_server(spring):
     other_hall = other.add_channel("general")
     h.bot._connection._add_guild_from_data(other.payload(h.fake.world.users, h.fake.world.bot_user))
     other.add_member(h.alice)
-    before = await snapshot(h)
+    before = await database_dump(h)
     for path, options in [
         ("join", {"cohort": "spring"}),
         ("done", {"cohort": "spring"}),
@@ -211,7 +195,7 @@ async def test_cohort_of_another_server(spring):
         user = h.mod if path.startswith("cohort") else h.alice
         reply = await h.fake.invoke(user, other, other_hall, path, **options)
         assert reply.message.ephemeral and "no cohort named **spring** in this server" in reply.message.content
-    assert await snapshot(h) == before
+    assert await database_dump(h) == before
 
 
 async def test_commands_in_direct_messages_are_refused(spring):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, relevance
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -77,13 +77,18 @@ def _operations() -> tuple[_Operation, ...]:
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:
-    """The errors that say what is wrong: inside anyOf/oneOf, those of the closest alternative."""
+    """The errors that say what is wrong: inside anyOf/oneOf, those of the closest alternative: the
+    one whose discriminators (`type` enums) fit, then the one with the fewest complaints."""
     if not error.context:
         return [error]
-    best = min(error.context, key=relevance)  # the most relevant alternative's branch
-    branch = best.schema_path[0] if best.schema_path else None
-    chosen = [e for e in error.context if (e.schema_path[0] if e.schema_path else None) == branch]
-    return [leaf for e in chosen for leaf in _leaves(e)]
+    branches: dict[object, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0] if sub.schema_path else None, []).extend(_leaves(sub))
+
+    def misfit(leaves: list[ValidationError]) -> tuple[int, int]:
+        return sum(e.validator in ("enum", "const", "type") for e in leaves), len(leaves)
+
+    return min(branches.values(), key=misfit)
 
 
 def _code(error: ValidationError) -> str:

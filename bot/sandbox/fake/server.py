@@ -91,6 +91,11 @@ class Message:
         return [c for row in self.payload.get("components") or [] for c in row.get("components", [])]
 
     @property
+    def pinged(self) -> set[int]:
+        """Ids of the users this message notified (Discord's `mentions`)."""
+        return {int(u["id"]) for u in self.payload.get("mentions") or []}
+
+    @property
     def attachments(self) -> list[dict]:
         return self.payload.get("attachments") or []
 
@@ -307,7 +312,7 @@ class FakeDiscord:
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": False,
-            "mentions": [],
+            "mentions": self._pinged(data),
             "mention_roles": [],
             "attachments": [self._attach(name, content) for name, content in data.get("_files", [])],
             "pinned": False,
@@ -323,6 +328,17 @@ class FakeDiscord:
         message = Message(payload)
         self.messages[message.id] = message
         return message
+
+    def _pinged(self, data: dict) -> list[dict]:
+        """The users a message pings, as Discord decides: mentions in the content that
+        `allowed_mentions` lets through (none given: every user mention pings)."""
+        ids = [int(m) for m in re.findall(r"<@!?(\d+)>", data.get("content") or "")]
+        allowed = data.get("allowed_mentions")
+        if allowed is not None:
+            listed = {int(u) for u in allowed.get("users") or []}
+            ids = [i for i in ids if "users" in (allowed.get("parse") or []) or i in listed]
+        users = [self.world.users[i] for i in dict.fromkeys(ids) if i in self.world.users]
+        return [u.payload() for u in users]
 
     def _attach(self, filename: str, content: bytes) -> dict:
         attachment_id = snowflake()

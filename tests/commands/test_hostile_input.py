@@ -1,0 +1,301 @@
+"""What a hostile member and a careless moderator send, through the real command tree, under Discord's rules.
+
+Every refusal is private, says what is accepted, and leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Cohort, CohortPause
+from bot.sandbox.fake import ClientRefused
+from tests.harness import database_dump as dump
+
+HUGE = "x" * 3000
+ERROR_ID = "Sorry, something went wrong"
+
+
+async def refused(h, user, path: str, expect: list[str], **options):
+    """Run a command that must be refused: private, clear, within Discord's limits, nothing written."""
+    before = await dump(h)
+    reply = await h.run(user, path, **options)
+    message = reply.message
+    assert message.ephemeral, f"{path}: the refusal must be private"
+    assert ERROR_ID not in message.text(), message.text()
+    for fragment in expect:
+        assert fragment in message.text(), f"{path}: {fragment!r} not in {message.text()!r}"
+    assert await dump(h) == before, f"{path} changed the database"
+    return message
+
+
+def string_options(h) -> list[tuple[str, dict, list[dict]]]:
+    """(command path, string option, all options of that command) for every command the bot registered."""
+    found = []
+    for command in h.fake.commands[None]:
+        subs = [o for o in command.get("options", []) if o["type"] == 1]
+        for path, options in [(f"{command['name']} {s['name']}", s.get("options", [])) for s in subs] or [
+            (command["name"], command.get("options", []))
+        ]:
+            found += [(path, option, options) for option in options if option["type"] == 3]
+    return found
+
+
+def valid_values(h) -> dict[str, object]:
+    """A value every required option accepts, by option name."""
+    return {
+        "cohort": "spring",
+        "name": "autumn",
+        "channel": h.hall,
+        "start_date": "2026-12-01",
+        "timezone": "UTC",
+        "member": h.bob,
+        "topic": "dns",
+        "from": "2026-12-24",
+        "to": "2026-12-26",
+    }
+
+
+@pytest.fixture
+async def spring(h):
+    await h.create_cohort()
+    for user in (h.mod, h.alice, h.bob):
+        await h.run(user, "join", cohort="spring")
+    return h
+
+
+async def test_every_string_option_declares_a_max_length_and_over_long_values_never_break_a_reply(spring):
+    h = spring
+    cases = string_options(h)
+    assert len(cases) > 30  # every command's text options, not a sample
+    for path, option, options in cases:
+        limit = option.get("max_length")
+        assert limit is not None and limit <= 500, f"/{path} {option['name']} declares no fitting max_length"
+        required = {o["name"]: valid_values(h)[o["name"]] for o in options if o.get("required")}
+        with pytest.raises(ClientRefused):  # Discord's client does not send it...
+            await h.run(h.mod, path, **(required | {option["name"]: HUGE}))
+        # ...and sent anyway, it is refused privately with the limit, changing nothing.
+        await refused(h, h.mod, path, ["at most"], unchecked=True, **(required | {option["name"]: HUGE}))
+        # A NUL or another control character: refused too (PostgreSQL cannot even store a NUL).
+        await refused(h, h.mod, path, ["control characters"], unchecked=True, **(required | {option["name"]: "a\x00b"}))
+
+
+async def test_values_at_the_limit_full_of_markdown_and_mentions_get_an_answer_within_discords_rules(spring):
+    h = spring
+    for path, option, options in string_options(h):
+        if path in ("leave", "forget-me") or option.get("choices"):
+            continue  # confirmations (nothing happens until a click); fixed choices cannot be typed
+        required = {o["name"]: valid_values(h)[o["name"]] for o in options if o.get("required")}
+        limit = option["max_length"]
+        hostile = (f"<@{h.bob.id}> @everyone **`_|" * 50)[:limit]
+        reply = await h.run(h.mod, path, **(required | {option["name"]: hostile}))
+        text = reply.message.text()
+        assert ERROR_ID not in text, (path, option["name"], text)
+        assert not reply.message.pinged, f"/{path} {option['name']} pinged {reply.message.pinged}"
+        assert f"<@{h.bob.id}>" not in text, f"/{path} quoted a live mention: {text!r}"
+    # The harness fails the test if Discord would have refused any answer (see stop_harness).
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("\u200b", "invisible"),
+        ("\u200b\u200b", "invisible"),
+        ("\u202e\u200f", "invisible"),
+        ("ba\u200bse", "U+200B"),
+        ("\u3164", "invisible"),
+        ("spr\x00ing", "control characters"),
+        ("a`b", "backtick"),
+        ("   ", "1 to 50"),
+        ("ß" * 30, "1 to 50"),  # folds to 60 characters: longer than the key the database holds
+    ],
+)
+async def test_invisible_and_broken_names_are_refused(spring, name, expected):
+    h = spring
+    create = {"channel": h.hall, "start_date": "2026-12-01", "timezone": "UTC"}
+    await refused(h, h.mod, "cohort create", [expected], name=name, unchecked=True, **create)
+    await refused(h, h.mod, "cohort edit", [expected], cohort="spring", name=name, unchecked=True)
+
+
+async def test_look_alike_names_are_one_name(spring):
+    h = spring
+    create = {"channel": h.hall, "start_date": "2026-12-01", "timezone": "UTC"}
+    for twin in ("ｓｐｒｉｎｇ", "SPRING", "  spring  ", "spring\u3000"):
+        await refused(h, h.mod, "cohort create", ["already exists"], name=twin, **create)
+    await h.create_cohort("Ｃｌｕｂ ２", start_date="2026-12-01")
+    info = await h.run(h.mod, "cohort info", cohort="club 2")
+    assert "Club 2" in info.message.text()  # stored normalised, found by its folded key
+    joined = await h.run(h.carol, "join", cohort="ｓｐｒｉｎｇ")
+    assert "You joined **spring**" in joined.message.content
+
+
+async def test_a_name_with_a_mention_pings_nobody_anywhere(spring):
+    h = spring
+    name = f"<@{h.carol.id}> club"
+    created = await h.create_cohort(name, start_date="2026-12-01")
+    listing = await h.run(h.mod, "cohort list")
+    await h.run(h.bob, "join", cohort=name)
+    done = await h.run(h.bob, "done", cohort=name)  # a public message naming the cohort's topic
+    for reply in (created, listing, done):
+        assert not reply.message.pinged  # not even bob, named in his own /done
+        assert f"<@{h.carol.id}>" not in reply.message.text()
+    for reply in (created, listing):  # shown as typed, escaped
+        assert f"\\<\\@{h.carol.id}\\> club" in reply.message.text()
+    # The closed-DM notice pings exactly the member it is for.
+    h.fake.dm_closed = {h.bob.id}
+    h.clock.set(datetime(2026, 12, 2, 9, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    notices = [m for m in h.fake.channel_posts if "direct messages are closed" in m.content]
+    assert len(notices) == 2  # one per cohort bob is in
+    for notice in notices:
+        assert notice.pinged == {h.bob.id}
+        assert f"<@{h.carol.id}>" not in notice.content
+
+
+@pytest.mark.parametrize("day", ["9999-12-20", "1900-01-01", "2999-01-01", "2025-11-23", "2028-11-25"])
+async def test_absurd_dates_are_refused_before_anything_is_written(spring, day):
+    h = spring
+    create = {"name": "autumn", "channel": h.hall, "timezone": "UTC"}
+    await refused(h, h.mod, "cohort create", ["too far from today"], start_date=day, **create)
+    await refused(h, h.mod, "cohort edit", ["too far from today"], cohort="spring", start_date=day)
+    await refused(h, h.mod, "cohort pause", ["too far from today"], cohort="spring", **{"from": day, "to": day})
+    info = await h.run(h.mod, "cohort info", cohort="spring")
+    assert "2026-11-02" in info.message.text()
+
+
+async def test_dates_at_the_edges_of_the_window_are_accepted(spring):
+    h = spring  # today is 2026-11-24
+    await h.create_cohort("early", start_date="2025-11-24")
+    await h.create_cohort("late", start_date="2028-11-23")
+
+
+async def test_breaks_may_not_overlap_repeat_or_precede_the_start(spring):
+    h = spring
+    await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2026-12-24", "to": "2026-12-31"})
+    for first, last in [("2026-12-24", "2026-12-31"), ("2026-12-30", "2027-01-02"), ("2026-12-20", "2026-12-24")]:
+        await refused(
+            h,
+            h.mod,
+            "cohort pause",
+            ["already has a break 2026-12-24 → 2026-12-31"],
+            cohort="spring",
+            **{"from": first, "to": last},
+        )
+    await refused(
+        h,
+        h.mod,
+        "cohort pause",
+        ["starts on 2026-11-02"],
+        cohort="spring",
+        **{"from": "2026-11-01", "to": "2026-11-03"},
+    )
+    ok = await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2027-01-01", "to": "2027-01-01"})
+    assert "pauses" in ok.message.content
+
+
+async def test_a_day_holds_at_most_1440_checked_in_minutes(spring):
+    h = spring
+    first = await h.run(h.alice, "checkin", minutes=1440)
+    assert "1440 minutes today" in first.message.content
+    await refused(h, h.alice, "checkin", ["already checked in 1440 minutes today", "at most 0 more"], minutes=1)
+    await h.run(h.bob, "checkin", minutes=1000)
+    await refused(h, h.bob, "checkin", ["at most 440 more"], minutes=441)
+    assert "1440 minutes today" in (await h.run(h.bob, "checkin", minutes=440)).message.content
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posix/Europe/Berlin", "right/UTC", "Mars/Olympus"])
+async def test_only_canonical_timezones(spring, zone):
+    h = spring
+    await refused(h, h.mod, "cohort edit", ["not a timezone"], cohort="spring", timezone=zone)
+    await refused(h, h.alice, "settings", ["not a timezone"], timezone=zone)
+
+
+async def test_an_old_zone_name_is_stored_as_the_zone_it_stands_for(spring):
+    h = spring
+    reply = await h.run(h.alice, "settings", timezone="US/Eastern")
+    assert "America/New_York" in reply.message.text()
+    choices = await h.fake.autocomplete(h.alice, h.guild, h.hall, "settings", focused="timezone", timezone="posix")
+    assert choices == []
+
+
+async def test_forget_me_names_an_unknown_cohort_at_once(spring):
+    h = spring
+    message = await refused(h, h.alice, "forget-me", ["no cohort named **nope**"], cohort="nope")
+    assert not message.buttons
+
+
+async def test_only_manage_server_sets_a_moderator_role_and_never_everyone(spring):
+    h = spring
+    lead = h.guild.add_role("Spring leads", discord.Permissions.none())
+    h.guild.add_member(h.carol, lead)
+    cached = h.bot.get_guild(h.guild.id)
+    cached._add_role(discord.Role(guild=cached, state=h.bot._connection, data=lead.payload()))
+    await h.run(h.mod, "cohort edit", cohort="spring", moderator_role=lead)
+    everyone = h.guild.everyone
+    await refused(h, h.carol, "cohort edit", ["Manage Server"], cohort="spring", moderator_role=everyone)
+    await refused(h, h.carol, "cohort edit", ["Manage Server"], cohort="spring", moderator_role=lead)
+    await refused(
+        h, h.mod, "cohort edit", ["@everyone cannot be a moderator role"], cohort="spring", moderator_role=everyone
+    )
+    # The role still moderates what it may: a new name is fine.
+    renamed = await h.run(h.carol, "cohort edit", cohort="spring", name="spring 2026")
+    assert "Updated spring 2026" in renamed.message.text()
+
+
+async def test_a_member_hidden_from_the_leaderboard_is_private(spring):
+    h = spring
+    await h.run(h.bob, "settings", show_on_leaderboard="off")
+    settings = await h.run(h.bob, "settings")
+    assert "private" in settings.message.text()
+    for public in (True, False):
+        await refused(h, h.alice, "progress", ["keeps their progress private"], member=h.bob, public=public)
+    seen = await h.run(h.mod, "progress", member=h.bob, public=True)  # a moderator: privately
+    assert seen.message.ephemeral and "bob" in seen.message.text()
+    own = await h.run(h.bob, "progress", public=True)  # their own choice to show it
+    assert not own.message.ephemeral
+
+
+async def test_forget_me_leaves_no_id_and_no_readable_text(spring, db_url):
+    h = spring
+    await h.run(h.alice, "done", note="my secret note 4711")
+    h.guild.add_member(h.alice, h.guild.add_role("Admins", discord.Permissions(manage_guild=True)))
+    paused = await h.run(h.alice, "cohort pause", cohort="spring", **{"from": "2027-01-04", "to": "2027-01-05"})
+    assert "pauses" in paused.message.content
+    await h.create_cohort("alices", start_date="2026-12-01")  # by mod
+    async with h.bot.services.progress._sessions() as session:
+        cohort = await session.scalar(select(Cohort).where(Cohort.name == "alices"))
+        cohort.created_by = h.alice.id
+        await session.commit()
+    ask = await h.run(h.alice, "forget-me")
+    done = await h.fake.click(h.alice, h.guild, ask.message, "Delete my data")
+    assert "**alices**" in done.message.content and "**spring**" in done.message.content
+    dumped = repr(await dump(h))
+    assert str(h.alice.id) not in dumped and "4711" not in dumped
+    async with h.bot.services.progress._sessions() as session:
+        assert {c.created_by for c in await session.scalars(select(Cohort))} <= {h.mod.id, 0}
+        assert {p.created_by for p in await session.scalars(select(CohortPause))} == {0}
+    if db_url.startswith("sqlite"):
+        path = Path(db_url.split("///", 1)[1])
+        for file in (path, Path(f"{path}-wal")):
+            if file.exists():
+                assert b"my secret note 4711" not in file.read_bytes(), f"the note is still readable in {file.name}"
+
+
+async def test_the_export_keeps_formulas_as_text_and_its_file_name_clean(spring):
+    h = spring
+    await h.run(h.alice, "done", note='=HYPERLINK("http://x","click")')
+    await h.run(h.alice, "checkin", note="@SUM(1+1)")
+    await h.run(h.mod, "cohort edit", cohort="spring", name='../../etc/x"y;z')
+    reply = await h.run(h.mod, "cohort export", cohort='../../etc/x"y;z')
+    [attachment] = reply.message.attachments
+    assert attachment["filename"] == "etc-x-y-z.csv"
+    rows = list(csv.DictReader(io.StringIO(h.fake.files[int(attachment["id"])].decode())))
+    notes = {r["note"] for r in rows if r["note"]}
+    assert notes == {'\'=HYPERLINK("http://x","click")', "'@SUM(1+1)"}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values() if cell)

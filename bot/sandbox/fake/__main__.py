@@ -49,6 +49,7 @@ async def serve(args: argparse.Namespace) -> None:
                 "duplicates": sum(n - 1 for n in per_channel.values() if n > 1),
                 "requests": len(fake.requests),
                 "rate_limited": fake.rate_limited,
+                "refused_by_discord_rules": len(fake.rejected),
                 "first_message_at": times[0] if times else None,
                 "last_message_at": times[-1] if times else None,
                 "guild_id": guild_id,

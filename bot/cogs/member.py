@@ -210,8 +210,10 @@ class MemberCog(MemberCogBase):
         result = await self.services.progress.done(
             _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
         )
-        # Public on purpose: finishing a topic is news for the study group.
-        await interaction.response.send_message(interaction.user.mention + " " + render.advance_text(result))
+        # Public on purpose: finishing a topic is news for the study group (unless the member keeps it private).
+        await interaction.response.send_message(
+            interaction.user.mention + " " + render.advance_text(result), ephemeral=result.private
+        )
 
     @app_commands.command(name="skip", description="Skip your current topic (it will not count as done)")
     @app_commands.guild_only()

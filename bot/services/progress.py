@@ -34,6 +34,7 @@ class AdvanceResult:
     left: TopicRef
     now_on: TopicRef | None  # None: the roadmap is finished
     finished_stage: Stage | None  # the stage that /done just completed, if any
+    private: bool = False  # the member hid from the leaderboard: their progress is not news for the channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +365,14 @@ class ProgressService:
         )
         await session.commit()
         crossed = following is None or following.stage_index != current.stage_index
-        return AdvanceResult(cohort, kind, current, following, current.stage if kind == "done" and crossed else None)
+        return AdvanceResult(
+            cohort,
+            kind,
+            current,
+            following,
+            current.stage if kind == "done" and crossed else None,
+            private=not membership.show_on_leaderboard,
+        )
 
     async def done_from_nudge(
         self, membership_id: int, user_id: int, topic_id: str, *, as_of: datetime | None = None

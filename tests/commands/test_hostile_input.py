@@ -259,6 +259,8 @@ async def test_a_member_hidden_from_the_leaderboard_is_private(spring):
     assert seen.message.ephemeral and "bob" in seen.message.text()
     own = await h.run(h.bob, "progress", public=True)  # their own choice to show it
     assert not own.message.ephemeral
+    done = await h.run(h.bob, "done")  # not announced to the channel
+    assert done.message.ephemeral and "done!" in done.message.content
 
 
 async def test_forget_me_leaves_no_id_and_no_readable_text(spring, db_url):

@@ -158,7 +158,10 @@ def schedule_text(cohort: Cohort) -> str:
 def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: str | None = None) -> discord.Embed:
     """A cohort's settings and calendar."""
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace)
-    ends = cohort.start_date + timedelta(days=round(calendar.total_days))
+    try:
+        ends = (cohort.start_date + timedelta(days=round(calendar.total_days))).isoformat()
+    except OverflowError:  # a start date saved before dates were bounded (year 9999)
+        ends = "…"
     embed = discord.Embed(title=title or t("Cohort {name}", name=md(cohort.name)), colour=COLOUR)
     embed.add_field(name=t("Channel"), value=f"<#{cohort.channel_id}>")
     embed.add_field(name=t("Members"), value=str(active_members))
@@ -166,7 +169,7 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     embed.add_field(
         name=t("Roadmap"), value=t("{title} ({count} topics)", title=roadmap.title, count=len(roadmap.topics))
     )
-    embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends.isoformat()} ({cohort.pace})")
+    embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends} ({cohort.pace})")
     embed.add_field(name=t("Timezone"), value=cohort.timezone)
     embed.add_field(name=t("Daily nudge"), value=cohort.nudge_time)
     embed.add_field(name=t("Weekly leaderboard"), value=schedule_text(cohort))

@@ -50,7 +50,13 @@ def is_moderator(cohort: Cohort | None, *, manage_guild: bool, role_ids: set[int
     """Manage Server moderates every cohort; a cohort's moderator role moderates that cohort."""
     if manage_guild:
         return True
-    return cohort is not None and cohort.moderator_role_id is not None and cohort.moderator_role_id in role_ids
+    # @everyone (the role whose id is the server's) never moderates, even where an older version stored it.
+    return (
+        cohort is not None
+        and cohort.moderator_role_id is not None
+        and cohort.moderator_role_id != cohort.guild_id
+        and cohort.moderator_role_id in role_ids
+    )
 
 
 def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,7 +71,7 @@ async def spring(h):
     return h
 
 
-async def test_every_string_option_declares_a_max_length_and_over_long_values_never_break_a_reply(spring):
+async def test_every_string_option_declares_a_max_length_and_over_long_values_never_break_a_reply(spring, caplog):
     h = spring
     cases = string_options(h)
     assert len(cases) > 30  # every command's text options, not a sample
@@ -84,9 +85,10 @@ async def test_every_string_option_declares_a_max_length_and_over_long_values_ne
         await refused(h, h.mod, path, ["at most"], unchecked=True, **(required | {option["name"]: HUGE}))
         # A NUL or another control character: refused too (PostgreSQL cannot even store a NUL).
         await refused(h, h.mod, path, ["control characters"], unchecked=True, **(required | {option["name"]: "a\x00b"}))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], "a refusal is not a failure to log"
 
 
-async def test_values_at_the_limit_full_of_markdown_and_mentions_get_an_answer_within_discords_rules(spring):
+async def test_values_at_the_limit_full_of_markdown_and_mentions_get_an_answer_within_discords_rules(spring, caplog):
     h = spring
     for path, option, options in string_options(h):
         if path in ("leave", "forget-me") or option.get("choices"):
@@ -99,6 +101,7 @@ async def test_values_at_the_limit_full_of_markdown_and_mentions_get_an_answer_w
         assert ERROR_ID not in text, (path, option["name"], text)
         assert not reply.message.pinged, f"/{path} {option['name']} pinged {reply.message.pinged}"
         assert f"<@{h.bob.id}>" not in text, f"/{path} quoted a live mention: {text!r}"
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback logged
     # The harness fails the test if Discord would have refused any answer (see stop_harness).
 
 
@@ -301,3 +304,12 @@ async def test_the_export_keeps_formulas_as_text_and_its_file_name_clean(spring)
     notes = {r["note"] for r in rows if r["note"]}
     assert notes == {'\'=HYPERLINK("http://x","click")', "'@SUM(1+1)"}
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values() if cell)
+
+
+async def test_an_everyone_moderator_role_stored_by_an_older_version_moderates_nothing(spring):
+    h = spring
+    async with h.bot.services.progress._sessions() as session:
+        cohort = await session.scalar(select(Cohort).where(Cohort.name == "spring"))
+        cohort.moderator_role_id = h.guild.id  # @everyone's id is the server's
+        await session.commit()
+    await refused(h, h.alice, "cohort archive", ["Manage Server"], cohort="spring")

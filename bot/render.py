@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Cohort, Membership
+from bot.embed_limits import CONTENT_MAX, DESCRIPTION_MAX, MENTIONS_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services.cohorts import CohortListing
@@ -48,6 +49,7 @@ def weekday_name(index: int) -> str:
     return (t("Monday"), t("Tuesday"), t("Wednesday"), t("Thursday"), t("Friday"), t("Saturday"), t("Sunday"))[index]
 
 
+@fitted
 def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     """The `/progress` card: where the member is, how much is done, pace and streak."""
     current = report.current
@@ -93,6 +95,7 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     return embed
 
 
+@fitted
 def roadmap_embed(roadmap: Roadmap, done_ids: set[str], current_ids: set[str]) -> discord.Embed:
     """All stages with their budgets and the caller's done count per stage."""
     embed = discord.Embed(title=t("Roadmap: {title}", title=roadmap.title), colour=COLOUR)
@@ -122,6 +125,7 @@ def roadmap_embed(roadmap: Roadmap, done_ids: set[str], current_ids: set[str]) -
     return embed
 
 
+@fitted
 def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids: set[str]) -> discord.Embed:
     """One stage in detail: its topics with marks, and its project ideas."""
     number = roadmap.stages.index(stage) + 1
@@ -136,6 +140,7 @@ def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids:
     return embed
 
 
+@fitted
 def topic_embed(ref: TopicRef) -> discord.Embed:
     """What to learn for a topic, and its stage's project ideas."""
     embed = discord.Embed(
@@ -155,6 +160,7 @@ def schedule_text(cohort: Cohort) -> str:
     return f"{weekday_name(cohort.leaderboard_weekday)} {cohort.leaderboard_time}"
 
 
+@fitted
 def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: str | None = None) -> discord.Embed:
     """A cohort's settings and calendar."""
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace)
@@ -179,6 +185,7 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     return embed
 
 
+@fitted
 def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
     """The server's cohorts, one line each."""
     embed = discord.Embed(title=t("Cohorts in this server"), colour=COLOUR)
@@ -186,15 +193,13 @@ def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
         embed.description = t("No cohorts yet. Create one with `/cohort create`.")
         return embed
     lines = []
-    for item in listings[:50]:
+    for item in listings:
         c = item.cohort
         status = t(" · archived") if c.archived else ""
         members = plural(item.active_members, "{n} member", "{n} members")
         starts = t("starts {date}", date=c.start_date.isoformat())
         lines.append(f"**{md(c.name)}** · <#{c.channel_id}> · {starts} · {members}{status}")
-    if len(listings) > 50:
-        lines.append(t("…and {n} more", n=len(listings) - 50))
-    embed.description = "\n".join(lines)
+    embed.description = _fit(lines, DESCRIPTION_MAX, "\n")
     return embed
 
 
@@ -203,6 +208,7 @@ def member_page_count(members: int) -> int:
     return max(1, -(-members // MEMBERS_PER_PAGE))
 
 
+@fitted
 def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], page: int) -> discord.Embed:
     """One page of a cohort's member list."""
     pages = member_page_count(len(members))
@@ -258,6 +264,7 @@ def advance_text(result: AdvanceResult) -> str:
     return text
 
 
+@fitted
 def nudge_embed(job: NudgeJob) -> discord.Embed:
     """The daily DM: where the member is, how long against the calendar, pace, one next step."""
     embed = discord.Embed(
@@ -284,6 +291,7 @@ def _entry_line(entry: Entry) -> str:
     return f"{MEDALS.get(entry.rank, f'`#{entry.rank}`')} <@{entry.user_id}> · {topics}{streak}"
 
 
+@fitted
 def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title: str | None = None) -> discord.Embed:
     """The top 10 with streaks, the stage finishers, and the caller's own rank when asked for."""
     heading = title or t("Leaderboard · {cohort}", cohort=md(board.cohort.name))
@@ -326,19 +334,17 @@ def _local(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _fit(items: list[str], limit: int) -> str:
-    """Join items with commas, ending in '…and N more' rather than going over `limit` characters."""
+def _fit(items: list[str], limit: int, separator: str = ", ") -> str:
+    """Join items, ending in '…and N more' rather than going over `limit` characters."""
     out: list[str] = []
+    length = 0
     for i, item in enumerate(items):
         rest = " " + t("…and {n} more", n=len(items) - i)
-        if len(", ".join([*out, item])) + len(rest) > limit:
-            return ", ".join(out) + rest
+        if length + len(separator) + len(item) + len(rest) > limit:
+            return separator.join(out) + rest
         out.append(item)
-    return ", ".join(out)
-
-
-CONTENT_MAX = 2000  # a bot's message content
-MENTIONS_MAX = 100  # users one message may ping (allowed_mentions.users)
+        length += len(separator) + len(item)
+    return separator.join(out)
 
 
 def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
@@ -360,6 +366,7 @@ def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
     return " ".join(f"<@{uid}>" for uid in pinged) + " " + body, pinged
 
 
+@fitted
 def settings_embed(view: SettingsView) -> discord.Embed:
     """`/settings` without options, and the answer after a change."""
     embed = discord.Embed(title=t("Your settings · {cohort}", cohort=md(view.cohort.name)), colour=COLOUR)
@@ -390,6 +397,7 @@ def checkin_text(result: CheckInResult) -> str:
     return f"{checked} {streak}".strip()
 
 
+@fitted
 def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
     """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
     embed = discord.Embed(title=title or t("Report · {cohort}", cohort=md(report.cohort.name)), colour=COLOUR)

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
+from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
 from bot.services.errors import StudybotError
 from bot.usertext import code
@@ -25,6 +26,8 @@ async def send_ephemeral(
 ) -> None:
     """Answer ephemerally, as the first response or as a follow-up when one was already sent."""
     kwargs: dict[str, object] = {"ephemeral": True}
+    if content:  # a message naming many things (did-you-mean lists, roadmaps) stays one Discord takes
+        content = clip_lines(content, CONTENT_MAX)
     if embed is not None:
         kwargs["embed"] = embed
     if interaction.response.is_done():

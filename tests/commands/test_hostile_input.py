@@ -313,3 +313,40 @@ async def test_an_everyone_moderator_role_stored_by_an_older_version_moderates_n
         cohort.moderator_role_id = h.guild.id  # @everyone's id is the server's
         await session.commit()
     await refused(h, h.alice, "cohort archive", ["Manage Server"], cohort="spring")
+
+
+async def test_values_that_are_no_choice_are_refused_clearly(spring):
+    h = spring
+    for path, option, options in string_options(h):
+        if not option.get("choices"):
+            continue
+        required = {o["name"]: valid_values(h)[o["name"]] for o in options if o.get("required")}
+        with pytest.raises(ClientRefused):
+            await h.run(h.mod, path, **(required | {option["name"]: "<@1>*never*"}))
+        reply = await h.run(h.mod, path, unchecked=True, **(required | {option["name"]: "<@1>*never*"}))
+        assert reply.message.ephemeral and ERROR_ID not in reply.message.text(), (path, reply.message.text())
+
+
+async def test_sixty_cohorts_with_the_longest_markdown_names_still_list(h):
+    for i in range(60):
+        await h.create_cohort(f"{i:02d}" + "*_" * 24, start_date="2026-12-01")
+    listing = await h.run(h.mod, "cohort list")
+    description = listing.message.embeds[0]["description"]
+    assert len(description) <= 4096 and "more" in description.splitlines()[-1]
+    # Every name rendered escaped: no stray bold or italics.
+    assert description.splitlines()[0].startswith("**00\\*\\_")
+
+
+def test_an_oversized_embed_is_fitted_within_every_limit():
+    from bot.embed_limits import EMBED_TOTAL_MAX, fit_embed
+
+    embed = discord.Embed(title="t" * 300, description="line\n" * 2000)
+    for i in range(30):
+        embed.add_field(name="n" * 300, value=f"{i}\n" + "v" * 1100)
+    embed.set_footer(text="f" * 3000)
+    fitted = fit_embed(embed)
+    assert len(fitted.title) == 256 and len(fitted.description) <= 4096 and len(fitted.footer.text) <= 2048
+    assert len(fitted.fields) <= 25 and all(len(f.name) <= 256 and len(f.value) <= 1024 for f in fitted.fields)
+    size = len(fitted.title) + len(fitted.description) + len(fitted.footer.text)
+    assert size + sum(len(f.name) + len(f.value) for f in fitted.fields) <= EMBED_TOTAL_MAX
+    assert fitted.description.endswith("\n…")  # cut at a line break

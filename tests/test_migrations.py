@@ -39,12 +39,12 @@ async def test_sqlite_connections_use_wal_and_foreign_keys(db_url, backend):
         async with engine.connect() as conn:
             values = [
                 (await conn.execute(text(f"PRAGMA {p}"))).scalar()
-                for p in ("journal_mode", "foreign_keys", "busy_timeout")
+                for p in ("journal_mode", "foreign_keys", "busy_timeout", "secure_delete")
             ]
             tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     finally:
         await engine.dispose()
-    assert values == ["wal", 1, 5000]
+    assert values == ["wal", 1, 5000, 1]
     assert {"cohorts", "memberships", "progress_events", "roadmap_topics", "alembic_version"} <= tables
 
 
@@ -59,9 +59,12 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
             await conn.execute(
                 text(
                     "INSERT INTO cohorts (id, guild_id, name, name_key, channel_id, start_date, timezone, nudge_time,"
-                    " leaderboard_weekday, leaderboard_time, pace, created_by, created_at)"
+                    " leaderboard_weekday, leaderboard_time, pace, created_by, created_at, moderator_role_id)"
                     " VALUES (1, 1, 'a', 'a', 1, '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard', 1,"
-                    " '2026-01-01 00:00:00')"
+                    " '2026-01-01 00:00:00', 1),"
+                    # A full-width name stored under the key older versions made (case-folded only).
+                    " (2, 1, 'Ｓｐｒｉｎｇ', 'ｓｐｒｉｎｇ', 1,"
+                    " '2026-01-01', 'UTC', '09:00', 0, '18:00', 'standard', 1, '2026-01-01 00:00:00', 7)"
                 )
             )
             await conn.execute(
@@ -87,13 +90,16 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
                     text("SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships")
                 )
             ).all()
-            roadmap_keys = (await conn.execute(text("SELECT roadmap_id FROM cohorts"))).scalars().all()
+            roadmap_keys = (await conn.execute(text("SELECT roadmap_id FROM cohorts ORDER BY id"))).scalars().all()
+            keys = (await conn.execute(text("SELECT name_key, moderator_role_id FROM cohorts ORDER BY id"))).all()
             order = (
                 await conn.execute(text("SELECT roadmap_id, topic_id, position FROM roadmap_topics ORDER BY position"))
             ).all()
         await engine.dispose()
         # 0004: the cohorts and the stored topic order from before belong to the default roadmap.
-        assert roadmap_keys == ["default"]
+        assert roadmap_keys == ["default", "default"]
+        # 0005: keys by the normalised name (typing `spring` finds it); @everyone (id 1 = the server) cleared.
+        assert [tuple(r) for r in keys] == [("a", None), ("spring", 7)]
         assert [tuple(r) for r in order] == [("default", "dns", 0), ("default", "tls", 1)]
         assert [tuple(r) for r in events] == [(1, 1, "dns")]
         assert [tuple(bool(v) for v in r) for r in flags] == [(True, True, False)]

@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
-from bot.sandbox.fake.server import ClientRefused, Message
+from bot.sandbox.fake.rules import ClientRefused
+from bot.sandbox.fake.server import Message
 from bot.sandbox.text import render
 from bot.services.clock import MovableClock
 

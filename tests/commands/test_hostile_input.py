@@ -350,3 +350,27 @@ def test_an_oversized_embed_is_fitted_within_every_limit():
     size = len(fitted.title) + len(fitted.description) + len(fitted.footer.text)
     assert size + sum(len(f.name) + len(f.value) for f in fitted.fields) <= EMBED_TOTAL_MAX
     assert fitted.description.endswith("\n…")  # cut at a line break
+
+
+async def test_autocomplete_survives_whatever_is_typed(spring, caplog):
+    h = spring
+    typed = [HUGE, "a\x00b", f"<@{h.bob.id}>", "\u202e\u200b", "%_'\";--"]
+    autocompleted = [(p, o, opts) for p, o, opts in string_options(h) if o.get("autocomplete")]
+    assert len(autocompleted) > 15
+    for path, option, options in autocompleted:
+        for value in typed:
+            # The cohort typed so far shapes the topic and stage lists: hostile there too.
+            context = (
+                {"cohort": value} if option["name"] != "cohort" and any(o["name"] == "cohort" for o in options) else {}
+            )
+            choices = await h.fake.autocomplete(
+                h.mod,
+                h.guild,
+                h.hall,
+                path,
+                focused=option["name"],
+                unchecked=True,
+                **(context | {option["name"]: value}),
+            )
+            assert len(choices) <= 25
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -2,6 +2,7 @@
 
 Each check returns `FieldError`s in the shape of Discord's `400 Invalid Form Body` (code 50035); an
 empty list means Discord would accept the body. `openapi.check_body` covers the per-field limits.
+`check_option_value` is the other side: what Discord's client refuses to send for a command's options.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ OPTION_MAX_LENGTH_MAX = 6000
 # Command and option names: lowercase letters, digits, - and _ (Discord's regex, for the scripts we use).
 _NAME = re.compile(r"^[-_0-9a-z\u00df-\u00ff]{1,32}$")
 _COMPONENTS_V2 = 1 << 15
+
+
+class ClientRefused(AssertionError):
+    """Discord's client would not send this: an option value breaks what the command declared."""
 
 
 def _error(path: tuple[str | int, ...], message: str, code: str = "BASE_TYPE_INVALID") -> FieldError:
@@ -176,3 +181,28 @@ def check_request(method: str, path: str, body: Any) -> list[FieldError]:
     if method == "PATCH" and re.fullmatch(r"/webhooks/[^/]+/[^/]+/messages/[^/]+", path):
         return check_message(body, creating=False)
     return []
+
+
+def check_option_value(schema: dict, value: Any, *, typing: bool) -> None:
+    """Refuse, as Discord's client does, a value the option's declaration rules out."""
+    name, kind = schema["name"], schema["type"]
+    choices = [c["value"] for c in schema.get("choices") or []]
+    if kind == 3:
+        if not isinstance(value, str):
+            raise ClientRefused(f"option {name!r} takes text, not {value!r}")
+        low, high = schema.get("min_length"), schema.get("max_length")
+        if high is not None and len(value) > high:
+            raise ClientRefused(f"option {name!r}: {len(value)} characters, the command allows {high}")
+        if low is not None and len(value) < low and not typing:
+            raise ClientRefused(f"option {name!r}: {len(value)} characters, the command needs {low}")
+    elif kind in (4, 10):
+        wanted = int if kind == 4 else int | float
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            raise ClientRefused(f"option {name!r} takes a number, not {value!r}")
+        low, high = schema.get("min_value"), schema.get("max_value")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ClientRefused(f"option {name!r}: {value} is outside {low}..{high}")
+    elif kind == 5 and not isinstance(value, bool):
+        raise ClientRefused(f"option {name!r} takes true or false, not {value!r}")
+    if choices and not typing and value not in choices:
+        raise ClientRefused(f"option {name!r}: {value!r} is not one of its choices {choices}")

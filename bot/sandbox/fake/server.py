@@ -49,10 +49,6 @@ class Rejection:
         return f"{self.method} {self.path}: {fields}"
 
 
-class ClientRefused(AssertionError):
-    """Discord's client would not send this: an option value breaks what the command declared."""
-
-
 @dataclass
 class Fault:
     """Answer the next `times` requests matching `method` and `path` (a regex) with an error."""
@@ -521,31 +517,6 @@ class FakeDiscord:
             options = match.get("options", [])
         return command, names[1:], options
 
-    @staticmethod
-    def _client_check(schema: dict, value: Any, *, typing: bool) -> None:
-        """Refuse, as Discord's client does, a value the option's declaration rules out."""
-        name, kind = schema["name"], schema["type"]
-        choices = [c["value"] for c in schema.get("choices") or []]
-        if kind == 3:
-            if not isinstance(value, str):
-                raise ClientRefused(f"option {name!r} takes text, not {value!r}")
-            low, high = schema.get("min_length"), schema.get("max_length")
-            if high is not None and len(value) > high:
-                raise ClientRefused(f"option {name!r}: {len(value)} characters, the command allows {high}")
-            if low is not None and len(value) < low and not typing:
-                raise ClientRefused(f"option {name!r}: {len(value)} characters, the command needs {low}")
-        elif kind in (4, 10):
-            wanted = int if kind == 4 else int | float
-            if isinstance(value, bool) or not isinstance(value, wanted):
-                raise ClientRefused(f"option {name!r} takes a number, not {value!r}")
-            low, high = schema.get("min_value"), schema.get("max_value")
-            if (low is not None and value < low) or (high is not None and value > high):
-                raise ClientRefused(f"option {name!r}: {value} is outside {low}..{high}")
-        elif kind == 5 and not isinstance(value, bool):
-            raise ClientRefused(f"option {name!r} takes true or false, not {value!r}")
-        if choices and not typing and value not in choices:
-            raise ClientRefused(f"option {name!r}: {value!r} is not one of its choices {choices}")
-
     def _build_options(
         self,
         guild: Guild,
@@ -587,7 +558,7 @@ class FakeDiscord:
                 resolved.setdefault("roles", {})[str(role.id)] = role.payload()
             else:
                 if not unchecked:
-                    self._client_check(by_name[name], value, typing=name == focused)
+                    rules.check_option_value(by_name[name], value, typing=name == focused)
                 option["value"] = value
             if name == focused:
                 option["focused"] = True

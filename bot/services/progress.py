@@ -76,6 +76,8 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
+_LANGUAGE_NOTED = "studybot.language_noted"  # session.info key: a membership's language changed, not yet stored
+
 # Built once: constructing a statement costs more than running it on an indexed table.
 _MEMBER_COHORTS = (
     select(Cohort, Membership)
@@ -149,7 +151,7 @@ class ProgressService:
                     )
                 raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
             if self_view:
-                await self._remember_language(session, membership)
+                self._remember_language(session, membership)
             return cohort, membership
         rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         # Archived cohorts only count when there is nothing else to pick.
@@ -174,15 +176,22 @@ class ProgressService:
         cohort, membership = live[0]
         logs.bind(cohort=cohort.name)
         if self_view:
-            await self._remember_language(session, membership)
+            self._remember_language(session, membership)
         return cohort, membership
 
     @staticmethod
-    async def _remember_language(session: AsyncSession, membership: Membership) -> None:
-        """Store the language the member uses now, for their nudges; a write only when it changed."""
+    def _remember_language(session: AsyncSession, membership: Membership) -> None:
+        """Note the language the member uses now, for their nudges (a change only when it changed). It is
+        stored with the command's own commit, or `keep_language` on a read: a refused command writes nothing."""
         language = i18n.current()
         if membership.locale != language:
             membership.locale = language
+            session.info[_LANGUAGE_NOTED] = True
+
+    @staticmethod
+    async def keep_language(session: AsyncSession) -> None:
+        """End a read that succeeded: store the member's language if `membership_in` noted a new one."""
+        if session.info.pop(_LANGUAGE_NOTED, False):
             await session.commit()
 
     @staticmethod
@@ -268,6 +277,7 @@ class ProgressService:
         """The cohort a member means: the named one, or their only one (raises when ambiguous)."""
         async with self._sessions() as session:
             cohort, _ = await self.membership_in(session, guild_id, user_id, cohort_name)
+            await self.keep_language(session)
             return cohort
 
     async def done(
@@ -465,6 +475,7 @@ class ProgressService:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
             activity = await member_activity(session, membership.id)
             paused = await paused_days(session, cohort.id)
+            await self.keep_language(session)
         timezone = member_timezone(membership, cohort)
         now = self._clock.now()
         streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone), paused)
@@ -547,4 +558,5 @@ class ProgressService:
         """The member's current topic (None when finished)."""
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
+            await self.keep_language(session)
             return self._topic_or_first(cohort, membership.current_topic_id)

@@ -15,7 +15,7 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Cohort, CohortPause
+from bot.db.models import Cohort, CohortPause, Membership
 from bot.sandbox.fake import ClientRefused
 from tests.harness import database_dump as dump
 
@@ -374,3 +374,14 @@ async def test_autocomplete_survives_whatever_is_typed(spring, caplog):
             )
             assert len(choices) <= 25
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_refused_command_does_not_even_store_the_members_new_language(spring):
+    h = spring
+    await h.run(h.alice, "checkin", minutes=1440)
+    h.alice.locale = "de"
+    await refused(h, h.alice, "checkin", ["1440"], minutes=5)  # the day is full: nothing written at all
+    await h.run(h.alice, "progress")  # a read that succeeds stores it, for her nudges
+    async with h.bot.services.progress._sessions() as session:
+        stored = await session.scalar(select(Membership.locale).where(Membership.user_id == h.alice.id))
+    assert stored == "de"

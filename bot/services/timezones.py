@@ -23,7 +23,7 @@ _NOT_PLACES = {"Factory"}
 
 @cache
 def _database() -> tuple[frozenset[str], dict[str, str]]:
-    """(canonical zone names, link name -> canonical name), both with UTC."""
+    """(canonical zone names, link name -> canonical name), UTC among the zones."""
     zones: set[str] = {UTC}
     links: dict[str, str] = {}
     source = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text(encoding="utf-8")
@@ -42,21 +42,21 @@ def canonical_zones() -> list[str]:
     return sorted(_database()[0])
 
 
+@cache
+def _by_folded_name() -> dict[str, str]:
+    """Any case of a zone or link name -> the canonical zone name."""
+    zones, links = _database()
+    return {name.casefold(): target for name, target in links.items()} | {name.casefold(): name for name in zones}
+
+
 def parse_timezone(value: str) -> str:
     """A canonical IANA timezone name such as Europe/Berlin. Any case is accepted, and an old name
     (`US/Eastern`, `Asia/Calcutta`) becomes the zone it stands for."""
-    zones, links = _database()
     text = value.strip()
-    folded = text.casefold()
-    if folded == UTC.casefold():
-        return UTC
-    by_fold = {name.casefold(): name for name in zones}
-    if folded in by_fold:
-        return by_fold[folded]
-    link_fold = {name.casefold(): target for name, target in links.items()}
-    if folded in link_fold:
-        return link_fold[folded]
-    close = difflib.get_close_matches(text[:64], sorted(zones), n=3, cutoff=0.6)
+    known = _by_folded_name().get(text.casefold())
+    if known is not None:
+        return known
+    close = difflib.get_close_matches(text[:64], canonical_zones(), n=3, cutoff=0.6)
     raise InvalidInput(
         t(
             "`{value}` is not a timezone I know. Use an IANA name such as "

@@ -348,8 +348,8 @@ def _fit(items: list[str], limit: int, separator: str = ", ") -> str:
 
 
 def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
-    """The one channel message a day for members whose DMs are closed, and the members it pings:
-    as many as fit in one message; the rest are told on another day."""
+    """The one channel message a day for members whose DMs are closed, and the members it pings. The
+    job names at most NOTICE_MEMBERS_MAX (the others wait for the next day); this keeps to what fits."""
     body = t(
         "I could not send you your daily **{cohort}** nudge: your direct messages are closed. "
         "Turn on *Direct Messages* for this server (server name → Privacy Settings), then use any studybot "

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 
 
+# Members one closed-DM notice mentions: 50 mentions (~23 characters each) and the text fit in 2,000.
+NOTICE_MEMBERS_MAX = 50
+
+
 @dataclass(frozen=True, slots=True)
 class NudgeJob:
     """One DM to send, with everything the message shows."""
@@ -368,11 +372,13 @@ class DeliveryService:
             by_cohort: dict[int, tuple[Cohort, list[Membership]]] = {}
             for cohort, membership in rows:
                 by_cohort.setdefault(cohort.id, (cohort, []))[1].append(membership)
-            for cohort, members in by_cohort.values():
+            for cohort, waiting in by_cohort.values():
                 period = local_date(now, cohort.timezone).isoformat()
                 delivery_id = await claim(session, "dm-notice", cohort.id, period, now, now)
                 if delivery_id is None:
                     continue  # this cohort was told today already; the rest wait for tomorrow
+                # As many as one message can mention; the others stay pending for tomorrow's notice.
+                members = waiting[:NOTICE_MEMBERS_MAX]
                 for membership in members:
                     membership.dm_notice_pending = False
                 jobs.append(

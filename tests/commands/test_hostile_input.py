@@ -385,3 +385,20 @@ async def test_a_refused_command_does_not_even_store_the_members_new_language(sp
     async with h.bot.services.progress._sessions() as session:
         stored = await session.scalar(select(Membership.locale).where(Membership.user_id == h.alice.id))
     assert stored == "de"
+
+
+async def test_sixty_closed_dms_are_told_in_notices_discord_takes(spring):
+    h = spring
+    crowd = [h.fake.world.add_user(f"member{i}") for i in range(60)]
+    for user in crowd:
+        h.guild.add_member(user)
+        await h.run(user, "join", cohort="spring")
+    h.fake.dm_closed = {u.id for u in crowd}
+    h.clock.set(datetime(2026, 11, 25, 8, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    [first] = [m for m in h.fake.channel_posts if "direct messages are closed" in m.content]
+    assert len(first.pinged) == 50 and len(first.content) <= 2000
+    h.clock.set(datetime(2026, 11, 26, 8, 1, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    second = [m for m in h.fake.channel_posts if "direct messages are closed" in m.content][1]
+    assert first.pinged | second.pinged == {u.id for u in crowd} and not first.pinged & second.pinged

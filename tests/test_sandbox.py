@@ -102,3 +102,17 @@ async def test_locale_switches_the_acting_members_language(sandbox):
     text = "\n".join(sandbox.out)
     assert "@bob now uses Discord in de" in text
     assert "🎉 Du bist spring beigetreten" in text and "🎉 You joined spring" in text
+
+
+async def test_the_transcript_says_what_discord_refuses(sandbox, monkeypatch):
+    assert await sandbox.execute(
+        "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
+    )
+    assert not await sandbox.execute("/done note:" + "x" * 501)  # the client's own limit
+    # A Discord stricter than the bot expects: its answer is refused, and the transcript says so.
+    monkeypatch.setattr("bot.sandbox.fake.rules.CONTENT_MAX", 10)
+    assert not await sandbox.execute("/join cohort:spring")
+    text = "\n".join(sandbox.out)
+    assert "! Discord's client would not send that: option 'note': 501 characters" in text
+    assert "! Discord refused what the bot sent: POST /interactions/" in text and "Must be 10 or fewer" in text
+    sandbox.fake.rejected.clear()

@@ -131,21 +131,20 @@ class Sandbox:
         if not line or line.startswith("#"):
             return True
         refused_before = len(self.fake.rejected)
+        ok = True
         try:
             await self._execute(line)
         except ClientRefused as error:
-            self.failures += 1
+            ok = False
             self.emit(f"! Discord's client would not send that: {error}")
-            return False
         except SandboxError as error:
-            self.failures += 1
+            ok = False
             self.emit(f"! {error}")
-            return False
-        refused = self.fake.rejected[refused_before:]
-        for rejection in refused:  # what the bot sent that real Discord would answer with a 400
+        for rejection in self.fake.rejected[refused_before:]:  # what real Discord would answer with a 400
+            ok = False
             self.emit(f"! Discord refused what the bot sent: {rejection}")
-        self.failures += len(refused)
-        return not refused
+        self.failures += not ok
+        return ok
 
     async def _execute(self, line: str) -> None:
         word, _, rest = line.partition(" ")

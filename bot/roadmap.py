@@ -185,18 +185,25 @@ def load_roadmap(path: str | Path) -> Roadmap:
     return parse_roadmap(raw, path)
 
 
+def week_span(low: float, high: float) -> str:
+    """'1 week', '4 weeks', '4-6 weeks': a range only when there is one."""
+    if low == high:
+        return f"{low:g} week" if low == 1 else f"{low:g} weeks"
+    return f"{low:g}-{high:g} weeks"
+
+
 def summarize(roadmap: Roadmap) -> str:
     """A human summary for `studybot check-roadmap`."""
     lo = sum(s.weeks.min for s in roadmap.stages)
     hi = sum(s.weeks.max for s in roadmap.stages)
     lines = [
-        f"{roadmap.title}: {len(roadmap.stages)} stages, {len(roadmap.topics)} topics, {lo:g}-{hi:g} weeks in total"
+        f"{roadmap.title}: {len(roadmap.stages)} stages, {len(roadmap.topics)} topics, {week_span(lo, hi)} in total"
     ]
     for i, stage in enumerate(roadmap.stages, 1):
         est = " (estimate)" if stage.weeks.estimate else ""
         lines.append(
             f"  {i}. {stage.title} [{stage.id}]: {len(stage.topics)} topics, "
-            f"{stage.weeks.min:g}-{stage.weeks.max:g} weeks{est}"
+            f"{week_span(stage.weeks.min, stage.weeks.max)}{est}"
         )
     return "\n".join(lines)
 

@@ -141,3 +141,11 @@ def test_catalog_without_a_folder_or_with_a_missing_one(tmp_path):
 def test_the_example_roadmap_is_valid():
     catalog = load_catalog(ROOT / "roadmap.yaml", ROOT / "examples" / "roadmaps")
     assert catalog["frontend"].title == "Frontend developer" and len(catalog["frontend"].topics) == 7
+
+
+def test_the_summary_names_a_range_only_where_there_is_one():
+    from bot.roadmap import summarize
+
+    text = summarize(load_roadmap(ROOT / "roadmap.yaml"))
+    assert "1-1 weeks" not in text and "How the Web Works [how-the-web-works]: 4 topics, 1 week\n" in text
+    assert "4-6 weeks" in text

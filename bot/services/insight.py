@@ -136,8 +136,8 @@ class InsightService:
         )
 
     async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: int) -> CohortReport:
-        """Add a planned break (both days included) to a cohort's calendar: within a year back and two
-        ahead, not before the cohort starts, and overlapping no break it already has."""
+        """Add a planned break (both days included) to a cohort's calendar: not before the cohort starts,
+        not in the past, at most two years ahead, and overlapping no break it already has."""
         today = self._clock.now().date()
         first = v.parse_calendar_date(start, t("`from` date"), today)
         last = v.parse_calendar_date(end, t("`to` date"), today)
@@ -168,6 +168,17 @@ class InsightService:
                         "**{cohort}** starts on {start}: a break must begin on or after that day.",
                         cohort=md(cohort.name),
                         start=cohort.start_date.isoformat(),
+                    )
+                )
+            today_there = local_date(self._clock.now(), cohort.timezone)
+            if first < today_there:
+                # Those days' nudges went out and their pace was shown: a break cannot be put behind us.
+                raise InvalidInput(
+                    t(
+                        "A break cannot begin in the past: today is {today} in **{cohort}**'s timezone. "
+                        "Start it today or later.",
+                        today=today_there.isoformat(),
+                        cohort=md(cohort.name),
                     )
                 )
             clash = await session.scalar(

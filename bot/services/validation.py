@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -43,8 +44,30 @@ def parse_hhmm(value: str, what: str = "time") -> str:
 
 
 def parse_date(value: str, what: str = "date") -> date:
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD; a well-written day that does not exist is told why."""
     value = value.strip()
+    if _ISO_DATE.match(value):
+        year, month, day = (int(part) for part in value.split("-"))
+        if year >= 1 and not 1 <= month <= 12:
+            raise InvalidInput(
+                t(
+                    "`{value}` is not a valid {what}: there is no month {month} (months run from 01 to 12).",
+                    value=value,
+                    what=what,
+                    month=f"{month:02d}",
+                )
+            )
+        if year >= 1 and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise InvalidInput(
+                t(
+                    "`{value}` is not a valid {what}: month {month} of {year} has {days} days.",
+                    value=value,
+                    what=what,
+                    month=f"{month:02d}",
+                    year=year,
+                    days=calendar.monthrange(year, month)[1],
+                )
+            )
     try:
         if not _ISO_DATE.match(value):
             raise ValueError

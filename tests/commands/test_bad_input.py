@@ -67,14 +67,26 @@ async def test_time_not_24h(spring, value):
     )
 
 
-@pytest.mark.parametrize("value", ["01/12/2026", "2026-13-01", "2026-02-30", "tomorrow", "2026-1-5"])
-async def test_date_not_iso(spring, value):
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("01/12/2026", "Use YYYY-MM-DD"),
+        ("tomorrow", "Use YYYY-MM-DD"),
+        ("2026-1-5", "Use YYYY-MM-DD"),
+        # Written as asked, but no such day: say why rather than repeat the format.
+        ("2026-13-01", "there is no month 13"),
+        ("2026-11-31", "month 11 of 2026 has 30 days"),
+        ("2026-02-30", "month 02 of 2026 has 28 days"),
+        ("2028-02-30", "month 02 of 2028 has 29 days"),
+    ],
+)
+async def test_date_not_iso(spring, value, why):
     h = spring
     await refused(
         h,
         h.mod,
         "cohort create",
-        [f"`{value}` is not a valid start date", "YYYY-MM-DD"],
+        [f"`{value}` is not a valid start date", why],
         channel=h.hall,
         **(CREATE | {"start_date": value}),
     )

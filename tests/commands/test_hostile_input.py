@@ -198,6 +198,14 @@ async def test_breaks_may_not_overlap_repeat_or_precede_the_start(spring):
         cohort="spring",
         **{"from": "2026-11-01", "to": "2026-11-03"},
     )
+    await refused(  # today is 2026-11-24: those days' nudges went out already
+        h,
+        h.mod,
+        "cohort pause",
+        ["cannot begin in the past", "today is 2026-11-24"],
+        cohort="spring",
+        **{"from": "2026-11-20", "to": "2026-11-25"},
+    )
     ok = await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2027-01-01", "to": "2027-01-01"})
     assert "pauses" in ok.message.content
 

@@ -55,16 +55,19 @@ async def test_pause_bad_input(h):
 
 
 async def test_a_pause_shifts_pace_keeps_streaks_and_skips_nudges(h):
-    h.clock.set(utc(2026, 11, 2, 7))  # a Monday; the cohort starts today (Berlin)
+    h.clock.set(utc(2026, 11, 2, 7))  # a Monday; both cohorts start today (Berlin)
     await h.create_cohort(start_date="2026-11-02")
+    await h.create_cohort("autumn", start_date="2026-11-02")  # the same calendar, without the break
     await h.run(h.alice, "join", cohort="spring")
+    await h.run(h.bob, "join", cohort="autumn")
     h.clock.set(utc(2026, 11, 3, 12))
     await h.run(h.alice, "checkin")
-    h.clock.set(utc(2026, 11, 6, 12))  # day 4, still on DNS (share 1.75 days)
-    assert "Pace: 3 days behind" in (await h.run(h.alice, "progress")).message.text()
-
+    # Planned ahead (a break cannot begin in the past).
     reply = await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2026-11-04", "to": "2026-11-06"})
     assert "pauses 2026-11-04 → 2026-11-06" in reply.message.content and "Planned breaks" in reply.message.text()
+
+    h.clock.set(utc(2026, 11, 6, 12))  # day 5, both still on DNS (share 1.75 days)
+    assert "Pace: 3 days behind" in (await h.run(h.bob, "progress")).message.text()
     text = (await h.run(h.alice, "progress")).message.text()
     assert "Pace: 1 day behind" in text  # the 2nd and 3rd count, the paused 4th-6th do not
     assert "Streak: 1 day" in text  # the 3rd's check-in is not broken by the paused 4th-6th

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import Settings, env_file
 from bot.roadmap import RoadmapCatalog, RoadmapCatalogError, load_catalog, summarize
 
 log = logging.getLogger("studybot")
@@ -20,7 +20,7 @@ EXIT_CONFIG = 2
 
 def _settings() -> Settings:
     try:
-        return Settings()
+        return Settings(_env_file=env_file())
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"studybot: invalid settings: {problems}", file=sys.stderr)

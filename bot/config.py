@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+
+ENV_FILE_VARIABLE = "STUDYBOT_ENV_FILE"
+
+
+def env_file() -> str | None:
+    """The settings file to read: STUDYBOT_ENV_FILE if set (empty: none), else `.env` in the current folder."""
+    return os.environ.get(ENV_FILE_VARIABLE, ".env") or None
 
 
 class Settings(BaseSettings):

@@ -3,13 +3,29 @@ the in-process bot harness."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.config import ENV_FILE_VARIABLE, Settings
 from tests.backends import POSTGRES_ADMIN_URL, Backend, PostgresBackend, SqliteBackend
 from tests.harness import Harness, start_harness, stop_harness
+
+
+def _hermetic_environment() -> None:
+    """The suite reads neither a developer's `.env` nor their studybot variables (COMMAND_GUILD_IDS,
+    METRICS_PORT, DATABASE_URL...): every `studybot` process a test starts inherits this environment,
+    and each test sets what it means to."""
+    settings = {name.upper() for name in Settings.model_fields}
+    for key in list(os.environ):
+        if key.upper() in settings:
+            del os.environ[key]
+    os.environ[ENV_FILE_VARIABLE] = ""  # no settings file, wherever a process starts
+
+
+_hermetic_environment()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.e2e.live import Live, live_bot
+from tests.e2e.live import Live, end_leftovers, live_bot
+
+
+def pytest_sessionfinish() -> None:
+    """Whatever happened, no `studybot run` outlives the test session."""
+    end_leftovers()
 
 
 @pytest.fixture

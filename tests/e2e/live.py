@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -17,6 +18,20 @@ from tests.harness import ROOT
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 READY_TIMEOUT = 30.0
+
+
+# Every `studybot run` a test started and has not seen exit: ended at the latest when the session ends
+# (tests/e2e/conftest.py), so a failed test never leaves a bot holding a port.
+RUNNING: set[asyncio.subprocess.Process] = set()
+
+
+def end_leftovers() -> None:
+    """Kill whatever `studybot run` is still alive (pytest_sessionfinish)."""
+    for proc in list(RUNNING):
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        RUNNING.discard(proc)
 
 
 @dataclass
@@ -50,10 +65,14 @@ class Live:
             stdout=log,
             stderr=log,
         )
+        RUNNING.add(self.proc)
         try:
             await asyncio.wait_for(self.fake.gateway.identified.wait(), READY_TIMEOUT)
-        except TimeoutError:
-            raise AssertionError(f"the bot did not connect; its log:\n{self.log()}") from None
+        except BaseException as error:  # not ready (or the test was cancelled): end it here, not never
+            await self.stop()
+            if isinstance(error, TimeoutError):
+                raise AssertionError(f"the bot did not connect; its log:\n{self.log()}") from None
+            raise
         # The bot is usable once its guild is cached; give the GUILD_CREATE a moment to be parsed.
         await asyncio.sleep(0.2)
 
@@ -65,6 +84,7 @@ class Live:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
+        RUNNING.discard(self.proc)
 
     async def stop(self) -> int:
         """SIGTERM, as a container runtime stops it; returns the exit code."""
@@ -76,6 +96,7 @@ class Live:
             except TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()
+        RUNNING.discard(self.proc)
         return self.proc.returncode  # type: ignore[return-value]
 
     def world_and_fake(self) -> tuple[World, FakeDiscord]:

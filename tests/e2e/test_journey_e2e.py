@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import discord
+import pytest
 
 from tests.e2e.live import STUDYBOT
 
@@ -134,3 +135,18 @@ async def test_health_then_sigterm_stops_cleanly_within_10_seconds(live):
 async def test_world_has_a_channel_the_bot_cannot_post_in(live):
     perms = discord.Permissions(int(live.locked.overwrites[0]["deny"]))
     assert perms.send_messages
+
+
+async def test_a_bot_that_never_gets_ready_is_ended_not_left_running(tmp_path, db_url, monkeypatch):
+    from tests.e2e import live as live_module
+
+    monkeypatch.setattr(live_module, "READY_TIMEOUT", 3)
+    never = await live_module.live_bot(tmp_path, db_url)
+    try:
+        # A gateway nobody answers on: it never identifies.
+        with pytest.raises(AssertionError, match="did not connect"):
+            await never.start(DISCORD_GATEWAY_URL="ws://127.0.0.1:9/")
+        assert never.proc is not None and never.proc.returncode is not None
+        assert never.proc not in live_module.RUNNING
+    finally:
+        await never.fake.stop()

@@ -88,9 +88,9 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     embed.add_field(name=t("Stages"), value="\n".join(lines), inline=False)
     start = report.cohort.start_date.isoformat()
     if report.pace.kind == "not-started":
-        footer = t("Pace: {pace} · cohort starts {date}", pace=report.cohort.pace, date=start)
+        footer = t("Pace: {pace} · cohort starts {date}", pace=pace_name(report.cohort.pace), date=start)
     else:
-        footer = t("Pace: {pace} · cohort started {date}", pace=report.cohort.pace, date=start)
+        footer = t("Pace: {pace} · cohort started {date}", pace=pace_name(report.cohort.pace), date=start)
     embed.set_footer(text=footer)
     return embed
 
@@ -156,6 +156,11 @@ def topic_embed(ref: TopicRef) -> discord.Embed:
     return embed
 
 
+def pace_name(pace: str) -> str:
+    """A cohort pace (`relaxed`, `standard`, `intense`: the stored values) in the reader's language."""
+    return {"relaxed": t("relaxed"), "standard": t("standard"), "intense": t("intense")}.get(pace, pace)
+
+
 def schedule_text(cohort: Cohort) -> str:
     return f"{weekday_name(cohort.leaderboard_weekday)} {cohort.leaderboard_time}"
 
@@ -175,12 +180,15 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     embed.add_field(
         name=t("Roadmap"), value=t("{title} ({count} topics)", title=roadmap.title, count=len(roadmap.topics))
     )
-    embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends} ({cohort.pace})")
+    embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends} ({pace_name(cohort.pace)})")
     embed.add_field(name=t("Timezone"), value=cohort.timezone)
     embed.add_field(name=t("Daily nudge"), value=cohort.nudge_time)
     embed.add_field(name=t("Weekly leaderboard"), value=schedule_text(cohort))
     embed.add_field(
         name=t("Moderator role"), value=f"<@&{cohort.moderator_role_id}>" if cohort.moderator_role_id else t("none")
+    )
+    embed.add_field(
+        name=t("Report channel"), value=f"<#{cohort.report_channel_id}>" if cohort.report_channel_id else t("none")
     )
     return embed
 

@@ -178,3 +178,24 @@ async def test_the_weekly_leaderboard_speaks_the_servers_language(h):
     await h.bot.scheduler.tick()
     [post] = h.fake.channel_posts
     assert "Wöchentliche Bestenliste · spring" in post.text() and "1 Thema" in post.text()
+
+
+def test_every_stored_word_shown_to_people_has_a_german_name():
+    """Paces, weekdays, leaderboard periods and on/off are stored in English; what people read is theirs."""
+    from bot.services.leaderboard import PERIODS
+    from bot.services.validation import PACES, WEEKDAYS
+
+    words = [*PACES, *(d.capitalize() for d in WEEKDAYS), *PERIODS, "on", "off"]
+    untranslated = [w for w in words if (i18n.translate(w, "de") or w) == w]
+    assert untranslated == []
+
+
+async def test_a_german_member_reads_the_pace_in_german(h):
+    h.alice.locale = "de"
+    await h.create_cohort()
+    await h.run(h.alice, "join", cohort="spring")
+    text = (await h.run(h.alice, "progress")).message.text()
+    assert "Tempo: normal · Gruppe hat am 2026-11-02 begonnen" in text and "standard" not in text
+    h.mod.locale = "de"
+    info = (await h.run(h.mod, "cohort info", cohort="spring")).message.text()
+    assert "(normal)" in info and "Berichtskanal: keine" in info

@@ -114,7 +114,8 @@ class CohortService:
             )
         raise NotFound(
             t(
-                "There is no cohort named **{name}** in this server.{value} Use `/cohort list` to see them all.",
+                "There is no cohort named **{name}** in this server.{value} Start typing in the `cohort` option "
+                "and pick one from its list.",
                 name=md(name, QUOTE_MAX),
                 value=did_you_mean(close),
             )

@@ -159,7 +159,10 @@ class ProgressService:
         if not live:
             if self_view:
                 raise NotFound(
-                    t("You are not in any cohort in this server. Use `/join` to join one (`/cohort list` shows them).")
+                    t(
+                        "You are not in any cohort in this server. Use `/join`: its `cohort` option lists the "
+                        "cohorts you can join."
+                    )
                 )
             raise NotFound(t("That member is not in any cohort in this server."))
         if len(live) > 1:

@@ -410,3 +410,23 @@ async def test_sixty_closed_dms_are_told_in_notices_discord_takes(spring):
     await h.bot.scheduler.tick()
     second = [m for m in h.fake.channel_posts if "direct messages are closed" in m.content][1]
     assert first.pinged | second.pinged == {u.id for u in crowd} and not first.pinged & second.pinged
+
+
+async def test_members_are_pointed_to_what_they_can_use(spring):
+    h = spring
+    for reply in (
+        await h.run(h.carol, "join", cohort="sprng"),
+        await h.run(h.carol, "progress"),
+    ):
+        text = reply.message.text()
+        assert "/cohort list" not in text and "`cohort` option" in text, text
+
+
+async def test_cohort_info_shows_the_report_channel(spring):
+    h = spring
+    mods = h.guild.add_channel("mods")
+    cached = h.bot.get_guild(h.guild.id)
+    cached._add_channel(discord.TextChannel(state=h.bot._connection, guild=cached, data=mods.payload()))
+    assert "Report channel: none" in (await h.run(h.mod, "cohort info", cohort="spring")).message.text()
+    edited = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=mods)
+    assert f"Report channel: <#{mods.id}>" in edited.message.text()  # the edit confirms it

@@ -265,6 +265,13 @@ def advance_text(result: AdvanceResult) -> str:
             if result.kind == "done"
             else t("That was the last topic of the roadmap.")
         )
+    elif result.back_to_open:
+        text += "\n" + t(
+            "That was the last topic of the roadmap, but not every topic is done or skipped yet. "
+            "Back to the first open one: **{topic}** ({stage}).",
+            topic=result.now_on.topic.title,
+            stage=result.now_on.stage.title,
+        )
     else:
         if result.now_on.stage_index != result.left.stage_index:
             text += "\n" + t("Next stage: **{stage}**.", stage=result.now_on.stage.title)

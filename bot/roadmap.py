@@ -111,11 +111,6 @@ class Roadmap(_Strict):
     def topic_ids(self) -> frozenset[str]:
         return frozenset(self._by_topic_id)
 
-    @cached_property
-    def stage_enders(self) -> dict[str, str]:
-        """Each stage's last topic id -> the stage title: a done of that topic completes the stage."""
-        return {stage.topics[-1].id: stage.title for stage in self.stages}
-
 
 class RoadmapError(Exception):
     """A roadmap file that cannot be used; `errors` are `field.path: message` lines."""

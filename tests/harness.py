@@ -59,6 +59,15 @@ class Harness:
         return reply
 
 
+async def finish_roadmap(run, user, **options: object) -> None:
+    """`/done` until the member has covered every topic (`run` is `Harness.run` or `Live.run`)."""
+    for _ in range(100):
+        reply = await run(user, "done", **options)
+        if "Congratulations" in reply.message.content:
+            return
+    raise AssertionError("the roadmap never finished")
+
+
 async def database_dump(h: Harness) -> dict[str, list[tuple]]:
     """Every row of every table: what a refused command must leave exactly as it was."""
     async with h.bot.services.progress._sessions() as session:

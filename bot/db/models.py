@@ -117,7 +117,9 @@ class ProgressEvent(Base):
     __table_args__ = (
         Index("ix_progress_events_membership_at", "membership_id", "at"),
         # Covers the weekly leaderboard's scan of one cohort's week: no table lookups.
-        Index("ix_progress_events_cohort_at", "cohort_id", "at", "kind", "membership_id", "topic_id"),
+        Index(
+            "ix_progress_events_cohort_at", "cohort_id", "at", "kind", "membership_id", "topic_id", "completes_stage"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -128,6 +130,8 @@ class ProgressEvent(Base):
     kind: Mapped[str] = mapped_column(String(8))  # "done" | "skip"
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The stage this event finished (its last open topic, done or skipped), else None (bot.services.journey).
+    completes_stage: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)
 
 
 class CohortPause(Base):

@@ -113,17 +113,25 @@ class LeaderboardService:
                 )
             ).all()
             finishers: dict[int, list[str]] = {}
-            # A done of a stage's last topic completes that stage.
-            stage_enders = cohort_roadmap(self._roadmaps, cohort).stage_enders
-            if stage_enders:
-                ended = await session.execute(
-                    select(Membership.user_id, ProgressEvent.topic_id)
-                    .join(Membership, Membership.id == ProgressEvent.membership_id)
-                    .where(*visible, ProgressEvent.topic_id.in_(stage_enders))
-                    .order_by(ProgressEvent.at)
+            # A stage is finished by the event that covered its last open topic (bot.services.journey),
+            # done or skipped; the event names it.
+            titles = {stage.id: stage.title for stage in cohort_roadmap(self._roadmaps, cohort).stages}
+            ended = await session.execute(
+                select(Membership.user_id, ProgressEvent.completes_stage)
+                .join(Membership, Membership.id == ProgressEvent.membership_id)
+                .where(
+                    ProgressEvent.cohort_id == cohort.id,
+                    ProgressEvent.at >= start,
+                    ProgressEvent.at < end,
+                    ProgressEvent.completes_stage.is_not(None),
+                    Membership.left_at.is_(None),
+                    Membership.show_on_leaderboard.is_(True),
                 )
-                for user_id, topic_id in ended:
-                    finishers.setdefault(user_id, []).append(stage_enders[topic_id])
+                .order_by(ProgressEvent.at)
+            )
+            for user_id, stage_id in ended:
+                if stage_id in titles:
+                    finishers.setdefault(user_id, []).append(titles[stage_id])
             entries: list[Entry] = []
             wanted = {row[1] for row in rows[:TOP]} | set(streaks_for)
             members = (

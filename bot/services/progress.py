@@ -17,6 +17,7 @@ from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed, NotFound
+from bot.services.journey import next_open, stages_completed_by
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
 from bot.services.streaks import current_streak, member_activity, paused_days
@@ -35,6 +36,7 @@ class AdvanceResult:
     now_on: TopicRef | None  # None: the roadmap is finished
     finished_stage: Stage | None  # the stage that /done just completed, if any
     private: bool = False  # the member hid from the leaderboard: their progress is not news for the channel
+    back_to_open: bool = False  # past the end with topics left: `now_on` is the first one not done or skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +344,13 @@ class ProgressService:
             )
         current = self._topic_or_first(cohort, membership.current_topic_id)
         assert current is not None
-        following = self.roadmap_of(cohort).next_topic(current.id)
+        roadmap = self.roadmap_of(cohort)
+        covered = set(
+            await session.scalars(select(ProgressEvent.topic_id).where(ProgressEvent.membership_id == membership.id))
+        )
+        # One rule (bot.services.journey): finished means every topic done or skipped, however one jumped.
+        completed = stages_completed_by(roadmap, covered, current.id)
+        following = next_open(roadmap, covered | {current.id}, current.id)
         now = self._clock.now()
         # Compare-and-set: the topic must still be the one read above (two requests racing)
         # and must have been current before the member asked (two requests in a row).
@@ -374,17 +382,18 @@ class ProgressService:
                 "kind": kind,
                 "note": note,
                 "at": now,
+                "completes_stage": completed[0].id if completed else None,
             },
         )
         await session.commit()
-        crossed = following is None or following.stage_index != current.stage_index
         return AdvanceResult(
             cohort,
             kind,
             current,
             following,
-            current.stage if kind == "done" and crossed else None,
+            completed[0] if kind == "done" and completed else None,
             private=not membership.show_on_leaderboard,
+            back_to_open=following is not None and following.index < current.index,
         )
 
     async def done_from_nudge(

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.sandbox.fake import ClientRefused
-from tests.harness import database_dump
+from tests.harness import database_dump, finish_roadmap
 
 
 async def refused(h, user, path, expect: list[str], **options):
@@ -186,8 +186,7 @@ async def test_note_over_500_characters(spring):
 
 async def test_done_past_the_last_topic(spring):
     h = spring
-    await h.run(h.alice, "goto", topic="social-login")
-    await h.run(h.alice, "done")
+    await finish_roadmap(h.run, h.alice)
     await refused(h, h.alice, "done", ["finished every topic", "/goto"])
     await refused(h, h.alice, "skip", ["nothing left to skip"])
 

@@ -113,8 +113,8 @@ async def test_a_large_board_fits_discord_limits(h):
     for user in users:
         h.guild.add_member(user)
         await h.run(user, "join", cohort="spring")
-        await h.run(user, "goto", topic="web-servers")
-        await h.run(user, "done")  # every one of them finishes stage 1 this week
+        for _ in range(4):  # every topic of stage 1: every one of them finishes it this week
+            await h.run(user, "done")
     reply = await h.fake.invoke(users[0], h.guild, h.hall, "leaderboard")
     embed = reply.message.embeds[0]
     assert len(embed["description"]) <= 4096 and len(embed["fields"]) <= 25

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import CheckIn, Delivery, Membership
 from bot.sandbox.fake.server import Fault
-from tests.harness import restart
+from tests.harness import finish_roadmap, restart
 
 
 def utc(*args: int) -> datetime:
@@ -234,8 +234,7 @@ async def test_no_nudges_for_members_who_left_finished_or_turned_them_off(h):
         await h.run(user, "join", cohort="spring")
     ask = await h.run(h.alice, "leave")
     await h.fake.click(h.alice, h.guild, ask.message, "Leave")
-    await h.run(h.bob, "goto", topic="social-login")
-    await h.run(h.bob, "done")
+    await finish_roadmap(h.run, h.bob)
     await h.run(h.carol, "settings", nudges="off")
     report = await tick(h, utc(2026, 11, 25, 8, 1))
     assert report.sent == 0 and h.fake.dms == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import discord
@@ -430,3 +430,13 @@ async def test_cohort_info_shows_the_report_channel(spring):
     assert "Report channel: none" in (await h.run(h.mod, "cohort info", cohort="spring")).message.text()
     edited = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=mods)
     assert f"Report channel: <#{mods.id}>" in edited.message.text()  # the edit confirms it
+
+
+async def test_cohort_info_survives_a_year_9999_start_saved_by_an_older_version(spring):
+    h = spring
+    async with h.bot.services.progress._sessions() as session:
+        cohort = await session.scalar(select(Cohort).where(Cohort.name == "spring"))
+        cohort.start_date = date(9999, 12, 20)
+        await session.commit()
+    info = await h.run(h.mod, "cohort info", cohort="spring")
+    assert ERROR_ID not in info.message.text() and "9999-12-20 → …" in info.message.text()

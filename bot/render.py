@@ -328,6 +328,11 @@ def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title
                 topics=plural(mine.done, "{n} topic", "{n} topics"),
             )
             if mine
+            else t(
+                "{topics} in this period (you are hidden from the ranking)",
+                topics=plural(board.own_hidden_done, "{n} topic", "{n} topics"),
+            )
+            if board.own_hidden_done
             else t("no topics done in this period yet")
         )
         embed.add_field(name=t("You"), value=value, inline=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from bot.services.schedule import local_date, previous_weekly
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_timezone
 from bot.services.topics import cohort_roadmap
+from bot.usertext import code
 
 PERIODS = ("this-week", "last-week", "all-time")
 TOP = 10
@@ -43,6 +44,8 @@ class Leaderboard:
     end: datetime
     entries: list[Entry]  # everyone with at least one topic done, ranked
     stage_finishers: dict[int, list[str]] = field(default_factory=dict)  # user id -> stage titles
+    # The caller's own count when they are hidden from the ranking (shown to them alone), else None.
+    own_hidden_done: int | None = None
 
     @property
     def top(self) -> list[Entry]:
@@ -68,7 +71,9 @@ def period_bounds(cohort: Cohort, period: str, now: datetime) -> tuple[datetime,
         return last_post, now + timedelta(microseconds=1)
     if period == "last-week":
         return week_before(cohort, last_post), last_post
-    raise InvalidInput(t("`{period}` is not a period. Use one of: {value}.", period=period, value=", ".join(PERIODS)))
+    raise InvalidInput(
+        t("`{period}` is not a period. Use one of: {value}.", period=code(period), value=", ".join(PERIODS))
+    )
 
 
 class LeaderboardService:
@@ -163,7 +168,24 @@ class LeaderboardService:
                 cohort, _ = await self._progress.membership_in(session, guild_id, user_id, None)
                 await self._progress.keep_language(session)
         start, end = period_bounds(cohort, period, self._clock.now())
-        return await self.compute(cohort, start, end, period, streaks_for={user_id})
+        board = await self.compute(cohort, start, end, period, streaks_for={user_id})
+        if board.entry_for(user_id) is None:
+            async with self._sessions() as session:
+                hidden = await session.scalar(
+                    select(func.count(ProgressEvent.id))
+                    .join(Membership, Membership.id == ProgressEvent.membership_id)
+                    .where(
+                        ProgressEvent.cohort_id == cohort.id,
+                        ProgressEvent.kind == "done",
+                        ProgressEvent.at >= start,
+                        ProgressEvent.at < end,
+                        Membership.user_id == user_id,
+                        Membership.show_on_leaderboard.is_(False),
+                    )
+                )
+            if hidden:
+                board = replace(board, own_hidden_done=hidden)
+        return board
 
     async def weekly(self, cohort: Cohort, post_at: datetime) -> Leaderboard:
         """The leaderboard posted at `post_at`: the week that ends there."""

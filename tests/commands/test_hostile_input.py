@@ -440,3 +440,14 @@ async def test_cohort_info_survives_a_year_9999_start_saved_by_an_older_version(
         await session.commit()
     info = await h.run(h.mod, "cohort info", cohort="spring")
     assert ERROR_ID not in info.message.text() and "9999-12-20 → …" in info.message.text()
+
+
+async def test_a_hidden_member_sees_their_own_count_privately(spring):
+    h = spring
+    await h.run(h.bob, "settings", show_on_leaderboard="off")
+    for _ in range(2):
+        await h.run(h.bob, "done")
+    mine = (await h.run(h.bob, "leaderboard", period="all-time")).message
+    assert mine.ephemeral and "You: 2 topics in this period (you are hidden from the ranking)" in mine.text()
+    others = (await h.run(h.alice, "leaderboard", period="all-time")).message.text()
+    assert f"<@{h.bob.id}>" not in others and "no topics done in this period yet" in others

@@ -102,11 +102,6 @@ class Roadmap(_Strict):
     def first_topic(self) -> TopicRef:
         return self.topics[0]
 
-    def next_topic(self, topic_id: str) -> TopicRef | None:
-        """The topic after `topic_id`, or None when it is the last."""
-        ref = self._by_topic_id[topic_id]
-        return self.topics[ref.index + 1] if ref.index + 1 < len(self.topics) else None
-
     @cached_property
     def topic_ids(self) -> frozenset[str]:
         return frozenset(self._by_topic_id)

@@ -5,8 +5,6 @@ the last topic is the first one they have not covered yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from bot.roadmap import Roadmap, Stage, TopicRef
 
 
@@ -41,8 +39,3 @@ def stages_completed_by(roadmap: Roadmap, covered_before: set[str], topic_id: st
         and stage_finished(stage, after)
         and not stage_finished(stage, covered_before)
     ]
-
-
-def covered_topics(events: Iterable[tuple[str, str]]) -> set[str]:
-    """Topic ids done or skipped, from (topic_id, kind) pairs."""
-    return {topic_id for topic_id, kind in events if kind in ("done", "skip")}

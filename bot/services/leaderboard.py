@@ -76,6 +76,18 @@ def period_bounds(cohort: Cohort, period: str, now: datetime) -> tuple[datetime,
     )
 
 
+def _in_period(cohort_id: int, start: datetime, end: datetime, *, shown: bool = True) -> tuple:
+    """Conditions on ProgressEvent joined with Membership: the cohort's events in [start, end) of
+    members still in it who are on the leaderboard (`shown`) or hidden from it."""
+    return (
+        ProgressEvent.cohort_id == cohort_id,
+        ProgressEvent.at >= start,
+        ProgressEvent.at < end,
+        Membership.left_at.is_(None),
+        Membership.show_on_leaderboard.is_(shown),
+    )
+
+
 class LeaderboardService:
     """Ranks members of a cohort over a period, from the done history."""
 
@@ -98,14 +110,7 @@ class LeaderboardService:
     ) -> Leaderboard:
         """The ranking of `cohort` over [start, end); streaks for the top and for `streaks_for` user ids."""
         async with self._sessions() as session:
-            visible = (
-                ProgressEvent.cohort_id == cohort.id,
-                ProgressEvent.kind == "done",
-                ProgressEvent.at >= start,
-                ProgressEvent.at < end,
-                Membership.left_at.is_(None),
-                Membership.show_on_leaderboard.is_(True),
-            )
+            visible = (*_in_period(cohort.id, start, end), ProgressEvent.kind == "done")
             done = func.count(ProgressEvent.id)
             reached = func.max(ProgressEvent.at)
             rows = (
@@ -124,14 +129,7 @@ class LeaderboardService:
             ended = await session.execute(
                 select(Membership.user_id, ProgressEvent.completes_stage)
                 .join(Membership, Membership.id == ProgressEvent.membership_id)
-                .where(
-                    ProgressEvent.cohort_id == cohort.id,
-                    ProgressEvent.at >= start,
-                    ProgressEvent.at < end,
-                    ProgressEvent.completes_stage.is_not(None),
-                    Membership.left_at.is_(None),
-                    Membership.show_on_leaderboard.is_(True),
-                )
+                .where(*_in_period(cohort.id, start, end), ProgressEvent.completes_stage.is_not(None))
                 .order_by(ProgressEvent.at)
             )
             for user_id, stage_id in ended:
@@ -175,12 +173,9 @@ class LeaderboardService:
                     select(func.count(ProgressEvent.id))
                     .join(Membership, Membership.id == ProgressEvent.membership_id)
                     .where(
-                        ProgressEvent.cohort_id == cohort.id,
+                        *_in_period(cohort.id, start, end, shown=False),
                         ProgressEvent.kind == "done",
-                        ProgressEvent.at >= start,
-                        ProgressEvent.at < end,
                         Membership.user_id == user_id,
-                        Membership.show_on_leaderboard.is_(False),
                     )
                 )
             if hidden:

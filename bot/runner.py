@@ -35,9 +35,9 @@ async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Cloc
         if await ensure_schema(engine, settings.database_url):
             log.info("database migrated to the newest schema")
         sessions = create_sessionmaker(engine)
-        moves = await sync_roadmaps(sessions, roadmaps)
+        moves = await sync_roadmaps(sessions, roadmaps, clock.now())
         if moves:
-            log.warning("roadmap: %d member(s) moved off removed topics", len(moves))
+            log.warning("roadmap: %d member(s) moved to a topic that exists and is still open", len(moves))
         services = Services.build(
             sessions,
             roadmaps,

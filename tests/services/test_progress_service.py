@@ -101,14 +101,48 @@ async def test_removed_topic_moves_members_to_the_next_existing_one(db, caplog):
         assert [e.topic_id for e in await session.scalars(select(ProgressEvent))] == ["dns"]
 
 
-async def test_removing_the_last_topics_finishes_members_on_them(db):
-    services = await setup_members(db, ROADMAP, users=(10,))
-    await services.progress.goto(GUILD, 10, None, "social-login")
+async def test_removing_the_last_topic_finishes_only_members_who_covered_every_other(db):
+    services = await setup_members(db, ROADMAP, users=(10, 11))
+    for _ in ROADMAP.topics[:-1]:
+        await services.progress.skip(GUILD, 10, None)
+    await services.progress.goto(GUILD, 11, None, "social-login")  # jumped there, nothing covered
     moves = await sync_roadmap(db, edited_roadmap(lambda d: d["stages"][7]["topics"].pop()))
-    assert [(m.removed_topic_id, m.new_topic_id) for m in moves] == [("social-login", None)]
+    assert sorted((m.user_id, m.removed_topic_id, m.new_topic_id) for m in moves) == [
+        (10, "social-login", None),
+        (11, "social-login", "dns"),
+    ]
     async with db() as session:
-        member = await session.scalar(select(Membership))
-    assert member.current_topic_id is None and member.finished_at is not None
+        members = {m.user_id: m for m in await session.scalars(select(Membership))}
+    assert members[10].current_topic_id is None and members[10].finished_at is not None
+    assert members[11].current_topic_id == "dns" and members[11].finished_at is None
+
+
+async def test_members_marked_finished_with_topics_open_go_back_to_the_first_open_one(db):
+    """An older version finished a member who jumped to the end; a grown roadmap has a new topic."""
+    services = await setup_members(db, ROADMAP, users=(10, 11, 12))
+    await services.progress.done(GUILD, 10, None, None)  # dns
+    await services.progress.done(GUILD, 10, None, None)  # http-https
+    for _ in ROADMAP.topics:
+        await services.progress.done(GUILD, 11, None, None)
+    async with db() as session, session.begin():
+        legacy = await session.scalar(select(Membership).where(Membership.user_id == 10))
+        legacy.current_topic_id, legacy.finished_at, legacy.next_nudge_at = None, legacy.topic_started_at, None
+    now = datetime(2026, 11, 25, 8, tzinfo=UTC)
+
+    moves = await sync_roadmap(db, ROADMAP, now=now)
+    assert [(m.user_id, m.removed_topic_id, m.new_topic_id) for m in moves] == [(10, None, ROADMAP.topics[2].id)]
+    async with db() as session:
+        members = {m.user_id: m for m in await session.scalars(select(Membership))}
+    assert members[10].finished_at is None and members[10].topic_started_at == now
+    assert members[10].next_nudge_at is not None  # nudged again, from the next morning
+    assert members[11].current_topic_id is None and members[11].finished_at is not None
+
+    def add_topic(data):
+        data["stages"][7]["topics"].append({"id": "passkeys", "title": "Passkeys", "learn": ["Sign in"]})
+
+    moves = await sync_roadmap(db, edited_roadmap(add_topic), now=now)
+    assert [(m.user_id, m.removed_topic_id, m.new_topic_id) for m in moves] == [(11, None, "passkeys")]
+    assert await sync_roadmap(db, edited_roadmap(add_topic), now=now) == []
 
 
 async def test_unchanged_roadmap_moves_nobody(db):

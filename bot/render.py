@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.db.models import Cohort, Membership
-from bot.embed_limits import CONTENT_MAX, DESCRIPTION_MAX, MENTIONS_MAX, fitted
+from bot.embed_limits import CONTENT_MAX, DESCRIPTION_MAX, FIELD_VALUE_MAX, MENTIONS_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.roadmap import Roadmap, Stage, TopicRef
-from bot.services.cohorts import CohortListing
+from bot.services.cohort_deletion import DeletionScope
+from bot.services.cohorts import CohortListing, CohortOverview
 from bot.services.deliveries import DmNoticeJob, NudgeJob
 from bot.services.insight import QUIET_DAYS, CohortReport
 from bot.services.leaderboard import Entry, Leaderboard
@@ -166,16 +167,17 @@ def schedule_text(cohort: Cohort) -> str:
 
 
 @fitted
-def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: str | None = None) -> discord.Embed:
-    """A cohort's settings and calendar."""
-    calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace)
+def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None = None) -> discord.Embed:
+    """Every setting of a cohort, its calendar's first and last day (pauses counted) and its pauses."""
+    cohort = overview.cohort
+    calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, overview.paused)
     try:
-        ends = (cohort.start_date + timedelta(days=round(calendar.total_days))).isoformat()
+        ends = calendar.last_day.isoformat()
     except OverflowError:  # a start date saved before dates were bounded (year 9999)
         ends = "…"
     embed = discord.Embed(title=title or t("Cohort {name}", name=md(cohort.name)), colour=COLOUR)
     embed.add_field(name=t("Channel"), value=f"<#{cohort.channel_id}>")
-    embed.add_field(name=t("Members"), value=str(active_members))
+    embed.add_field(name=t("Members"), value=str(overview.active_members))
     embed.add_field(name=t("Status"), value=t("archived") if cohort.archived else t("active"))
     embed.add_field(
         name=t("Roadmap"), value=t("{title} ({count} topics)", title=roadmap.title, count=len(roadmap.topics))
@@ -190,7 +192,29 @@ def cohort_embed(cohort: Cohort, roadmap: Roadmap, active_members: int, title: s
     embed.add_field(
         name=t("Report channel"), value=f"<#{cohort.report_channel_id}>" if cohort.report_channel_id else t("none")
     )
+    if overview.pauses:
+        lines = [
+            f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"
+            for start, end in overview.pauses
+        ]
+        embed.add_field(name=t("Pauses"), value=_fit(lines, FIELD_VALUE_MAX, "\n"), inline=False)
     return embed
+
+
+def deletion_question(scope: DeletionScope) -> str:
+    """What /cohort delete asks, naming everything that would be lost."""
+    lost = [
+        plural(scope.memberships, "{n} membership", "{n} memberships"),
+        plural(scope.progress_events, "{n} done or skipped topic", "{n} done or skipped topics"),
+        plural(scope.checkins, "{n} check-in", "{n} check-ins"),
+        plural(scope.pauses, "{n} planned break", "{n} planned breaks"),
+    ]
+    return t(
+        "Delete **{cohort}** for good? This removes its settings and calendar with {lost}. It cannot be "
+        "undone; `/cohort archive` keeps the history instead.",
+        cohort=md(scope.cohort_name),
+        lost=", ".join(lost),
+    )
 
 
 @fitted

@@ -52,6 +52,22 @@ class Harness:
         self.clock.set(self.clock.now() + timedelta(seconds=1))
         return await self.fake.invoke(user, self.guild, in_channel or self.hall, path, **options)
 
+    async def confirm(self, user: User, path: str, button: str, /, **options: object):
+        """Run a command that asks first, check it changed nothing yet, then press `button` on its question."""
+        before = await database_dump(self)
+        question = await self.run(user, path, **options)
+        assert question.message.ephemeral and button in [b["label"] for b in question.message.buttons], (
+            question.message.text()
+        )
+        assert await database_dump(self) == before, f"/{path} changed data before it was confirmed"
+        return await self.fake.click(user, self.guild, question.message, button)
+
+    async def archive(self, name: str = "spring"):
+        """/cohort archive, confirmed."""
+        answer = await self.confirm(self.mod, "cohort archive", "Archive", cohort=name)
+        assert "Archived" in answer.message.text(), answer.message.text()
+        return answer
+
     async def create_cohort(self, name: str = "spring", **options: object):
         defaults: dict[str, object] = {"channel": self.hall, "start_date": "2026-11-02", "timezone": "Europe/Berlin"}
         reply = await self.run(self.mod, "cohort create", name=name, **(defaults | options))

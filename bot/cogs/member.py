@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 
@@ -14,7 +13,8 @@ from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import MemberCogBase, moderates
-from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.confirm import Outcome, ask
+from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -31,73 +31,6 @@ def _guild_id(interaction: discord.Interaction) -> int:
     # guild_only() keeps DMs out; this narrows the type for the checker.
     assert interaction.guild_id is not None
     return interaction.guild_id
-
-
-class LeaveConfirm(OwnedView):
-    """Confirm / Cancel for /leave."""
-
-    def __init__(self, bot: StudyBot, interaction: discord.Interaction, cohort_name: str) -> None:
-        super().__init__(interaction.user.id, timeout=60)
-        self.bot = bot
-        self.origin = interaction
-        self.cohort_name = cohort_name
-        # Built inside the interaction, so in the member's language (decorator labels are fixed at import).
-        self.confirm.label, self.cancel.label = t("Leave"), t("Stay")
-
-    @discord.ui.button(label="Leave", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        self.stop()
-        cohort = await self.bot.services.progress.leave(_guild_id(interaction), interaction.user.id, self.cohort_name)
-        await interaction.response.edit_message(
-            content=t(
-                "You left **{cohort}**. Your history is kept: `/join` brings you back where you were.",
-                cohort=md(cohort.name),
-            ),
-            view=None,
-        )
-
-    @discord.ui.button(label="Stay", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content=t("You are still in **{self_cohort_name}**.", self_cohort_name=md(self.cohort_name)), view=None
-        )
-
-    async def on_timeout(self) -> None:
-        with contextlib.suppress(discord.HTTPException):
-            await self.origin.edit_original_response(
-                content=t(
-                    "No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=md(self.cohort_name)
-                ),
-                view=None,
-            )
-
-
-class ForgetConfirm(OwnedView):
-    """Delete / Keep for /forget-me."""
-
-    def __init__(self, bot: StudyBot, interaction: discord.Interaction, cohort_name: str | None) -> None:
-        super().__init__(interaction.user.id, timeout=60)
-        self.bot = bot
-        self.cohort_name = cohort_name
-        self.confirm.label, self.cancel.label = t("Delete my data"), t("Keep")
-
-    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        self.stop()
-        names = await self.bot.services.exports.forget(_guild_id(interaction), interaction.user.id, self.cohort_name)
-        await interaction.response.edit_message(
-            content=t(
-                "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
-                cohorts=", ".join(f"**{md(n)}**" for n in names),
-            ),
-            view=None,
-        )
-
-    @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        self.stop()
-        await interaction.response.edit_message(content=t("Nothing was deleted."), view=None)
 
 
 class MemberCog(MemberCogBase):
@@ -120,11 +53,26 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def leave(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        found = await self.services.progress.resolve(_guild_id(interaction), interaction.user.id, cohort)
-        await interaction.response.send_message(
+        guild_id = _guild_id(interaction)
+        found = await self.services.progress.resolve(guild_id, interaction.user.id, cohort)
+
+        async def leave(clicked: discord.Interaction) -> Outcome:
+            left = await self.services.progress.leave(guild_id, clicked.user.id, found.name)
+            text = t(
+                "You left **{cohort}**. Your history is kept: `/join` brings you back where you were.",
+                cohort=md(left.name),
+            )
+            return text, None
+
+        await ask(
+            interaction,
             t("Leave **{found}**? You stop getting nudges; your history is kept.", found=md(found.name)),
-            view=LeaveConfirm(self.bot, interaction, found.name),
-            ephemeral=True,
+            t("Leave"),
+            leave,
+            dangerous=True,
+            cancel_label=t("Stay"),
+            cancelled=t("You are still in **{self_cohort_name}**.", self_cohort_name=md(found.name)),
+            unanswered=t("No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=md(found.name)),
         )
 
     @app_commands.command(name="forget-me", description="Delete everything this bot keeps about you in this server")
@@ -145,10 +93,25 @@ class MemberCog(MemberCogBase):
                 "Delete your membership, progress history and check-ins in every cohort of this server? "
                 "This cannot be undone."
             )
-        await interaction.response.send_message(
+        guild_id = _guild_id(interaction)
+
+        async def forget(clicked: discord.Interaction) -> Outcome:
+            names = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
+            text = t(
+                "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
+                cohorts=", ".join(f"**{md(n)}**" for n in names),
+            )
+            return text, None
+
+        await ask(
+            interaction,
             question,
-            view=ForgetConfirm(self.bot, interaction, cohort),
-            ephemeral=True,
+            t("Delete my data"),
+            forget,
+            dangerous=True,
+            cancel_label=t("Keep"),
+            cancelled=t("Nothing was deleted."),
+            unanswered=t("No answer: nothing was deleted."),
         )
 
     @app_commands.command(name="progress", description="Where you (or another member) are on the roadmap")

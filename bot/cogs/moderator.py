@@ -10,18 +10,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import i18n, pictures, render
+from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import moderates, require_guild
-from bot.cogs.errors import OwnedView, send_ephemeral
+from bot.cogs.cohort_options import cohort_options, postable_channel_id
+from bot.cogs.cohort_views import MembersPager
+from bot.cogs.confirm import Outcome, ask
+from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
-from bot.db.models import Cohort, Membership
+from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
-from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotAllowed
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
 from bot.usertext import code, md
@@ -33,6 +36,7 @@ PACE_CHOICES = [
     app_commands.Choice(name="intense: the shortest time budget", value="intense"),
 ]
 assert [c.value for c in PACE_CHOICES] == list(PACES)
+STATUS_CHOICES = [app_commands.Choice(name="active: reopen an archived cohort", value="active")]
 
 OPTION_HELP = {
     "channel": "Where the cohort's announcements and leaderboards go",
@@ -49,36 +53,6 @@ OPTION_HELP = {
 def _guild_id(interaction: discord.Interaction) -> int:
     assert interaction.guild_id is not None
     return interaction.guild_id
-
-
-class MembersPager(OwnedView):
-    """◀ / ▶ through a long member list."""
-
-    def __init__(self, owner_id: int, cohort: Cohort, members: list[Membership], roadmap: Roadmap) -> None:
-        super().__init__(owner_id, timeout=300)
-        self.cohort, self.members, self.roadmap, self.page = cohort, members, roadmap, 0
-        self.pages = render.member_page_count(len(members))
-        self._refresh()
-
-    def embed(self) -> discord.Embed:
-        return render.members_page(self.cohort, self.roadmap, self.members, self.page)
-
-    def _refresh(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = min(max(self.page + step, 0), self.pages - 1)
-        self._refresh()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
-        await self._turn(interaction, 1)
 
 
 @app_commands.guild_only()
@@ -116,51 +90,9 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         self._require(interaction, cohort)
         return cohort
 
-    async def _postable_channel_id(self, interaction: discord.Interaction, channel: discord.TextChannel) -> int:
-        guild = interaction.guild
-        assert guild is not None and self.bot.user is not None
-        me = guild.me or await guild.fetch_member(self.bot.user.id)
-        perms = channel.permissions_for(me)
-        needed = {
-            "View Channel": perms.view_channel,
-            "Send Messages": perms.send_messages,
-            "Embed Links": perms.embed_links,
-        }
-        missing = [name for name, ok in needed.items() if not ok]
-        if missing:
-            raise InvalidInput(
-                t(
-                    "I can't post in {channel_mention}: I need {value} there. Give me those "
-                    "permissions in that channel, or pick another channel.",
-                    channel_mention=channel.mention,
-                    value=", ".join(f"**{m}**" for m in missing),
-                )
-            )
-        return channel.id
-
-    async def _options(
-        self,
-        interaction: discord.Interaction,
-        channel: discord.TextChannel | None,
-        moderator_role: discord.Role | None,
-        **typed: str | None,
-    ) -> CohortOptions:
-        """Option values as the service takes them; a channel must be one the bot can post in, and
-        only Manage Server may name a moderator role (a role's holders must not widen their own power)."""
-        if moderator_role is not None:
-            if not interaction.permissions.manage_guild:
-                raise NotAllowed(t("Only members with **Manage Server** can set a cohort's moderator role."))
-            if moderator_role.is_default():
-                raise InvalidInput(
-                    t("@everyone cannot be a moderator role: pick a role that only the cohort's moderators have.")
-                )
-        return CohortOptions(
-            # The server's language for posts to the cohort's channels, refreshed by every create and edit.
-            locale=i18n.language_for(interaction.guild_locale),
-            channel_id=await self._postable_channel_id(interaction, channel) if channel else None,
-            moderator_role_id=moderator_role.id if moderator_role else None,
-            **typed,  # type: ignore[arg-type]
-        )
+    async def _cohort_embed(self, cohort: Cohort, title: str | None = None) -> discord.Embed:
+        overview = await self.services.cohorts.overview(cohort.guild_id, cohort.name)
+        return render.cohort_embed(overview, self._roadmap(cohort), title)
 
     @app_commands.command(name="create", description="Create a study cohort")
     @app_commands.describe(
@@ -185,7 +117,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         roadmap: Name | None = None,
     ) -> None:
         self._require(interaction, None)
-        options = await self._options(
+        options = await cohort_options(
             interaction,
             channel,
             moderator_role,
@@ -198,22 +130,29 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             pace=pace,
             roadmap=roadmap,
         )
-        cohort = await self.services.cohorts.create(_guild_id(interaction), interaction.user.id, options)
-        embed = render.cohort_embed(
-            cohort, self._roadmap(cohort), 0, title=t("Created cohort {cohort}", cohort=md(cohort.name))
-        )
-        await interaction.response.send_message(
-            t("Members can now `/join cohort:{cohort}`.", cohort=code(cohort.name)), embed=embed, ephemeral=True
-        )
+        guild_id, user_id = _guild_id(interaction), interaction.user.id
+
+        async def create(calendar_over_ok: bool) -> Outcome:
+            cohort = await self.services.cohorts.create(guild_id, user_id, options, calendar_over_ok=calendar_over_ok)
+            embed = await self._cohort_embed(cohort, t("Created cohort {cohort}", cohort=md(cohort.name)))
+            return t("Members can now `/join cohort:{cohort}`.", cohort=code(cohort.name)), embed
+
+        try:
+            content, embed = await create(calendar_over_ok=False)
+        except NeedsConfirmation as warning:
+            await ask(interaction, warning.message, t("Create anyway"), lambda _: create(calendar_over_ok=True))
+            return
+        await interaction.response.send_message(content, embed=embed, ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a cohort's settings")
     @app_commands.describe(
         cohort="The cohort to change",
         name="A new name",
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
+        status="active: reopen an archived cohort",
         **OPTION_HELP,
     )
-    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES)
+    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES)
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
         self,
@@ -229,9 +168,10 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         pace: Choice | None = None,
         moderator_role: discord.Role | None = None,
         report_channel: discord.TextChannel | None = None,
+        status: Choice | None = None,
     ) -> None:
         await self._cohort_for_moderator(interaction, cohort)
-        options = await self._options(
+        options = await cohort_options(
             interaction,
             channel,
             moderator_role,
@@ -244,14 +184,22 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             pace=pace,
         )
         if report_channel is not None:
-            options = replace(options, report_channel_id=await self._postable_channel_id(interaction, report_channel))
+            options = replace(options, report_channel_id=await postable_channel_id(interaction, report_channel))
+        if status is not None:
+            options = replace(options, status=status)
         if replace(options, locale=None) == CohortOptions():
             raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
-        updated = await self.services.cohorts.edit(_guild_id(interaction), cohort, options)
-        _, members = await self.services.cohorts.active_members(_guild_id(interaction), updated.name)
-        embed = render.cohort_embed(
-            updated, self._roadmap(updated), len(members), title=t("Updated {cohort}", cohort=md(updated.name))
-        )
+        guild_id = _guild_id(interaction)
+
+        async def edit(calendar_over_ok: bool) -> Outcome:
+            updated = await self.services.cohorts.edit(guild_id, cohort, options, calendar_over_ok=calendar_over_ok)
+            return "", await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
+
+        try:
+            _, embed = await edit(calendar_over_ok=False)
+        except NeedsConfirmation as warning:
+            await ask(interaction, warning.message, t("Change anyway"), lambda _: edit(calendar_over_ok=True))
+            return
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="All cohorts of this server")
@@ -271,22 +219,51 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def info(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
-        _, members = await self.services.cohorts.active_members(_guild_id(interaction), found.name)
-        await send_ephemeral(interaction, embed=render.cohort_embed(found, self._roadmap(found), len(members)))
+        await send_ephemeral(interaction, embed=await self._cohort_embed(found))
 
     @app_commands.command(name="archive", description="Archive a cohort: no new members or progress")
     @app_commands.describe(cohort="The cohort to archive")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def archive(self, interaction: discord.Interaction, cohort: Name) -> None:
-        await self._cohort_for_moderator(interaction, cohort)
-        archived = await self.services.cohorts.archive(_guild_id(interaction), cohort)
-        await send_ephemeral(
-            interaction,
-            t(
-                "Archived **{archived}**. Its history stays readable; it takes no new progress.",
+        found = await self._cohort_for_moderator(interaction, cohort)
+        if found.archived:
+            raise Conflict(
+                t(
+                    "**{cohort}** is already archived. `/cohort edit status:active` reopens it.",
+                    cohort=md(found.name),
+                )
+            )
+        guild_id = _guild_id(interaction)
+
+        async def archive(_: discord.Interaction) -> Outcome:
+            archived = await self.services.cohorts.archive(guild_id, found.name)
+            text = t(
+                "Archived **{archived}**. Its history stays readable; it takes no new progress. "
+                "`/cohort edit status:active` reopens it.",
                 archived=md(archived.name),
-            ),
+            )
+            return text, None
+
+        question = t(
+            "Archive **{cohort}**? Members can no longer join or record progress, and nudges and the weekly "
+            "leaderboard stop. Its history stays, and `/cohort edit status:active` reopens it.",
+            cohort=md(found.name),
         )
+        await ask(interaction, question, t("Archive"), archive)
+
+    @app_commands.command(name="delete", description="Delete a cohort created by mistake, with everything in it")
+    @app_commands.describe(cohort="The cohort to delete")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def delete(self, interaction: discord.Interaction, cohort: Name) -> None:
+        found = await self._cohort_for_moderator(interaction, cohort)
+        guild_id, allowed = _guild_id(interaction), interaction.permissions.manage_guild
+        scope = await self.services.deletion.scope(guild_id, found.name, with_progress_allowed=allowed)
+
+        async def delete(_: discord.Interaction) -> Outcome:
+            await self.services.deletion.delete(guild_id, scope, with_progress_allowed=allowed)
+            return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
+
+        await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
 
     @app_commands.command(name="members", description="The members of a cohort and their current topics")
     @app_commands.describe(cohort="The cohort")

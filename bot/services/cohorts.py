@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
-from bot.db.models import Cohort, Membership
+from bot.db.models import Cohort, CohortPause, Membership
 from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import validation as v
 from bot.services.clock import Clock
-from bot.services.errors import Conflict, NotFound, did_you_mean
+from bot.services.errors import Conflict, NeedsConfirmation, NotFound, did_you_mean
+from bot.services.pace import CohortCalendar
+from bot.services.schedule import local_date
+from bot.services.streaks import paused_days
 from bot.services.timers import sync_leaderboard_timer, sync_nudge_timer
-from bot.services.topics import find_roadmap
+from bot.services.topics import cohort_roadmap, find_roadmap
 from bot.usertext import QUOTE_MAX, md
 
 
@@ -38,12 +41,27 @@ class CohortOptions:
     report_channel_id: int | None = None
     roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
     locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
+    status: str | None = None  # only on edit: "active" reopens an archived cohort
 
 
 @dataclass(frozen=True, slots=True)
 class CohortListing:
     cohort: Cohort
     active_members: int
+
+
+@dataclass(frozen=True, slots=True)
+class CohortOverview:
+    """What /cohort info shows: the settings, the member count and the planned breaks (first first)."""
+
+    cohort: Cohort
+    active_members: int
+    pauses: list[tuple[date, date]]
+
+    @property
+    def paused(self) -> frozenset[date]:
+        """Every paused day."""
+        return frozenset(start + timedelta(days=n) for start, end in self.pauses for n in range((end - start).days + 1))
 
 
 def is_moderator(cohort: Cohort | None, *, manage_guild: bool, role_ids: set[int]) -> bool:
@@ -126,8 +144,13 @@ class CohortService:
         async with self._sessions() as session:
             return await self.find_in(session, guild_id, name)
 
-    async def create(self, guild_id: int, created_by: int, options: CohortOptions) -> Cohort:
-        """A new cohort; name, channel, start date and timezone are required."""
+    async def create(
+        self, guild_id: int, created_by: int, options: CohortOptions, *, calendar_over_ok: bool = False
+    ) -> Cohort:
+        """A new cohort; name, channel, start date and timezone are required.
+
+        A calendar that is already over is most likely a typo in the year: NeedsConfirmation unless
+        `calendar_over_ok`."""
         if options.name is None or options.channel_id is None or options.start_date is None or not options.timezone:
             raise ValueError("create needs name, channel_id, start_date and timezone")
         cohort = Cohort(
@@ -144,6 +167,8 @@ class CohortService:
         sync_leaderboard_timer(cohort, self._clock.now())
         async with self._sessions() as session:
             await self._ensure_name_free(session, guild_id, cohort.name)
+            if not calendar_over_ok:
+                self._check_calendar_running(cohort, frozenset())
             session.add(cohort)
             try:
                 await session.commit()
@@ -159,16 +184,27 @@ class CohortService:
             raise ValueError("this CohortService was built without a roadmap catalog")
         return find_roadmap(self._roadmaps, query)
 
-    async def edit(self, guild_id: int, name: str, options: CohortOptions) -> Cohort:
-        """Change the given settings of a cohort; nothing changes when any value is invalid."""
+    async def edit(self, guild_id: int, name: str, options: CohortOptions, *, calendar_over_ok: bool = False) -> Cohort:
+        """Change the given settings of a cohort; nothing changes when any value is invalid.
+
+        `status="active"` reopens an archived cohort. A new start date or pace that puts the whole
+        calendar in the past raises NeedsConfirmation unless `calendar_over_ok`."""
         async with self._sessions() as session:
             cohort = await self.find_in(session, guild_id, name)
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
                 await self._ensure_name_free(session, guild_id, options.name)
+            if options.status is not None:
+                v.parse_status(options.status)
+                if not cohort.archived:
+                    raise Conflict(t("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
             _apply(cohort, options, now.date())
+            if not calendar_over_ok and (options.start_date is not None or options.pace is not None):
+                self._check_calendar_running(cohort, await paused_days(session, cohort.id))
+            if options.status is not None:
+                cohort.archived_at = None
             sync_leaderboard_timer(cohort, now)
-            if options.start_date or options.timezone or options.nudge_time:
+            if options.start_date or options.timezone or options.nudge_time or options.status:
                 members = await session.scalars(
                     select(Membership).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
                 )
@@ -179,6 +215,23 @@ class CohortService:
             except IntegrityError:
                 raise self._duplicate(cohort.name) from None
             return cohort
+
+    def _check_calendar_running(self, cohort: Cohort, paused: frozenset[date]) -> None:
+        if self._roadmaps is None:
+            return
+        calendar = CohortCalendar.build(cohort_roadmap(self._roadmaps, cohort), cohort.start_date, cohort.pace, paused)
+        today = local_date(self._clock.now(), cohort.timezone)
+        if calendar.last_day < today:
+            raise NeedsConfirmation(
+                t(
+                    "The calendar of **{cohort}** from {start} ended on {last}, before today ({today}): "
+                    "every member would start behind on every topic. Is the year right?",
+                    cohort=md(cohort.name),
+                    start=cohort.start_date.isoformat(),
+                    last=calendar.last_day.isoformat(),
+                    today=today.isoformat(),
+                )
+            )
 
     @staticmethod
     def _duplicate(name: str) -> Conflict:
@@ -240,6 +293,27 @@ class CohortService:
             )
             await session.commit()
             return cohort
+
+    async def overview(self, guild_id: int, name: str) -> CohortOverview:
+        """The cohort, its active member count and its planned breaks."""
+        async with self._sessions() as session:
+            cohort = await self.find_in(session, guild_id, name)
+            return await self.overview_in(session, cohort)
+
+    @staticmethod
+    async def overview_in(session: AsyncSession, cohort: Cohort) -> CohortOverview:
+        """`overview` for a cohort already loaded in `session`."""
+        members = await session.scalar(
+            select(func.count()).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+        )
+        pauses = (
+            await session.execute(
+                select(CohortPause.start_date, CohortPause.end_date)
+                .where(CohortPause.cohort_id == cohort.id)
+                .order_by(CohortPause.start_date)
+            )
+        ).all()
+        return CohortOverview(cohort, int(members or 0), [(start, end) for start, end in pauses])
 
     async def active_members(self, guild_id: int, name: str) -> tuple[Cohort, list[Membership]]:
         """The cohort and its current members, earliest joiner first."""

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.roadmap import Roadmap, RoadmapCatalog
 from bot.services.clock import Clock
+from bot.services.cohort_deletion import CohortDeletion
 from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
 from bot.services.dm_state import ClosedDms
@@ -30,6 +31,7 @@ class Services:
     deliveries: DeliveryService
     exports: ExportService
     insight: InsightService
+    deletion: CohortDeletion
 
     @classmethod
     def build(
@@ -72,4 +74,5 @@ class Services:
             deliveries,
             ExportService(sessions, cohorts),
             insight,
+            CohortDeletion(sessions, cohorts),
         )

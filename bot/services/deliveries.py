@@ -224,8 +224,11 @@ class DeliveryService:
         roadmap = cohort_roadmap(self._roadmaps, cohort)
         ref = roadmap.topic(membership.current_topic_id or "") or roadmap.first_topic
         timezone = member_timezone(membership, cohort)
-        days_on_topic = (local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
+        # Paused days are not study days, here as in pace (CohortCalendar.study_days).
+        days_on_topic = calendar.study_days(
+            local_date(membership.topic_started_at, timezone), local_date(now, timezone)
+        )
         pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
         language = i18n.language_for(membership.locale or cohort.locale)
         with i18n.using(language):

@@ -29,6 +29,11 @@ class NotAllowed(StudybotError):
     """The caller lacks the right to do this."""
 
 
+class NeedsConfirmation(StudybotError):
+    """A valid request that is probably a mistake: `message` says why; the caller asks, then repeats it
+    with the confirmation given."""
+
+
 def did_you_mean(candidates: list[str]) -> str:
     """' Did you mean a, b?' or '' when there is nothing close."""
     if not candidates:

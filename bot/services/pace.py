@@ -60,22 +60,31 @@ class CohortCalendar:
             stage_windows[stage.id] = TopicWindow(stage_start, cursor)
         return cls(start_date, windows, stage_windows, cursor, paused)
 
-    def day_of(self, today: date) -> int:
-        """Calendar days since the start date, paused days not counted (0 on the start date, negative before)."""
-        elapsed = (today - self.start_date).days
+    def study_days(self, since: date, until: date) -> int:
+        """The days from `since` up to (not including) `until` that are not paused: the one way the
+        calendar, pace and "days on this topic" count days (negative when `until` comes first)."""
+        elapsed = (until - since).days
         if elapsed > 0 and self.paused:
-            elapsed -= sum(1 for d in self.paused if self.start_date <= d < today)
+            elapsed -= sum(1 for d in self.paused if since <= d < until)
         return elapsed
 
+    def day_of(self, today: date) -> int:
+        """Calendar days since the start date, paused days not counted (0 on the start date, negative before)."""
+        return self.study_days(self.start_date, today)
+
     @property
-    def end_date(self) -> date:
-        """The day after the last scheduled day, paused days added."""
+    def last_day(self) -> date:
+        """The last scheduled day: the start date plus every study day the stages need, pauses skipped.
+
+        Raises OverflowError for a start date so late the calendar runs past year 9999.
+        """
         day, remaining = self.start_date, math.ceil(self.total_days)
-        while remaining > 0:
+        while True:
             if day not in self.paused:
                 remaining -= 1
+                if remaining <= 0:
+                    return day
             day += timedelta(days=1)
-        return day
 
 
 @dataclass(frozen=True, slots=True)

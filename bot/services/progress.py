@@ -508,7 +508,9 @@ class ProgressService:
             done_count=len(done_ids),
             total_topics=len(roadmap.topics),
             stages=stages,
-            days_on_topic=(local_date(now, timezone) - local_date(membership.topic_started_at, timezone)).days,
+            days_on_topic=calendar.study_days(
+                local_date(membership.topic_started_at, timezone), local_date(now, timezone)
+            ),
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
             streak=streak,

@@ -128,6 +128,21 @@ def parse_pace(value: str) -> str:
     return key
 
 
+def parse_status(value: str) -> str:
+    """The status /cohort edit can set: `active` (reopening an archived cohort; archiving asks first,
+    through /cohort archive)."""
+    key = value.strip().casefold()
+    if key != "active":
+        raise InvalidInput(
+            t(
+                "`{value}` is not a status you can set here. Use `active` to reopen an archived cohort; "
+                "`/cohort archive` archives one.",
+                value=code(value),
+            )
+        )
+    return key
+
+
 def parse_cohort_name(value: str) -> str:
     """A cohort name: NFKC-normalised, 1-50 characters, every one visible, no backtick."""
     hidden = usertext.invisible_characters(value)

@@ -151,7 +151,7 @@ async def test_command_for_a_cohort_the_member_is_not_in(spring):
 
 async def test_archived_cohort(spring):
     h = spring
-    await h.run(h.mod, "cohort archive", cohort="spring")
+    await h.archive("spring")
     await refused(h, h.alice, "done", ["**spring** is archived"])
     await refused(h, h.alice, "skip", ["archived"])
     await refused(h, h.alice, "goto", ["archived"], topic="grpc")

@@ -43,6 +43,7 @@ async def test_registers_every_command_with_its_options(h):
         "list",
         "info",
         "archive",
+        "delete",
         "members",
         "set-progress",
         "remove",

@@ -102,7 +102,7 @@ async def test_routine_commands_need_a_cohort(h):
         reply = await h.run(h.bob, path)
         assert reply.message.ephemeral and "not in any cohort" in reply.message.content, path
     await spring_member(h)
-    await h.run(h.mod, "cohort archive", cohort="spring")
+    await h.archive("spring")
     reply = await h.run(h.alice, "checkin")
     assert "archived" in reply.message.content
     board = await h.run(h.bob, "leaderboard", cohort="spring")  # anyone may look at a named cohort

@@ -86,7 +86,8 @@ async def test_every_bad_input_gets_an_ephemeral_answer(live):
     await finish_roadmap(live.run, alice, cohort="spring")
     past = await live.run(alice, "done", cohort="spring")
     assert past.message.ephemeral and "finished every topic" in past.message.content
-    await live.run(live.mod, "cohort archive", cohort="spring")
+    question = await live.run(live.mod, "cohort archive", cohort="spring")
+    assert "Archived" in (await live.fake.click(live.mod, live.guild, question.message, "Archive")).message.content
     archived = await live.run(alice, "checkin", cohort="spring")
     assert archived.message.ephemeral and "archived" in archived.message.content
     elsewhere = await live.fake.invoke(alice, live.other_guild, live.other_hall, "join", cohort="spring")

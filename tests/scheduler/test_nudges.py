@@ -278,7 +278,7 @@ async def test_cohort_edits_move_member_timers_and_archiving_stops_them(h):
     assert len(h.fake.dms_to(h.alice)) == 1 and len(h.fake.dms_to(h.bob)) == 0
     await tick(h, utc(2026, 11, 25, 11, 0))  # 12:00 in Berlin
     assert len(h.fake.dms_to(h.bob)) == 1
-    await h.run(h.mod, "cohort archive", cohort="spring")
+    await h.archive("spring")
     await tick(h, utc(2026, 11, 26, 12, 0))
     assert len(h.fake.dms) == 2
 

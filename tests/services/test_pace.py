@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.roadmap import parse_roadmap
 from bot.services.pace import CohortCalendar, member_pace, stage_weeks
 from bot.services.streaks import current_streak
 from tests.harness import ROADMAP
@@ -69,8 +71,52 @@ def test_paused_days_stop_the_calendar_and_do_not_break_streaks():
     calendar = CohortCalendar.build(ROADMAP, START, "standard", paused)
     assert calendar.day_of(START + timedelta(days=6)) == 3
     plain = CohortCalendar.build(ROADMAP, START, "standard")
-    assert calendar.end_date == plain.end_date + timedelta(days=3)
+    assert calendar.last_day == plain.last_day + timedelta(days=3)
     today = START + timedelta(days=5)
     active = {START + timedelta(days=1), today}
     assert current_streak(active, today, paused) == 2
     assert current_streak(active, today) == 1
+
+
+ONE_WEEK = parse_roadmap(
+    {
+        "title": "One week",
+        "stages": [
+            {
+                "id": "s",
+                "title": "S",
+                "summary": "One stage.",
+                "weeks": {"min": 1, "max": 1},
+                "projects": ["p"],
+                "topics": [{"id": "a", "title": "A", "learn": ["x"]}, {"id": "b", "title": "B", "learn": ["y"]}],
+            }
+        ],
+    },
+    Path("one-week.yaml"),
+)
+
+
+@pytest.mark.parametrize(
+    ("paused_offsets", "last_offset"),
+    [
+        ((), 6),  # seven study days: the start date and six more
+        ((2, 3, 4, 5), 10),  # a four-day break inside moves the end by four
+        ((0,), 7),  # a paused first day
+        ((6,), 7),  # the last day paused: the calendar needs one more
+        ((7, 8), 6),  # a break after the end changes nothing
+        ((-3, -1), 6),  # nor one before the start
+    ],
+)
+def test_the_last_day_counts_study_days_only(paused_offsets, last_offset):
+    paused = frozenset(START + timedelta(days=n) for n in paused_offsets)
+    assert CohortCalendar.build(ONE_WEEK, START, "standard", paused).last_day == START + timedelta(days=last_offset)
+
+
+def test_days_on_a_topic_and_the_calendar_count_the_same_days():
+    """A member who started a topic on day 1 and looks on day 7 across a four-day break has been
+    on it two study days, which is also how far the calendar moved."""
+    paused = frozenset(START + timedelta(days=n) for n in (2, 3, 4, 5))
+    calendar = CohortCalendar.build(ONE_WEEK, START, "standard", paused)
+    on_topic = calendar.study_days(START + timedelta(days=1), START + timedelta(days=7))
+    assert on_topic == calendar.day_of(START + timedelta(days=7)) - calendar.day_of(START + timedelta(days=1)) == 2
+    assert calendar.study_days(START + timedelta(days=7), START) == -7

@@ -1,0 +1,104 @@
+"""Deleting a cohort created by mistake: what would be lost is said first, and checked again on delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent
+from bot.i18n import t
+from bot.services.cohorts import CohortService
+from bot.services.errors import Conflict, NotAllowed
+from bot.usertext import md
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionScope:
+    """Everything a cohort's deletion removes, counted."""
+
+    cohort_id: int
+    cohort_name: str
+    memberships: int  # active or not
+    progress_events: int
+    checkins: int
+    pauses: int
+
+    @property
+    def has_progress(self) -> bool:
+        """Any done, skip or check-in recorded: the cohort is in real use, not a mistake."""
+        return self.progress_events > 0 or self.checkins > 0
+
+
+class CohortDeletion:
+    """`/cohort delete`: only while a cohort has no recorded progress, unless the caller may do anything."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cohorts: CohortService) -> None:
+        self._sessions = sessions
+        self._cohorts = cohorts
+
+    async def scope(self, guild_id: int, name: str, *, with_progress_allowed: bool) -> DeletionScope:
+        """What deleting the cohort would remove; NotAllowed when it has progress and the caller may
+        not delete that (moderator-role holders, who can archive instead)."""
+        async with self._sessions() as session:
+            cohort = await self._cohorts.find_in(session, guild_id, name)
+            found = await _count(session, cohort)
+        _check_allowed(found, with_progress_allowed)
+        return found
+
+    async def delete(self, guild_id: int, expected: DeletionScope, *, with_progress_allowed: bool) -> None:
+        """Delete the cohort `expected` describes and everything in it, in one transaction; Conflict if
+        anything changed since the caller was shown `expected` (so nobody deletes more than they read)."""
+        async with self._sessions() as session:
+            cohort = await session.get(Cohort, expected.cohort_id)
+            if cohort is None or cohort.guild_id != guild_id:
+                raise Conflict(t("**{cohort}** no longer exists: nothing to delete.", cohort=md(expected.cohort_name)))
+            now = await _count(session, cohort)
+            if now != expected:
+                raise Conflict(
+                    t(
+                        "**{cohort}** changed since you asked (new members, progress or a new name), so "
+                        "nothing was deleted. Run `/cohort delete` again to see what it holds now.",
+                        cohort=md(expected.cohort_name),
+                    )
+                )
+            _check_allowed(now, with_progress_allowed)
+            member_ids = select(Membership.id).where(Membership.cohort_id == cohort.id).scalar_subquery()
+            # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
+            await session.execute(delete(ProgressEvent).where(ProgressEvent.cohort_id == cohort.id))
+            await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(member_ids)))
+            await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(member_ids)))
+            await session.execute(
+                delete(Delivery).where(Delivery.kind.in_(("leaderboard", "dm-notice")), Delivery.target_id == cohort.id)
+            )
+            await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
+            await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
+            await session.delete(cohort)
+            await session.commit()
+
+
+def _check_allowed(found: DeletionScope, with_progress_allowed: bool) -> None:
+    if found.has_progress and not with_progress_allowed:
+        raise NotAllowed(
+            t(
+                "**{cohort}** already has recorded progress, so only someone with **Manage Server** can "
+                "delete it. `/cohort archive` keeps its history and stops it instead.",
+                cohort=md(found.cohort_name),
+            )
+        )
+
+
+async def _count(session: AsyncSession, cohort: Cohort) -> DeletionScope:
+    member_ids = select(Membership.id).where(Membership.cohort_id == cohort.id).scalar_subquery()
+    counts = (
+        await session.execute(
+            select(
+                select(func.count()).where(Membership.cohort_id == cohort.id).scalar_subquery(),
+                select(func.count()).where(ProgressEvent.cohort_id == cohort.id).scalar_subquery(),
+                select(func.count()).where(CheckIn.membership_id.in_(member_ids)).scalar_subquery(),
+                select(func.count()).where(CohortPause.cohort_id == cohort.id).scalar_subquery(),
+            )
+        )
+    ).one()
+    return DeletionScope(cohort.id, cohort.name, *(int(n) for n in counts))

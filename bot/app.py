@@ -18,6 +18,7 @@ from bot.fanout import Fanout
 from bot.health import write_heartbeat
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
+from bot.services import caller
 from bot.services.container import Services
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class StudyTree(app_commands.CommandTree):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         i18n.use(interaction.locale)
+        caller.use_name(interaction.user.display_name)
         name = interaction.command.qualified_name if interaction.command else "unknown"
         logs.bind(guild=interaction.guild_id or "dm", command=f"/{name}")
         interaction.extras["started"] = time.perf_counter()

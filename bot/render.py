@@ -84,7 +84,7 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
             ),
         )
     embed.add_field(name=t("Pace"), value=report.pace.label)
-    embed.add_field(name=t("Streak"), value=days(report.streak) if report.streak else t("no streak yet"))
+    embed.add_field(name=t("Streak"), value=streak_text(report.streak, report.best_streak))
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
     embed.add_field(name=t("Stages"), value="\n".join(lines), inline=False)
     start = report.cohort.start_date.isoformat()
@@ -94,6 +94,17 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
         footer = t("Pace: {pace} · cohort started {date}", pace=pace_name(report.cohort.pace), date=start)
     embed.set_footer(text=footer)
     return embed
+
+
+def streak_text(current: int, best: int) -> str:
+    """The /progress streak: the current one with the best when that was longer; an ended one says so."""
+    if current and best > current:
+        return t("{days} (best: {best})", days=days(current), best=days(best))
+    if current:
+        return days(current)
+    if best:
+        return t("ended; your best: {best}", best=days(best))
+    return t("no streak yet")
 
 
 @fitted
@@ -199,6 +210,18 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
         ]
         embed.add_field(name=t("Pauses"), value=_fit(lines, FIELD_VALUE_MAX, "\n"), inline=False)
     return embed
+
+
+def export_summary(cohort_name: str, members: list[dict]) -> str:
+    """What /cohort export says about its file: what is in it, how its rows work, how ids are written."""
+    return t(
+        "**{cohort}**: {members}, {events} and {checkins}, one row each (the `record` column says which). "
+        "Members are named as the bot last saw them; ids are written as `<@id>` so spreadsheets keep every digit.",
+        cohort=md(cohort_name),
+        members=plural(len(members), "{n} member", "{n} members"),
+        events=plural(sum(len(m["history"]) for m in members), "{n} done/skip record", "{n} done/skip records"),
+        checkins=plural(sum(len(m["checkins"]) for m in members), "{n} check-in", "{n} check-ins"),
+    )
 
 
 def deletion_question(scope: DeletionScope) -> str:

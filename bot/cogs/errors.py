@@ -12,6 +12,7 @@ from discord import app_commands
 from bot import i18n
 from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
+from bot.services import caller
 from bot.services.errors import StudybotError
 from bot.usertext import code
 
@@ -108,6 +109,7 @@ class OwnedView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         i18n.use(interaction.locale)
+        caller.use_name(interaction.user.display_name)
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(t("These buttons are not for you."), ephemeral=True)
             return False

@@ -317,17 +317,9 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
         data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
-        members = len(data[0]["members"]) if data else 0
+        members = data[0]["members"] if data else []
         file = discord.File(io.BytesIO(to_csv(data).encode()), filename=export_file_name(found.name))
-        await interaction.response.send_message(
-            t(
-                "**{found}**: {members} member(s), one row per member, done/skip and check-in.",
-                found=md(found.name),
-                members=members,
-            ),
-            file=file,
-            ephemeral=True,
-        )
+        await interaction.response.send_message(render.export_summary(found.name, members), file=file, ephemeral=True)
 
     @app_commands.command(name="set-progress", description="Move a member to a topic")
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")

@@ -11,6 +11,7 @@ import discord
 from bot import i18n, render
 from bot.cogs.errors import report_error, send_ephemeral
 from bot.i18n import t
+from bot.services import caller
 from bot.usertext import md
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = cast("StudyBot", interaction.client)
         i18n.use(interaction.locale)
+        caller.use_name(interaction.user.display_name)
         try:
             await self._act(bot, interaction)
         except Exception as error:  # every failure ends in an answer, never "interaction failed"

@@ -102,6 +102,8 @@ class Membership(Base):
     # The member's language (bot.i18n code, from their Discord locale) at their last command: the
     # language of their nudges. None: the cohort's.
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The member's display name at their last command, for moderators' exports; None: not seen since 0007.
+    display_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 

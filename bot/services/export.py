@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "guild_id",
     "cohort",
     "user_id",
+    "name",
     "topic_id",
     "at",
     "note",
@@ -87,6 +88,7 @@ class ExportService:
             by_cohort.setdefault(m.cohort_id, []).append(
                 {
                     "user_id": str(m.user_id),
+                    "name": m.display_name,
                     "current_topic_id": m.current_topic_id,
                     "joined_at": _iso(m.joined_at),
                     "left_at": _iso(m.left_at),
@@ -199,15 +201,32 @@ class _SafeWriter(csv.DictWriter):
         return super().writerow({k: spreadsheet_safe(v) for k, v in rowdict.items()})
 
 
+def spreadsheet_user_id(user_id: str) -> str:
+    """A member's id as Discord writes a mention (`<@id>`): text to a spreadsheet, so all 18-20 digits
+    stay (as a number it would be rounded to 15), and pasted into Discord it names the member."""
+    return f"<@{user_id}>"
+
+
+def spreadsheet_guild_id(guild_id: str) -> str:
+    """A server's id as the link that opens it in Discord: text to a spreadsheet, every digit kept."""
+    return f"https://discord.com/channels/{guild_id}"
+
+
 def to_csv(cohorts: list[dict[str, Any]]) -> str:
-    """One flat table: a row per member, per done/skip and per check-in (`record` says which). Every
-    cell that a spreadsheet would run as a formula is kept as text."""
+    """One flat table for spreadsheets: a row per member, per done/skip and per check-in (`record` says
+    which). Ids are written as text that keeps every digit; every cell a spreadsheet would run as a
+    formula is kept as text. Programs read the JSON export (`studybot export`), which has plain ids."""
     out = io.StringIO()
     writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for c in cohorts:
         for m in c["members"]:
-            base = {"guild_id": c["guild_id"], "cohort": c["name"], "user_id": m["user_id"]}
+            base = {
+                "guild_id": spreadsheet_guild_id(c["guild_id"]),
+                "cohort": c["name"],
+                "user_id": spreadsheet_user_id(m["user_id"]),
+                "name": m["name"],
+            }
             writer.writerow(
                 base
                 | {

@@ -13,6 +13,7 @@ from bot import i18n, logs
 from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
+from bot.services import caller
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
@@ -20,7 +21,7 @@ from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.journey import next_open, stages_completed_by
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
-from bot.services.streaks import current_streak, member_activity, paused_days
+from bot.services.streaks import best_streak, current_streak, member_activity, paused_days
 from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import cohort_roadmap, find_topic
 from bot.usertext import md
@@ -68,6 +69,7 @@ class ProgressReport:
     topic_budget_days: float | None
     pace: PaceStatus
     streak: int
+    best_streak: int  # the longest streak ever, the current one included
     expected_share: float = 0.0  # where the calendar says the cohort should be, 0..1 of its days
     position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
     # The member hid from the leaderboard: their progress is theirs and their moderators' to see.
@@ -78,7 +80,7 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
-_LANGUAGE_NOTED = "studybot.language_noted"  # session.info key: a membership's language changed, not yet stored
+_CALLER_NOTED = "studybot.caller_noted"  # session.info key: a membership's language or name changed, not yet stored
 
 # Built once: constructing a statement costs more than running it on an indexed table.
 _MEMBER_COHORTS = (
@@ -153,7 +155,7 @@ class ProgressService:
                     )
                 raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
             if self_view:
-                self._remember_language(session, membership)
+                self._remember_caller(session, membership)
             return cohort, membership
         rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         # Archived cohorts only count when there is nothing else to pick.
@@ -181,22 +183,26 @@ class ProgressService:
         cohort, membership = live[0]
         logs.bind(cohort=cohort.name)
         if self_view:
-            self._remember_language(session, membership)
+            self._remember_caller(session, membership)
         return cohort, membership
 
     @staticmethod
-    def _remember_language(session: AsyncSession, membership: Membership) -> None:
-        """Note the language the member uses now, for their nudges (a change only when it changed). It is
-        stored with the command's own commit, or `keep_language` on a read: a refused command writes nothing."""
-        language = i18n.current()
+    def _remember_caller(session: AsyncSession, membership: Membership) -> None:
+        """Note the language the member uses now (for their nudges) and the name they go by (for exports),
+        a change only when one changed. Stored with the command's own commit, or `keep_language` on a
+        read: a refused command writes nothing."""
+        language, name = i18n.current(), caller.current_name()
         if membership.locale != language:
             membership.locale = language
-            session.info[_LANGUAGE_NOTED] = True
+            session.info[_CALLER_NOTED] = True
+        if name and membership.display_name != name:
+            membership.display_name = name
+            session.info[_CALLER_NOTED] = True
 
     @staticmethod
     async def keep_language(session: AsyncSession) -> None:
-        """End a read that succeeded: store the member's language if `membership_in` noted a new one."""
-        if session.info.pop(_LANGUAGE_NOTED, False):
+        """End a read that succeeded: store the member's language and name if `membership_in` noted a change."""
+        if session.info.pop(_CALLER_NOTED, False):
             await session.commit()
 
     @staticmethod
@@ -239,6 +245,7 @@ class ProgressService:
                 )
             if membership is not None:
                 membership.left_at = None
+                membership.display_name = caller.current_name() or membership.display_name
                 membership.dm_closed_at = None  # joining is using a command: DMs are worth a try again
                 rejoined = True
             else:
@@ -254,6 +261,7 @@ class ProgressService:
                     show_on_leaderboard=True,
                     dm_notice_pending=False,
                     locale=i18n.current(),
+                    display_name=caller.current_name(),
                 )
                 session.add(membership)
                 rejoined = False
@@ -490,7 +498,8 @@ class ProgressService:
             await self.keep_language(session)
         timezone = member_timezone(membership, cohort)
         now = self._clock.now()
-        streak = current_streak((local_date(at, timezone) for _, at in activity), local_date(now, timezone), paused)
+        active_days = {local_date(at, timezone) for _, at in activity}
+        streak = current_streak(active_days, local_date(now, timezone), paused)
         today = local_date(now, cohort.timezone)
         roadmap = self.roadmap_of(cohort)
         done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & roadmap.topic_ids
@@ -514,6 +523,7 @@ class ProgressService:
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
             streak=streak,
+            best_streak=best_streak(active_days, paused),
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
             private=not membership.show_on_leaderboard,

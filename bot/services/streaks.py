@@ -29,6 +29,17 @@ def current_streak(active_days: Iterable[date], today: date, paused: frozenset[d
         cursor -= timedelta(days=1)  # ends: `paused` is finite, so a day outside both sets comes
 
 
+def best_streak(active_days: Iterable[date], paused: frozenset[date] = frozenset()) -> int:
+    """The longest run of consecutive active days ever, paused days bridging a run as in `current_streak`."""
+    best = run = 0
+    previous: date | None = None
+    for day in sorted(set(active_days)):
+        gap = [] if previous is None else [previous + timedelta(days=n) for n in range(1, (day - previous).days)]
+        run = run + 1 if previous is not None and all(d in paused for d in gap) else 1
+        best, previous = max(best, run), day
+    return best
+
+
 # Done topics (with their id) and check-ins (id None) of one membership, in one round trip.
 _ACTIVITY = union_all(
     select(ProgressEvent.topic_id, ProgressEvent.at).where(

@@ -42,11 +42,20 @@ async def counts(h, user) -> tuple[int, int, int]:
 async def test_cohort_export_is_a_csv_attachment(h):
     await populate(h)
     reply = await h.run(h.mod, "cohort export", cohort="spring")
-    assert reply.message.ephemeral and "**spring**: 2 member(s)" in reply.message.content
+    summary = reply.message.content
+    assert reply.message.ephemeral and "**spring**: 2 members, 3 done/skip records and 1 check-in" in summary
+    assert "one row each" in summary and "one row per member" not in summary
     [attachment] = reply.message.attachments
     assert attachment["filename"] == "spring.csv"
     rows = list(csv.DictReader(io.StringIO(h.fake.files[int(attachment["id"])].decode())))
-    alice = [r for r in rows if r["user_id"] == str(h.alice.id)]
+    assert len(rows) == 2 + 3 + 1
+    # Ids are text a spreadsheet cannot round (an 18-digit number keeps 15 digits there): every digit stays.
+    alice = [r for r in rows if r["user_id"] == f"<@{h.alice.id}>"]
+    assert {r["guild_id"] for r in rows} == {f"https://discord.com/channels/{h.guild.id}"}
+    for cell in (r[column] for r in rows for column in ("user_id", "guild_id")):
+        with pytest.raises(ValueError):
+            float(cell)
+    assert {r["name"] for r in rows} == {"alice", "bob"}  # as the bot last saw them
     assert [r["record"] for r in alice] == ["member", "done", "skip", "checkin"]
     assert alice[1]["topic_id"] == "dns" and alice[1]["note"] == "resolvers, finally" and alice[3]["minutes"] == "25"
     assert {r["cohort"] for r in rows} == {"spring"}
@@ -118,3 +127,22 @@ async def test_backup_is_a_consistent_copy(h, db_url, backend, tmp_path):
 @pytest.mark.parametrize("args", [["backup"], ["export", "--format", "xml"]])
 def test_data_commands_reject_bad_arguments(args, db_url):
     assert studybot(*args, database_url=db_url).returncode == 2
+
+
+async def test_the_export_names_members_as_last_seen_and_a_refused_command_changes_no_name(h):
+    await populate(h)
+    h.alice.name = "=alice 🦊 <@everyone>"  # she renamed herself on Discord
+    refused = await h.run(h.alice, "goto", cohort="spring", topic="no such topic")  # found her, then refused
+    assert refused.message.ephemeral and "no such topic" in refused.message.content
+    async with h.bot.services.progress._sessions() as session:
+        assert set(await session.scalars(select(Membership.display_name))) == {"alice", "bob"}
+    await h.run(h.alice, "progress", cohort="spring")  # a read that succeeds keeps the new name
+    reply = await h.run(h.mod, "cohort export", cohort="spring")
+    [attachment] = reply.message.attachments
+    rows = list(csv.DictReader(io.StringIO(h.fake.files[int(attachment["id"])].decode())))
+    assert {r["name"] for r in rows if r["user_id"] == f"<@{h.alice.id}>"} == {"'=alice 🦊 <@everyone>"}
+    async with h.bot.services.progress._sessions() as session:
+        # Only her spring membership saw the new name; autumn keeps the old one until she uses it.
+        assert sorted(await session.scalars(select(Membership.display_name))) == sorted(
+            ["=alice 🦊 <@everyone>", "alice", "bob"]
+        )

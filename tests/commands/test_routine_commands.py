@@ -51,7 +51,14 @@ async def test_checkin_counts_toward_the_streak(h):
     progress = await h.run(h.alice, "progress")
     assert "Streak: 2 days" in progress.message.text()
     h.clock.set(h.clock.now() + timedelta(days=2))
-    assert "no streak yet" in (await h.run(h.alice, "progress")).message.text()
+    assert "Streak: ended; your best: 2 days" in (await h.run(h.alice, "progress")).message.text()
+    await h.run(h.alice, "checkin")
+    assert "Streak: 1 day (best: 2 days)" in (await h.run(h.alice, "progress")).message.text()
+
+
+async def test_no_streak_before_any_activity(h):
+    await spring_member(h)
+    assert "Streak: no streak yet" in (await h.run(h.alice, "progress")).message.text()
 
 
 async def count_checkins(h) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.roadmap import parse_roadmap
 from bot.services.pace import CohortCalendar, member_pace, stage_weeks
-from bot.services.streaks import current_streak
+from bot.services.streaks import best_streak, current_streak
 from tests.harness import ROADMAP
 
 START = date(2026, 11, 2)
@@ -64,6 +64,16 @@ def test_streaks():
     assert current_streak(days[1:], today) == 2  # alive until the day ends
     assert current_streak(days[2:], today) == 0
     assert current_streak([], today) == 0
+
+
+def test_the_best_streak_is_the_longest_run_and_pauses_bridge_it():
+    today = date(2026, 11, 24)
+    ago = [today - timedelta(days=n) for n in (0, 1, 5, 6, 7, 8, 12)]
+    assert best_streak(ago) == 4
+    assert best_streak(ago + ago) == 4  # two events on one day are one day
+    assert best_streak([today - timedelta(days=n) for n in (2, 3, 4)], frozenset()) == 3
+    assert best_streak(ago, frozenset({today - timedelta(days=n) for n in (2, 3, 4)})) == 6
+    assert best_streak([]) == 0
 
 
 def test_paused_days_stop_the_calendar_and_do_not_break_streaks():

@@ -121,7 +121,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     roadmap_path = env.roadmap_path if args.roadmap is None else Path(args.roadmap)
     roadmaps_dir = env.roadmaps_dir if args.roadmaps_dir is None else Path(args.roadmaps_dir)
     roadmaps = _load_roadmaps_or_exit(roadmap_path, roadmaps_dir)
-    return repl.main(roadmaps, roadmap_path, roadmaps_dir, Path(args.db) if args.db else None)
+    return repl.main(
+        roadmaps,
+        roadmap_path,
+        roadmaps_dir,
+        Path(args.db) if args.db else None,
+        Path(args.files) if args.files else None,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -201,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--db", help="keep the data in this SQLite file (default: a throwaway one)")
     sandbox.add_argument("--roadmap", help="the roadmap file (default: ROADMAP_PATH or roadmap.yaml)")
     sandbox.add_argument("--roadmaps-dir", help="a folder of more roadmaps (default: ROADMAPS_DIR)")
+    sandbox.add_argument(
+        "--files", help="save the pictures and files the bot sends here (default: a new folder, named at start)"
+    )
     sandbox.set_defaults(func=cmd_sandbox)
     return parser
 

@@ -45,7 +45,7 @@ def test_a_command_without_an_answer_fails_the_script():
 @pytest.fixture
 async def sandbox(tmp_path):
     out: list[str] = []
-    box = Sandbox(emit=out.append)
+    box = Sandbox(emit=out.append, files_dir=tmp_path / "files")
     await box.start(CATALOG, tmp_path / "s.db", ROOT / "roadmap.yaml")
     box.out = out  # type: ignore[attr-defined]
     try:
@@ -58,11 +58,15 @@ async def test_tab_completion_uses_the_bots_own_autocomplete(sandbox):
     assert await sandbox.complete("/go") == ["/goto "]
     assert await sandbox.complete("/cohort cr") == ["/cohort create "]
     assert "/cohort create name:" in await sandbox.complete("/cohort create na")
-    assert await sandbox.complete("/goto topic:web") == [
-        "/goto topic:web-servers ",
-        "/goto topic:websockets ",
-        "/goto topic:jwt ",
-    ]
+    # Tab keeps what was typed: only values that start with it go on the line...
+    assert await sandbox.complete("/goto topic:web") == ["/goto topic:web-servers ", "/goto topic:websockets "]
+    # ...while the list shows every match with its title, as Discord's does (jwt matches "JSON Web Tokens").
+    listed = [c.label for c in await sandbox.completions("/goto topic:web")]
+    assert listed[0].startswith("web-servers · ") and any(label.startswith("jwt · ") for label in listed)
+    assert await sandbox.complete("/goto topic:databases") == []  # several matches, none by prefix: line kept
+    assert len(await sandbox.completions("/goto topic:databases")) > 1
+    assert await sandbox.complete("/goto topic:tokens") == ["/goto topic:jwt "]  # the one match goes on the line
+    assert await sandbox.complete("/goto topic:graphq") == ["/goto topic:graphql "]
     assert await sandbox.complete(
         "/cohort create name:x channel:#study-hall start_date:2026-12-01 timezone:Europe/Ber"
     ) == ["/cohort create name:x channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin "]
@@ -116,3 +120,22 @@ async def test_the_transcript_says_what_discord_refuses(sandbox, monkeypatch):
     assert "! Discord's client would not send that: option 'note': 501 characters" in text
     assert "! Discord refused what the bot sent: POST /interactions/" in text and "Must be 10 or fewer" in text
     sandbox.fake.rejected.clear()
+
+
+async def test_every_picture_and_file_the_bot_sends_is_saved_where_the_transcript_says(sandbox, tmp_path):
+    assert f"Pictures and files the bot sends are saved in {tmp_path / 'files'}" in sandbox.out
+    for line in (
+        "/cohort create name:spring channel:#study-hall start_date:2026-11-02 timezone:Europe/Berlin",
+        "as ada",
+        "/join cohort:spring",
+        "/progress",
+        "as mod",
+        "/cohort export cohort:spring",
+    ):
+        assert await sandbox.execute(line), sandbox.out[-3:]
+    transcript = "\n".join(sandbox.out)
+    card, export = tmp_path / "files" / "001-progress.png", tmp_path / "files" / "002-spring.csv"
+    assert f"📎 progress.png ({card.stat().st_size} bytes) → {card}" in transcript
+    assert card.read_bytes().startswith(b"\x89PNG")
+    assert f"📎 spring.csv ({export.stat().st_size} bytes) → {export}" in transcript
+    assert export.read_text().startswith("record,guild_id,cohort,user_id,name,")

@@ -38,7 +38,8 @@ class MemberCog(MemberCogBase):
 
     def __init__(self, bot: StudyBot) -> None:
         super().__init__(bot)
-        self._drawing: set[asyncio.Task] = set()  # cards being added; kept so they are not collected
+        # Cards being added to replies: kept so they are not collected, and so the sandbox can wait for them.
+        self.drawing: set[asyncio.Task] = set()
 
     @app_commands.command(name="join", description="Join a study cohort in this server")
     @app_commands.guild_only()
@@ -148,8 +149,8 @@ class MemberCog(MemberCogBase):
         # The text answers at once; the picture is drawn in a thread and added to the same message.
         await interaction.response.send_message(embed=embed, ephemeral=not public)
         task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
-        self._drawing.add(task)
-        task.add_done_callback(self._drawing.discard)
+        self.drawing.add(task)
+        task.add_done_callback(self.drawing.discard)
 
     async def _add_card(
         self, interaction: discord.Interaction, embed: discord.Embed, report: ProgressReport, name: str

@@ -8,16 +8,21 @@ import threading
 from pathlib import Path
 
 from bot.roadmap import RoadmapCatalog
-from bot.sandbox.session import HELP, Sandbox, quiet_logs
+from bot.sandbox.session import HELP, Completion, Sandbox, insertable, quiet_logs
 
 PROMPT_HINT = "studybot sandbox: the real bot against a Discord stand-in on this machine. `help` for help."
 
 
 async def run_script(
-    lines: list[str], roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None
+    lines: list[str],
+    roadmaps: RoadmapCatalog,
+    roadmap_path: Path,
+    roadmaps_dir: Path | None,
+    db: Path | None,
+    files_dir: Path | None = None,
 ) -> int:
     """Echo and run each line; 1 when any command failed or got no answer."""
-    sandbox = Sandbox(emit=lambda text: print(text, flush=True))
+    sandbox = Sandbox(emit=lambda text: print(text, flush=True), files_dir=files_dir)
     await sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir)
     try:
         for line in lines:
@@ -33,7 +38,9 @@ async def run_script(
     return 1 if sandbox.failures else 0
 
 
-def run_interactive(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None) -> int:
+def run_interactive(
+    roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None, files_dir: Path | None
+) -> int:
     """The bot runs on an event loop in a thread; the prompt (readline) runs here."""
     import readline
 
@@ -44,27 +51,38 @@ def run_interactive(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: 
     def call(coro, timeout: float = 30):  # noqa: ANN001, ANN202 - any coroutine, its result
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
 
-    sandbox = Sandbox(emit=lambda text: print(text, flush=True))
+    sandbox = Sandbox(emit=lambda text: print(text, flush=True), files_dir=files_dir)
     print("starting the bot...", flush=True)
     call(sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir), timeout=60)
     print(PROMPT_HINT)
     matches: list[str] = []
+    found: list[Completion] = []
+
+    def show_list(*_args: object) -> None:
+        # What Discord's list shows (titles), not the bare values readline would print.
+        print("\n" + "\n".join(f"  {c.label}" for c in found))
+        print(f"@{sandbox.acting.name}> {readline.get_line_buffer()}", end="", flush=True)
 
     def completer(_text: str, state: int) -> str | None:
-        nonlocal matches
+        nonlocal matches, found
         if state == 0:
             line = readline.get_line_buffer()[: readline.get_endidx()]
             try:
-                full = call(sandbox.complete(line), timeout=3)
+                found = call(sandbox.completions(line), timeout=3)
             except Exception:
-                full = []
+                found = []
+            keeping = insertable(line, found)
+            if not keeping and len(found) > 1:  # only title matches: list them, keep the typed text
+                show_list()
+                readline.redisplay()
             # readline replaces only the word being typed: offer what follows the last delimiter.
             start = readline.get_begidx()
-            matches = [m[start:] for m in full]
+            matches = [m[start:] for m in keeping]
         return matches[state] if state < len(matches) else None
 
     readline.set_completer_delims(" ")
     readline.set_completer(completer)
+    readline.set_completion_display_matches_hook(show_list)
     readline.parse_and_bind("tab: complete")
     try:
         while True:
@@ -82,12 +100,19 @@ def run_interactive(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: 
     return 0
 
 
-def main(roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None) -> int:
+def main(
+    roadmaps: RoadmapCatalog,
+    roadmap_path: Path,
+    roadmaps_dir: Path | None,
+    db: Path | None,
+    files_dir: Path | None = None,
+) -> int:
     """Interactive on a terminal, a script otherwise (`studybot sandbox < script.txt`)."""
     quiet_logs()
     if sys.stdin.isatty():
-        return run_interactive(roadmaps, roadmap_path, roadmaps_dir, db)
-    return asyncio.run(run_script(sys.stdin.read().splitlines(), roadmaps, roadmap_path, roadmaps_dir, db))
+        return run_interactive(roadmaps, roadmap_path, roadmaps_dir, db, files_dir)
+    lines = sys.stdin.read().splitlines()
+    return asyncio.run(run_script(lines, roadmaps, roadmap_path, roadmaps_dir, db, files_dir))
 
 
 __all__ = ["HELP", "main"]

@@ -17,10 +17,12 @@ import discord
 from bot.config import Settings
 from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
+from bot.sandbox.completion import Completion, completions, insertable
+from bot.sandbox.errors import SandboxError
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.sandbox.fake.rules import ClientRefused
 from bot.sandbox.fake.server import Message
-from bot.sandbox.text import render
+from bot.sandbox.text import attachment_line, render
 from bot.services.clock import MovableClock
 
 HELP = """\
@@ -42,10 +44,6 @@ _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
-class SandboxError(Exception):
-    """A line the sandbox could not run; the message says why."""
-
-
 def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
     world = World()
     owner = world.add_user("owner")
@@ -59,12 +57,16 @@ def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
 class Sandbox:
     """One sandbox session. `execute` runs a line; output goes through `emit`."""
 
-    def __init__(self, emit: Callable[[str], None]) -> None:
+    def __init__(self, emit: Callable[[str], None], files_dir: Path | None = None) -> None:
         self.emit = emit
+        # Where every picture and file the bot sends is written, so a newcomer can open the card and the CSV.
+        self.files_dir = files_dir
+        self._saved: dict[str, Path] = {}
         self.world, self.guild, self.mod, self.channels = build_world()
         self.clock = MovableClock()
         self.fake = FakeDiscord(self.world, clock=self.clock.now)
         self.fake.on_message = self._arrived
+        self.fake.on_attach = self._attached
         self.acting = self.mod
         self.channel = self.channels["study-hall"]
         self.failures = 0
@@ -98,6 +100,10 @@ class Sandbox:
         task = asyncio.ensure_future(serve(self.bot, "sandbox-token", handle_signals=False))
         self._stack.push_async_callback(self._stop_bot, task)
         await asyncio.wait_for(self.bot.wait_until_ready(), 30)  # guilds cached: ready for commands
+        if self.files_dir is None:  # kept after the session: the files are for opening afterwards
+            self.files_dir = Path(tempfile.mkdtemp(prefix="studybot-sandbox-files-"))
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.emit(f"Pictures and files the bot sends are saved in {self.files_dir}")
 
     async def _stop_bot(self, task: asyncio.Future) -> None:
         await self.bot.close()
@@ -111,17 +117,43 @@ class Sandbox:
 
     def _arrived(self, message: Message) -> None:
         channel = self.world.channel(int(message.payload["channel_id"]))
+        self._save(message)
         if channel is not None and channel.recipient is not None:
             self._seen.append((message, channel.recipient.id))
-            self.emit(render(message.payload, self.world, f"[DM to @{channel.recipient.name}]"))
+            self.emit(render(message.payload, self.world, f"[DM to @{channel.recipient.name}]", self._saved))
         else:
             self._seen.append((message, None))
-            self.emit(render(message.payload, self.world, f"[#{channel.name if channel else '?'}]"))
+            self.emit(render(message.payload, self.world, f"[#{channel.name if channel else '?'}]", self._saved))
 
     def _show_answer(self, messages: list[Message]) -> None:
         for message in messages:
             self._seen.append((message, self.acting.id))
-            self.emit(render(message.payload, self.world, f"[reply to @{self.acting.name}]"))
+            self._save(message)
+            self.emit(render(message.payload, self.world, f"[reply to @{self.acting.name}]", self._saved))
+
+    def _attached(self, message: Message) -> None:
+        """A picture added to a message after its text (the /progress card): say where it is."""
+        for attachment in self._save(message):
+            self.emit(f"  {attachment_line(attachment, self._saved)}  (added to the message above)")
+
+    def _save(self, message: Message) -> list[dict]:
+        """Write the message's files not written yet; returns their attachments."""
+        new = [a for a in message.attachments if a["id"] not in self._saved]
+        if self.files_dir is None:
+            return []
+        for attachment in new:
+            name = re.sub(r"[^\w.-]", "_", attachment["filename"])
+            path = self.files_dir / f"{len(self._saved) + 1:03d}-{name}"
+            path.write_bytes(self.fake.files[int(attachment["id"])])
+            self._saved[attachment["id"]] = path
+        return new
+
+    async def _settle(self) -> None:
+        """Wait for what the bot finishes after answering (pictures drawn in a thread), so the
+        transcript shows them next to their command."""
+        pending = [task for cog in self.bot.cogs.values() for task in getattr(cog, "drawing", ())]
+        if pending:
+            await asyncio.wait(pending, timeout=REPLY_TIMEOUT)
 
     # --- running a line ----------------------------------------------------------------
 
@@ -203,6 +235,7 @@ class Sandbox:
         except AssertionError as error:
             raise SandboxError(str(error)) from None
         self._show_answer(record.messages)
+        await self._settle()
 
     async def _click(self, label: str) -> None:
         for message, owner in reversed(self._seen):
@@ -312,41 +345,13 @@ class Sandbox:
 
     # --- completion ----------------------------------------------------------------------
 
+    async def completions(self, line: str) -> list[Completion]:
+        """Everything Tab can offer for `line` (bot.sandbox.completion)."""
+        return await completions(self, line)
+
     async def complete(self, line: str) -> list[str]:
-        """What Tab offers for `line`: whole candidate lines."""
-        if not line.startswith("/"):
-            words = ["as ", "click ", "clock ", "locale ", "users", "channels", "help", "quit"]
-            return [w for w in words if w.startswith(line)]
-        registered = self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
-        head, _, last = line.rpartition(" ")
-        if not head:  # the command name itself
-            return [f"/{c['name']} " for c in registered if f"/{c['name']}".startswith(line)]
-        try:
-            path, options = self.parse(head)
-        except SandboxError:
-            # Maybe a subcommand is being typed.
-            command = next((c for c in registered if c["name"] == head.lstrip("/").split()[0]), None)
-            subs = [o["name"] for o in (command or {}).get("options", []) if o.get("type") == 1]
-            return [f"{head} {s} " for s in subs if s.startswith(last)]
-        _, _, schemas = self.fake.command_schema(self.guild, path)
-        if ":" not in last:
-            names = [o["name"] for o in schemas if o["name"] not in options]
-            return [f"{head} {n}:" for n in names if n.startswith(last)]
-        option, _, typed = last.partition(":")
-        schema = next((o for o in schemas if o["name"] == option), None)
-        if schema is None:
-            return []
-        if schema.get("choices"):
-            values = [c["value"] for c in schema["choices"] if str(c["value"]).lower().startswith(typed.lower())]
-        elif schema.get("autocomplete"):
-            # The bot's own answer, as Discord's client lists it (it matches titles, not only prefixes).
-            choices = await self.fake.autocomplete(
-                self.acting, self.guild, self.channel, path, focused=option, **(options | {option: typed})
-            )
-            values = [c["value"] for c in choices]
-        else:
-            return []
-        return [f"{head} {option}:{v} " for v in values]
+        """What Tab may put on the line: candidates that keep what was typed, or the one choice there is."""
+        return insertable(line, await self.completions(line))
 
 
 def quiet_logs() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.sandbox.fake import World
 
@@ -39,8 +41,15 @@ def readable(text: str, world: World) -> str:
     return text.replace("**", "")
 
 
-def render(payload: dict, world: World, heading: str) -> str:
-    """One message, indented under `heading` (who it went to, and whether only they see it)."""
+def attachment_line(attachment: dict, saved: Mapping[str, Path]) -> str:
+    """A file of a message, with where the sandbox saved it so it can be opened."""
+    where = saved.get(attachment["id"])
+    return f"📎 {attachment['filename']} ({attachment['size']} bytes)" + (f" → {where}" if where else "")
+
+
+def render(payload: dict, world: World, heading: str, saved: Mapping[str, Path] | None = None) -> str:
+    """One message, indented under `heading` (who it went to, and whether only they see it); `saved`
+    maps attachment ids to the files the sandbox wrote them to."""
     lines = [heading]
     flags = payload.get("flags") or 0
     if payload.get("content"):
@@ -57,10 +66,13 @@ def render(payload: dict, world: World, heading: str) -> str:
             else:
                 lines.append(f"│ {f['name']}:")
                 lines += [f"│   {v}" for v in value]
+        image = (embed.get("image") or {}).get("url") or ""
+        if image:
+            lines.append(f"│ 🖼 {image.removeprefix('attachment://')}")
         if (embed.get("footer") or {}).get("text"):
             lines.append(f"└ {embed['footer']['text']}")
     for attachment in payload.get("attachments") or []:
-        lines.append(f"📎 {attachment['filename']} ({attachment['size']} bytes)")
+        lines.append(attachment_line(attachment, saved or {}))
     buttons = [c for row in payload.get("components") or [] for c in row.get("components", [])]
     if buttons:
         lines.append(" ".join(f"[{b.get('label')}]" + (" (disabled)" if b.get("disabled") else "") for b in buttons))

@@ -169,6 +169,8 @@ class FakeDiscord:
         self.rate_limited = 0
         self._recent: collections.deque[float] = collections.deque()
         self.on_message: Callable[[Message], None] | None = None
+        # Called when an edit adds files to a message (a picture drawn after the text answer).
+        self.on_attach: Callable[[Message], None] | None = None
         self.gateway = Gateway(self)
         self.gateway_url = ""
         self.extra_routes: list[web.RouteDef] = []
@@ -357,6 +359,8 @@ class FakeDiscord:
                 self._attach(name, content) for name, content in data.get("_files", [])
             ]
         message.payload["edited_timestamp"] = TIMESTAMP
+        if data.get("_files") and self.on_attach is not None:
+            self.on_attach(message)
 
     # --- REST handlers ---------------------------------------------------------------
 

@@ -11,7 +11,9 @@ COPY migrations ./migrations
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 studybot && mkdir /data && chown studybot /data
+# /app/data is /data: a .env copied from .env.example (DATABASE_URL=...///data/studybot.db and
+# HEARTBEAT_PATH=data/heartbeat.json, relative to /app) lands in the volume like the defaults below.
+RUN useradd --create-home --uid 10001 studybot && mkdir /data /app && chown studybot /data && ln -s /data /app/data
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY roadmap.yaml ./

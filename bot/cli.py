@@ -58,11 +58,26 @@ def cmd_check_roadmap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable_or_exit(settings: Settings, *, heartbeat: bool) -> None:
+    """Exit with one line (status 2) when the database file or the heartbeat cannot be written."""
+    from bot.paths import sqlite_file, writable_file_problem
+
+    files = [("DATABASE_URL", sqlite_file(settings.database_url))]
+    if heartbeat:
+        files.append(("HEARTBEAT_PATH", settings.heartbeat_path))
+    for setting, path in files:
+        problem = writable_file_problem(path, setting) if path is not None else None
+        if problem:
+            print(f"studybot: {problem}", file=sys.stderr)
+            raise SystemExit(EXIT_CONFIG)
+
+
 def cmd_migrate(_args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade_to_head
 
     settings = _settings()
     _configure_logging(settings)
+    _writable_or_exit(settings, heartbeat=False)
     upgrade_to_head(settings.database_url)
     print("database is at the newest schema")
     return 0
@@ -84,8 +99,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     _configure_logging(settings)
-    # The roadmap is checked before anything touches the database or Discord.
+    # The roadmap and the files are checked before anything touches the database or Discord.
     roadmaps = _load_roadmaps_or_exit(settings.roadmap_path, settings.roadmaps_dir)
+    _writable_or_exit(settings, heartbeat=True)
     try:
         asyncio.run(_run_bot(settings, roadmaps, settings.discord_token.get_secret_value().strip()))
     except KeyboardInterrupt:

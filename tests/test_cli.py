@@ -136,3 +136,45 @@ def test_run_refuses_when_a_cohorts_roadmap_is_gone(tmp_path):
     assert "Traceback" not in result.stderr
     started = studybot("run", env=env | {"ROADMAPS_DIR": str(ROOT / "examples" / "roadmaps")})
     assert "cannot reach Discord" in started.stderr  # with the file back, it gets as far as connecting
+
+
+def test_a_database_or_heartbeat_that_cannot_be_written_is_one_line_naming_the_setting(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    unreachable = f"sqlite+aiosqlite:///{blocker}/sub/bot.db"  # its folder cannot be made under a file
+    for args, env, expected in [
+        (("migrate",), {"DATABASE_URL": unreachable}, "DATABASE_URL: cannot create the folder"),
+        (("run",), {"DATABASE_URL": unreachable}, "DATABASE_URL: cannot create the folder"),
+        (("run",), {"DATABASE_URL": f"sqlite+aiosqlite:///{blocker}/bot.db"}, "should be a folder for bot.db"),
+        (
+            ("run",),
+            {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/ok/bot.db", "HEARTBEAT_PATH": f"{blocker}/x/hb.json"},
+            "HEARTBEAT_PATH: cannot create the folder",
+        ),
+    ]:
+        result = studybot(*args, env=env | {"DISCORD_TOKEN": "secret-token-value"})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr, result.stderr
+        assert expected in result.stderr and "secret-token-value" not in result.stderr
+    assert not (tmp_path / "ok" / "bot.db").exists()  # nothing was started
+
+
+def test_the_image_maps_the_env_examples_relative_data_folder_to_the_volume(tmp_path):
+    """`docker run --env-file .env` with .env copied from .env.example: its relative paths resolve under
+    /app, where the image links data/ to the /data volume, so they land where the defaults do."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    example = (ROOT / ".env.example").read_text()
+    assert "ln -s /data /app/data" in dockerfile and "WORKDIR /app" in dockerfile
+    assert "DATABASE_URL=sqlite+aiosqlite:///data/studybot.db" in example
+    assert "HEARTBEAT_PATH=data/heartbeat.json" in example
+    # The same layout here: /app is `app`, the volume is `volume`, and `studybot migrate` writes into it.
+    (tmp_path / "volume").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "data").symlink_to(tmp_path / "volume")
+    result = studybot(
+        "migrate",
+        env={"DATABASE_URL": "sqlite+aiosqlite:///data/studybot.db", "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path / "app",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "volume" / "studybot.db").exists()

@@ -54,6 +54,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class DropNoise(logging.Filter):
+    """Drops start-up lines nobody running the bot can act on (kept at DEBUG)."""
+
+    def __init__(self, *fragments: str) -> None:
+        super().__init__()
+        self.fragments = fragments
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(fragment in record.getMessage() for fragment in self.fragments)
+
+
+# Alembic's plugin set-up and dialect notes on every start; discord.py's notes that voice is not
+# installed (the bot never joins voice).
+_NOISE = {
+    "alembic.runtime.migration": DropNoise("Context impl ", "Will assume "),
+    "discord.client": DropNoise("voice will NOT be supported"),
+}
+
+
 def configure(level: str, fmt: str) -> None:
     """Root logging for the bot process: `fmt` is "text" or "json"."""
     handler = logging.StreamHandler(sys.stderr)
@@ -66,3 +85,9 @@ def configure(level: str, fmt: str) -> None:
     logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
     # APScheduler logs every tick at INFO; the scheduler logs what it actually sent.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for name, noise in _NOISE.items():
+        if logging.getLevelName(level) > logging.DEBUG:
+            logging.getLogger(name).addFilter(noise)
+        else:
+            logging.getLogger(name).removeFilter(noise)

@@ -101,6 +101,21 @@ def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr and "secret-token-value" not in result.stderr
+    # The default log is what an operator needs: which migrations ran, not library set-up chatter.
+    assert "Running upgrade 0006 -> 0007" in result.stderr and "database migrated" in result.stderr
+    for noise in ("setup plugin", "Context impl", "Will assume", "voice will NOT be supported"):
+        assert noise not in result.stderr
+    debug = studybot(
+        "run",
+        env={
+            "DISCORD_TOKEN": "secret-token-value",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+            "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
+            "LOG_LEVEL": "DEBUG",
+        },
+    )
+    assert "Context impl" in debug.stderr  # all of it at DEBUG
 
 
 def test_check_roadmap_checks_every_file_of_roadmaps_dir(tmp_path):

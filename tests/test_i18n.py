@@ -199,3 +199,29 @@ async def test_a_german_member_reads_the_pace_in_german(h):
     h.mod.locale = "de"
     info = (await h.run(h.mod, "cohort info", cohort="spring")).message.text()
     assert "(normal)" in info and "Berichtskanal: keine" in info
+
+
+def test_every_label_of_a_stored_value_reads_german():
+    """Stored values (paces, weekdays, pace states) are shown through labels; each one is translated."""
+    from bot import render
+    from bot.services.pace import PaceStatus
+    from bot.services.validation import PACES
+
+    states = [("not-started", 3), ("on-track", 0), ("ahead", 2), ("behind", -2), ("finished", 0), ("finished", 4)]
+    english = {
+        "paces": [render.pace_name(p) for p in PACES],
+        "weekdays": [render.weekday_name(i) for i in range(7)],
+        "states": [PaceStatus(kind, n).label for kind, n in states],
+        "streaks": [render.streak_text(2, 5), render.streak_text(0, 3), render.streak_text(0, 0)],
+    }
+    with i18n.using("de"):
+        german = {
+            "paces": [render.pace_name(p) for p in PACES],
+            "weekdays": [render.weekday_name(i) for i in range(7)],
+            "states": [PaceStatus(kind, n).label for kind, n in states],
+            "streaks": [render.streak_text(2, 5), render.streak_text(0, 3), render.streak_text(0, 0)],
+        }
+    assert german["paces"] == ["entspannt", "normal", "intensiv"]
+    assert german["weekdays"][0] == "Montag" and german["weekdays"][6] == "Sonntag"
+    for group, labels in german.items():
+        assert all(de != en for de, en in zip(labels, english[group], strict=True)), group

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -27,6 +30,42 @@ def _settings() -> Settings:
         raise SystemExit(EXIT_CONFIG) from None
 
 
+def _stop(line: str) -> NoReturn:
+    """Print one line for an operator and exit with the configuration status."""
+    print(f"studybot: {line}", file=sys.stderr)
+    raise SystemExit(EXIT_CONFIG)
+
+
+def _database_or_exit(settings: Settings, *, writes: bool = True, must_exist: bool = False) -> None:
+    """Stop with one line when DATABASE_URL cannot work: unparseable, unsupported, driver missing, a
+    SQLite file that cannot be written (`writes`) or does not exist (`must_exist`)."""
+    from bot import preflight
+
+    problem = preflight.database_url_problem(settings.database_url)
+    if problem is None and must_exist:
+        problem = preflight.missing_database_problem(settings.database_url)
+    if problem is None and writes:
+        problem = preflight.writable_database_problem(settings.database_url)
+    if problem:
+        _stop(problem)
+
+
+@contextmanager
+def _database_failures(settings: Settings) -> Iterator[None]:
+    """A database that refuses or cannot be reached ends in one line (the traceback too at DEBUG)."""
+    try:
+        yield
+    except Exception as exc:
+        from bot.preflight import database_failure
+
+        line = database_failure(exc, settings.database_url)
+        if line is None:
+            raise
+        if settings.log_level == "DEBUG":
+            log.debug("database failure", exc_info=exc)
+        _stop(line)
+
+
 def _configure_logging(settings: Settings) -> None:
     from bot.logs import configure
 
@@ -38,7 +77,7 @@ def _load_roadmaps_or_exit(path: Path, roadmaps_dir: Path | None) -> RoadmapCata
         return load_catalog(path, roadmaps_dir)
     except RoadmapCatalogError as exc:
         print(f"studybot: a roadmap is invalid, nothing was started:\n{exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(EXIT_CONFIG) from None
 
 
 def cmd_check_roadmap(args: argparse.Namespace) -> int:
@@ -52,24 +91,19 @@ def cmd_check_roadmap(args: argparse.Namespace) -> int:
         catalog = load_catalog(path, roadmaps_dir)
     except RoadmapCatalogError as exc:
         print(f"{len(exc.errors)} file(s) with errors:\n{exc}", file=sys.stderr)
-        return 1
+        return EXIT_CONFIG if exc.unreadable else 1
     for key, roadmap in catalog.items():
         print(f"{path if key == 'default' else key}: OK (key: {key})\n{summarize(roadmap)}")
     return 0
 
 
-def _writable_or_exit(settings: Settings, *, heartbeat: bool) -> None:
-    """Exit with one line (status 2) when the database file or the heartbeat cannot be written."""
-    from bot.paths import sqlite_file, writable_file_problem
+def _heartbeat_or_exit(settings: Settings) -> None:
+    """Stop with one line when the heartbeat file cannot be written."""
+    from bot.paths import writable_file_problem
 
-    files = [("DATABASE_URL", sqlite_file(settings.database_url))]
-    if heartbeat:
-        files.append(("HEARTBEAT_PATH", settings.heartbeat_path))
-    for setting, path in files:
-        problem = writable_file_problem(path, setting) if path is not None else None
-        if problem:
-            print(f"studybot: {problem}", file=sys.stderr)
-            raise SystemExit(EXIT_CONFIG)
+    problem = writable_file_problem(settings.heartbeat_path, "HEARTBEAT_PATH")
+    if problem:
+        _stop(problem)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
@@ -77,8 +111,9 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
     settings = _settings()
     _configure_logging(settings)
-    _writable_or_exit(settings, heartbeat=False)
-    upgrade_to_head(settings.database_url)
+    _database_or_exit(settings)
+    with _database_failures(settings):
+        upgrade_to_head(settings.database_url)
     print("database is at the newest schema")
     return 0
 
@@ -86,7 +121,11 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 async def _run_bot(settings: Settings, roadmaps: RoadmapCatalog, token: str) -> None:
     from bot.runner import default_clock, prepared_bot, serve
 
-    async with prepared_bot(settings, roadmaps, default_clock(settings)) as bot:
+    async with AsyncExitStack() as stack:
+        # Only preparing touches the database: a failure there is one line about DATABASE_URL, while
+        # one from serving (Discord unreachable, a bad token) is said below, about Discord.
+        with _database_failures(settings):
+            bot = await stack.enter_async_context(prepared_bot(settings, roadmaps, default_clock(settings)))
         await serve(bot, token)
 
 
@@ -101,7 +140,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     _configure_logging(settings)
     # The roadmap and the files are checked before anything touches the database or Discord.
     roadmaps = _load_roadmaps_or_exit(settings.roadmap_path, settings.roadmaps_dir)
-    _writable_or_exit(settings, heartbeat=True)
+    _database_or_exit(settings)
+    _heartbeat_or_exit(settings)
     try:
         asyncio.run(_run_bot(settings, roadmaps, settings.discord_token.get_secret_value().strip()))
     except KeyboardInterrupt:
@@ -155,6 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bot.services.export import ExportService, to_csv
 
     settings = _settings()
+    _database_or_exit(settings, writes=False, must_exist=True)
 
     async def export() -> list[dict]:
         engine = create_engine(settings.database_url)
@@ -164,7 +205,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    data = asyncio.run(export())
+    with _database_failures(settings):
+        data = asyncio.run(export())
     sys.stdout.write(json.dumps(data, indent=2) + "\n" if args.format == "json" else to_csv(data))
     return 0
 
@@ -172,19 +214,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from sqlalchemy.engine import make_url
+    from bot.paths import sqlite_file, writable_file_problem
+    from bot.preflight import backup_target_problem
 
-    url = make_url(_settings().database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        print("studybot: backup copies a SQLite database; for PostgreSQL use pg_dump", file=sys.stderr)
-        return 2
-    source_path, target = Path(url.database), Path(args.path)
-    if not source_path.exists():
-        print(f"studybot: no database at {source_path}", file=sys.stderr)
-        return 1
-    target.parent.mkdir(parents=True, exist_ok=True)
+    settings = _settings()
+    _database_or_exit(settings, writes=False, must_exist=True)
+    source_path, target = sqlite_file(settings.database_url), Path(args.path)
+    if source_path is None:
+        _stop("backup copies a SQLite database; for PostgreSQL use pg_dump")
+    problem = backup_target_problem(source_path, target) or writable_file_problem(target, "backup PATH")
+    if problem:
+        _stop(problem)
     # SQLite's online backup API: a consistent copy while the bot keeps writing.
-    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
+    with _database_failures(settings), sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
     print(f"backed up {source_path} to {target}")
     return 0

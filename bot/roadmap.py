@@ -110,9 +110,10 @@ class Roadmap(_Strict):
 class RoadmapError(Exception):
     """A roadmap file that cannot be used; `errors` are `field.path: message` lines."""
 
-    def __init__(self, path: Path, errors: list[str]) -> None:
+    def __init__(self, path: Path, errors: list[str], *, unreadable: bool = False) -> None:
         self.path = path
         self.errors = errors
+        self.unreadable = unreadable  # the file could not be read as text at all (missing, not UTF-8)
         super().__init__("\n".join(f"{path}: {e}" for e in errors))
 
 
@@ -164,7 +165,11 @@ def load_roadmap(path: str | Path) -> Roadmap:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RoadmapError(path, [f"cannot read the file: {exc.strerror or exc}"]) from None
+        raise RoadmapError(path, [f"cannot read the file: {exc.strerror or exc}"], unreadable=True) from None
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        problem = f"not UTF-8 text (byte 0x{byte:02x} at position {exc.start}); save the file as UTF-8"
+        raise RoadmapError(path, [problem], unreadable=True) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -237,8 +242,9 @@ class RoadmapCatalog:
 class RoadmapCatalogError(Exception):
     """One or more roadmap files that cannot be used; every file's problems are listed."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], *, unreadable: bool = False) -> None:
         self.errors = errors
+        self.unreadable = unreadable  # some file could not be read at all, rather than being invalid
         super().__init__("\n".join(errors))
 
 
@@ -254,15 +260,18 @@ def load_catalog(default_path: str | Path, roadmaps_dir: str | Path | None = Non
     so an operator fixes them in one go.
     """
     errors: list[str] = []
+    unreadable = False
     by_key: dict[str, Roadmap] = {}
     try:
         by_key[DEFAULT_ROADMAP] = load_roadmap(default_path)
     except RoadmapError as exc:
         errors.append(str(exc))
+        unreadable |= exc.unreadable
     if roadmaps_dir is not None:
         directory = Path(roadmaps_dir)
         if not directory.is_dir():
             errors.append(f"{directory}: ROADMAPS_DIR is not a directory")
+            unreadable = True
         else:
             for path in roadmap_files(directory):
                 key = path.stem
@@ -282,6 +291,7 @@ def load_catalog(default_path: str | Path, roadmaps_dir: str | Path | None = Non
                     by_key[key] = load_roadmap(path)
                 except RoadmapError as exc:
                     errors.append(str(exc))
+                    unreadable |= exc.unreadable
     if errors:
-        raise RoadmapCatalogError(errors)
+        raise RoadmapCatalogError(errors, unreadable=unreadable)
     return RoadmapCatalog(by_key)

@@ -43,7 +43,7 @@ def test_an_invalid_roadmap_stops_the_bot_before_anything_is_written(tmp_path):
             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
         },
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert 'bad.yaml: stages[0].topics[1].id: duplicate id "dns"' in result.stderr
     assert not db.exists()
     assert "secret-token-value" not in result.stdout + result.stderr

@@ -99,6 +99,7 @@ class StudyBot(commands.AutoShardedBot):
             tree_cls=StudyTree,
         )
         self.settings = settings
+        self._shards_up: set[int] = set()  # shards connected now (ready or resumed, not since disconnected)
         self.metrics = Metrics()
         self.services = services
         self._start_scheduler = start_scheduler
@@ -114,7 +115,33 @@ class StudyBot(commands.AutoShardedBot):
 
     def beat(self) -> None:
         """Record that the scheduler ticks, and whether the gateway is up, for `studybot health`."""
-        write_heartbeat(self.settings.heartbeat_path, ready=self.is_ready() and not self.is_closed())
+        write_heartbeat(self.settings.heartbeat_path, ready=self.connected)
+
+    @property
+    def connected(self) -> bool:
+        """Ready, not closing, and every shard of this process on the gateway right now."""
+        wanted = set(self.shard_ids if self.shard_ids is not None else range(self.shard_count or 1))
+        return self.is_ready() and not self.is_closed() and wanted <= self._shards_up
+
+    def _gateway_changed(self) -> None:
+        # Health follows the gateway within seconds, not at the next tick (up to a minute away).
+        if self._start_scheduler:
+            try:
+                self.beat()
+            except OSError:
+                log.warning("could not write the heartbeat", exc_info=True)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._shards_up.add(shard_id)
+        self._gateway_changed()
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shards_up.add(shard_id)
+        self._gateway_changed()
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shards_up.discard(shard_id)
+        self._gateway_changed()
 
     async def setup_hook(self) -> None:
         from bot.cogs.errors import install_error_handlers
@@ -167,3 +194,4 @@ class StudyBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds", self.user, len(self.guilds))
+        self._gateway_changed()

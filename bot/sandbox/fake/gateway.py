@@ -42,16 +42,20 @@ class Gateway:
         self.fake = fake
         self.sessions: dict[str, Session] = {}
         self.identified = asyncio.Event()
+        self.resumed = asyncio.Event()
         self.identifies: list[dict] = []
         self.resumes: list[dict] = []
         self.heartbeats = 0
         self.compressions: list[str | None] = []  # the `compress` asked for by each connection
+        self.refusing = False  # an outage: new connections fail until a test ends it
 
     @property
     def connected(self) -> list[Session]:
         return [s for s in self.sessions.values() if s.ws is not None and not s.ws.closed]
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            return web.Response(status=503, text="the gateway is down (a test's outage)")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.compressions.append(request.query.get("compress"))
@@ -132,6 +136,7 @@ class Gateway:
         for event in session.events[int(data.get("seq") or 0) :]:
             await send(event)
         await self._dispatch_to(session, "RESUMED", {})
+        self.resumed.set()
         return session
 
     async def _dispatch_to(self, session: Session, event: str, data: dict) -> None:
@@ -147,6 +152,11 @@ class Gateway:
             owner = (guild_id >> 22) % count if guild_id else 0
             if session.shard[0] == owner:
                 await self._dispatch_to(session, event, data)
+
+    async def outage(self) -> None:
+        """Cut every connection and refuse new ones until `refusing` is set back to False."""
+        self.refusing = True
+        await self.drop()
 
     async def drop(self) -> None:
         """Cut every connection as a network failure would (the client should RESUME)."""

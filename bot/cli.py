@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Iterator
@@ -119,14 +120,32 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 async def _run_bot(settings: Settings, roadmaps: RoadmapCatalog, token: str) -> None:
-    from bot.runner import default_clock, prepared_bot, serve
+    from bot.runner import default_clock, prepared_bot, serve, stop_on_signals
 
+    stop = stop_on_signals()  # from the first moment: a SIGTERM during migrations is honoured too
     async with AsyncExitStack() as stack:
         # Only preparing touches the database: a failure there is one line about DATABASE_URL, while
         # one from serving (Discord unreachable, a bad token) is said below, about Discord.
         with _database_failures(settings):
-            bot = await stack.enter_async_context(prepared_bot(settings, roadmaps, default_clock(settings)))
-        await serve(bot, token)
+            preparing = asyncio.ensure_future(
+                stack.enter_async_context(prepared_bot(settings, roadmaps, default_clock(settings)))
+            )
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({preparing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not preparing.done():
+                # A migration runs in a thread of its own and completes (the schema stays whole);
+                # waiting for a database that does not answer is simply abandoned.
+                preparing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await preparing
+                log.info("stopped before connecting")
+                return
+            stopping.cancel()
+            bot = preparing.result()
+        if stop.is_set():
+            log.info("stopped before connecting")
+            return
+        await serve(bot, token, stop)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:

@@ -87,18 +87,25 @@ class Fanout:
         self._pacer = Pacer(requests_per_second * PACE_HEADROOM)
         self._retry_base = retry_base_seconds
         self._running = asyncio.Lock()
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Finish what is claimed, claim nothing more: what is still due waits for the next start."""
+        self._stopping = True
 
     async def run_once(self) -> FanoutReport:
         """Send everything due now. One run at a time; a tick that finds one running waits for it."""
         async with self._running:
             report = FanoutReport()
             await self._nudges(report)
-            for notice in await self._services.deliveries.claim_dm_notices():
-                await self._post_notice(notice, report)
-                report.notices += 1
-            for board in await self._services.deliveries.claim_due_leaderboards():
-                await self._post_leaderboard(board, report)
-                report.leaderboards += 1
+            if not self._stopping:
+                for notice in await self._services.deliveries.claim_dm_notices():
+                    await self._post_notice(notice, report)
+                    report.notices += 1
+            if not self._stopping:
+                for board in await self._services.deliveries.claim_due_leaderboards():
+                    await self._post_leaderboard(board, report)
+                    report.leaderboards += 1
             m = self._metrics
             m.scheduler_ticks.inc()
             m.nudges.labels("sent").inc(report.sent)
@@ -132,17 +139,18 @@ class Fanout:
                 await self._send_nudge(job, report)
 
         claim = self._services.deliveries.claim_due_nudges
-        upcoming = asyncio.ensure_future(claim(batch))
+        upcoming: asyncio.Future[tuple[list[NudgeJob], int]] | None = asyncio.ensure_future(claim(batch))
         try:
-            while True:
+            while upcoming is not None:
                 jobs, taken = await upcoming
                 if taken == 0:
                     return
-                upcoming = asyncio.ensure_future(claim(batch))
+                # Stopping: this batch (claimed) is sent, nothing more is claimed; the rest stays due.
+                upcoming = None if self._stopping else asyncio.ensure_future(claim(batch))
                 await asyncio.gather(*(send(job) for job in jobs))
         finally:
-            if not upcoming.done():
-                # Stopped mid-run: let the claim land (its nudges stay claimed, never sent twice).
+            if upcoming is not None and not upcoming.done():
+                # Cancelled mid-run: let the claim land (its nudges stay claimed, never sent twice).
                 await asyncio.shield(upcoming)
 
     async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:

@@ -20,6 +20,9 @@ from bot.services.roadmap_sync import sync_roadmaps
 
 log = logging.getLogger("studybot")
 
+# Within Docker's 10 s before SIGKILL, with room: the scheduler gets 3 s (bot.scheduler), closing 4 s.
+STOP_SECONDS = 4.0
+
 
 def default_clock(settings: Settings) -> Clock:
     """The wall clock, or CLOCK_START's shifted one for rehearsals."""
@@ -51,13 +54,40 @@ async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Cloc
         await engine.dispose()
 
 
-async def serve(bot: StudyBot, token: str, *, handle_signals: bool = True) -> None:
-    """Connect and run until closed. SIGTERM/SIGINT stop it cleanly: the scheduler stops, in-flight
-    sends finish, the gateway closes."""
-    if handle_signals:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-    async with bot:
-        await bot.start(token)
+async def serve(bot: StudyBot, token: str, stop: asyncio.Event | None = None) -> None:
+    """Connect and run until closed, or until `stop` is set (SIGTERM/SIGINT in `studybot run`): then
+    the scheduler stops (sends in flight finish), the gateway closes, and whatever is still waiting
+    (a reconnect back-off) is cancelled, all within STOP_SECONDS."""
+    # What `async with bot` does on entry (bind the loop, make the ready event, at once, so waiting for
+    # ready may begin right away); its exit is `_shut_down`, bounded in time where `__aexit__` is not.
+    await bot.__aenter__()
+    running = asyncio.ensure_future(bot.start(token))
+    stopping = asyncio.ensure_future(stop.wait()) if stop is not None else None
+    await asyncio.wait({running, *([stopping] if stopping else [])}, return_when=asyncio.FIRST_COMPLETED)
+    if stopping is not None and not stopping.done():
+        stopping.cancel()
+    await _shut_down(bot, running)
+    if not running.cancelled():
+        running.result()  # a failure to connect (a bad token, Discord unreachable) is the caller's to say
     log.info("stopped cleanly")
+
+
+async def _shut_down(bot: StudyBot, running: asyncio.Future) -> None:
+    """Close the bot (bounded: a close stuck behind a reconnect never holds the process), then end
+    `bot.start` if it is still waiting."""
+    try:
+        await asyncio.wait_for(asyncio.shield(bot.close()), STOP_SECONDS)
+    except TimeoutError:
+        log.warning("closing took over %.0f s; ending anyway", STOP_SECONDS)
+    if not running.done():
+        running.cancel()
+        await asyncio.wait({running}, timeout=1.0)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT, installed before anything starts (migrations included)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -3,6 +3,8 @@ is decided by the database (timers and delivery claims), never by APScheduler's 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,6 +16,9 @@ from bot.fanout import Fanout, FanoutReport
 from bot.services.deliveries import DeliveryService
 
 log = logging.getLogger(__name__)
+
+# Docker sends SIGKILL 10 s after SIGTERM; the whole stop must end well inside 5 s.
+STOP_SECONDS = 3.0
 
 
 class Scheduler:
@@ -31,6 +36,7 @@ class Scheduler:
         self._deliveries = deliveries
         self._tick_seconds = tick_seconds
         self._aps = AsyncIOScheduler(timezone=UTC)
+        self._ticking: asyncio.Task | None = None
         self.ticks = 0
         self.last_tick_at: datetime | None = None
 
@@ -51,6 +57,7 @@ class Scheduler:
 
     async def tick(self) -> FanoutReport | None:
         """One pass over everything due. Errors are logged; the next tick tries again."""
+        self._ticking = asyncio.current_task()
         try:
             report = await self._fanout.run_once()
         except Exception:
@@ -66,8 +73,20 @@ class Scheduler:
                     log.warning("could not write the heartbeat", exc_info=True)
         return report
 
-    async def stop(self) -> None:
-        """Stop ticking and wait for a running fan-out to finish its in-flight sends."""
+    async def stop(self, deadline: float = STOP_SECONDS) -> None:
+        """Stop ticking; a running fan-out sends what it claimed and claims nothing more. What is not
+        done within `deadline` seconds is cancelled: its claims stay claimed (abandoned at the next
+        start), so nothing is ever sent twice, and what was never claimed waits for the next start."""
+        self._fanout.request_stop()
+        if self._aps.running:
+            self._aps.pause()  # no new tick; APScheduler's shutdown would cancel the running one
+        try:
+            await asyncio.wait_for(self._fanout.wait_idle(), deadline)
+        except TimeoutError:
+            log.warning("the fan-out did not finish within %.0f s of stopping; ending it", deadline)
+            if self._ticking is not None and not self._ticking.done():
+                self._ticking.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._ticking
         if self._aps.running:
             self._aps.shutdown(wait=False)
-        await self._fanout.wait_idle()

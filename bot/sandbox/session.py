@@ -97,7 +97,7 @@ class Sandbox:
             heartbeat_path=db.parent / "sandbox-heartbeat.json",
         )
         self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmaps, self.clock))
-        task = asyncio.ensure_future(serve(self.bot, "sandbox-token", handle_signals=False))
+        task = asyncio.ensure_future(serve(self.bot, "sandbox-token"))
         self._stack.push_async_callback(self._stop_bot, task)
         await asyncio.wait_for(self.bot.wait_until_ready(), 30)  # guilds cached: ready for commands
         if self.files_dir is None:  # kept after the session: the files are for opening afterwards

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
+from bot.cogs.answers import DEFERRED_OPEN
 from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
 from bot.services import caller
@@ -31,7 +32,13 @@ async def send_ephemeral(
         content = clip_lines(content, CONTENT_MAX)
     if embed is not None:
         kwargs["embed"] = embed
-    if interaction.response.is_done():
+    deferred = interaction.extras.pop(DEFERRED_OPEN, None)
+    if deferred == "private":  # replace the "thinking…" of a private deferral
+        await interaction.edit_original_response(content=content, embed=embed)
+    elif deferred == "public":  # a public "thinking…" goes; the answer stays private
+        await interaction.delete_original_response()
+        await interaction.followup.send(content or discord.utils.MISSING, **kwargs)  # type: ignore[arg-type]
+    elif interaction.response.is_done():
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)  # type: ignore[arg-type]
     else:
         await interaction.response.send_message(content, **kwargs)  # type: ignore[arg-type]

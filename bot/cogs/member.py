@@ -12,6 +12,7 @@ from discord import app_commands
 from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
+from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import MemberCogBase, moderates
 from bot.cogs.confirm import Outcome, ask
 from bot.cogs.errors import send_ephemeral
@@ -131,23 +132,31 @@ class MemberCog(MemberCogBase):
         public: bool = False,
     ) -> None:
         subject = member or interaction.user
-        report = await self.services.progress.report(
-            _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
-        )
-        if report.private and subject.id != interaction.user.id:
-            # Hidden from the leaderboard means private: only the cohort's moderators see it, and only privately.
-            if not moderates(interaction, report.cohort):
-                raise NotAllowed(
-                    t(
-                        "{member} keeps their progress private (hidden from the leaderboard): "
-                        "only they and the cohort's moderators can see it.",
-                        member=md(subject.display_name, QUOTE_MAX),
+        shown: list[tuple[ProgressReport, discord.Embed]] = []
+
+        async def progress() -> Reply:
+            report = await self.services.progress.report(
+                _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
+            )
+            private = False
+            if report.private and subject.id != interaction.user.id:
+                # Hidden from the leaderboard means private: only the cohort's moderators see it, privately.
+                if not moderates(interaction, report.cohort):
+                    raise NotAllowed(
+                        t(
+                            "{member} keeps their progress private (hidden from the leaderboard): "
+                            "only they and the cohort's moderators can see it.",
+                            member=md(subject.display_name, QUOTE_MAX),
+                        )
                     )
-                )
-            public = False
-        embed = render.progress_embed(report, subject.display_name)
-        # The text answers at once; the picture is drawn in a thread and added to the same message.
-        await interaction.response.send_message(embed=embed, ephemeral=not public)
+                private = True
+            embed = render.progress_embed(report, subject.display_name)
+            shown.append((report, embed))
+            return Reply(embed=embed, private=private or not public)
+
+        # The text answers first; the picture is drawn in a thread and added to the same message.
+        await answer_in_time(interaction, progress(), ephemeral=not public)
+        report, embed = shown[0]
         task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
         self.drawing.add(task)
         task.add_done_callback(self.drawing.discard)

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot import pictures, render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
+from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import moderates, require_guild
 from bot.cogs.cohort_options import cohort_options, postable_channel_id
 from bot.cogs.cohort_views import MembersPager
@@ -269,26 +270,27 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def members(self, interaction: discord.Interaction, cohort: Name) -> None:
-        await self._cohort_for_moderator(interaction, cohort)
-        found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
-        pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
-        if pager.pages == 1:
-            await send_ephemeral(interaction, embed=pager.embed())
-        else:
-            await interaction.response.send_message(embed=pager.embed(), view=pager, ephemeral=True)
+        async def members() -> Reply:
+            await self._cohort_for_moderator(interaction, cohort)
+            found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
+            pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
+            return Reply(embed=pager.embed(), view=pager if pager.pages > 1 else None)
+
+        await answer_in_time(interaction, members())
 
     @app_commands.command(name="report", description="Members per stage, stuck topics, quiet members")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def report(self, interaction: discord.Interaction, cohort: Name) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
-        report = await self.services.insight.report(found)
-        embed = render.report_embed(report)
-        chart = await asyncio.to_thread(pictures.stage_chart, report)  # drawn off the event loop
-        embed.set_image(url="attachment://stages.png")
-        await interaction.response.send_message(
-            embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"), ephemeral=True
-        )
+        async def report() -> Reply:
+            found = await self._cohort_for_moderator(interaction, cohort)
+            report = await self.services.insight.report(found)
+            embed = render.report_embed(report)
+            chart = await asyncio.to_thread(pictures.stage_chart, report)  # drawn off the event loop
+            embed.set_image(url="attachment://stages.png")
+            return Reply(embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"))
+
+        await answer_in_time(interaction, report())
 
     @app_commands.command(name="pause", description="Add a planned break: the calendar and streaks wait")
     @app_commands.describe(
@@ -315,11 +317,15 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
-        data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
-        members = data[0]["members"] if data else []
-        file = discord.File(io.BytesIO(to_csv(data).encode()), filename=export_file_name(found.name))
-        await interaction.response.send_message(render.export_summary(found.name, members), file=file, ephemeral=True)
+        async def export() -> Reply:
+            found = await self._cohort_for_moderator(interaction, cohort)
+            data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
+            members = data[0]["members"] if data else []
+            table = await asyncio.to_thread(to_csv, data)  # a big cohort's table is built off the event loop
+            file = discord.File(io.BytesIO(table.encode()), filename=export_file_name(found.name))
+            return Reply(render.export_summary(found.name, members), file=file)
+
+        await answer_in_time(interaction, export())
 
     @app_commands.command(name="set-progress", description="Move a member to a topic")
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")

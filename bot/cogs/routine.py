@@ -8,6 +8,7 @@ from discord import app_commands
 from bot import render
 from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
+from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import MemberCogBase
 from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Choice, Minutes, Name, Note, SettingTime, Timezone
@@ -93,14 +94,17 @@ class RoutineCog(MemberCogBase):
         self, interaction: discord.Interaction, cohort: Name | None = None, period: Choice = "this-week"
     ) -> None:
         assert interaction.guild_id is not None
-        board = await self.services.leaderboards.for_member(interaction.guild_id, interaction.user.id, cohort, period)
-        period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
-            board.period
-        ]
-        title = t("Leaderboard · {cohort}", cohort=md(board.cohort.name)) + " · " + period_name.replace("-", " ")
-        await send_ephemeral(
-            interaction, embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title)
-        )
+        guild_id = interaction.guild_id
+
+        async def leaderboard() -> Reply:  # ranks the whole cohort: may take long on a big one
+            board = await self.services.leaderboards.for_member(guild_id, interaction.user.id, cohort, period)
+            period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
+                board.period
+            ]
+            title = t("Leaderboard · {cohort}", cohort=md(board.cohort.name)) + " · " + period_name.replace("-", " ")
+            return Reply(embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title))
+
+        await answer_in_time(interaction, leaderboard())
 
 
 async def setup(bot: StudyBot) -> None:

@@ -162,6 +162,8 @@ class FakeDiscord:
         self.files: dict[int, bytes] = {}  # attachment id -> uploaded content
         # Requests refused for breaking Discord's rules (tests fail on any they did not expect).
         self.rejected: list[Rejection] = []
+        # Discord drops an interaction whose first answer (a message or a deferral) comes later than this.
+        self.interaction_deadline = 3.0
         self.dm_closed: set[int] = set()  # users whose DMs are closed (error 50007)
         self.dms: list[Message] = []
         # A global ceiling in requests per second (None: unlimited), enforced over a sliding second.
@@ -404,6 +406,13 @@ class FakeDiscord:
     async def _callback(self, request: web.Request) -> web.Response:
         record = self.interactions[int(request.match_info["iid"])]
         body = request[BODY] or {}
+        late = asyncio.get_running_loop().time() - record.sent_at
+        if record.callback_type is None and late > self.interaction_deadline:
+            # Discord forgets an interaction not acknowledged in 3 s: the member saw "did not respond".
+            path = request.path.removeprefix(API_PREFIX)
+            error = openapi.FieldError((), "UNKNOWN_INTERACTION", f"Unknown interaction (answered after {late:.1f} s)")
+            self.rejected.append(Rejection("POST", path, [error], body))
+            return self._json({"message": "Unknown interaction", "code": 10062}, status=404)
         if record.callback_type is not None:
             error = openapi.FieldError((), "ALREADY_ACKNOWLEDGED", "Interaction has already been acknowledged.")
             path = request.path.removeprefix(API_PREFIX)
@@ -445,10 +454,11 @@ class FakeDiscord:
         record = self._by_token[request.match_info["token"]]
         mid = request.match_info["mid"]
         if mid == "@original":
-            if not record.messages:  # editing the response to a deferral creates it
+            if not record.messages:  # editing the response to a deferral creates it (private if the deferral was)
                 channel_id = record.payload.get("channel_id")
+                flags = {"flags": (record.callback_data or {}).get("flags", 0)}
                 record.messages.append(
-                    self._new_message(int(channel_id) if channel_id else None, {}, interaction=record.payload)
+                    self._new_message(int(channel_id) if channel_id else None, flags, interaction=record.payload)
                 )
             message = record.messages[0]
         else:

@@ -1,0 +1,67 @@
+"""Answers whose work grows with the cohort (exports, reports, member lists, boards): Discord drops an
+interaction not acknowledged within 3 s, so one that is not ready in time is deferred (the member sees
+"thinking…") and the deferred answer is edited when the work is done. A quick one is answered at once,
+with no extra request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+# Well inside Discord's 3 s, leaving time for the deferral itself to arrive on a busy connection.
+DEFER_AFTER = 1.5
+# interaction.extras key: a deferral whose "thinking…" the next answer (or error) must replace; the
+# value says whether it was private.
+DEFERRED_OPEN = "studybot.deferred_open"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a command answers with."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    file: discord.File | None = None
+    view: discord.ui.View | None = None
+    # None: as the command asked. True: only the caller may see it, whatever was asked (the work found
+    # the answer private, e.g. a hidden member's progress).
+    private: bool | None = None
+
+
+async def answer_in_time(interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool = True) -> None:
+    """Answer with what `work` makes; defer first if it is not ready within DEFER_AFTER seconds.
+
+    A failure of `work` propagates (the error handler answers it, replacing the "thinking…")."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        interaction.extras[DEFERRED_OPEN] = "private" if ephemeral else "public"
+    reply = await task
+    private = ephemeral if reply.private is None else reply.private
+    deferred = interaction.extras.pop(DEFERRED_OPEN, None)
+    if deferred == "public" and private:
+        # Deferred in public, found private: the public "thinking…" goes, the answer comes privately.
+        await interaction.delete_original_response()
+        await interaction.followup.send(**_message(reply), ephemeral=True)
+    elif deferred:
+        edit: dict[str, Any] = {"content": reply.content, "embed": reply.embed}
+        if reply.file is not None:
+            edit["attachments"] = [reply.file]
+        if reply.view is not None:
+            edit["view"] = reply.view
+        await interaction.edit_original_response(**edit)
+    else:
+        await interaction.response.send_message(**_message(reply), ephemeral=private)
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    message: dict[str, Any] = {"content": reply.content} if reply.content else {}
+    for key in ("embed", "file", "view"):
+        if getattr(reply, key) is not None:
+            message[key] = getattr(reply, key)
+    return message

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.db.models import Delivery
 from bot.sandbox.session import Sandbox
 from tests.harness import CATALOG, ROOT
 
@@ -139,3 +141,58 @@ async def test_every_picture_and_file_the_bot_sends_is_saved_where_the_transcrip
     assert card.read_bytes().startswith(b"\x89PNG")
     assert f"📎 spring.csv ({export.stat().st_size} bytes) → {export}" in transcript
     assert export.read_text().startswith("record,guild_id,cohort,user_id,name,")
+
+
+async def test_moving_the_clock_sends_everything_that_fell_due_on_time_in_order(sandbox):
+    for line in (
+        "clock 2026-12-01T10:00:00+00:00",  # 07:00 in São Paulo
+        "/cohort create name:rio channel:#study-hall start_date:2026-11-30 timezone:America/Sao_Paulo nudge_time:08:30",
+        "as ana",
+        "/join cohort:rio",
+        "clock +1d",  # 08:30 in São Paulo came and went: its nudge is sent then, not skipped as "missed"
+    ):
+        assert await sandbox.execute(line), sandbox.out[-3:]
+    assert len(sandbox.fake.dms) == 1 and "Today in rio" in sandbox.fake.dms[0].text()
+    assert await sandbox.execute("clock +1w")
+    assert len(sandbox.fake.dms) == 8  # one each morning
+    boards = [m for m in sandbox.fake.channel_posts if "Weekly leaderboard" in m.text()]
+    assert len(boards) == 1  # Monday 7 December, 18:00 in São Paulo
+    async with sandbox.bot.services.progress._sessions() as session:
+        rows = (await session.execute(select(Delivery.kind, Delivery.status, Delivery.scheduled_for))).all()
+    assert {status for _, status, _ in rows} == {"sent"}, rows
+    nudges = sorted(at for kind, _, at in rows if kind == "nudge")
+    assert all(at.hour == 11 and at.minute == 30 for at in nudges)  # 08:30 in São Paulo, each day
+    transcript = "\n".join(sandbox.out)
+    assert transcript.index("[DM to @ana]") < transcript.index("Weekly leaderboard · rio")
+
+
+async def test_the_clock_does_not_go_back(sandbox):
+    assert await sandbox.execute("clock 2026-12-01T10:00:00+00:00")
+    assert not await sandbox.execute("clock 2026-11-30T10:00:00+00:00")
+    assert "the clock only moves forward" in sandbox.out[-1]
+    assert await sandbox.execute("clock")
+    assert "Tue 01 Dec 2026 10:0" in sandbox.out[-1]
+
+
+def test_a_sandbox_database_remembers_its_people_by_name(tmp_path):
+    db = tmp_path / "kept.db"
+    first = subprocess.run(
+        [str(STUDYBOT), "sandbox", "--db", str(db), "--files", str(tmp_path / "files")],
+        input="/cohort create name:spring channel:#study-hall start_date:2026-11-30 timezone:UTC\n"
+        "as u0\n/join cohort:spring\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    second = subprocess.run(
+        [str(STUDYBOT), "sandbox", "--db", str(db), "--files", str(tmp_path / "files")],
+        input="as u1\n/progress\nas u0\n/progress\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    out = second.stdout
+    assert out.index("You are not in any cohort") < out.index("u0 · spring"), out[-2000:]

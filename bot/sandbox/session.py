@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 import tempfile
@@ -33,22 +34,30 @@ Sandbox commands:
   as NAME          act as NAME (`as mod` has Manage Server; any other name is a plain member, made on first use)
   click LABEL      press the button labelled LABEL on the latest message that has one
   clock [+1d|+2h|+30m|+1w|ISO-TIME]
-                   show or move the bot's clock; due nudges and leaderboards are then sent
+                   show or move the bot's clock forward, as if the bot ran all along: every nudge,
+                   leaderboard and report that falls due in between is sent at its own moment
   locale CODE      the current user's Discord language (`de` for German, `en-US`); `locale server CODE` the server's
   users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
 Tab completes commands, option names, and option values the bot autocompletes."""
 
 REPLY_TIMEOUT = 5.0
+MAX_STOPS = 5000  # moments something falls due in one clock jump (a week of a big cohort's nudge times)
 _DELTA = re.compile(r"^\+(\d+)([wdhm])$")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
+def user_id_for(name: str) -> int:
+    """A snowflake-sized id that depends only on the name (never one the fake hands out itself)."""
+    digest = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+    return 300_000_000_000_000_000 + digest % 10**17
+
+
 def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
     world = World()
-    owner = world.add_user("owner")
+    owner = world.add_user("owner", user_id=user_id_for("owner"))
     guild = world.add_guild("Sandbox Server", owner)
-    mod = world.add_user("mod")
+    mod = world.add_user("mod", user_id=user_id_for("mod"))
     guild.add_member(mod, guild.add_role("Moderators", discord.Permissions(manage_guild=True)))
     channels = {name: guild.add_channel(name) for name in ("study-hall", "general")}
     return world, guild, mod, channels
@@ -218,7 +227,8 @@ class Sandbox:
             raise SandboxError("as NAME: a name of letters, digits, _ . or -")
         user = next((u for u in self.world.users.values() if u.name == name), None)
         if user is None:
-            user = self.world.add_user(name)
+            # The id follows from the name, so `--db PATH` finds the same person in the next session.
+            user = self.world.add_user(name, user_id=user_id_for(name))
         if user.id not in self.guild.members:
             self.guild.add_member(user)
         self.acting = user
@@ -255,21 +265,47 @@ class Sandbox:
         self._show_answer(record.messages)
 
     async def _clock(self, arg: str) -> None:
-        if arg:
-            match = _DELTA.match(arg)
-            if match:
-                self.clock.advance(timedelta(**{_UNITS[match[2]]: int(match[1])}))
-            else:
-                try:
-                    moment = datetime.fromisoformat(arg)
-                except ValueError:
-                    raise SandboxError("clock takes +1d, +2h, +30m, +1w or an ISO time with a zone") from None
-                if moment.tzinfo is None:
-                    raise SandboxError("give the time a zone, e.g. 2026-11-30T08:00:00+01:00")
-                self.clock.set(moment)
+        if not arg:
+            self.emit(f"🕒 {self.clock.now():%a %d %b %Y %H:%M} UTC")
+            return
+        match = _DELTA.match(arg)
+        if match:
+            target = self.clock.now() + timedelta(**{_UNITS[match[2]]: int(match[1])})
+        else:
+            try:
+                target = datetime.fromisoformat(arg)
+            except ValueError:
+                raise SandboxError("clock takes +1d, +2h, +30m, +1w or an ISO time with a zone") from None
+            if target.tzinfo is None:
+                raise SandboxError("give the time a zone, e.g. 2026-11-30T08:00:00+01:00")
+        if target < self.clock.now():
+            raise SandboxError(
+                f"the clock only moves forward (it is {self.clock.now():%Y-%m-%d %H:%M} UTC): nudges already "
+                "sent cannot be unsent; start a new sandbox to begin earlier"
+            )
+        await self._run_until(target)
         self.emit(f"🕒 {self.clock.now():%a %d %b %Y %H:%M} UTC")
-        if arg:
-            await self.bot.scheduler.tick()  # what APScheduler would run next: send what fell due
+
+    async def _run_until(self, target: datetime) -> None:
+        """Move the clock to `target` as if the bot had been running all along: stop at every moment a
+        nudge or weekly post falls due, in order, and send it then (on time, not "missed while down")."""
+        for _ in range(MAX_STOPS):
+            due = await self.bot.services.deliveries.next_due()
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.set(due)
+            await self.bot.scheduler.tick()
+            after = await self.bot.services.deliveries.next_due()
+            if after is not None and after <= self.clock.now():
+                # Still due at this moment (a send that will be retried): let a minute pass, as ticks would.
+                self.clock.set(min(target, self.clock.now() + timedelta(minutes=1)))
+                if self.clock.now() >= target:
+                    break
+        else:
+            raise SandboxError(f"more than {MAX_STOPS} things fell due in that jump; move the clock in smaller steps")
+        self.clock.set(target)
+        await self.bot.scheduler.tick()  # what APScheduler would run at the end: send anything else due
 
     # --- parsing -----------------------------------------------------------------------
 

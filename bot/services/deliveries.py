@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import literal_column, select, true, update
+from sqlalchemy import func, literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
@@ -312,6 +312,18 @@ class DeliveryService:
         return count
 
     # --- leaderboards ----------------------------------------------------------------
+
+    async def next_due(self) -> datetime | None:
+        """The earliest timer of this process's guilds (a daily nudge or a weekly post), for a clock that
+        moves in jumps (the sandbox) and must stop at each moment something falls due."""
+        async with self._sessions() as session:
+            nudge = await session.scalar(
+                select(func.min(Membership.next_nudge_at))
+                .join(Cohort, Cohort.id == Membership.cohort_id)
+                .where(self._mine)
+            )
+            board = await session.scalar(select(func.min(Cohort.next_leaderboard_at)).where(self._mine))
+        return min((t for t in (nudge, board) if t is not None), default=None)
 
     async def claim_due_leaderboards(self) -> list[LeaderboardJob]:
         """Claim due weekly leaderboards (late ones within the grace window); compute each."""

@@ -67,13 +67,15 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
                     _stamp(now),
                     _stamp(now - timedelta(days=60)),
                     later,
+                    f"user{i}",  # the name the benchmark's fake Discord gives user USER_BASE + i
                 )
             )
         conn.executemany(
             "INSERT INTO memberships (id, cohort_id, user_id, current_topic_id, topic_started_at, joined_at,"
-            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at, locale)"
-            # Members who have used the bot have their language stored; their commands write nothing for it.
-            " VALUES (?, ?, ?, ?, ?, ?, 1, 1, 0, ?, 'en')",
+            " nudges_enabled, show_on_leaderboard, dm_notice_pending, next_nudge_at, display_name, locale)"
+            # Members who have used the bot have their language and name stored; their commands write
+            # nothing for either.
+            " VALUES (?, ?, ?, ?, ?, ?, 1, 1, 0, ?, ?, 'en')",
             members,
         )
         cohort_of = {m[0]: m[1] for m in members}

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine
 from bench.generate import BIG_GUILD, CHANNEL_BASE, USER_BASE, generate
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import SCHEMA_HEAD
 from bot.db.models import Cohort
 from bot.roadmap import load_roadmap
 from bot.sandbox.fake import FakeDiscord, World
@@ -245,6 +246,12 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _revision(db: Path) -> str | None:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "bench" / ".cache" / "bench.db"))
@@ -252,6 +259,10 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200)
     args = parser.parse_args()
     cache = Path(args.db)
+    if cache.exists() and _revision(cache) != SCHEMA_HEAD:
+        # Made by an older version: migrating it at every start would be timed as the bot's start-up.
+        print(f"{cache} is at schema {_revision(cache)}, not {SCHEMA_HEAD}: generating it again", flush=True)
+        cache.unlink()
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         print(f"generating {cache} (1,000 cohorts, 100,000 members, 1,000,000 progress rows)...", flush=True)

@@ -197,11 +197,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     roadmaps_dir = env.roadmaps_dir if args.roadmaps_dir is None else Path(args.roadmaps_dir)
     roadmaps = _load_roadmaps_or_exit(roadmap_path, roadmaps_dir)
     return repl.main(
-        roadmaps,
-        roadmap_path,
-        roadmaps_dir,
-        Path(args.db) if args.db else None,
-        Path(args.files) if args.files else None,
+        repl.Setup(
+            roadmaps,
+            roadmap_path,
+            roadmaps_dir,
+            db=Path(args.db) if args.db else None,
+            files_dir=Path(args.files) if args.files else None,
+        )
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.roadmap import RoadmapCatalog
@@ -13,17 +14,27 @@ from bot.sandbox.session import HELP, Completion, Sandbox, insertable, quiet_log
 PROMPT_HINT = "studybot sandbox: the real bot against a Discord stand-in on this machine. `help` for help."
 
 
-async def run_script(
-    lines: list[str],
-    roadmaps: RoadmapCatalog,
-    roadmap_path: Path,
-    roadmaps_dir: Path | None,
-    db: Path | None,
-    files_dir: Path | None = None,
-) -> int:
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What a sandbox session runs on: the roadmaps, where its data and the bot's files are kept."""
+
+    roadmaps: RoadmapCatalog
+    roadmap_path: Path
+    roadmaps_dir: Path | None = None
+    db: Path | None = None  # None: a throwaway database
+    files_dir: Path | None = None  # None: a new folder, named at start
+
+    def sandbox(self) -> Sandbox:
+        return Sandbox(emit=lambda text: print(text, flush=True), files_dir=self.files_dir)
+
+    async def start(self, sandbox: Sandbox) -> None:
+        await sandbox.start(self.roadmaps, self.db, self.roadmap_path, self.roadmaps_dir)
+
+
+async def run_script(lines: list[str], setup: Setup) -> int:
     """Echo and run each line; 1 when any command failed or got no answer."""
-    sandbox = Sandbox(emit=lambda text: print(text, flush=True), files_dir=files_dir)
-    await sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir)
+    sandbox = setup.sandbox()
+    await setup.start(sandbox)
     try:
         for line in lines:
             if line.strip() in ("quit", "exit"):
@@ -38,9 +49,7 @@ async def run_script(
     return 1 if sandbox.failures else 0
 
 
-def run_interactive(
-    roadmaps: RoadmapCatalog, roadmap_path: Path, roadmaps_dir: Path | None, db: Path | None, files_dir: Path | None
-) -> int:
+def run_interactive(setup: Setup) -> int:
     """The bot runs on an event loop in a thread; the prompt (readline) runs here."""
     import readline
 
@@ -51,9 +60,9 @@ def run_interactive(
     def call(coro, timeout: float = 30):  # noqa: ANN001, ANN202 - any coroutine, its result
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
 
-    sandbox = Sandbox(emit=lambda text: print(text, flush=True), files_dir=files_dir)
+    sandbox = setup.sandbox()
     print("starting the bot...", flush=True)
-    call(sandbox.start(roadmaps, db, roadmap_path, roadmaps_dir), timeout=60)
+    call(setup.start(sandbox), timeout=60)
     print(PROMPT_HINT)
     matches: list[str] = []
     found: list[Completion] = []
@@ -100,19 +109,12 @@ def run_interactive(
     return 0
 
 
-def main(
-    roadmaps: RoadmapCatalog,
-    roadmap_path: Path,
-    roadmaps_dir: Path | None,
-    db: Path | None,
-    files_dir: Path | None = None,
-) -> int:
+def main(setup: Setup) -> int:
     """Interactive on a terminal, a script otherwise (`studybot sandbox < script.txt`)."""
     quiet_logs()
     if sys.stdin.isatty():
-        return run_interactive(roadmaps, roadmap_path, roadmaps_dir, db, files_dir)
-    lines = sys.stdin.read().splitlines()
-    return asyncio.run(run_script(lines, roadmaps, roadmap_path, roadmaps_dir, db, files_dir))
+        return run_interactive(setup)
+    return asyncio.run(run_script(sys.stdin.read().splitlines(), setup))
 
 
 __all__ = ["HELP", "main"]

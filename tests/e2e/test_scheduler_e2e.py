@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import create_engine
 from bot.db.models import Delivery
-from tests.e2e.live import live_bot
+from tests.e2e.live import Live, live_bot
 from tests.e2e.seeding import due_cohort
 
 
@@ -84,13 +84,25 @@ async def delivery_statuses(database_url: str) -> dict[str, int]:
         await engine.dispose()
 
 
-async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path, db_url):
+async def fan_out_under_way(tmp_path, db_url) -> Live:
+    """A running bot 40 nudges into a fan-out of 200 that takes ~8 s (each nudge opens a DM and posts,
+    at 50 requests a second); the caller stops it."""
     live = await live_bot(tmp_path, db_url, members=200)
-    live.fake.global_rate_limit = 50  # each nudge opens a DM and posts: ~8 s of sending at 50 requests/s
+    live.fake.global_rate_limit = 50
     await seed_due_members(db_url, live.guild.id, live.hall.id, [u.id for u in live.members])
     await live.start()
     try:
         await wait_for(lambda: len(live.fake.dms) >= 40, 30, "the fan-out to be under way", live)
+    except BaseException:
+        await live.stop()
+        await live.fake.stop()
+        raise
+    return live
+
+
+async def test_kill_9_during_a_fan_out_then_restart_sends_nothing_twice(tmp_path, db_url):
+    live = await fan_out_under_way(tmp_path, db_url)
+    try:
         await live.kill()
         killed_at = len(live.fake.dms)
         assert killed_at < 200

@@ -9,7 +9,7 @@ import collections
 import signal
 
 from tests.e2e.live import RUNNING, STUDYBOT, live_bot
-from tests.e2e.test_scheduler_e2e import delivery_statuses, seed_due_members, wait_for
+from tests.e2e.test_scheduler_e2e import delivery_statuses, fan_out_under_way, wait_for
 from tests.harness import ROOT
 
 LIMIT = 5.0
@@ -49,12 +49,8 @@ async def test_sigterm_while_reconnecting_to_a_discord_that_does_not_answer(tmp_
 
 
 async def test_sigterm_in_the_middle_of_a_fan_out_leaves_the_rest_for_the_next_start(tmp_path, db_url):
-    live = await live_bot(tmp_path, db_url, members=200)
-    live.fake.global_rate_limit = 50  # each nudge opens a DM and posts: ~8 s of sending at 50 requests/s
-    await seed_due_members(db_url, live.guild.id, live.hall.id, [u.id for u in live.members])
-    await live.start()
+    live = await fan_out_under_way(tmp_path, db_url)
     try:
-        await wait_for(lambda: len(live.fake.dms) >= 40, 30, "the fan-out to be under way", live)
         took, code = await sigterm_takes(live)
         assert code == 0 and took < LIMIT, took
         stopped_at = len(live.fake.dms)

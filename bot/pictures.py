@@ -6,14 +6,13 @@ never blocks the event loop. The embed keeps the same facts as text, for screen 
 from __future__ import annotations
 
 import io
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
 
 if TYPE_CHECKING:
-    from PIL import Image, ImageDraw
-
     from bot.services.insight import CohortReport
     from bot.services.leaderboard import Leaderboard
     from bot.services.progress import ProgressReport
@@ -28,12 +27,77 @@ FULL = (35, 165, 90)
 MARK = (240, 178, 50)
 
 
-# Pillow (~20 MB resident) is imported on the first card drawn, not when the bot starts.
-def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
-    from PIL import Image, ImageDraw
+# Drawn on a palette image: a PNG of palette indices is encoded without per-row filtering, about ten
+# times faster than the same card in RGB (measured: ~1.5 ms against ~11-17 ms for 800x500), and
+# smaller. Text keeps its anti-aliasing through a ramp of TEXT_LEVELS shades from the background to
+# each text colour; shapes are drawn as Pillow draws them in RGB (without anti-aliasing).
+TEXT_LEVELS = 16
+Z_RLE = 3
+SOLIDS = (BACKGROUND, TRACK, DONE, FULL, MARK, TEXT, MUTED)
+TEXT_COLOURS = (TEXT, MUTED, MARK, DONE)
 
-    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
-    return image, ImageDraw.Draw(image)
+
+def _palette() -> list[int]:
+    colours = list(SOLIDS)
+    for colour in TEXT_COLOURS:
+        for level in range(TEXT_LEVELS):
+            share = (level + 1) / TEXT_LEVELS
+            colours.append(tuple(round(b + (c - b) * share) for b, c in zip(BACKGROUND, colour, strict=True)))
+    return [channel for colour in colours for channel in colour]
+
+
+PALETTE = _palette()
+
+
+def _index(colour: tuple) -> int:
+    return SOLIDS.index(colour)
+
+
+def _ramp_start(colour: tuple) -> int:
+    return len(SOLIDS) + TEXT_COLOURS.index(colour) * TEXT_LEVELS
+
+
+class _Card:
+    """A palette canvas: shapes by colour, text anti-aliased over the background."""
+
+    def __init__(self, height: int, template: Any = None) -> None:
+        # Pillow (~20 MB resident) is imported on the first card drawn, not when the bot starts.
+        from PIL import Image, ImageDraw
+
+        if template is not None:  # what every card of its kind shows: copied, not drawn again
+            self.image = template.copy()
+        else:
+            self.image = Image.new("P", (WIDTH, height), _index(BACKGROUND))
+            self.image.putpalette(PALETTE)
+        self.draw = ImageDraw.Draw(self.image)
+
+    def text(self, xy: tuple[int, int], text: str, size: int, colour: tuple, *, once: bool = False) -> None:
+        """`text` at `xy` as ImageDraw.text places it, in `colour`. `once`: a text of this card only
+        (a member's name), drawn without filling the cache of texts every card repeats."""
+        if not text:
+            return
+        draw = _text_tiles.__wrapped__ if once else _text_tiles
+        shades, solid, (dx, dy) = draw(text, size, _ramp_start(colour))
+        self.image.paste(shades, (xy[0] + dx, xy[1] + dy), solid)
+
+    def track(self, x: int, y: int, width: int, height: int) -> None:
+        """An empty bar."""
+        self.draw.rounded_rectangle((x, y, x + width, y + height), radius=height // 2, fill=_index(TRACK))
+
+    def fill(self, x: int, y: int, width: int, height: int, share: float, colour: tuple) -> None:
+        """The filled part of a bar whose track is already drawn."""
+        if share > 0:
+            end = x + max(height, round(width * min(share, 1.0)))
+            self.draw.rounded_rectangle((x, y, end, y + height), radius=height // 2, fill=_index(colour))
+
+    def dot(self, box: tuple[int, int, int, int], colour: tuple) -> None:
+        self.draw.ellipse(box, fill=_index(colour))
+
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        # zlib's run-length strategy: cards are long runs of one index (measured 1.2 ms, 13 KB for /progress).
+        self.image.save(out, format="PNG", optimize=False, compress_type=Z_RLE)
+        return out.getvalue()
 
 
 @lru_cache(maxsize=8)
@@ -43,17 +107,92 @@ def _font(size: int) -> Any:
     return ImageFont.load_default(size=size)
 
 
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=3)
-    return out.getvalue()
+@lru_cache(maxsize=256)  # ~10 KB each: counts, labels, titles
+def _text_tiles(text: str, size: int, ramp: int) -> tuple[Any, Any, tuple[int, int]]:
+    """The palette indices of `text` (shades from `ramp`), the mask of its inked pixels, and the
+    offset from the drawing point. Cached: stage titles, counts and labels repeat on every card."""
+    from PIL import Image
+
+    strip = _set_in_glyphs(text, size) if _simple(text) else _set_by_pillow(text, size)
+    ink = strip.getbbox() or (0, 0, 1, 1)
+    coverage = strip.crop(ink)
+    levels = coverage.point(_shade_table(ramp))
+    # The same bytes as palette indices (a mode conversion would map them through a palette instead).
+    shades = Image.frombytes("P", levels.size, levels.tobytes())
+    solid = coverage.point(_INKED)
+    return shades, solid, (ink[0], ink[1])
 
 
-def _bar(draw: ImageDraw.ImageDraw, x: int, y: int, width: int, height: int, share: float, colour: tuple) -> None:
-    draw.rounded_rectangle((x, y, x + width, y + height), radius=height // 2, fill=TRACK)
-    if share > 0:
-        end = x + max(height, round(width * min(share, 1.0)))
-        draw.rounded_rectangle((x, y, end, y + height), radius=height // 2, fill=colour)
+def _set_by_pillow(text: str, size: int) -> Any:
+    """`text`'s coverage as Pillow lays it out, on a roomy strip (drawn at its origin)."""
+    from PIL import Image, ImageDraw
+
+    strip = Image.new("L", (WIDTH, size * 2), 0)
+    ImageDraw.Draw(strip).text((0, 0), text, font=_font(size), fill=255)
+    return strip
+
+
+def _set_in_glyphs(text: str, size: int) -> Any:
+    """The same as `_set_by_pillow` from cached glyphs, placed by advance and kerning as Pillow's basic
+    layout places them: about eight times faster for a text never drawn before (a member's name)."""
+    from PIL import Image
+
+    strip = Image.new("L", (WIDTH, size * 2), 0)
+    x, previous = 0.0, ""
+    for char in text:
+        if previous:
+            x += _kerning(previous, char, size)
+        tile, dx, dy = _glyph(char, size)
+        if tile is not None and x + dx < WIDTH:
+            # Full ink through the glyph's coverage: its own shades, and "over" where glyphs touch.
+            strip.paste(255, (round(x) + dx, dy, round(x) + dx + tile.width, dy + tile.height), tile)
+        x += _advance(char, size)
+        previous = char
+    return strip
+
+
+def _simple(text: str) -> bool:
+    """Text whose glyphs stand each on their own, left to right: no combining marks, no right-to-left
+    letters, no format characters. Anything else goes through Pillow's own layout."""
+    return all(
+        unicodedata.combining(char) == 0
+        and unicodedata.category(char) not in ("Mn", "Me", "Mc", "Cf", "Cc", "Cs", "Co", "Cn")
+        and unicodedata.bidirectional(char) not in ("R", "AL", "AN", "NSM")
+        for char in text
+    )
+
+
+@lru_cache(maxsize=2048)  # ~1 KB each
+def _glyph(char: str, size: int) -> tuple[Any, int, int]:
+    """One character's coverage and where it sits from the pen position (None: nothing inked)."""
+    from PIL import Image, ImageDraw
+
+    margin = size  # room for a glyph that reaches left of its pen position
+    cell = Image.new("L", (size * 4, size * 2), 0)
+    ImageDraw.Draw(cell).text((margin, 0), char, font=_font(size), fill=255)
+    box = cell.getbbox()
+    if box is None:
+        return None, 0, 0
+    return cell.crop(box), box[0] - margin, box[1]
+
+
+@lru_cache(maxsize=2048)
+def _advance(char: str, size: int) -> float:
+    return float(_font(size).getlength(char))
+
+
+@lru_cache(maxsize=4096)
+def _kerning(left: str, right: str, size: int) -> float:
+    return float(_font(size).getlength(left + right)) - _advance(left, size) - _advance(right, size)
+
+
+_INKED = [0] + [255] * 255
+
+
+@lru_cache(maxsize=len(TEXT_COLOURS))
+def _shade_table(ramp: int) -> list[int]:
+    """Coverage 0..255 to the palette index of its shade in the ramp starting at `ramp` (0: untouched)."""
+    return [0] + [ramp + min(TEXT_LEVELS - 1, v * TEXT_LEVELS // 256) for v in range(1, 256)]
 
 
 def _short(text: str, limit: int) -> str:
@@ -62,80 +201,106 @@ def _short(text: str, limit: int) -> str:
 
 def progress_card(report: ProgressReport, member_name: str) -> bytes:
     """A bar per stage, and the member's place against the cohort calendar."""
-    rows = len(report.stages)
-    height = 120 + rows * 34 + 110
-    image, draw = _canvas(height)
-    draw.text((32, 24), _short(f"{member_name} · {report.cohort.name}", 48), font=_font(28), fill=TEXT)
-    draw.text(
-        (32, 64),
-        t(
-            "{done}/{total} topics ({percent}%)",
-            done=report.done_count,
-            total=report.total_topics,
-            percent=report.percent,
-        )
-        + f" · {report.pace.label}",
-        font=_font(18),
-        fill=MUTED,
+    titles = tuple(_short(stage.stage.title, 34) for stage in report.stages)
+    card = _Card(0, _progress_template(titles, t("roadmap")))
+    card.text((32, 24), _short(f"{member_name} · {report.cohort.name}", 48), 28, TEXT, once=True)
+    summary = t(
+        "{done}/{total} topics ({percent}%)",
+        done=report.done_count,
+        total=report.total_topics,
+        percent=report.percent,
     )
+    card.text((32, 64), f"{summary} · {report.pace.label}", 18, MUTED, once=True)
     y = 110
     for stage in report.stages:
         share = stage.done / stage.total if stage.total else 0.0
-        draw.text((32, y), _short(stage.stage.title, 34), font=_font(17), fill=TEXT)
-        _bar(draw, 360, y + 3, 330, 16, share, FULL if share >= 1 else DONE)
-        draw.text((704, y), f"{stage.done}/{stage.total}", font=_font(17), fill=MUTED)
+        card.fill(360, y + 3, 330, 16, share, FULL if share >= 1 else DONE)
+        card.text((704, y), f"{stage.done}/{stage.total}", 17, MUTED)
         y += 34
     # The calendar: where the member is (their topic's start) against where the calendar says (today).
     y += 30
-    draw.text((32, y), t("roadmap"), font=_font(15), fill=MUTED)
-    _bar(draw, 120, y + 4, 640, 10, 0.0, DONE)
     # The calendar's label above the line, the member's below, so they never collide.
     for share, colour, label, label_y in (
         (report.expected_share, MARK, t("calendar today"), y - 20),
         (report.position_share, DONE, t("you"), y + 22),
     ):
         x = 120 + round(640 * min(max(share, 0.0), 1.0))
-        draw.ellipse((x - 8, y + 1, x + 8, y + 17), fill=colour)
-        draw.text((max(x - 20, 100), label_y), label, font=_font(14), fill=colour)
-    return _png(image)
+        card.dot((x - 8, y + 1, x + 8, y + 17), colour)
+        card.text((max(x - 20, 100), label_y), label, 14, colour)
+    return card.png()
+
+
+# Templates: ~0.4 MB each; one per roadmap and language in use.
+@lru_cache(maxsize=8)
+def _progress_template(titles: tuple[str, ...], roadmap_label: str) -> Any:
+    """What every /progress card of a roadmap (in one language) shows: stage titles, empty bars."""
+    card = _Card(120 + len(titles) * 34 + 110)
+    y = 110
+    for title in titles:
+        card.text((32, y), title, 17, TEXT)
+        card.track(360, y + 3, 330, 16)
+        y += 34
+    y += 30
+    card.text((32, y), roadmap_label, 15, MUTED)
+    card.track(120, y + 4, 640, 10)
+    return card.image
 
 
 def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> bytes:
     """The top 10 as bars of topics done."""
     top = board.top
-    height = 90 + max(len(top), 1) * 40 + 20
-    image, draw = _canvas(height)
-    draw.text((32, 24), _short(title, 50), font=_font(26), fill=TEXT)
+    card = _Card(0, _leaderboard_template(tuple(entry.rank for entry in top), t("Nobody has finished a topic yet.")))
+    card.text((32, 24), _short(title, 50), 26, TEXT)
     best = max((e.done for e in top), default=1)
     y = 84
     for entry in top:
-        draw.text((32, y), f"#{entry.rank}", font=_font(18), fill=MARK if entry.rank <= 3 else MUTED)
-        draw.text((84, y), _short(names.get(entry.user_id, t("member")), 22), font=_font(18), fill=TEXT)
-        _bar(draw, 330, y + 3, 360, 18, entry.done / best, DONE)
-        draw.text((704, y), str(entry.done), font=_font(18), fill=TEXT)
+        card.text((84, y), _short(names.get(entry.user_id, t("member")), 22), 18, TEXT, once=True)
+        card.fill(330, y + 3, 360, 18, entry.done / best, DONE)
+        card.text((704, y), str(entry.done), 18, TEXT)
         y += 40
-    if not top:
-        draw.text((32, y), t("Nobody has finished a topic yet."), font=_font(18), fill=MUTED)
-    return _png(image)
+    return card.png()
+
+
+@lru_cache(maxsize=4)
+def _leaderboard_template(ranks: tuple[int, ...], nobody: str) -> Any:
+    """Rank numbers and empty bars for a board of these ranks (ties repeat a rank)."""
+    card = _Card(90 + max(len(ranks), 1) * 40 + 20)
+    y = 84
+    for rank in ranks:
+        card.text((32, y), f"#{rank}", 18, MARK if rank <= 3 else MUTED)
+        card.track(330, y + 3, 360, 18)
+        y += 40
+    if not ranks:
+        card.text((32, y), nobody, 18, MUTED)
+    return card.image
 
 
 def stage_chart(report: CohortReport) -> bytes:
     """Members per stage, as horizontal bars."""
     rows = report.per_stage
-    height = 90 + len(rows) * 36 + (36 if report.finished else 0) + 20
-    image, draw = _canvas(height)
-    draw.text(
-        (32, 24), _short(t("{cohort}: members per stage", cohort=report.cohort.name), 50), font=_font(26), fill=TEXT
-    )
+    titles = tuple(_short(f"{i}. {stage.title}", 34) for i, (stage, _) in enumerate(rows, 1))
+    finished = t("finished") if report.finished else None
+    card = _Card(0, _chart_template(titles, finished))
+    card.text((32, 24), _short(t("{cohort}: members per stage", cohort=report.cohort.name), 50), 26, TEXT)
     most = max([n for _, n in rows] + [report.finished, 1])
     y = 80
-    for i, (stage, count) in enumerate(rows, 1):
-        draw.text((32, y), _short(f"{i}. {stage.title}", 34), font=_font(17), fill=TEXT)
-        _bar(draw, 360, y + 3, 330, 16, count / most, DONE)
-        draw.text((704, y), str(count), font=_font(17), fill=MUTED)
+    for _, count in rows:
+        card.fill(360, y + 3, 330, 16, count / most, DONE)
+        card.text((704, y), str(count), 17, MUTED)
         y += 36
     if report.finished:
-        draw.text((32, y), t("finished"), font=_font(17), fill=TEXT)
-        _bar(draw, 360, y + 3, 330, 16, report.finished / most, FULL)
-        draw.text((704, y), str(report.finished), font=_font(17), fill=MUTED)
-    return _png(image)
+        card.fill(360, y + 3, 330, 16, report.finished / most, FULL)
+        card.text((704, y), str(report.finished), 17, MUTED)
+    return card.png()
+
+
+@lru_cache(maxsize=8)
+def _chart_template(titles: tuple[str, ...], finished: str | None) -> Any:
+    """Stage titles and empty bars of a report chart (and the finished row, labelled, when there is one)."""
+    card = _Card(90 + len(titles) * 36 + (36 if finished else 0) + 20)
+    y = 80
+    for title in (*titles, *([finished] if finished else [])):
+        card.text((32, y), title, 17, TEXT)
+        card.track(360, y + 3, 330, 16)
+        y += 36
+    return card.image

@@ -180,23 +180,29 @@ class MemberCog(MemberCogBase):
     async def done(
         self, interaction: discord.Interaction, note: Note | None = None, cohort: Name | None = None
     ) -> None:
-        result = await self.services.progress.done(
-            _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
-        )
+        async def done() -> Reply:
+            result = await self.services.progress.done(
+                _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
+            )
+            return Reply(interaction.user.mention + " " + render.advance_text(result), private=result.private)
+
         # Public on purpose: finishing a topic is news for the study group (unless the member keeps it private).
-        await interaction.response.send_message(
-            interaction.user.mention + " " + render.advance_text(result), ephemeral=result.private
-        )
+        # In a rush of /done, one waiting its turn at the database is deferred privately first: whether the
+        # member keeps their progress private is known only once it is read.
+        await answer_in_time(interaction, done())
 
     @app_commands.command(name="skip", description="Skip your current topic (it will not count as done)")
     @app_commands.guild_only()
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def skip(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        result = await self.services.progress.skip(
-            _guild_id(interaction), interaction.user.id, cohort, as_of=interaction.created_at
-        )
-        await interaction.response.send_message(render.advance_text(result), ephemeral=True)
+        async def skip() -> Reply:
+            result = await self.services.progress.skip(
+                _guild_id(interaction), interaction.user.id, cohort, as_of=interaction.created_at
+            )
+            return Reply(render.advance_text(result))
+
+        await answer_in_time(interaction, skip())
 
     @app_commands.command(name="goto", description="Jump to any topic of the roadmap")
     @app_commands.guild_only()

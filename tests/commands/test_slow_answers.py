@@ -62,6 +62,18 @@ async def test_slow_work_is_deferred_then_answered_in_the_same_message(
     h.fake.assert_accepted_all()
 
 
+async def test_a_slow_done_is_deferred_privately_then_public_news_unless_the_member_is_hidden(spring, slow_database):
+    h = spring
+    done = await h.run(h.bob, "done", timeout=30)
+    assert done.callback_type == 5 and (done.callback_data or {}).get("flags") == 64  # "thinking…" privately
+    assert not done.message.ephemeral and "**DNS** done!" in done.message.content  # then news for the group
+    await h.run(h.alice, "settings", timeout=30, show_on_leaderboard="off")
+    hidden = await h.run(h.alice, "done", timeout=30)
+    assert hidden.callback_type == 5 and len(hidden.messages) == 1
+    assert hidden.message.ephemeral and "done!" in hidden.message.content  # nothing of it in public
+    h.fake.assert_accepted_all()
+
+
 async def test_a_slow_refusal_replaces_the_thinking_message(spring, slow_database):
     h = spring
     reply = await h.run(h.mod, "cohort report", timeout=30, cohort="sprung")  # two look-ups: the name, then close ones

@@ -116,11 +116,22 @@ class InteractionRecord:
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     sent_at: float = 0.0  # loop time when the fake dispatched it
     answered_at: float = 0.0  # loop time of the bot's first answer (callback or follow-up)
+    completed_at: float = 0.0  # loop time of the answer itself (after a deferral: the edit that replaces it)
 
     @property
     def latency(self) -> float:
-        """Dispatch to the bot's first answer, in seconds."""
+        """Dispatch to the bot's first answer (a deferral counts: Discord has it in time), in seconds."""
         return self.answered_at - self.sent_at
+
+    @property
+    def completion(self) -> float:
+        """Dispatch to the answer the member reads, in seconds."""
+        return self.completed_at - self.sent_at
+
+    def complete(self) -> None:
+        if not self.answered.is_set():
+            self.completed_at = asyncio.get_running_loop().time()
+        self.answered.set()
 
     @property
     def id(self) -> int:
@@ -437,7 +448,7 @@ class FakeDiscord:
         if not record.answered_at:
             record.answered_at = asyncio.get_running_loop().time()
         if record.callback_type != 5:  # a deferral is answered later by a follow-up
-            record.answered.set()
+            record.complete()
         result: dict[str, Any] = {
             "interaction": {
                 "id": str(record.id),
@@ -465,7 +476,7 @@ class FakeDiscord:
             message = self.messages[int(mid)]
         if request.method == "PATCH":
             self._edit(message, request[BODY] or {})
-            record.answered.set()
+            record.complete()
         elif request.method == "DELETE":
             return web.Response(status=204)
         return self._json(message.payload)
@@ -477,7 +488,7 @@ class FakeDiscord:
             int(channel_id) if channel_id else None, request[BODY] or {}, interaction=record.payload
         )
         record.messages.append(message)
-        record.answered.set()
+        record.complete()
         return self._json(message.payload)
 
     async def _member(self, request: web.Request) -> web.Response:

@@ -29,8 +29,8 @@ class Reply:
     embed: discord.Embed | None = None
     file: discord.File | None = None
     view: discord.ui.View | None = None
-    # None: as the command asked. True: only the caller may see it, whatever was asked (the work found
-    # the answer private, e.g. a hidden member's progress).
+    # None: as the command deferred (`ephemeral`). True or False: private or public as the work found
+    # (a hidden member's progress is private whatever was asked; a /done is news unless hidden).
     private: bool | None = None
 
 

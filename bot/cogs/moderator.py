@@ -92,7 +92,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         return cohort
 
     async def _cohort_embed(self, cohort: Cohort, title: str | None = None) -> discord.Embed:
-        overview = await self.services.cohorts.overview(cohort.guild_id, cohort.name)
+        overview = await self.services.cohorts.overview(cohort)  # loaded already: not found again by name
         return render.cohort_embed(overview, self._roadmap(cohort), title)
 
     @app_commands.command(name="create", description="Create a study cohort")

@@ -294,25 +294,19 @@ class CohortService:
             await session.commit()
             return cohort
 
-    async def overview(self, guild_id: int, name: str) -> CohortOverview:
-        """The cohort, its active member count and its planned breaks."""
+    async def overview(self, cohort: Cohort) -> CohortOverview:
+        """A cohort the caller already loaded, with its active member count and its planned breaks."""
         async with self._sessions() as session:
-            cohort = await self.find_in(session, guild_id, name)
-            return await self.overview_in(session, cohort)
-
-    @staticmethod
-    async def overview_in(session: AsyncSession, cohort: Cohort) -> CohortOverview:
-        """`overview` for a cohort already loaded in `session`."""
-        members = await session.scalar(
-            select(func.count()).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
-        )
-        pauses = (
-            await session.execute(
-                select(CohortPause.start_date, CohortPause.end_date)
-                .where(CohortPause.cohort_id == cohort.id)
-                .order_by(CohortPause.start_date)
+            members = await session.scalar(
+                select(func.count()).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
             )
-        ).all()
+            pauses = (
+                await session.execute(
+                    select(CohortPause.start_date, CohortPause.end_date)
+                    .where(CohortPause.cohort_id == cohort.id)
+                    .order_by(CohortPause.start_date)
+                )
+            ).all()
         return CohortOverview(cohort, int(members or 0), [(start, end) for start, end in pauses])
 
     async def active_members(self, guild_id: int, name: str) -> tuple[Cohort, list[Membership]]:

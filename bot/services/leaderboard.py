@@ -164,7 +164,7 @@ class LeaderboardService:
                 cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             else:
                 cohort, _ = await self._progress.membership_in(session, guild_id, user_id, None)
-                await self._progress.keep_language(session)
+                await self._progress.keep_caller(session)
         start, end = period_bounds(cohort, period, self._clock.now())
         board = await self.compute(cohort, start, end, period, streaks_for={user_id})
         if board.entry_for(user_id) is None:

@@ -189,7 +189,7 @@ class ProgressService:
     @staticmethod
     def _remember_caller(session: AsyncSession, membership: Membership) -> None:
         """Note the language the member uses now (for their nudges) and the name they go by (for exports),
-        a change only when one changed. Stored with the command's own commit, or `keep_language` on a
+        a change only when one changed. Stored with the command's own commit, or `keep_caller` on a
         read: a refused command writes nothing."""
         language, name = i18n.current(), caller.current_name()
         if membership.locale != language:
@@ -200,7 +200,7 @@ class ProgressService:
             session.info[_CALLER_NOTED] = True
 
     @staticmethod
-    async def keep_language(session: AsyncSession) -> None:
+    async def keep_caller(session: AsyncSession) -> None:
         """End a read that succeeded: store the member's language and name if `membership_in` noted a change."""
         if session.info.pop(_CALLER_NOTED, False):
             await session.commit()
@@ -290,7 +290,7 @@ class ProgressService:
         """The cohort a member means: the named one, or their only one (raises when ambiguous)."""
         async with self._sessions() as session:
             cohort, _ = await self.membership_in(session, guild_id, user_id, cohort_name)
-            await self.keep_language(session)
+            await self.keep_caller(session)
             return cohort
 
     async def done(
@@ -495,7 +495,7 @@ class ProgressService:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
             activity = await member_activity(session, membership.id)
             paused = await paused_days(session, cohort.id)
-            await self.keep_language(session)
+            await self.keep_caller(session)
         timezone = member_timezone(membership, cohort)
         now = self._clock.now()
         active_days = {local_date(at, timezone) for _, at in activity}
@@ -582,5 +582,5 @@ class ProgressService:
         """The member's current topic (None when finished)."""
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
-            await self.keep_language(session)
+            await self.keep_caller(session)
             return self._topic_or_first(cohort, membership.current_topic_id)

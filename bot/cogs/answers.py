@@ -46,12 +46,17 @@ async def answer_in_time(interaction: discord.Interaction, work: Awaitable[Reply
     reply = await task
     private = ephemeral if reply.private is None else reply.private
     deferred = interaction.extras.pop(DEFERRED_OPEN, None)
-    if deferred and (deferred == "private") != private:
-        # Deferred one way, answered the other (a hidden member's /done, news for the group): the
-        # "thinking…" goes and the answer comes as a message of its own, as private as it must be.
-        await interaction.delete_original_response()
-        await interaction.followup.send(**_message(reply), ephemeral=private)
-    elif deferred:
+    if deferred:
+        await answer_deferral(interaction, deferred, reply, private=private)
+    else:
+        await interaction.response.send_message(**_message(reply), ephemeral=private)
+
+
+async def answer_deferral(interaction: discord.Interaction, deferred: str, reply: Reply, *, private: bool) -> None:
+    """Replace the "thinking…" of a deferral (`deferred`: "private" or "public") with `reply`, as private
+    as `private` says: the deferred message is edited when that fits, else it goes and `reply` comes as
+    a message of its own (a hidden member's answer after a public deferral, /done's news after a private one)."""
+    if (deferred == "private") == private:
         edit: dict[str, Any] = {"content": reply.content, "embed": reply.embed}
         if reply.file is not None:
             edit["attachments"] = [reply.file]
@@ -59,7 +64,8 @@ async def answer_in_time(interaction: discord.Interaction, work: Awaitable[Reply
             edit["view"] = reply.view
         await interaction.edit_original_response(**edit)
     else:
-        await interaction.response.send_message(**_message(reply), ephemeral=private)
+        await interaction.delete_original_response()
+        await interaction.followup.send(**_message(reply), ephemeral=private)
 
 
 def _message(reply: Reply) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.cogs.answers import DEFERRED_OPEN
+from bot.cogs.answers import DEFERRED_OPEN, Reply, answer_deferral
 from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
 from bot.services import caller
@@ -33,11 +33,8 @@ async def send_ephemeral(
     if embed is not None:
         kwargs["embed"] = embed
     deferred = interaction.extras.pop(DEFERRED_OPEN, None)
-    if deferred == "private":  # replace the "thinking…" of a private deferral
-        await interaction.edit_original_response(content=content, embed=embed)
-    elif deferred == "public":  # a public "thinking…" goes; the answer stays private
-        await interaction.delete_original_response()
-        await interaction.followup.send(content or discord.utils.MISSING, **kwargs)  # type: ignore[arg-type]
+    if deferred:  # the "thinking…" of a deferral gives way to this answer, privately
+        await answer_deferral(interaction, deferred, Reply(content, embed), private=True)
     elif interaction.response.is_done():
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)  # type: ignore[arg-type]
     else:

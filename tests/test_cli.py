@@ -89,15 +89,15 @@ def test_env_example_as_env_is_valid(tmp_path, monkeypatch):
 
 
 def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
-    result = studybot(
-        "run",
-        env={
+    def unreachable(database: str) -> dict[str, str]:
+        return {
             "DISCORD_TOKEN": "secret-token-value",
             "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / database}",
             "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
-        },
-    )
+        }
+
+    result = studybot("run", env=unreachable("bot.db"))
     assert result.returncode == 1
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr and "secret-token-value" not in result.stderr
@@ -105,16 +105,7 @@ def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
     assert "Running upgrade 0006 -> 0007" in result.stderr and "database migrated" in result.stderr
     for noise in ("setup plugin", "Context impl", "Will assume", "voice will NOT be supported"):
         assert noise not in result.stderr
-    debug = studybot(
-        "run",
-        env={
-            "DISCORD_TOKEN": "secret-token-value",
-            "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
-            "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
-            "LOG_LEVEL": "DEBUG",
-        },
-    )
+    debug = studybot("run", env=unreachable("fresh.db") | {"LOG_LEVEL": "DEBUG"})
     assert "Context impl" in debug.stderr  # all of it at DEBUG
 
 

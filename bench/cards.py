@@ -60,7 +60,7 @@ def main() -> None:
     progress = ProgressReport(
         cohort, roadmap, 1, roadmap.topics[7], 7, 31, stages, 3, 4.2, PaceStatus("behind", -2), 5, 9, 0.3, 0.25
     )
-    board = Leaderboard(cohort, "week", now, now, [Entry(i + 1, 1000 + i, i, 12 - i, now, i) for i in range(40)])
+    board = Leaderboard(cohort, "week", now, now, [Entry(i + 1, 1000 + i, i, 12 - i, now, i) for i in range(10)], 40)
     names = {1000 + i: f"a rather long display name {i}" for i in range(40)}
     report = CohortReport(
         cohort,

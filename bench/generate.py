@@ -4,14 +4,17 @@ other guilds. Built with plain sqlite3 on top of the real migrations, in about t
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.roadmap import Roadmap
+from bot.services.tallies import count_all_stale
 
 COHORTS = 1_000
 MEMBERS = 100_000
@@ -24,6 +27,14 @@ CHANNEL_BASE = 600_000_000_000_000_000
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+async def _count_weeks(db: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    try:
+        await count_all_stale(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
 
 
 def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> None:
@@ -79,12 +90,15 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             members,
         )
         cohort_of = {m[0]: m[1] for m in members}
+        done: dict[int, list[datetime]] = {}  # membership -> its done topics' times: the all-time tally
 
         def events() -> Iterator[tuple[int, int, str, str, str]]:
             for n in range(EVENTS):
                 membership = n % MEMBERS + 1
                 at = now - timedelta(seconds=1 + rng.randrange(56 * 24 * 3600))
                 kind = "done" if rng.random() < 0.9 else "skip"
+                if kind == "done":
+                    done.setdefault(membership, []).append(at)
                 yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, _stamp(at))
 
         conn.executemany(
@@ -92,5 +106,14 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             " VALUES (?, ?, ?, ?, NULL, ?)",
             events(),
         )
+        conn.executemany(
+            "UPDATE memberships SET done_count = ?, last_done_at = ? WHERE id = ?",
+            [(len(ats), _stamp(max(ats)), membership) for membership, ats in done.items()],
+        )
+        conn.commit()
+    conn.close()
+    # The weekly tallies as the bot counts them at start-up (bot.services.tallies).
+    asyncio.run(_count_weeks(db))
+    with sqlite3.connect(db) as conn:
         conn.execute("ANALYZE")
     conn.close()  # `with` only commits; closing checkpoints the WAL into the file before it is renamed

@@ -371,7 +371,7 @@ def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title
             t(
                 "#{rank} of {count} with {topics}",
                 rank=mine.rank,
-                count=len(board.entries),
+                count=board.ranked,
                 topics=plural(mine.done, "{n} topic", "{n} topics"),
             )
             if mine

@@ -17,6 +17,7 @@ from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock, OffsetClock, SystemClock
 from bot.services.container import Services
 from bot.services.roadmap_sync import sync_roadmaps
+from bot.services.tallies import count_all_stale
 
 log = logging.getLogger("studybot")
 
@@ -41,6 +42,7 @@ async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Cloc
         moves = await sync_roadmaps(sessions, roadmaps, clock.now())
         if moves:
             log.warning("roadmap: %d member(s) moved to a topic that exists and is still open", len(moves))
+        await count_all_stale(sessions)
         services = Services.build(
             sessions,
             roadmaps,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from bot.db.engine import create_engine
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, ensure_schema, upgrade_to_head
-from bot.db.models import Base
+from bot.db.models import Base, Membership, WeeklyTally
+from bot.services.tallies import count_all_stale
 
 
 async def test_models_and_migrations_agree(db_url):
@@ -76,7 +78,7 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
             await conn.execute(
                 text(
                     "INSERT INTO progress_events (id, membership_id, topic_id, kind, at)"
-                    " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00')"
+                    " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00'), (2, 1, 'tls', 'skip', '2026-01-02 00:00:00')"
                 )
             )
             await conn.execute(text("INSERT INTO roadmap_topics (topic_id, position) VALUES ('dns', 0), ('tls', 1)"))
@@ -95,13 +97,20 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
             order = (
                 await conn.execute(text("SELECT roadmap_id, topic_id, position FROM roadmap_topics ORDER BY position"))
             ).all()
+            all_time = (await conn.execute(select(Membership.done_count, Membership.last_done_at))).all()
+        # 0008: weekly tallies are counted at start-up, in each cohort's week.
+        assert await count_all_stale(create_sessionmaker(engine)) == 2
+        async with engine.connect() as conn:
+            weekly = (await conn.execute(select(WeeklyTally.week_start, WeeklyTally.done))).all()
         await engine.dispose()
+        assert [tuple(r) for r in all_time] == [(1, datetime(2026, 1, 1, tzinfo=UTC))]
+        assert [tuple(r) for r in weekly] == [(datetime(2025, 12, 29, 18, tzinfo=UTC), 1)]  # Monday 18:00 UTC
         # 0004: the cohorts and the stored topic order from before belong to the default roadmap.
         assert roadmap_keys == ["default", "default"]
         # 0005: keys by the normalised name (typing `spring` finds it); @everyone (id 1 = the server) cleared.
         assert [tuple(r) for r in keys] == [("a", None), ("spring", 7)]
         assert [tuple(r) for r in order] == [("default", "dns", 0), ("default", "tls", 1)]
-        assert [tuple(r) for r in events] == [(1, 1, "dns")]
+        assert [tuple(r) for r in events] == [(1, 1, "dns"), (1, 1, "tls")]
         assert [tuple(bool(v) for v in r) for r in flags] == [(True, True, False)]
     finally:
         await backend.drop(url)

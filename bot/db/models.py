@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +71,9 @@ class Cohort(Base):
     report_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # When the next weekly leaderboard falls due (UTC); None while archived. The scheduler's timer.
     next_leaderboard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # The leaderboard week (bot.services.tallies.week_key) that `weekly_tallies` are counted in; None
+    # or another key: they are recounted from the history at start-up.
+    tallied_week: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     @property
     def archived(self) -> bool:
@@ -106,6 +110,9 @@ class Membership(Base):
     display_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Topics done in this cohort, ever, and when the last was: the all-time leaderboard, kept by /done.
+    done_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def active(self) -> bool:
@@ -122,6 +129,14 @@ class ProgressEvent(Base):
         Index(
             "ix_progress_events_cohort_at", "cohort_id", "at", "kind", "membership_id", "topic_id", "completes_stage"
         ),
+        # The leaderboard's "finished a stage": a few rows a week, however many events the week holds.
+        Index(
+            "ix_progress_events_stage_ends",
+            "cohort_id",
+            "at",
+            sqlite_where=text("completes_stage IS NOT NULL"),
+            postgresql_where=text("completes_stage IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -134,6 +149,23 @@ class ProgressEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The stage this event finished (its last open topic, done or skipped), else None (bot.services.journey).
     completes_stage: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)
+
+
+class WeeklyTally(Base):
+    """Topics a member did in one leaderboard week of their cohort: the weekly leaderboard reads these
+    (a row per member), never the history. Kept by /done; recounted when the cohort's week moves."""
+
+    __tablename__ = "weekly_tallies"
+    __table_args__ = (
+        # Covers the board: one cohort's week, every column it ranks by, no table lookups.
+        Index("ix_weekly_tallies_cohort_id", "cohort_id", "week_start", "done", "reached_at", "membership_id"),
+    )
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    done: Mapped[int] = mapped_column(Integer)
+    reached_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last of them: the earlier wins a tie
 
 
 class CohortPause(Base):

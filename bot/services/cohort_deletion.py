@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent
+from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, WeeklyTally
 from bot.i18n import t
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed
@@ -67,6 +67,7 @@ class CohortDeletion:
             member_ids = select(Membership.id).where(Membership.cohort_id == cohort.id).scalar_subquery()
             # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
             await session.execute(delete(ProgressEvent).where(ProgressEvent.cohort_id == cohort.id))
+            await session.execute(delete(WeeklyTally).where(WeeklyTally.cohort_id == cohort.id))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(member_ids)))
             await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(member_ids)))
             await session.execute(

@@ -14,6 +14,7 @@ from bot import logs
 from bot.db.models import Cohort, CohortPause, Membership
 from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
+from bot.services import tallies
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.errors import Conflict, NeedsConfirmation, NotFound, did_you_mean
@@ -164,6 +165,7 @@ class CohortService:
             roadmap_id=self._roadmap_key(options.roadmap),
         )
         _apply(cohort, options, self._clock.now().date())
+        cohort.tallied_week = tallies.week_key(cohort)  # no history yet: counted for its week as it stands
         sync_leaderboard_timer(cohort, self._clock.now())
         async with self._sessions() as session:
             await self._ensure_name_free(session, guild_id, cohort.name)
@@ -198,6 +200,7 @@ class CohortService:
                 if not cohort.archived:
                     raise Conflict(t("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
+            week_was = tallies.week_key(cohort)
             _apply(cohort, options, now.date())
             if not calendar_over_ok and (options.start_date is not None or options.pace is not None):
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
@@ -210,6 +213,8 @@ class CohortService:
                 )
                 for membership in members:
                     sync_nudge_timer(membership, cohort, now, reschedule=True)
+            if tallies.week_key(cohort) != week_was:  # every week boundary moved
+                await tallies.ensure_counted(session, cohort)
             try:
                 await session.commit()
             except IntegrityError:

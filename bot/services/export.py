@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent
+from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, WeeklyTally
 from bot.i18n import t
 from bot.services.cohorts import CohortService
 from bot.services.errors import NotFound
@@ -154,6 +154,7 @@ class ExportService:
             ids = [m.id for m, _ in rows]
             # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
             await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))
+            await session.execute(delete(WeeklyTally).where(WeeklyTally.membership_id.in_(ids)))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
             await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(ids)))
             await session.execute(delete(Membership).where(Membership.id.in_(ids)))

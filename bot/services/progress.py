@@ -13,7 +13,7 @@ from bot import i18n, logs
 from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
-from bot.services import caller
+from bot.services import caller, tallies
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
@@ -101,17 +101,21 @@ _ADVANCE_WHERE = (
     Membership.left_at.is_(None),
     Membership.topic_started_at < bindparam("as_of"),
 )
-_ADVANCE = (
-    update(Membership)
-    .where(*_ADVANCE_WHERE)
-    .values(current_topic_id=bindparam("next"), topic_started_at=bindparam("now"), finished_at=None)
-)
-# Past the last topic: finished, and nothing left to nudge about.
-_FINISH = (
-    update(Membership)
-    .where(*_ADVANCE_WHERE)
-    .values(current_topic_id=None, topic_started_at=bindparam("now"), finished_at=bindparam("now"), next_nudge_at=None)
-)
+
+
+def _moving_on(finishing: bool, kind: str):  # noqa: ANN202 - an Update
+    """The compare-and-set that moves a member on (or past the last topic: finished, nothing left to
+    nudge about); a topic done also counts toward their all-time leaderboard in the same statement."""
+    values: dict = {"current_topic_id": bindparam("next"), "topic_started_at": bindparam("now"), "finished_at": None}
+    if finishing:
+        values.update(current_topic_id=None, finished_at=bindparam("now"), next_nudge_at=None)
+    if kind == "done":
+        values.update(done_count=Membership.done_count + 1, last_done_at=bindparam("now"))
+    return update(Membership).where(*_ADVANCE_WHERE).values(**values)
+
+
+_MOVE_ON = {(finishing, kind): _moving_on(finishing, kind) for finishing in (False, True) for kind in ("done", "skip")}
+
 _RECORD = insert(ProgressEvent)
 _NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -338,6 +342,30 @@ class ProgressService:
         note: str | None,
         as_of: datetime | None,
     ) -> AdvanceResult:
+        # Twice at most: a moderator who moves the cohort's leaderboard week while this runs makes the
+        # first attempt write nothing (bot.services.tallies); the second counts in the new week.
+        for attempt in (1, 2):
+            advanced = await self._try_advance(session, cohort, membership, kind, note, as_of)
+            if advanced is not None:
+                return advanced
+            await session.rollback()
+            await session.refresh(cohort)
+            await session.refresh(membership)
+            if attempt == 1 and await tallies.ensure_counted(session, cohort):
+                await session.commit()
+        raise Conflict(t("The cohort's leaderboard week changed while you sent this; nothing was marked. Try again."))
+
+    async def _try_advance(
+        self,
+        session: AsyncSession,
+        cohort: Cohort,
+        membership: Membership,
+        kind: str,
+        note: str | None,
+        as_of: datetime | None,
+    ) -> AdvanceResult | None:
+        """One attempt of `_advance_in`, committed; None, with the session to roll back, when the
+        cohort's leaderboard week is not the one `cohort` holds."""
         self._ensure_open(cohort)
         if membership.current_topic_id is None:
             raise Conflict(
@@ -363,7 +391,7 @@ class ProgressService:
         # Compare-and-set: the topic must still be the one read above (two requests racing)
         # and must have been current before the member asked (two requests in a row).
         result = await session.execute(
-            _ADVANCE if following is not None else _FINISH,
+            _MOVE_ON[following is None, kind],
             {
                 "membership_id": membership.id,
                 "current": membership.current_topic_id,
@@ -393,6 +421,8 @@ class ProgressService:
                 "completes_stage": completed[0].id if completed else None,
             },
         )
+        if kind == "done" and not await tallies.count_done(session, cohort, membership.id, now):
+            return None
         await session.commit()
         return AdvanceResult(
             cohort,

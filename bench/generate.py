@@ -29,10 +29,10 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-async def _count_weeks(db: Path) -> None:
+async def _count_weeks(db: Path, now: datetime) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{db}")
     try:
-        await count_all_stale(create_sessionmaker(engine))
+        await count_all_stale(create_sessionmaker(engine), now)
     finally:
         await engine.dispose()
 
@@ -113,7 +113,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
         conn.commit()
     conn.close()
     # The weekly tallies as the bot counts them at start-up (bot.services.tallies).
-    asyncio.run(_count_weeks(db))
+    asyncio.run(_count_weeks(db, now))
     with sqlite3.connect(db) as conn:
         conn.execute("ANALYZE")
     conn.close()  # `with` only commits; closing checkpoints the WAL into the file before it is renamed

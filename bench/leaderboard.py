@@ -63,14 +63,14 @@ async def _timing(db: Path, now: datetime) -> dict:
     }
 
 
-async def _recount(db: Path) -> None:
+async def _recount(db: Path, now: datetime) -> None:
     try:
         from bot.services.tallies import count_all_stale
     except ImportError:  # a checkout from before the tallies: it reads the history
         return
     engine = create_engine(f"sqlite+aiosqlite:///{db}")
     try:
-        await count_all_stale(create_sessionmaker(engine))
+        await count_all_stale(create_sessionmaker(engine), now)
     finally:
         await engine.dispose()
 
@@ -103,7 +103,7 @@ def _grow(db: Path, now: datetime, extra_per_member: int) -> None:
         columns = {c[1] for c in conn.execute("PRAGMA table_info(cohorts)")}
         if "tallied_week" in columns:  # counted again as the bot would at start-up (bot.services.tallies)
             conn.execute("UPDATE cohorts SET tallied_week = NULL WHERE id = 1")
-    asyncio.run(_recount(db))
+    asyncio.run(_recount(db, now))
 
 
 def main() -> None:

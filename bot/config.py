@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
     nudge_grace_hours: float = Field(default=6, ge=0)
-    leaderboard_grace_hours: float = Field(default=24, ge=0)
+    # At most a week: a later post would ask for a week whose tallies are gone (bot.services.tallies).
+    leaderboard_grace_hours: float = Field(default=24, ge=0, le=168)
     scheduler_tick_seconds: float = Field(default=60, gt=0)
     # Fan-out: parallel sends, and Discord's global request limit per second (50 per bot); the bot
     # paces itself 2% below it.

@@ -42,7 +42,7 @@ async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Cloc
         moves = await sync_roadmaps(sessions, roadmaps, clock.now())
         if moves:
             log.warning("roadmap: %d member(s) moved to a topic that exists and is still open", len(moves))
-        await count_all_stale(sessions)
+        await count_all_stale(sessions, clock.now())
         services = Services.build(
             sessions,
             roadmaps,

@@ -99,7 +99,7 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
             ).all()
             all_time = (await conn.execute(select(Membership.done_count, Membership.last_done_at))).all()
         # 0008: weekly tallies are counted at start-up, in each cohort's week.
-        assert await count_all_stale(create_sessionmaker(engine)) == 2
+        assert await count_all_stale(create_sessionmaker(engine), datetime(2026, 1, 5, tzinfo=UTC)) == 2
         async with engine.connect() as conn:
             weekly = (await conn.execute(select(WeeklyTally.week_start, WeeklyTally.done))).all()
         await engine.dispose()

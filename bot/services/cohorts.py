@@ -214,7 +214,7 @@ class CohortService:
                 for membership in members:
                     sync_nudge_timer(membership, cohort, now, reschedule=True)
             if tallies.week_key(cohort) != week_was:  # every week boundary moved
-                await tallies.ensure_counted(session, cohort)
+                await tallies.ensure_counted(session, cohort, now)
             try:
                 await session.commit()
             except IntegrityError:

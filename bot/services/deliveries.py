@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import i18n
 from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import RoadmapCatalog
+from bot.services import tallies
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
 from bot.services.insight import CohortReport, InsightService
@@ -335,6 +336,7 @@ class DeliveryService:
                 slot = cohort.next_leaderboard_at
                 assert slot is not None
                 period = local_date(slot, cohort.timezone).isoformat()
+                await tallies.forget_old_weeks(session, cohort, now)
                 sync_leaderboard_timer(cohort, slot)
                 if now - slot > self.leaderboard_grace:
                     sync_leaderboard_timer(cohort, now - self.leaderboard_grace)  # jump the gap, as for nudges

@@ -351,7 +351,7 @@ class ProgressService:
             await session.rollback()
             await session.refresh(cohort)
             await session.refresh(membership)
-            if attempt == 1 and await tallies.ensure_counted(session, cohort):
+            if attempt == 1 and await tallies.ensure_counted(session, cohort, self._clock.now()):
                 await session.commit()
         raise Conflict(t("The cohort's leaderboard week changed while you sent this; nothing was marked. Try again."))
 

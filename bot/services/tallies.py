@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,6 +37,23 @@ def week_start(cohort: Cohort, at: datetime) -> datetime:
 
 
 @functools.cache
+def first_kept(cohort: Cohort, now: datetime) -> datetime:
+    """The oldest week start a board can still ask for at `now`: the week before last, so a weekly post
+    claimed up to a week late (the longest `LEADERBOARD_GRACE_HOURS` allows) still finds its week.
+    Older tallies are dropped (`forget_old_weeks`): the table holds a few rows per member, not one per
+    member and week ever."""
+    this_week = week_start(cohort, now)
+    last_week = week_start(cohort, this_week - timedelta(microseconds=1))
+    return week_start(cohort, last_week - timedelta(microseconds=1))
+
+
+async def forget_old_weeks(session: AsyncSession, cohort: Cohort, now: datetime) -> None:
+    """Drop the cohort's tallies of weeks no board asks for any more (see `first_kept`)."""
+    await session.execute(
+        delete(WeeklyTally).where(WeeklyTally.cohort_id == cohort.id, WeeklyTally.week_start < first_kept(cohort, now))
+    )
+
+
 def _upsert(dialect: str):  # noqa: ANN202 - a dialect-specific Insert, built once per dialect
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -83,9 +100,10 @@ async def count_done(session: AsyncSession, cohort: Cohort, membership_id: int, 
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-async def ensure_counted(session: AsyncSession, cohort: Cohort) -> bool:
-    """Count the cohort's weekly tallies for its current week unless they already are; True when
-    they were counted now. Compare-and-set on `tallied_week`: of two processes, one counts."""
+async def ensure_counted(session: AsyncSession, cohort: Cohort, now: datetime) -> bool:
+    """Count the cohort's weekly tallies (the weeks kept at `now`) for its current week unless they
+    already are; True when they were counted now. Compare-and-set on `tallied_week`: of two
+    processes, one counts."""
     key = week_key(cohort)
     claimed = await session.execute(
         update(Cohort)
@@ -96,23 +114,18 @@ async def ensure_counted(session: AsyncSession, cohort: Cohort) -> bool:
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return False
     cohort.tallied_week = key  # the row says so already; keep a loaded cohort in step
-    await _count_history(session, cohort)
+    await _count_history(session, cohort, now)
     return True
 
 
-async def _count_history(session: AsyncSession, cohort: Cohort) -> None:
+async def _count_history(session: AsyncSession, cohort: Cohort, now: datetime) -> None:
     await session.execute(delete(WeeklyTally).where(WeeklyTally.cohort_id == cohort.id))
-    span = (
-        await session.execute(
-            select(func.min(ProgressEvent.at), func.max(ProgressEvent.at)).where(
-                ProgressEvent.cohort_id == cohort.id, ProgressEvent.kind == "done"
-            )
-        )
-    ).one()
-    if span[0] is None:
-        return
-    start, last = week_start(cohort, span[0]), span[1]
-    while start <= last:
+    start = first_kept(cohort, now)
+    # Up to the latest event rather than `now`: a clock set back (a rehearsal) loses nothing.
+    last = await session.scalar(
+        select(func.max(ProgressEvent.at)).where(ProgressEvent.cohort_id == cohort.id, ProgressEvent.kind == "done")
+    )
+    while last is not None and start <= last:
         end = next_weekly(start, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
         in_week = (
             select(
@@ -138,7 +151,7 @@ async def _count_history(session: AsyncSession, cohort: Cohort) -> None:
         start = end
 
 
-async def count_all_stale(sessions: async_sessionmaker[AsyncSession]) -> int:
+async def count_all_stale(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """At start-up: count the weekly tallies of every cohort whose week they were not counted for
     (after the migration that introduced them, or a week changed outside the bot). Returns how many."""
     async with sessions() as session:
@@ -148,7 +161,7 @@ async def count_all_stale(sessions: async_sessionmaker[AsyncSession]) -> int:
         if cohort.tallied_week == week_key(cohort):
             continue
         async with sessions() as session:
-            if await ensure_counted(session, cohort):
+            if await ensure_counted(session, cohort, now):
                 counted += 1
             await session.commit()
     if counted:

@@ -18,9 +18,8 @@ from bot.services.clock import FixedClock
 from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
-from bot.services.leaderboard import TOP, period_bounds
+from bot.services.leaderboard import PERIODS, TOP, period_bounds
 from bot.services.roadmap_sync import sync_roadmap
-from bot.services.schedule import next_weekly
 from tests.harness import ROADMAP
 
 GUILD = 1
@@ -34,9 +33,10 @@ async def db(db_url):
     await engine.dispose()
 
 
-async def cohort_with_history(sessions, *, seed: int) -> Services:
-    """14 members doing and skipping topics at random moments over five weeks that cross the end of
-    daylight saving time in Berlin (2026-10-25) and in New York (2026-11-01)."""
+async def cohort_with_history(sessions, *, seed: int, check_every: timedelta | None = None) -> Services:
+    """14 members doing and skipping topics at random moments over three weeks that cross the end of
+    daylight saving time in Berlin (2026-10-25) and in New York (2026-11-01); the boards are held to
+    the rule every `check_every` on the way."""
     await sync_roadmap(sessions, ROADMAP)
     clock = FixedClock(datetime(2026, 10, 12, 8, tzinfo=UTC))
     services = Services.build(sessions, ROADMAP, clock)
@@ -49,7 +49,11 @@ async def cohort_with_history(sessions, *, seed: int) -> Services:
     for user in USERS:
         await services.progress.join(GUILD, user, "spring")
     rng = random.Random(seed)
+    next_check = clock.now() + (check_every or timedelta(days=999))
     while clock.now() < datetime(2026, 11, 2, tzinfo=UTC):  # past both changes
+        if clock.now() >= next_check:
+            await assert_boards_follow_the_rule(services, sessions)
+            next_check += check_every or timedelta(0)
         clock.set(clock.now() + timedelta(minutes=rng.randrange(1, 400)))
         user = rng.choice(USERS)
         try:
@@ -84,25 +88,13 @@ async def expected(sessions, cohort: Cohort, start: datetime, end: datetime) -> 
     return [(user_id, len(ats)) for (_, user_id), ats in ranked]
 
 
-async def assert_boards_follow_the_rule(services: Services, sessions) -> int:
-    """Every week the history touches, and all time: the top, how many are ranked, and each member's
-    own rank as `/leaderboard` shows it to them. Returns how many weeks were compared."""
+async def assert_boards_follow_the_rule(services: Services, sessions) -> None:
+    """The boards a member can ask for now (this week, last week, all time; the weekly post is last
+    week's): the top, how many are ranked, and each member's own rank as `/leaderboard` shows it."""
     async with sessions() as session:
         cohort = await session.scalar(select(Cohort))
-        first, last = (
-            await session.execute(select(ProgressEvent.at).order_by(ProgressEvent.at).limit(1)),
-            await session.execute(select(ProgressEvent.at).order_by(ProgressEvent.at.desc()).limit(1)),
-        )
-    start = tallies.week_start(cohort, first.scalar_one())
-    last_at = last.scalar_one()
-    weeks = 0
-    periods = []
-    while start <= last_at:
-        end = next_weekly(start, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
-        periods.append((start, end, "week"))
-        start, weeks = end, weeks + 1
-    periods.append((*period_bounds(cohort, "all-time", services.clock.now()), "all-time"))
-    for start, end, period in periods:
+    for period in PERIODS:
+        start, end = period_bounds(cohort, period, services.clock.now())
         want = await expected(sessions, cohort, start, end)
         board = await services.leaderboards.compute(cohort, start, end, period)
         assert [(e.user_id, e.done) for e in board.top] == want[:TOP], (period, start)
@@ -111,12 +103,11 @@ async def assert_boards_follow_the_rule(services: Services, sessions) -> int:
         for rank, (user_id, done) in enumerate(want, 1):
             mine = (await services.leaderboards.compute(cohort, start, end, period, caller=user_id)).entry_for(user_id)
             assert mine is not None and (mine.rank, mine.done) == (rank, done), (period, start, user_id)
-    return weeks
 
 
 async def test_weekly_and_all_time_boards_follow_the_history_across_dst(db):
-    services = await cohort_with_history(db, seed=3)
-    assert await assert_boards_follow_the_rule(services, db) >= 3  # 2026-10-12 to past 2026-11-01: both changes inside
+    services = await cohort_with_history(db, seed=3, check_every=timedelta(days=2, hours=7))
+    await assert_boards_follow_the_rule(services, db)
 
 
 async def test_moving_the_week_counts_the_history_again(db):
@@ -126,7 +117,7 @@ async def test_moving_the_week_counts_the_history_again(db):
     )
     await assert_boards_follow_the_rule(services, db)
     await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_time="07:15"))
-    assert await assert_boards_follow_the_rule(services, db) >= 3  # 2026-10-12 to past 2026-11-01: both changes inside
+    await assert_boards_follow_the_rule(services, db)
 
 
 async def test_a_done_that_read_the_old_week_is_counted_in_the_new_one(db):
@@ -152,8 +143,8 @@ async def test_tallies_not_counted_yet_are_counted_at_start_up_or_by_the_next_do
         await session.execute(update(Cohort).values(tallied_week=None))
         await session.execute(update(WeeklyTally).values(done=WeeklyTally.done + 5))  # wrong until recounted
         await session.commit()
-    assert await tallies.count_all_stale(db) == 1
-    assert await tallies.count_all_stale(db) == 0
+    assert await tallies.count_all_stale(db, services.clock.now()) == 1
+    assert await tallies.count_all_stale(db, services.clock.now()) == 0
     await assert_boards_follow_the_rule(services, db)
 
     async with db() as session:  # an older bot never counted: the next /done counts the history first
@@ -177,4 +168,18 @@ async def test_forgetting_a_member_forgets_their_tallies(db):
     await services.exports.forget(GUILD, USERS[1], None)
     async with db() as session:
         assert list(await session.scalars(select(WeeklyTally).where(WeeklyTally.membership_id == membership_id))) == []
+    await assert_boards_follow_the_rule(services, db)
+
+
+async def test_weeks_no_board_asks_for_are_dropped_when_the_week_is_posted(db):
+    services = await cohort_with_history(db, seed=17)
+    now = services.clock.now()
+    async with db() as session:
+        cohort = await session.scalar(select(Cohort))
+        weeks = set(await session.scalars(select(WeeklyTally.week_start)))
+    kept = tallies.first_kept(cohort, now)
+    assert min(weeks) < kept  # three weeks of history: something to drop
+    await services.deliveries.claim_due_leaderboards()
+    async with db() as session:
+        assert set(await session.scalars(select(WeeklyTally.week_start))) == {w for w in weeks if w >= kept}
     await assert_boards_follow_the_rule(services, db)

@@ -117,6 +117,7 @@ def _moving_on(finishing: bool, kind: str):  # noqa: ANN202 - an Update
 _MOVE_ON = {(finishing, kind): _moving_on(finishing, kind) for finishing in (False, True) for kind in ("done", "skip")}
 
 _RECORD = insert(ProgressEvent)
+_COVERED = select(ProgressEvent.topic_id).where(ProgressEvent.membership_id == bindparam("membership_id"))
 _NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -381,9 +382,7 @@ class ProgressService:
         current = self._topic_or_first(cohort, membership.current_topic_id)
         assert current is not None
         roadmap = self.roadmap_of(cohort)
-        covered = set(
-            await session.scalars(select(ProgressEvent.topic_id).where(ProgressEvent.membership_id == membership.id))
-        )
+        covered = set(await session.scalars(_COVERED, {"membership_id": membership.id}))
         # One rule (bot.services.journey): finished means every topic done or skipped, however one jumped.
         completed = stages_completed_by(roadmap, covered, current.id)
         following = next_open(roadmap, covered | {current.id}, current.id)

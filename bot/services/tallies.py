@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 
 def week_key(cohort: Cohort) -> str:
     """What a cohort's week boundaries depend on: its leaderboard weekday, time and timezone."""
-    return f"{cohort.leaderboard_weekday} {cohort.leaderboard_time} {cohort.timezone}"
+    return _key(cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
+
+
+def _key(weekday: int, hhmm: str, timezone: str) -> str:
+    return f"{weekday} {hhmm} {timezone}"
 
 
 def week_start(cohort: Cohort, at: datetime) -> datetime:
@@ -36,7 +40,6 @@ def week_start(cohort: Cohort, at: datetime) -> datetime:
     return previous_weekly(at, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
 
 
-@functools.cache
 def first_kept(cohort: Cohort, now: datetime) -> datetime:
     """The oldest week start a board can still ask for at `now`: the week before last, so a weekly post
     claimed up to a week late (the longest `LEADERBOARD_GRACE_HOURS` allows) still finds its week.
@@ -54,6 +57,7 @@ async def forget_old_weeks(session: AsyncSession, cohort: Cohort, now: datetime)
     )
 
 
+@functools.cache
 def _upsert(dialect: str):  # noqa: ANN202 - a dialect-specific Insert, built once per dialect
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -154,14 +158,16 @@ async def _count_history(session: AsyncSession, cohort: Cohort, now: datetime) -
 async def count_all_stale(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """At start-up: count the weekly tallies of every cohort whose week they were not counted for
     (after the migration that introduced them, or a week changed outside the bot). Returns how many."""
-    async with sessions() as session:
-        cohorts = list(await session.scalars(select(Cohort)))
+    async with sessions() as session:  # columns, not cohorts: a start-up should not hold them all
+        weeks = await session.execute(
+            select(Cohort.id, Cohort.leaderboard_weekday, Cohort.leaderboard_time, Cohort.timezone, Cohort.tallied_week)
+        )
+        stale = [row.id for row in weeks if row.tallied_week != _key(*row[1:4])]
     counted = 0
-    for cohort in cohorts:
-        if cohort.tallied_week == week_key(cohort):
-            continue
+    for cohort_id in stale:
         async with sessions() as session:
-            if await ensure_counted(session, cohort, now):
+            cohort = await session.get(Cohort, cohort_id)
+            if cohort is not None and await ensure_counted(session, cohort, now):
                 counted += 1
             await session.commit()
     if counted:

@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.db.onehop import one_hop_dbapi
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Page cache per connection. The OS caches the file too; a smaller private cache keeps the
 # resident size down with several pooled connections (measured: the default 2 MiB cost ~3 MB RSS).
@@ -45,7 +47,16 @@ def create_engine(database_url: str) -> AsyncEngine:
         # poll SQLite's busy handler (sleeps of 1 to 100 ms): under a burst of /done that polling was
         # the latency. One connection turns contention into an orderly asyncio queue instead.
         # (No pre-ping: a file has no server connection to drop.)
-        engine = create_async_engine(database_url, pool_size=SQLITE_POOL_SIZE, max_overflow=0)
+        # One trip to aiosqlite's thread per statement instead of three or four (bot.db.onehop).
+        engine = create_async_engine(
+            database_url,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
+            module=one_hop_dbapi(),
+            # Sessions end their own transactions (commit, or rollback on close), so the pool's
+            # rollback-on-return would be one more trip that undoes nothing.
+            pool_reset_on_return="none",
+        )
     else:
         engine = create_async_engine(database_url, pool_pre_ping=True)
     if sqlite:

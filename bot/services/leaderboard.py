@@ -44,7 +44,7 @@ class Leaderboard:
     end: datetime
     top: list[Entry]  # the first TOP of the ranking
     ranked: int  # how many are ranked: everyone shown with at least one topic done
-    # Those asked for by user id (`streaks_for`) who are ranked below the top.
+    # The caller (`compute(caller=...)`) when ranked below the top: their rank counts who is ahead.
     others: list[Entry] = field(default_factory=list)
     stage_finishers: dict[int, list[str]] = field(default_factory=dict)  # user id -> stage titles
     # The caller's own count when they are hidden from the ranking (shown to them alone), else None.

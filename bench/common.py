@@ -33,6 +33,12 @@ def fake_discord(users: int, rate: float | None) -> Iterator[dict]:
         proc.wait(timeout=10)
 
 
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):

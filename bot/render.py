@@ -11,6 +11,7 @@ from bot.db.models import Cohort, Membership
 from bot.embed_limits import CONTENT_MAX, DESCRIPTION_MAX, FIELD_VALUE_MAX, MENTIONS_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.roadmap import Roadmap, Stage, TopicRef
+from bot.services.advance import AdvanceResult
 from bot.services.cohort_deletion import DeletionScope
 from bot.services.cohorts import CohortListing, CohortOverview
 from bot.services.deliveries import DmNoticeJob, NudgeJob
@@ -18,7 +19,7 @@ from bot.services.insight import QUIET_DAYS, CohortReport
 from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.members import CheckInResult, SettingsView
 from bot.services.pace import CohortCalendar
-from bot.services.progress import AdvanceResult, JoinResult, ProgressReport
+from bot.services.progress import JoinResult, ProgressReport
 from bot.usertext import md
 
 COLOUR = discord.Colour(0x5865F2)

@@ -8,6 +8,10 @@ every call. None outside an interaction (scheduled sends, the CLI).
 from __future__ import annotations
 
 import contextvars
+from typing import Any
+
+from bot import i18n
+from bot.db.models import Membership
 
 NAME_MAX = 100  # what we keep; Discord's display names are at most 32 characters
 
@@ -22,3 +26,21 @@ def use_name(name: str | None) -> None:
 def current_name() -> str | None:
     """The display name of the member being answered, if any."""
     return _name.get()
+
+
+# session.info key: a membership's language or name changed and is not stored yet.
+NOTED = "studybot.caller_noted"
+
+
+def remember(session: Any, membership: Membership) -> None:
+    """Note on `membership` the language the member uses now (for their nudges) and the name they go
+    by (for exports), a change only when one changed, and mark `session` (async or not) as holding
+    it. Stored with the command's own commit, or `ProgressService.keep_caller` on a read: a refused
+    command writes nothing."""
+    language, name = i18n.current(), current_name()
+    if membership.locale != language:
+        membership.locale = language
+        session.info[NOTED] = True
+    if name and membership.display_name != name:
+        membership.display_name = name
+        session.info[NOTED] = True

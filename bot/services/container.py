@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.group_commit import group_commit_for
 from bot.roadmap import Roadmap, RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohort_deletion import CohortDeletion
@@ -48,7 +49,7 @@ class Services:
         if isinstance(roadmaps, Roadmap):
             roadmaps = RoadmapCatalog.single(roadmaps)
         cohorts = CohortService(sessions, clock, roadmaps)
-        progress = ProgressService(sessions, roadmaps, clock, cohorts)
+        progress = ProgressService(sessions, roadmaps, clock, cohorts, group_commit_for(sessions.kw["bind"]))
         leaderboards = LeaderboardService(sessions, roadmaps, clock, cohorts, progress)
         closed_dms = ClosedDms(sessions)
         insight = InsightService(sessions, roadmaps, clock, cohorts)

@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot import i18n, logs
+from bot.db.group_commit import GroupCommit
 from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services import caller, tallies
 from bot.services import validation as v
+from bot.services.advance import AdvanceResult, WeekMoved, advance, ensure_open, topic_or_first
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed, NotFound
-from bot.services.journey import next_open, stages_completed_by
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
 from bot.services.streaks import best_streak, current_streak, member_activity, paused_days
 from bot.services.timers import member_timezone, sync_nudge_timer
 from bot.services.topics import cohort_roadmap, find_topic
 from bot.usertext import md
-
-
-@dataclass(frozen=True, slots=True)
-class AdvanceResult:
-    """What a /done or /skip changed."""
-
-    cohort: Cohort
-    kind: str  # "done" | "skip"
-    left: TopicRef
-    now_on: TopicRef | None  # None: the roadmap is finished
-    finished_stage: Stage | None  # the stage that /done just completed, if any
-    private: bool = False  # the member hid from the leaderboard: their progress is not news for the channel
-    back_to_open: bool = False  # past the end with topics left: `now_on` is the first one not done or skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +70,6 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
-_CALLER_NOTED = "studybot.caller_noted"  # session.info key: a membership's language or name changed, not yet stored
-
 # Built once: constructing a statement costs more than running it on an indexed table.
 _MEMBER_COHORTS = (
     select(Cohort, Membership)
@@ -95,34 +83,10 @@ _MEMBER_COHORTS = (
 )
 
 
-# /done's statements are Core, on the tables: the ORM's bulk update and insert paths (evaluating the
-# WHERE against the session's objects, per statement) were a sixth of the bot's CPU in a burst.
-_MEMBERSHIPS = Membership.__table__.c
-_EVENTS = ProgressEvent.__table__
-_ADVANCE_WHERE = (
-    _MEMBERSHIPS.id == bindparam("membership_id"),
-    _MEMBERSHIPS.current_topic_id == bindparam("current"),
-    _MEMBERSHIPS.left_at.is_(None),
-    _MEMBERSHIPS.topic_started_at < bindparam("as_of"),
-)
-
-
-def _moving_on(finishing: bool, kind: str):  # noqa: ANN202 - an Update
-    """The compare-and-set that moves a member on (or past the last topic: finished, nothing left to
-    nudge about); a topic done also counts toward their all-time leaderboard in the same statement."""
-    values: dict = {"current_topic_id": bindparam("next"), "topic_started_at": bindparam("now"), "finished_at": None}
-    if finishing:
-        values.update(current_topic_id=None, finished_at=bindparam("now"), next_nudge_at=None)
-    if kind == "done":
-        values.update(done_count=_MEMBERSHIPS.done_count + 1, last_done_at=bindparam("now"))
-    return update(Membership.__table__).where(*_ADVANCE_WHERE).values(**values)
-
-
-_MOVE_ON = {(finishing, kind): _moving_on(finishing, kind) for finishing in (False, True) for kind in ("done", "skip")}
-
-_RECORD = insert(_EVENTS)
-_COVERED = select(_EVENTS.c.topic_id).where(_EVENTS.c.membership_id == bindparam("membership_id"))
-_NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
+def _live(rows: list) -> list:
+    """The (cohort, membership) rows a member can mean without naming a cohort: archived cohorts only
+    count when there is nothing else to pick."""
+    return [row for row in rows if not row[0].archived] or rows
 
 
 class ProgressService:
@@ -134,11 +98,13 @@ class ProgressService:
         roadmaps: RoadmapCatalog,
         clock: Clock,
         cohorts: CohortService,
+        group: GroupCommit | None = None,
     ) -> None:
         self._sessions = sessions
         self._roadmaps = roadmaps
         self._clock = clock
         self._cohorts = cohorts
+        self._group = group  # SQLite's group commit for /done and /skip (bot.db.group_commit), if any
 
     # --- finding the member's cohort -------------------------------------------------
 
@@ -164,11 +130,10 @@ class ProgressService:
                     )
                 raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
             if self_view:
-                self._remember_caller(session, membership)
+                caller.remember(session, membership)
             return cohort, membership
         rows = (await session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
-        # Archived cohorts only count when there is nothing else to pick.
-        live = [row for row in rows if not row[0].archived] or rows
+        live = _live(rows)
         if not live:
             if self_view:
                 raise NotFound(
@@ -192,47 +157,21 @@ class ProgressService:
         cohort, membership = live[0]
         logs.bind(cohort=cohort.name)
         if self_view:
-            self._remember_caller(session, membership)
+            caller.remember(session, membership)
         return cohort, membership
-
-    @staticmethod
-    def _remember_caller(session: AsyncSession, membership: Membership) -> None:
-        """Note the language the member uses now (for their nudges) and the name they go by (for exports),
-        a change only when one changed. Stored with the command's own commit, or `keep_caller` on a
-        read: a refused command writes nothing."""
-        language, name = i18n.current(), caller.current_name()
-        if membership.locale != language:
-            membership.locale = language
-            session.info[_CALLER_NOTED] = True
-        if name and membership.display_name != name:
-            membership.display_name = name
-            session.info[_CALLER_NOTED] = True
 
     @staticmethod
     async def keep_caller(session: AsyncSession) -> None:
         """End a read that succeeded: store the member's language and name if `membership_in` noted a change."""
-        if session.info.pop(_CALLER_NOTED, False):
+        if session.info.pop(caller.NOTED, False):
             await session.commit()
-
-    @staticmethod
-    def _ensure_open(cohort: Cohort) -> None:
-        if cohort.archived:
-            raise Conflict(
-                t(
-                    "The cohort **{cohort}** is archived: its progress can no longer change.",
-                    cohort=md(cohort.name),
-                )
-            )
 
     def roadmap_of(self, cohort: Cohort) -> Roadmap:
         """The roadmap `cohort` follows."""
         return cohort_roadmap(self._roadmaps, cohort)
 
     def _topic_or_first(self, cohort: Cohort, topic_id: str | None) -> TopicRef | None:
-        if topic_id is None:
-            return None
-        roadmap = self.roadmap_of(cohort)
-        return roadmap.topic(topic_id) or roadmap.first_topic
+        return topic_or_first(self.roadmap_of(cohort), topic_id)
 
     # --- member actions --------------------------------------------------------------
 
@@ -334,9 +273,30 @@ class ProgressService:
         note: str | None,
         as_of: datetime | None,
     ) -> AdvanceResult:
+        if cohort_name is None and self._group is not None:
+            # The common case, in SQLite's group commit; anything else (no cohort or several, a week
+            # to count) takes the path below, which says what went wrong.
+            try:
+                result = await self._group.run(partial(self._advance_alone, guild_id, user_id, kind, note, as_of))
+            except WeekMoved:
+                result = None
+            if result is not None:
+                logs.bind(cohort=result.cohort.name)
+                return result
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
             return await self._advance_in(session, cohort, membership, kind, note, as_of)
+
+    def _advance_alone(
+        self, guild_id: int, user_id: int, kind: str, note: str | None, as_of: datetime | None, session: Session
+    ) -> AdvanceResult | None:
+        """`advance` for a member in exactly one live cohort of the guild, else None (a unit of work)."""
+        live = _live(session.execute(_MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}).all())
+        if len(live) != 1:
+            return None
+        cohort, membership = live[0]
+        caller.remember(session, membership)
+        return advance(session, self.roadmap_of(cohort), cohort, membership, kind, note, as_of, self._clock.now())
 
     async def _advance_in(
         self,
@@ -350,92 +310,19 @@ class ProgressService:
         # Twice at most: a moderator who moves the cohort's leaderboard week while this runs makes the
         # first attempt write nothing (bot.services.tallies); the second counts in the new week.
         for attempt in (1, 2):
-            advanced = await self._try_advance(session, cohort, membership, kind, note, as_of)
-            if advanced is not None:
-                return advanced
-            await session.rollback()
-            await session.refresh(cohort)
-            await session.refresh(membership)
-            if attempt == 1 and await tallies.ensure_counted(session, cohort, self._clock.now()):
-                await session.commit()
+            roadmap, now = self.roadmap_of(cohort), self._clock.now()
+            try:
+                result = await session.run_sync(advance, roadmap, cohort, membership, kind, note, as_of, now)
+            except WeekMoved:
+                await session.rollback()
+                await session.refresh(cohort)
+                await session.refresh(membership)
+                if attempt == 1 and await tallies.ensure_counted(session, cohort, self._clock.now()):
+                    await session.commit()
+                continue
+            await session.commit()
+            return result
         raise Conflict(t("The cohort's leaderboard week changed while you sent this; nothing was marked. Try again."))
-
-    async def _try_advance(
-        self,
-        session: AsyncSession,
-        cohort: Cohort,
-        membership: Membership,
-        kind: str,
-        note: str | None,
-        as_of: datetime | None,
-    ) -> AdvanceResult | None:
-        """One attempt of `_advance_in`, committed; None, with the session to roll back, when the
-        cohort's leaderboard week is not the one `cohort` holds."""
-        self._ensure_open(cohort)
-        if membership.current_topic_id is None:
-            raise Conflict(
-                t(
-                    "You have finished every topic of the roadmap in **{cohort}**; there is "
-                    "nothing left to mark done. Use `/goto` to revisit a topic."
-                    if kind == "done"
-                    else "You have finished every topic of the roadmap in **{cohort}**; there is "
-                    "nothing left to skip. Use `/goto` to revisit a topic.",
-                    cohort=md(cohort.name),
-                )
-            )
-        current = self._topic_or_first(cohort, membership.current_topic_id)
-        assert current is not None
-        roadmap = self.roadmap_of(cohort)
-        covered = set(await session.scalars(_COVERED, {"membership_id": membership.id}))
-        # One rule (bot.services.journey): finished means every topic done or skipped, however one jumped.
-        completed = stages_completed_by(roadmap, covered, current.id)
-        following = next_open(roadmap, covered | {current.id}, current.id)
-        now = self._clock.now()
-        # Compare-and-set: the topic must still be the one read above (two requests racing)
-        # and must have been current before the member asked (two requests in a row).
-        result = await session.execute(
-            _MOVE_ON[following is None, kind],
-            {
-                "membership_id": membership.id,
-                "current": membership.current_topic_id,
-                "as_of": as_of or _NO_LIMIT,
-                "next": following.id if following else None,
-                "now": now,
-            },
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            await session.rollback()
-            raise Conflict(
-                t(
-                    "Your topic changed after you sent this (a second /{kind}?), so nothing "
-                    "was marked. `/progress` shows where you are now.",
-                    kind=kind,
-                )
-            )
-        await session.execute(
-            _RECORD,
-            {
-                "membership_id": membership.id,
-                "cohort_id": cohort.id,
-                "topic_id": current.id,
-                "kind": kind,
-                "note": note,
-                "at": now,
-                "completes_stage": completed[0].id if completed else None,
-            },
-        )
-        if kind == "done" and not await tallies.count_done(session, cohort, membership.id, now):
-            return None
-        await session.commit()
-        return AdvanceResult(
-            cohort,
-            kind,
-            current,
-            following,
-            completed[0] if kind == "done" and completed else None,
-            private=not membership.show_on_leaderboard,
-            back_to_open=following is not None and following.index < current.index,
-        )
 
     async def done_from_nudge(
         self, membership_id: int, user_id: int, topic_id: str, *, as_of: datetime | None = None
@@ -482,7 +369,7 @@ class ProgressService:
         """Jump to any topic (forwards or back); nothing is recorded as done or skipped."""
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name)
-            self._ensure_open(cohort)
+            ensure_open(cohort)
             target = find_topic(self.roadmap_of(cohort), topic_query)
             if membership.current_topic_id == target.id:
                 raise Conflict(t("You are already on **{topic_title}**.", topic_title=target.topic.title))
@@ -503,7 +390,7 @@ class ProgressService:
         """A moderator moves a member to a topic."""
         async with self._sessions() as session:
             cohort, membership = await self.membership_in(session, guild_id, user_id, cohort_name, self_view=False)
-            self._ensure_open(cohort)
+            ensure_open(cohort)
             target = find_topic(self.roadmap_of(cohort), topic_query)
             self._move(cohort, membership, target)
             await session.commit()

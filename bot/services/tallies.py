@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.models import Cohort, ProgressEvent, WeeklyTally
 from bot.db.types import UTCDateTime
@@ -87,11 +88,12 @@ def _upsert(dialect: str):  # noqa: ANN202 - a dialect-specific Insert, built on
     )
 
 
-async def count_done(session: AsyncSession, cohort: Cohort, membership_id: int, at: datetime) -> bool:
-    """Add a topic done at `at` to the member's week, in the caller's transaction. False, with nothing
-    written, when the cohort's week is no longer the one `cohort` holds (moved by a moderator since it
-    was read, or not counted yet): the caller rolls back and calls `ensure_counted`, then starts over."""
-    result = await session.execute(
+def count_done(session: Session, cohort: Cohort, membership_id: int, at: datetime) -> bool:
+    """Add a topic done at `at` to the member's week, in the caller's transaction (a synchronous
+    session: bot.services.advance). False, with nothing written, when the cohort's week is no longer
+    the one `cohort` holds (moved by a moderator since it was read, or not counted yet): the caller
+    rolls back and calls `ensure_counted`, then starts over."""
+    result = session.execute(
         _upsert(session.get_bind().dialect.name),
         {
             "membership_id": membership_id,

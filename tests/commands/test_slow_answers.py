@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cogs import answers
+from bot.db.group_commit import GroupCommit
 
 ROUND_TRIP = 0.8  # seconds per statement: a database under heavy load
 
@@ -25,17 +26,21 @@ async def spring(h):
 
 @pytest.fixture
 def slow_database(monkeypatch):
-    """Every statement the bot sends takes ROUND_TRIP longer; the event loop stays free meanwhile."""
+    """Every statement the bot sends takes ROUND_TRIP longer; the event loop stays free meanwhile. The
+    unit of work behind /done (`run_sync`, or a trip of SQLite's group commit) runs five statements:
+    it takes two round trips."""
 
-    def slowed(method):
+    def slowed(method, trips=1):
         async def slow(self, *args, **kwargs):
-            await asyncio.sleep(ROUND_TRIP)
+            await asyncio.sleep(ROUND_TRIP * trips)
             return await method(self, *args, **kwargs)
 
         return slow
 
     for name in ("execute", "scalar", "scalars", "get"):
         monkeypatch.setattr(AsyncSession, name, slowed(getattr(AsyncSession, name)))
+    monkeypatch.setattr(AsyncSession, "run_sync", slowed(AsyncSession.run_sync, trips=2))
+    monkeypatch.setattr(GroupCommit, "_run_batch", slowed(GroupCommit._run_batch, trips=2))
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ENV_FILE_VARIABLE, Settings
+from bot.db.engine import create_engine
 from tests.backends import POSTGRES_ADMIN_URL, Backend, PostgresBackend, SqliteBackend
 from tests.harness import Harness, start_harness, stop_harness
 
@@ -45,6 +47,16 @@ async def db_url(backend: Backend, tmp_path: Path) -> AsyncIterator[str]:
     url = await backend.fresh(tmp_path)
     yield url
     await backend.drop(url)
+
+
+@pytest.fixture
+async def sqlite_engine(db_url: str, backend: Backend) -> AsyncIterator[AsyncEngine]:
+    """The bot's engine on this test's database, for tests of what only SQLite has (skipped on PostgreSQL)."""
+    if backend.name != "sqlite":
+        pytest.skip("SQLite only")
+    engine = create_engine(db_url)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -7,26 +7,16 @@ import asyncio
 import contextvars
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import create_sessionmaker
 from bot.db.group_commit import GroupCommit, group_commit_for
 from bot.db.models import Cohort, Membership, ProgressEvent
 from tests.harness import ROADMAP
 from tests.services.test_progress_service import GUILD, setup_members
 
 LABEL: contextvars.ContextVar[str] = contextvars.ContextVar("label", default="none")
-
-
-@pytest.fixture
-async def engine(db_url, backend):
-    if backend.name != "sqlite":
-        pytest.skip("group commit is SQLite's")
-    engine = create_engine(db_url)
-    yield engine
-    await engine.dispose()
 
 
 def add_cohort(name: str, *, fail: bool = False):
@@ -56,30 +46,30 @@ async def submit(group: GroupCommit, name: str, *, fail: bool = False):
     return await group.run(add_cohort(name, fail=fail))
 
 
-async def test_concurrent_units_share_one_transaction_and_fail_alone(engine):
-    group = GroupCommit(engine)
+async def test_concurrent_units_share_one_transaction_and_fail_alone(sqlite_engine):
+    group = GroupCommit(sqlite_engine)
     results = await asyncio.gather(*(submit(group, name, fail=name == "c") for name in "abcde"), return_exceptions=True)
     assert results[:2] == [("a", "task of a"), ("b", "task of b")]
     assert isinstance(results[2], ValueError) and str(results[2]) == "c failed"
     assert results[3:] == [("d", "task of d"), ("e", "task of e")]
     assert group.batches == 1
-    async with create_sessionmaker(engine)() as session:  # committed when the answers came
+    async with create_sessionmaker(sqlite_engine)() as session:  # committed when the answers came
         assert list(await session.scalars(select(Cohort.name).order_by(Cohort.id))) == ["a", "b", "d", "e"]
 
 
-async def test_units_queued_during_a_batch_go_in_the_next(engine):
-    group = GroupCommit(engine)
+async def test_units_queued_during_a_batch_go_in_the_next(sqlite_engine):
+    group = GroupCommit(sqlite_engine)
     first = asyncio.ensure_future(submit(group, "a"))
     await asyncio.sleep(0)  # the first batch is on its way to the database's thread
     rest = [asyncio.ensure_future(submit(group, name)) for name in "bcd"]
     await asyncio.gather(first, *rest)
     assert group.batches == 2
-    async with create_sessionmaker(engine)() as session:
+    async with create_sessionmaker(sqlite_engine)() as session:
         assert await session.scalar(select(func.count()).select_from(Cohort)) == 4
 
 
-async def test_a_burst_of_done_is_a_few_transactions_each_recorded_once(engine):
-    sessions = create_sessionmaker(engine)
+async def test_a_burst_of_done_is_a_few_transactions_each_recorded_once(sqlite_engine):
+    sessions = create_sessionmaker(sqlite_engine)
     users = list(range(100, 160))
     services = await setup_members(sessions, ROADMAP, users=users)
     group = services.progress._group

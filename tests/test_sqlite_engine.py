@@ -10,18 +10,9 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import create_sessionmaker
 from bot.db.models import Cohort
 from bot.db.onehop import OneHopConnection
-
-
-@pytest.fixture
-async def engine(db_url, backend):
-    if backend.name != "sqlite":
-        pytest.skip("the SQLite engine")
-    engine = create_engine(db_url)
-    yield engine
-    await engine.dispose()
 
 
 def row(name: str) -> dict:
@@ -49,8 +40,8 @@ async def in_transaction(engine) -> bool:
         return raw.driver_connection._conn.in_transaction
 
 
-async def test_rows_counts_ids_and_errors_come_back_as_before(engine):
-    sessions = create_sessionmaker(engine)
+async def test_rows_counts_ids_and_errors_come_back_as_before(sqlite_engine):
+    sessions = create_sessionmaker(sqlite_engine)
     async with sessions() as session:
         first, second = cohort("a"), cohort("b")
         session.add_all([first, second])
@@ -68,22 +59,22 @@ async def test_rows_counts_ids_and_errors_come_back_as_before(engine):
         with pytest.raises(IntegrityError):
             await session.execute(insert(Cohort).values(**row("a")))
         await session.rollback()
-    assert not await in_transaction(engine)
+    assert not await in_transaction(sqlite_engine)
 
 
-async def test_connections_go_back_to_the_pool_outside_any_transaction(engine):
-    sessions = create_sessionmaker(engine)
+async def test_connections_go_back_to_the_pool_outside_any_transaction(sqlite_engine):
+    sessions = create_sessionmaker(sqlite_engine)
     async with sessions() as session:  # a read that ends without commit
         await session.scalar(select(func.count()).select_from(Cohort))
-    assert not await in_transaction(engine)
+    assert not await in_transaction(sqlite_engine)
     async with sessions() as session:  # a write that is committed
         session.add(cohort("a"))
         await session.commit()
-    assert not await in_transaction(engine)
+    assert not await in_transaction(sqlite_engine)
     with pytest.raises(RuntimeError):
         async with sessions() as session:  # a write abandoned by an error
             await session.execute(update(Cohort).values(pace="relaxed"))
             raise RuntimeError("the command failed")
-    assert not await in_transaction(engine)
+    assert not await in_transaction(sqlite_engine)
     async with sessions() as session:
         assert await session.scalar(select(Cohort.pace)) == "standard"  # the abandoned write is gone

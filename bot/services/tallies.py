@@ -5,9 +5,9 @@ One rule, written once: a member's count for a week is the number of their `done
 [week start, next week start) of the cohort's leaderboard week (`week_start`), and `reached_at` is
 the last of them. `/done` adds to it (`count_done`); a change of the cohort's leaderboard day, time
 or timezone moves every week boundary, so the cohort's tallies are counted again from the history
-(`recount`). `cohorts.tallied_week` names the week the tallies were counted for; a `/done` that read
-the cohort before a moderator moved its week finds a different key there, writes nothing and starts
-over (see `count_done`).
+(`ensure_counted`). `cohorts.tallied_week` names the week the tallies were counted for; a `/done`
+that read the cohort before a moderator moved its week finds a different key there, writes nothing
+and starts over (see `count_done`). Only the weeks a board can still ask for are kept (`first_kept`).
 """
 
 from __future__ import annotations

@@ -25,11 +25,13 @@ BIG_GUILD = 500_000_000_000_000_000
 CHANNEL_BASE = 600_000_000_000_000_000
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
+    """A UTC time as the bot stores it in SQLite."""
     return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-async def _count_weeks(db: Path, now: datetime) -> None:
+async def count_weeks(db: Path, now: datetime) -> None:
+    """Count the weekly leaderboard tallies of `db`'s cohorts not counted yet, as the bot's start-up does."""
     engine = create_engine(f"sqlite+aiosqlite:///{db}")
     try:
         await count_all_stale(create_sessionmaker(engine), now)
@@ -42,7 +44,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
     upgrade_to_head(f"sqlite+aiosqlite:///{db}")
     rng = random.Random(seed)
     topics = [ref.id for ref in roadmap.topics]
-    later = _stamp(now + timedelta(days=2))  # no nudge or leaderboard falls due while benchmarking
+    later = stamp(now + timedelta(days=2))  # no nudge or leaderboard falls due while benchmarking
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executemany(
@@ -60,7 +62,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
                     f"cohort {c}",
                     f"cohort {c}",
                     CHANNEL_BASE + c,
-                    _stamp(now),
+                    stamp(now),
                     later,
                 )
                 for c in range(1, COHORTS + 1)
@@ -75,8 +77,8 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
                     cohort,
                     USER_BASE + i,
                     topics[rng.randrange(len(topics))],
-                    _stamp(now),
-                    _stamp(now - timedelta(days=60)),
+                    stamp(now),
+                    stamp(now - timedelta(days=60)),
                     later,
                     f"user{i}",  # the name the benchmark's fake Discord gives user USER_BASE + i
                 )
@@ -99,7 +101,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
                 kind = "done" if rng.random() < 0.9 else "skip"
                 if kind == "done":
                     done.setdefault(membership, []).append(at)
-                yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, _stamp(at))
+                yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, stamp(at))
 
         conn.executemany(
             "INSERT INTO progress_events (membership_id, cohort_id, topic_id, kind, note, at)"
@@ -108,12 +110,12 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
         )
         conn.executemany(
             "UPDATE memberships SET done_count = ?, last_done_at = ? WHERE id = ?",
-            [(len(ats), _stamp(max(ats)), membership) for membership, ats in done.items()],
+            [(len(ats), stamp(max(ats)), membership) for membership, ats in done.items()],
         )
         conn.commit()
     conn.close()
     # The weekly tallies as the bot counts them at start-up (bot.services.tallies).
-    asyncio.run(_count_weeks(db, now))
+    asyncio.run(count_weeks(db, now))
     with sqlite3.connect(db) as conn:
         conn.execute("ANALYZE")
     conn.close()  # `with` only commits; closing checkpoints the WAL into the file before it is renamed

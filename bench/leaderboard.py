@@ -1,12 +1,11 @@
 """The weekly leaderboard of the 10,090-member cohort as its week's history grows.
 
-    python bench/leaderboard.py [--db bench/.cache/bench.db] [--grow 1,4,16]
+    python bench/leaderboard.py [--db bench/.cache/bench.db] [--grow 0,4,16]
 
 On a copy of the benchmark database (made by bench/interactions.py), for each factor in `--grow`:
-give every member of the big cohort that many more topics done in the current week, through
-`/done`'s own path for the counts (`bot.services.tallies`, when this checkout has it; an older one
-reads the history), then compute the week's board 21 times: first, median, p95. Flat means the
-cost follows the members, not the events.
+give every member of the big cohort that many more topics done in the current week, count the
+week's tallies again as the bot's start-up does (`bot.services.tallies`), then compute the week's
+board 21 times: first, median, p95. Flat means the cost follows the members, not the events.
 """
 
 from __future__ import annotations
@@ -27,16 +26,13 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, machine, pct
+from bench.generate import count_weeks, stamp
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Cohort
 from bot.roadmap import load_roadmap
 from bot.services.clock import SystemClock
 from bot.services.container import Services
 from bot.services.leaderboard import week_before
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 async def board_timing(db: Path, now: datetime) -> dict:
@@ -61,18 +57,6 @@ async def board_timing(db: Path, now: datetime) -> dict:
     }
 
 
-async def _recount(db: Path, now: datetime) -> None:
-    try:
-        from bot.services.tallies import count_all_stale
-    except ImportError:  # a checkout from before the tallies: it reads the history
-        return
-    engine = create_engine(f"sqlite+aiosqlite:///{db}")
-    try:
-        await count_all_stale(create_sessionmaker(engine), now)
-    finally:
-        await engine.dispose()
-
-
 def _week_start(db: Path, now: datetime) -> datetime:
     with sqlite3.connect(db) as conn:
         weekday, hhmm, timezone = conn.execute(
@@ -89,7 +73,7 @@ def _grow(db: Path, now: datetime, extra_per_member: int) -> None:
         span = int((now - start).total_seconds()) - 1
         members = [m for (m,) in conn.execute("SELECT id FROM memberships WHERE cohort_id = 1")]
         rows = [
-            (m, "dns", _stamp(start + timedelta(seconds=(m * 7919 + k * 104729) % span)))
+            (m, "dns", stamp(start + timedelta(seconds=(m * 7919 + k * 104729) % span)))
             for m in members
             for k in range(extra_per_member)
         ]
@@ -98,10 +82,8 @@ def _grow(db: Path, now: datetime, extra_per_member: int) -> None:
             " VALUES (?, 1, ?, 'done', NULL, ?)",
             rows,
         )
-        columns = {c[1] for c in conn.execute("PRAGMA table_info(cohorts)")}
-        if "tallied_week" in columns:  # counted again as the bot would at start-up (bot.services.tallies)
-            conn.execute("UPDATE cohorts SET tallied_week = NULL WHERE id = 1")
-    asyncio.run(_recount(db, now))
+        conn.execute("UPDATE cohorts SET tallied_week = NULL WHERE id = 1")  # to be counted again
+    asyncio.run(count_weeks(db, now))
 
 
 def main() -> None:
@@ -127,7 +109,7 @@ def main() -> None:
             with sqlite3.connect(db) as conn:
                 (events,) = conn.execute(
                     "SELECT count(*) FROM progress_events WHERE cohort_id = 1 AND at >= ?",
-                    (_stamp(_week_start(db, now)),),
+                    (stamp(_week_start(db, now)),),
                 ).fetchone()
                 conn.execute("ANALYZE")
             results.append({"extra_per_member": step, "week_events": events, **asyncio.run(board_timing(db, now))})

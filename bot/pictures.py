@@ -60,16 +60,26 @@ def _ramp_start(colour: tuple) -> int:
 class _Card:
     """A palette canvas: shapes by colour, text anti-aliased over the background."""
 
-    def __init__(self, height: int, template: Any = None) -> None:
+    def __init__(self, image: Any) -> None:
         # Pillow (~20 MB resident) is imported on the first card drawn, not when the bot starts.
-        from PIL import Image, ImageDraw
+        from PIL import ImageDraw
 
-        if template is not None:  # what every card of its kind shows: copied, not drawn again
-            self.image = template.copy()
-        else:
-            self.image = Image.new("P", (WIDTH, height), _index(BACKGROUND))
-            self.image.putpalette(PALETTE)
-        self.draw = ImageDraw.Draw(self.image)
+        self.image = image
+        self.draw = ImageDraw.Draw(image)
+
+    @classmethod
+    def blank(cls, height: int) -> _Card:
+        """An empty card `height` pixels high."""
+        from PIL import Image
+
+        image = Image.new("P", (WIDTH, height), _index(BACKGROUND))
+        image.putpalette(PALETTE)
+        return cls(image)
+
+    @classmethod
+    def over(cls, template: Any) -> _Card:
+        """A card on a copy of `template`: what every card of its kind shows, not drawn again."""
+        return cls(template.copy())
 
     def text(self, xy: tuple[int, int], text: str, size: int, colour: tuple, *, once: bool = False) -> None:
         """`text` at `xy` as ImageDraw.text places it, in `colour`. `once`: a text of this card only
@@ -204,7 +214,7 @@ def _short(text: str, limit: int) -> str:
 def progress_card(report: ProgressReport, member_name: str) -> bytes:
     """A bar per stage, and the member's place against the cohort calendar."""
     titles = tuple(_short(stage.stage.title, 34) for stage in report.stages)
-    card = _Card(0, _progress_template(titles, t("roadmap")))
+    card = _Card.over(_progress_template(titles, t("roadmap")))
     card.text((32, 24), _short(f"{member_name} · {report.cohort.name}", 48), 28, TEXT, once=True)
     summary = t(
         "{done}/{total} topics ({percent}%)",
@@ -236,7 +246,7 @@ def progress_card(report: ProgressReport, member_name: str) -> bytes:
 @lru_cache(maxsize=8)
 def _progress_template(titles: tuple[str, ...], roadmap_label: str) -> Any:
     """What every /progress card of a roadmap (in one language) shows: stage titles, empty bars."""
-    card = _Card(120 + len(titles) * 34 + 110)
+    card = _Card.blank(120 + len(titles) * 34 + 110)
     y = 110
     for title in titles:
         card.text((32, y), title, 17, TEXT)
@@ -251,7 +261,8 @@ def _progress_template(titles: tuple[str, ...], roadmap_label: str) -> Any:
 def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> bytes:
     """The top 10 as bars of topics done."""
     top = board.top
-    card = _Card(0, _leaderboard_template(tuple(entry.rank for entry in top), t("Nobody has finished a topic yet.")))
+    # Ranks are the places 1..n (bot.services.leaderboard): the template depends on how many.
+    card = _Card.over(_leaderboard_template(len(top), t("Nobody has finished a topic yet.")))
     card.text((32, 24), _short(title, 50), 26, TEXT)
     best = max((e.done for e in top), default=1)
     y = 84
@@ -264,15 +275,15 @@ def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> b
 
 
 @lru_cache(maxsize=4)
-def _leaderboard_template(ranks: tuple[int, ...], nobody: str) -> Any:
-    """Rank numbers and empty bars for a board of these ranks (ties repeat a rank)."""
-    card = _Card(90 + max(len(ranks), 1) * 40 + 20)
+def _leaderboard_template(places: int, nobody: str) -> Any:
+    """Rank numbers #1..#places and empty bars."""
+    card = _Card.blank(90 + max(places, 1) * 40 + 20)
     y = 84
-    for rank in ranks:
+    for rank in range(1, places + 1):
         card.text((32, y), f"#{rank}", 18, MARK if rank <= 3 else MUTED)
         card.track(330, y + 3, 360, 18)
         y += 40
-    if not ranks:
+    if not places:
         card.text((32, y), nobody, 18, MUTED)
     return card.image
 
@@ -282,7 +293,7 @@ def stage_chart(report: CohortReport) -> bytes:
     rows = report.per_stage
     titles = tuple(_short(f"{i}. {stage.title}", 34) for i, (stage, _) in enumerate(rows, 1))
     finished = t("finished") if report.finished else None
-    card = _Card(0, _chart_template(titles, finished))
+    card = _Card.over(_chart_template(titles, finished))
     card.text((32, 24), _short(t("{cohort}: members per stage", cohort=report.cohort.name), 50), 26, TEXT)
     most = max([n for _, n in rows] + [report.finished, 1])
     y = 80
@@ -299,7 +310,7 @@ def stage_chart(report: CohortReport) -> bytes:
 @lru_cache(maxsize=8)
 def _chart_template(titles: tuple[str, ...], finished: str | None) -> Any:
     """Stage titles and empty bars of a report chart (and the finished row, labelled, when there is one)."""
-    card = _Card(90 + len(titles) * 36 + (36 if finished else 0) + 20)
+    card = _Card.blank(90 + len(titles) * 36 + (36 if finished else 0) + 20)
     y = 80
     for title in (*titles, *([finished] if finished else [])):
         card.text((32, y), title, 17, TEXT)

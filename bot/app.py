@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.fanout import Fanout
 from bot.health import write_heartbeat
 from bot.metrics import Metrics
+from bot.pacing import bot_pacer, global_limit_trace, pace_requests
 from bot.scheduler import Scheduler
 from bot.services import caller
 from bot.services.container import Services
@@ -85,9 +86,11 @@ class StudyBot(commands.AutoShardedBot):
     """
 
     def __init__(self, settings: Settings, services: Services, *, start_scheduler: bool = True) -> None:
+        shards = settings.shard_id_list
+        pacer = bot_pacer(services.send_budget, settings.discord_requests_per_second, len(shards), settings.shard_count)
         super().__init__(
             shard_count=settings.shard_count,
-            shard_ids=settings.shard_id_list,
+            shard_ids=shards,
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             help_command=None,
@@ -97,7 +100,11 @@ class StudyBot(commands.AutoShardedBot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             tree_cls=StudyTree,
+            # A global 429 seen here holds back the bot's other processes too (bot.pacing).
+            http_trace=global_limit_trace(pacer),
         )
+        pace_requests(self.http, pacer)
+        self.pacer = pacer
         self.settings = settings
         self._shards_up: set[int] = set()  # shards connected now (ready or resumed, not since disconnected)
         self.metrics = Metrics()
@@ -107,7 +114,6 @@ class StudyBot(commands.AutoShardedBot):
             self,
             services,
             concurrency=settings.fanout_concurrency,
-            requests_per_second=settings.discord_requests_per_second,
             retry_base_seconds=settings.delivery_retry_base_seconds,
             metrics=self.metrics,
         )

@@ -1,12 +1,12 @@
-"""Sending what the scheduler claimed: bounded concurrency, a request-rate cap, retries for transient
-failures, and no database transaction open across an HTTP call."""
+"""Sending what the scheduler claimed: bounded concurrency (paced under the bot's global limit by
+bot.pacing, as every request is), retries for transient failures, and no database transaction open
+across an HTTP call."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -29,29 +29,6 @@ DMS_CLOSED = 50007
 UNKNOWN_CHANNEL = 10003
 MAX_ATTEMPTS = 3
 SEND_TIMEOUT = 20.0
-PACE_HEADROOM = 0.98
-
-
-class Pacer:
-    """Spaces requests evenly at `rate` per second across all senders (a leaky bucket, burst of one).
-
-    discord.py already obeys Discord's 429 answers; this keeps us from provoking them, so a large
-    fan-out runs at a steady pace instead of in bursts and stalls.
-    """
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        delay = start - now
-        if delay > 0:
-            await asyncio.sleep(delay)
 
 
 @dataclass
@@ -74,7 +51,6 @@ class Fanout:
         services: Services,
         *,
         concurrency: int,
-        requests_per_second: float,
         retry_base_seconds: float = 1.0,
         metrics: Metrics | None = None,
     ) -> None:
@@ -82,9 +58,6 @@ class Fanout:
         self._client = client
         self._services = services
         self._concurrency = concurrency
-        # 2% under the limit: requests paced exactly at it arrive bunched by network jitter, and each
-        # 429 that provokes is retried into the next slot, so they cascade (measured: 401 of 500).
-        self._pacer = Pacer(requests_per_second * PACE_HEADROOM)
         self._retry_base = retry_base_seconds
         self._running = asyncio.Lock()
         self._stopping = False
@@ -224,12 +197,11 @@ class Fanout:
             )
 
     async def _display_names(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
-        """Names for the card (the bot keeps no member cache): one paced request each, best effort."""
+        """Names for the card (the bot keeps no member cache): one request each, best effort."""
         guild = self._client.get_guild(guild_id)
         names: dict[int, str] = {}
         for user_id in user_ids:
             try:
-                await self._pacer.wait()
                 member = await guild.fetch_member(user_id) if guild else await self._client.fetch_user(user_id)
                 names[user_id] = member.display_name
             except discord.HTTPException:
@@ -280,12 +252,11 @@ class Fanout:
         await self._services.deliveries.mark_failed(delivery_id, f"{type(error).__name__}: {error}", attempts)
 
     async def _retrying(self, make_call: Callable[[], Awaitable[T]]) -> tuple[T, int]:
-        """Run a request, paced, up to MAX_ATTEMPTS times while it fails transiently (5xx, timeout,
+        """Run a request up to MAX_ATTEMPTS times while it fails transiently (5xx, timeout,
         connection error), backing off 1x, 2x, 4x the base. Returns (result, attempts)."""
         attempts = 0
         while True:
             attempts += 1
-            await self._pacer.wait()
             try:
                 return await asyncio.wait_for(make_call(), SEND_TIMEOUT), attempts
             except (discord.DiscordServerError, TimeoutError, aiohttp.ClientError, OSError) as error:

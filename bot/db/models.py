@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -222,3 +223,13 @@ class RoadmapTopic(Base):
     roadmap_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class SendBudget(Base):
+    """When the bot's next request may go to Discord, for all its processes together (one row per
+    limit; bot.services.send_budget). Seconds since the epoch, on the database's clock on PostgreSQL."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float(precision=53))

@@ -19,6 +19,7 @@ from bot.services.insight import InsightService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
 from bot.services.progress import ProgressService
+from bot.services.send_budget import SendBudgetService
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Services:
     exports: ExportService
     insight: InsightService
     deletion: CohortDeletion
+    send_budget: SendBudgetService
 
     @classmethod
     def build(
@@ -76,4 +78,5 @@ class Services:
             ExportService(sessions, cohorts),
             insight,
             CohortDeletion(sessions, cohorts),
+            SendBudgetService(sessions),
         )

@@ -18,8 +18,10 @@ async def due_cohort(
     name: str,
     user_ids: list[int],
     leaderboard_due: bool = False,
+    dm_channels: dict[int, int] | None = None,
 ) -> int:
-    """A cohort whose members' nudges (and, optionally, weekly leaderboard) fell due a moment ago."""
+    """A cohort whose members' nudges (and, optionally, weekly leaderboard) fell due a moment ago;
+    `dm_channels` (user id -> channel id) are DM channels the bot opened before (one request a nudge)."""
     now = datetime.now(UTC)
     cohort_id = (
         await conn.execute(
@@ -54,6 +56,7 @@ async def due_cohort(
                 "show_on_leaderboard": True,
                 "dm_notice_pending": False,
                 "next_nudge_at": now - timedelta(seconds=30),
+                "dm_channel_id": (dm_channels or {}).get(uid),
             }
             for uid in user_ids
         ],

@@ -88,7 +88,7 @@ async def fan_out_under_way(tmp_path, db_url) -> Live:
     """A running bot 40 nudges into a fan-out of 200 that takes ~8 s (each nudge opens a DM and posts,
     at 50 requests a second); the caller stops it."""
     live = await live_bot(tmp_path, db_url, members=200)
-    live.fake.global_rate_limit = 50
+    live.fake.global_limit.per_second = 50
     await seed_due_members(db_url, live.guild.id, live.hall.id, [u.id for u in live.members])
     await live.start()
     try:

@@ -8,15 +8,11 @@ import collections
 
 from bot.db.engine import create_engine
 from tests.e2e.live import Live, live_bot
+from tests.e2e.scaleout import guild_id_on_shard
 from tests.e2e.seeding import due_cohort
 from tests.e2e.test_scheduler_e2e import delivery_statuses, wait_for
 
 MEMBERS_PER_GUILD = 30
-
-
-def guild_id_on_shard(shard: int, count: int = 2) -> int:
-    """A guild id that Discord puts on `shard` of `count`: (id >> 22) % count."""
-    return ((1_000_000 + shard) << 22) | 12345
 
 
 async def seed(database_url: str, guilds: list) -> None:

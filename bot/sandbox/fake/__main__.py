@@ -36,7 +36,7 @@ def build_world(users: int) -> tuple[World, int, int]:
 async def serve(args: argparse.Namespace) -> None:
     world, guild_id, channel_id = build_world(args.users)
     fake = FakeDiscord(world)
-    fake.global_rate_limit = args.rate
+    fake.global_limit.per_second = args.rate
     times: list[float] = []
     fake.on_message = lambda _m: times.append(asyncio.get_running_loop().time())  # type: ignore[attr-defined]
 
@@ -48,7 +48,7 @@ async def serve(args: argparse.Namespace) -> None:
                 "recipients": len(per_channel),
                 "duplicates": sum(n - 1 for n in per_channel.values() if n > 1),
                 "requests": len(fake.requests),
-                "rate_limited": fake.rate_limited,
+                "rate_limited": fake.global_limit.refused,
                 "refused_by_discord_rules": len(fake.rejected),
                 "first_message_at": times[0] if times else None,
                 "last_message_at": times[-1] if times else None,

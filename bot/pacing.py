@@ -1,0 +1,167 @@
+"""Pacing requests to Discord under its global limit, which is per bot: for one process (`Pacer`) or for
+every process of the bot together (`SharedPacer`, through bot.services.send_budget).
+
+discord.py already obeys Discord's 429 answers; pacing keeps us from provoking them, so a large
+fan-out runs at a steady pace instead of in bursts and stalls, and several processes do not send
+several times the limit between them (issue 17). Every request of discord.py's HTTP client is paced
+(`pace_requests`): Discord counts them all, not only the fan-out's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+from typing import Any, Protocol
+
+import aiohttp
+
+from bot.services.send_budget import SendBudgetService
+
+log = logging.getLogger(__name__)
+
+# 2% under the limit: requests paced exactly at it arrive bunched by network jitter, and each 429 that
+# provokes is retried into the next slot, so they cascade (measured: 401 of 500).
+PACE_HEADROOM = 0.95
+# Slots a process takes at once from the shared budget: at most what its waiting senders need, and no
+# more than ~0.1 s of the whole bot's budget at 50/s, so an idle process never sits on slots for long.
+MAX_CLAIM = 5
+
+
+class Pacing(Protocol):
+    """What the fan-out needs of a pacer."""
+
+    async def wait(self) -> None: ...
+
+    def hold(self, seconds: float) -> None: ...
+
+
+class Pacer:
+    """Spaces requests evenly at `rate` per second across all senders of one process (a leaky bucket,
+    burst of one)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Return at this sender's turn."""
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        delay = start - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def hold(self, seconds: float) -> None:
+        """No turn before `seconds` from now."""
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+class SharedPacer:
+    """Spaces requests at `rate` per second for the whole bot, whatever process sends them: slots come
+    from the budget in the database every process shares, a few at a time, as senders wait.
+
+    If the database cannot be reached, this process falls back to its share of the rate (`fallback`),
+    so a broken budget never makes it send faster than its part of the limit.
+    """
+
+    def __init__(self, budget: SendBudgetService, rate: float, fallback: float) -> None:
+        self.interval = 1.0 / rate
+        self._budget = budget
+        self._slots: collections.deque[float] = collections.deque()  # monotonic times this process holds
+        self._waiting = 0
+        self._lock = asyncio.Lock()
+        self._held = 0  # bumped by each hold: a slot taken before it is not used after it
+        self._fallback = Pacer(fallback)
+        self._holds: collections.deque[asyncio.Task] = collections.deque()  # holds not yet in the budget
+
+    async def wait(self) -> None:
+        """Return at a slot of the bot's budget that is this sender's."""
+        self._waiting += 1
+        try:
+            while True:
+                async with self._lock:
+                    while self._holds:  # a slot claimed now must come after them
+                        await self._holds.popleft()
+                    if not self._slots and not await self._refill():
+                        break
+                    slot, held = self._slots.popleft(), self._held
+                delay = slot - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if held == self._held:
+                    return
+                # A global 429 arrived while this sender waited: its slot is inside the hold.
+        finally:
+            self._waiting -= 1
+        await self._fallback.wait()
+
+    async def _refill(self) -> bool:
+        count = max(1, min(MAX_CLAIM, self._waiting))
+        try:
+            slots = await self._budget.claim(count, self.interval)
+        except Exception:
+            log.warning("the shared request budget is out of reach; pacing at this process's share", exc_info=True)
+            return False
+        self._slots.extend(slots.times())
+        return True
+
+    def hold(self, seconds: float) -> None:
+        """No slot for any process of the bot before `seconds` from now (after a global 429)."""
+        self._held += 1
+        self._slots.clear()
+        self._fallback.hold(seconds)
+        self._holds.append(asyncio.get_running_loop().create_task(self._hold(seconds)))
+
+    async def _hold(self, seconds: float) -> None:
+        try:
+            await self._budget.hold(seconds)
+        except Exception:
+            log.warning("could not tell the other processes about a global rate limit", exc_info=True)
+
+
+def bot_pacer(budget: SendBudgetService, requests_per_second: float, shards: int, total_shards: int) -> SharedPacer:
+    """The pacer of a process that runs `shards` of the bot's `total_shards`: the whole bot's budget
+    (less the headroom), and this process's share of it if the budget is out of reach."""
+    rate = requests_per_second * PACE_HEADROOM
+    return SharedPacer(budget, rate, fallback=rate * shards / total_shards)
+
+
+def pace_requests(http: Any, pacer: Pacing) -> None:
+    """Make every request of discord.py's HTTP client (`client.http`) wait for its turn under the global
+    limit: the fan-out's, a command's look-ups and the start-up's alike, since Discord counts them all.
+    Interaction answers go through discord.py's webhook adapter instead, as Discord exempts them."""
+    request = http.request
+
+    async def paced(route: Any, **kwargs: Any) -> Any:
+        await pacer.wait()
+        return await request(route, **kwargs)
+
+    http.request = paced
+
+
+def global_limit_trace(pacer: Pacing) -> aiohttp.TraceConfig:
+    """An aiohttp trace for discord.py's HTTP client that tells `pacer` of every global 429, with its
+    Retry-After (discord.py waits it out itself; the pacer makes the bot's other processes wait too)."""
+    trace = aiohttp.TraceConfig()
+
+    async def on_request_end(_session: object, _context: object, params: aiohttp.TraceRequestEndParams) -> None:
+        response = params.response
+        if response.status != 429:
+            return
+        headers = response.headers
+        if headers.get("X-RateLimit-Global", "").lower() != "true" and headers.get("X-RateLimit-Scope") != "global":
+            return
+        try:
+            retry_after = float(headers.get("Retry-After", "1"))
+        except ValueError:
+            retry_after = 1.0
+        log.warning("Discord's global rate limit was hit; every process waits %.2f s", retry_after)
+        pacer.hold(retry_after)
+
+    trace.on_request_end.append(on_request_end)
+    return trace

@@ -1,0 +1,122 @@
+"""One request budget for every process of the bot (issue 17): slots from the shared table never
+overlap, a global 429 holds every process back, and a pacer whose budget is out of reach falls back to
+its process's share of the limit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.pacing import PACE_HEADROOM, SharedPacer, bot_pacer
+from bot.services.send_budget import SendBudgetService, Slots
+
+
+@pytest.fixture
+async def two_processes(db_url):
+    """Two budgets on one database, each with its own engine, as two processes have."""
+    engines = [create_engine(db_url), create_engine(db_url)]
+    yield [SendBudgetService(create_sessionmaker(e)) for e in engines]
+    for engine in engines:
+        await engine.dispose()
+
+
+def _slots(claimed: Slots) -> list[float]:
+    """The claimed slots as seconds from the claim's own `now`."""
+    return [claimed.first - claimed.now + i * claimed.interval for i in range(claimed.count)]
+
+
+async def test_processes_take_turns_from_one_budget(two_processes):
+    a, b = two_processes
+    interval = 0.05
+    first = await a.claim(4, interval)
+    second = await b.claim(3, interval)
+    third = await a.claim(2, interval)
+    # Back to back for the whole bot: each claim starts where the last one ended, never inside it.
+    assert second.first == pytest.approx(first.first + 4 * interval)
+    assert third.first == pytest.approx(second.first + 3 * interval)
+    # And from now on, not in the past (an idle bot's budget does not bank slots).
+    assert _slots(first)[0] >= -0.01
+    assert _slots(third)[-1] <= 9 * interval + 0.5
+
+
+async def test_an_idle_budget_starts_from_now(two_processes):
+    a, _ = two_processes
+    await a.claim(1, 0.01)
+    await asyncio.sleep(0.1)
+    later = await a.claim(1, 0.01)
+    assert -0.01 <= later.first - later.now <= 0.01
+
+
+async def test_a_global_429_in_one_process_holds_back_the_other(two_processes):
+    a, b = two_processes
+    await a.hold(1.5)
+    after = await b.claim(1, 0.02)
+    assert after.first - after.now >= 1.4
+    # A shorter hold never shortens a longer one.
+    await b.hold(0.1)
+    assert (await a.claim(1, 0.02)).first >= after.first + 0.02 - 1e-6
+
+
+class _Budget:
+    """A budget that records claims, optionally out of reach."""
+
+    def __init__(self, *, broken: bool = False) -> None:
+        self.claims: list[int] = []
+        self.holds: list[float] = []
+        self.broken = broken
+        self._next = 0.0
+
+    async def claim(self, count: int, interval: float) -> Slots:
+        if self.broken:
+            raise ConnectionError("database down")
+        self.claims.append(count)
+        now = time.time()
+        first = max(self._next, now)
+        self._next = first + count * interval
+        return Slots(first=first, now=now, seen=time.monotonic(), count=count, interval=interval)
+
+    async def hold(self, seconds: float) -> None:
+        self.holds.append(seconds)
+        self._next = max(self._next, time.time() + seconds)
+
+
+async def test_waiting_senders_claim_a_few_slots_at_a_time():
+    budget = _Budget()
+    pacer = SharedPacer(budget, rate=200, fallback=100)  # type: ignore[arg-type]
+    await asyncio.gather(*(pacer.wait() for _ in range(12)))
+    assert sum(budget.claims) >= 12
+    assert max(budget.claims) <= 5  # never more than ~0.1 s of the bot's budget at once
+    assert len(budget.claims) <= 6
+
+
+async def test_a_hold_sends_waiting_senders_back_for_new_slots():
+    budget = _Budget()
+    pacer = SharedPacer(budget, rate=10, fallback=5)  # type: ignore[arg-type]
+    await pacer.wait()  # takes the first slot; the next ones are 0.1 s apart
+    waiting = asyncio.gather(*(pacer.wait() for _ in range(3)))
+    await asyncio.sleep(0.01)
+    started = time.monotonic()
+    pacer.hold(0.5)
+    await waiting
+    assert budget.holds == [0.5]
+    # Nobody went in the slots they held before the hold: all of them came after it.
+    assert time.monotonic() - started >= 0.45
+
+
+async def test_a_budget_out_of_reach_falls_back_to_this_process_share(caplog):
+    pacer = SharedPacer(_Budget(broken=True), rate=100, fallback=20)  # type: ignore[arg-type]
+    started = time.monotonic()
+    for _ in range(3):
+        await pacer.wait()
+    # The share's spacing (1/20 s), not the whole bot's (1/100 s).
+    assert time.monotonic() - started >= 2 * (1 / 20) - 0.005
+    assert "out of reach" in caplog.text
+
+
+def test_a_process_paces_the_whole_bot_and_falls_back_to_its_share():
+    pacer = bot_pacer(object(), requests_per_second=50, shards=1, total_shards=4)  # type: ignore[arg-type]
+    assert pacer.interval == pytest.approx(1 / (50 * PACE_HEADROOM))
+    assert pacer._fallback.interval == pytest.approx(4 / (50 * PACE_HEADROOM))

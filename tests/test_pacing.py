@@ -8,10 +8,12 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import update
 
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import SendBudget
 from bot.pacing import PACE_HEADROOM, SharedPacer, bot_pacer
-from bot.services.send_budget import SendBudgetService, Slots
+from bot.services.send_budget import MAX_AHEAD, SendBudgetService, Slots
 
 
 @pytest.fixture
@@ -58,6 +60,20 @@ async def test_a_global_429_in_one_process_holds_back_the_other(two_processes):
     # A shorter hold never shortens a longer one.
     await b.hold(0.1)
     assert (await a.claim(1, 0.02)).first >= after.first + 0.02 - 1e-6
+
+
+async def test_a_clock_set_back_does_not_stop_the_bot(two_processes, db_url):
+    a, _ = two_processes
+    await a.hold(3600)  # far more than any hold may take
+    held = await a.claim(1, 0.02)
+    assert MAX_AHEAD - 1 <= held.first - held.now <= MAX_AHEAD + 1
+    # As if the clock went back an hour after a claim: the budget starts again from the present.
+    engine = create_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(update(SendBudget).values(next_at=time.time() + 3600))
+    await engine.dispose()
+    after = await a.claim(1, 0.02)
+    assert after.first - after.now <= 0.01
 
 
 class _Budget:

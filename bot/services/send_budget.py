@@ -21,6 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import SendBudget as Budget
 
+# The longest a global 429 may hold the budget. Discord's are seconds; discord.py still waits out a
+# longer one in the process that received it.
+MAX_AHEAD = 60.0
 BOT = "discord"  # the one budget there is: Discord's global limit for this bot's token
 _T = Budget.__table__.c
 
@@ -59,7 +62,9 @@ class SendBudgetService:
     async def claim(self, count: int, interval: float) -> Slots:
         """The next `count` slots of the bot's budget at one every `interval` seconds."""
         now = self._now
-        start = case((_T.next_at > now, _T.next_at), else_=now)
+        # A budget booked further ahead than any hold can reach means the clock was set back: start
+        # from the present rather than stop sending until the clock catches up.
+        start = case((_T.next_at > now + MAX_AHEAD, now), (_T.next_at > now, _T.next_at), else_=now)
         moved = (
             update(Budget)
             .where(_T.name == BOT)
@@ -77,7 +82,7 @@ class SendBudgetService:
 
     async def hold(self, seconds: float) -> None:
         """No slot for anyone before `seconds` from now (Discord said so with a global 429)."""
-        until = self._now + seconds
+        until = self._now + min(seconds, MAX_AHEAD)
         held = update(Budget).where(_T.name == BOT).values(next_at=case((_T.next_at > until, _T.next_at), else_=until))
         async with self._sessions.begin() as session:
             await session.execute(held)

@@ -2,7 +2,8 @@
 
     python bench/fanout.py [--nudges 10000] [--ceiling 50]
 
-Reports the achieved request rate against the ceiling (target >= 0.95), duplicates (0), lost (0)
+Reports the achieved request rate against the ceiling (target >= 0.9, as for several processes in
+bench/scaleout.py: the bot paces at 95% of it), 429s (<= 1 % of nudges), duplicates (0), lost (0)
 and wall time. DM channels are cached as in steady state, so each nudge costs one request.
 """
 
@@ -128,7 +129,12 @@ def main() -> None:
         result = asyncio.run(run(args.nudges, args.ceiling, args.cap, info, db))
     print(machine())
     print(json.dumps(result, indent=2))
-    ok = result["ratio"] >= 0.95 and result["duplicates"] == 0 and result["lost"] == 0
+    ok = (
+        result["ratio"] >= 0.9
+        and result["rate_limited_429"] <= 0.01 * result["nudges"]
+        and result["duplicates"] == 0
+        and result["lost"] == 0
+    )
     print("fan-out target met" if ok else "fan-out target MISSED")
 
 

@@ -15,3 +15,15 @@ def test_the_card_benchmark_runs():
     assert result.returncode == 0, result.stderr[-2000:]
     for card in ("/progress card", "weekly leaderboard card", "/cohort report chart"):
         assert card in result.stdout
+
+
+def test_the_scale_out_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scaleout.py"), "--members", "20", "--limit", "20", "--timeout", "30"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '"nudged": 40' in result.stdout and '"duplicates": 0' in result.stdout

@@ -88,6 +88,7 @@ class StudyBot(commands.AutoShardedBot):
     def __init__(self, settings: Settings, services: Services, *, start_scheduler: bool = True) -> None:
         shards = settings.shard_id_list
         pacer = bot_pacer(services.send_budget, settings.discord_requests_per_second, len(shards), settings.shard_count)
+        metrics = Metrics()
         super().__init__(
             shard_count=settings.shard_count,
             shard_ids=shards,
@@ -101,13 +102,13 @@ class StudyBot(commands.AutoShardedBot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             tree_cls=StudyTree,
             # A global 429 seen here holds back the bot's other processes too (bot.pacing).
-            http_trace=global_limit_trace(pacer),
+            http_trace=global_limit_trace(pacer, metrics.global_429s.inc),
         )
         pace_requests(self.http, pacer)
         self.pacer = pacer
         self.settings = settings
         self._shards_up: set[int] = set()  # shards connected now (ready or resumed, not since disconnected)
-        self.metrics = Metrics()
+        self.metrics = metrics
         self.services = services
         self._start_scheduler = start_scheduler
         self.fanout = Fanout(

@@ -1,4 +1,4 @@
-"""Prometheus metrics: commands and their latency, nudges sent/failed, scheduler lag.
+"""Prometheus metrics: commands and their latency, nudges sent/failed, scheduler lag, Discord's 429s.
 
 Served on METRICS_HOST:METRICS_PORT when METRICS_PORT is set. Each bot has its own registry, so two
 bots in one process (tests) never clash."""
@@ -31,6 +31,11 @@ class Metrics:
             registry=self.registry,
         )
         self.scheduler_ticks = Counter("studybot_scheduler_ticks_total", "Scheduler ticks", registry=self.registry)
+        self.global_429s = Counter(
+            "studybot_discord_global_429_total",
+            "Global rate-limit answers from Discord (a real bot's IP is banned at 10,000 invalid requests in 10 min)",
+            registry=self.registry,
+        )
 
     def serve(self, port: int, host: str) -> None:
         """Expose /metrics over HTTP (a daemon thread)."""

@@ -1,5 +1,6 @@
-"""Pacing requests to Discord under its global limit, which is per bot: for one process (`Pacer`) or for
-every process of the bot together (`SharedPacer`, through bot.services.send_budget).
+"""Pacing requests to Discord under its global limit, which is per bot: every process of the bot
+together (`SharedPacer`, through bot.services.send_budget), or this process alone at its share when
+that budget is out of reach (`Pacer`).
 
 discord.py already obeys Discord's 429 answers; pacing keeps us from provoking them, so a large
 fan-out runs at a steady pace instead of in bursts and stalls, and several processes do not send
@@ -13,6 +14,7 @@ import asyncio
 import collections
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiohttp
@@ -33,7 +35,7 @@ BOOK_AHEAD = 2 * MAX_CLAIM
 
 
 class Pacing(Protocol):
-    """What the fan-out needs of a pacer."""
+    """What the paced HTTP client and the global-429 trace need of a pacer."""
 
     async def wait(self) -> None: ...
 
@@ -166,9 +168,10 @@ def pace_requests(http: Any, pacer: Pacing) -> None:
     http.request = paced
 
 
-def global_limit_trace(pacer: Pacing) -> aiohttp.TraceConfig:
+def global_limit_trace(pacer: Pacing, counted: Callable[[], object] = lambda: None) -> aiohttp.TraceConfig:
     """An aiohttp trace for discord.py's HTTP client that tells `pacer` of every global 429, with its
-    Retry-After (discord.py waits it out itself; the pacer makes the bot's other processes wait too)."""
+    Retry-After (discord.py waits it out itself; the pacer makes the bot's other processes wait too),
+    and calls `counted` for each (a metric)."""
     trace = aiohttp.TraceConfig()
 
     async def on_request_end(_session: object, _context: object, params: aiohttp.TraceRequestEndParams) -> None:
@@ -183,6 +186,7 @@ def global_limit_trace(pacer: Pacing) -> aiohttp.TraceConfig:
         except ValueError:
             retry_after = 1.0
         log.warning("Discord's global rate limit was hit; every process waits %.2f s", retry_after)
+        counted()
         pacer.hold(retry_after)
 
     trace.on_request_end.append(on_request_end)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
 
 import pytest
+from multidict import CIMultiDict
 from sqlalchemy import update
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import SendBudget
-from bot.pacing import PACE_HEADROOM, SharedPacer, bot_pacer
+from bot.pacing import PACE_HEADROOM, SharedPacer, bot_pacer, global_limit_trace
 from bot.services.send_budget import MAX_AHEAD, SendBudgetService, Slots
 
 
@@ -136,3 +138,31 @@ def test_a_process_paces_the_whole_bot_and_falls_back_to_its_share():
     pacer = bot_pacer(object(), requests_per_second=50, shards=1, total_shards=4)  # type: ignore[arg-type]
     assert pacer.interval == pytest.approx(1 / (50 * PACE_HEADROOM))
     assert pacer._fallback.interval == pytest.approx(4 / (50 * PACE_HEADROOM))
+
+
+class _Held:
+    def __init__(self) -> None:
+        self.holds: list[float] = []
+
+    async def wait(self) -> None:
+        return None
+
+    def hold(self, seconds: float) -> None:
+        self.holds.append(seconds)
+
+
+async def _answer(trace, status: int, headers: dict[str, str]) -> None:
+    response = SimpleNamespace(status=status, headers=CIMultiDict(headers))
+    params = SimpleNamespace(response=response)
+    for callback in trace.on_request_end:
+        await callback(None, None, params)
+
+
+async def test_only_a_global_429_holds_the_bot_back_and_is_counted():
+    pacer, counted = _Held(), []
+    trace = global_limit_trace(pacer, lambda: counted.append(1))
+    await _answer(trace, 200, {})
+    await _answer(trace, 429, {"Retry-After": "3", "X-RateLimit-Scope": "user"})  # one route's limit: not the bot's
+    await _answer(trace, 429, {"Retry-After": "1.5", "X-RateLimit-Global": "true"})
+    await _answer(trace, 429, {"Retry-After": "0.25", "X-RateLimit-Scope": "global"})
+    assert pacer.holds == [1.5, 0.25] and len(counted) == 2

@@ -1,14 +1,15 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t studybot .
 # Run:   docker run --env-file .env -v studybot-data:/data studybot
-# The image installs the package exactly as the README does (pip, from pyproject.toml), in a venv.
+# The image installs the package exactly as the README does (pip, from pyproject.toml, at the versions
+# in constraints.txt that the tests passed with), in a venv.
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY migrations ./migrations
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -c constraints.txt '.[postgres]'
 
 FROM python:3.11-slim
 # /app/data is /data: a .env copied from .env.example (DATABASE_URL=...///data/studybot.db and

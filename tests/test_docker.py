@@ -51,10 +51,20 @@ def test_the_build_context_installs_and_its_commands_exist(tmp_path):
             for source in sources:
                 src = ROOT / source
                 (shutil.copytree if src.is_dir() else shutil.copy)(src, context / source)
-    assert {p.name for p in context.iterdir()} == {"pyproject.toml", "README.md", "bot", "migrations", "roadmap.yaml"}
+    assert {p.name for p in context.iterdir()} == {
+        "pyproject.toml",
+        "README.md",
+        "constraints.txt",
+        "bot",
+        "migrations",
+        "roadmap.yaml",
+    }
+    # The image installs the versions the tests passed with.
+    assert any(op == "RUN" and "-c constraints.txt" in arg and "pip install" in arg for op, arg in instructions())
     target = tmp_path / "site"
+    pinned = ["-c", str(context / "constraints.txt")]
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(context)],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", *pinned, "--target", str(target), str(context)],
         capture_output=True,
         text=True,
         timeout=300,

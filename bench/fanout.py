@@ -24,12 +24,13 @@ import aiohttp
 from sqlalchemy import func, insert, select
 
 from bench.common import fake_discord, machine
-from bot.app import StudyBot, apply_endpoints
+from bot.app import apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import load_roadmap
+from bot.runner import build_bot
 from bot.sandbox.fake.__main__ import DM_BASE, USER_BASE
 from bot.services.clock import SystemClock
 from bot.services.container import Services
@@ -89,7 +90,7 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
             ],
         )
         await session.commit()
-    bot = StudyBot(settings, Services.build(sessions, roadmap, SystemClock()), start_scheduler=False)
+    bot = build_bot(settings, Services.build(sessions, roadmap, SystemClock()), start_scheduler=False)
     await bot.login("bench")
     started = time.perf_counter()
     report = await bot.fanout.run_once()

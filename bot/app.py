@@ -1,10 +1,12 @@
-"""The discord.py bot: loads the cogs, wires the error handler and syncs the slash commands."""
+"""The discord.py bot: loads the cogs, wires the error handler and syncs the slash commands. Its fan-out
+and scheduler are built and attached by the composition root (bot.runner.build_bot)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import discord
 import yarl
@@ -12,15 +14,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import i18n, logs
-from bot.cogs.nudge_buttons import NudgeButton
 from bot.config import Settings
-from bot.fanout import Fanout
 from bot.health import write_heartbeat
 from bot.metrics import Metrics
 from bot.pacing import bot_pacer, global_limit_trace, pace_requests
-from bot.scheduler import Scheduler
 from bot.services import caller
 from bot.services.container import Services
+from bot.ui.nudge import NudgeButton
+from bot.ui.replies import install_error_handlers
+
+if TYPE_CHECKING:
+    from bot.fanout import Fanout
+    from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +116,12 @@ class StudyBot(commands.AutoShardedBot):
         self.metrics = metrics
         self.services = services
         self._start_scheduler = start_scheduler
-        self.fanout = Fanout(
-            self,
-            services,
-            concurrency=settings.fanout_concurrency,
-            retry_base_seconds=settings.delivery_retry_base_seconds,
-            metrics=self.metrics,
-        )
-        self.scheduler = Scheduler(self.fanout, services.deliveries, settings.scheduler_tick_seconds, on_tick=self.beat)
+        self.fanout: Fanout | None = None
+        self.scheduler: Scheduler | None = None
+
+    def attach(self, fanout: Fanout, scheduler: Scheduler) -> None:
+        """Give the bot its fan-out and the scheduler that drives it (they need the bot to exist first)."""
+        self.fanout, self.scheduler = fanout, scheduler
 
     def beat(self) -> None:
         """Record that the scheduler ticks, and whether the gateway is up, for `studybot health`."""
@@ -151,11 +154,9 @@ class StudyBot(commands.AutoShardedBot):
         self._gateway_changed()
 
     async def setup_hook(self) -> None:
-        from bot.cogs.errors import install_error_handlers
-
         for cog in COGS:
             await self.load_extension(cog)
-        install_error_handlers(self)
+        install_error_handlers(self.tree, self.record_command)
         # Nudge buttons are matched by their custom id pattern, so they work after a restart.
         self.add_dynamic_items(NudgeButton)
         await self.tree.set_translator(StudyTranslator())
@@ -163,12 +164,13 @@ class StudyBot(commands.AutoShardedBot):
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
             log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.settings.metrics_port)
-        if self._start_scheduler:
+        if self._start_scheduler and self.scheduler is not None:
             await self.scheduler.start()
 
     async def close(self) -> None:
         """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""
-        await self.scheduler.stop()
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         await super().close()
         if self._start_scheduler:
             with contextlib.suppress(OSError):

@@ -15,11 +15,11 @@ import aiohttp
 import discord
 
 from bot import i18n, logs, pictures, render
-from bot.cogs.nudge_buttons import nudge_view
 from bot.i18n import t
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
+from bot.ui.nudge import nudge_view
 from bot.usertext import md
 
 log = logging.getLogger(__name__)

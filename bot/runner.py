@@ -1,4 +1,5 @@
-"""Building and running the bot: shared by `studybot run` and `studybot sandbox`, so both take one path."""
+"""Building and running the bot, the one composition root: shared by `studybot run`, `studybot sandbox`
+and the tests' harness, so all take one path."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import ensure_schema
+from bot.fanout import Fanout
 from bot.roadmap import RoadmapCatalog
+from bot.scheduler import Scheduler
 from bot.services.clock import Clock, OffsetClock, SystemClock
 from bot.services.container import Services
 from bot.services.roadmap_sync import sync_roadmaps
@@ -30,8 +33,25 @@ def default_clock(settings: Settings) -> Clock:
     return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
 
 
+def build_bot(settings: Settings, services: Services, *, start_scheduler: bool = True) -> StudyBot:
+    """The bot with its fan-out and the scheduler that drives it (started with the bot unless
+    `start_scheduler` is False: then ticks happen only when called, as in the sandbox and the tests)."""
+    bot = StudyBot(settings, services, start_scheduler=start_scheduler)
+    fanout = Fanout(
+        bot,
+        services,
+        concurrency=settings.fanout_concurrency,
+        retry_base_seconds=settings.delivery_retry_base_seconds,
+        metrics=bot.metrics,
+    )
+    bot.attach(fanout, Scheduler(fanout, services.deliveries, settings.scheduler_tick_seconds, on_tick=bot.beat))
+    return bot
+
+
 @asynccontextmanager
-async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Clock) -> AsyncIterator[StudyBot]:
+async def prepared_bot(
+    settings: Settings, roadmaps: RoadmapCatalog, clock: Clock, *, start_scheduler: bool = True
+) -> AsyncIterator[StudyBot]:
     """Migrate, apply the roadmaps, wire the services and build the bot; the database closes on exit."""
     apply_endpoints(settings)
     engine = create_engine(settings.database_url)
@@ -51,7 +71,7 @@ async def prepared_bot(settings: Settings, roadmaps: RoadmapCatalog, clock: Cloc
             leaderboard_grace=timedelta(hours=settings.leaderboard_grace_hours),
             shards=(settings.shard_count, settings.shard_id_list),
         )
-        yield StudyBot(settings, services)
+        yield build_bot(settings, services, start_scheduler=start_scheduler)
     finally:
         await engine.dispose()
 

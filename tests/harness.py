@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord
 from sqlalchemy import select
 
-from bot.app import StudyBot, apply_endpoints
 from bot.config import Settings
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import Base
+from bot.db.models import Base, SendBudget
 from bot.roadmap import Roadmap, load_catalog
+from bot.runner import prepared_bot
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.services.clock import FixedClock
-from bot.services.container import Services
-from bot.services.roadmap_sync import sync_roadmaps
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ROADMAPS = ROOT / "examples" / "roadmaps"
@@ -31,6 +33,7 @@ ROADMAP = CATALOG.default
 class Harness:
     fake: FakeDiscord
     bot: StudyBot
+    stack: AsyncExitStack  # closes the bot and its database
     clock: FixedClock
     guild: Guild
     hall: Channel
@@ -84,12 +87,17 @@ async def finish_roadmap(run, user, **options: object) -> None:
     raise AssertionError("the roadmap never finished")
 
 
+# Not data: when the bot's next request to Discord may go (bot.pacing), which any request moves on.
+NOT_DATA = {SendBudget.__tablename__}
+
+
 async def database_dump(h: Harness) -> dict[str, list[tuple]]:
-    """Every row of every table: what a refused command must leave exactly as it was."""
+    """Every row of every table of data: what a refused command must leave exactly as it was."""
     async with h.bot.services.progress._sessions() as session:
         return {
             table.name: sorted((tuple(row) for row in await session.execute(select(table))), key=repr)
             for table in Base.metadata.sorted_tables
+            if table.name not in NOT_DATA
         }
 
 
@@ -115,36 +123,35 @@ async def start_harness(database_url: str, *, now: datetime | None = None) -> Ha
         delivery_retry_base_seconds=0.01,
         heartbeat_path=Path(tempfile.mkdtemp(prefix="studybot-heartbeat-")) / "heartbeat.json",
     )
-    bot = await start_bot(settings, fake, clock, guild)
-    return Harness(fake, bot, clock, guild, hall, mod, alice, bob, carol)
+    bot, stack = await start_bot(settings, fake, clock, guild)
+    return Harness(fake, bot, stack, clock, guild, hall, mod, alice, bob, carol)
 
 
-async def start_bot(settings: Settings, fake: FakeDiscord, clock: FixedClock, guild: Guild) -> StudyBot:
-    """A bot process's worth of state: engine, services, discord.py client, logged in to the fake."""
-    apply_endpoints(settings)
-    engine = create_engine(settings.database_url)
-    sessions = create_sessionmaker(engine)
-    await sync_roadmaps(sessions, CATALOG)
-    bot = StudyBot(settings, Services.build(sessions, CATALOG, clock), start_scheduler=False)
-    bot._test_engine = engine  # type: ignore[attr-defined]
+async def start_bot(
+    settings: Settings, fake: FakeDiscord, clock: FixedClock, guild: Guild
+) -> tuple[StudyBot, AsyncExitStack]:
+    """A bot process's worth of state, built as `studybot run` builds it (bot.runner.prepared_bot), logged
+    in to the fake; the scheduler ticks only when a test calls it. Closing the stack closes the bot and
+    its database."""
+    stack = AsyncExitStack()
+    bot = await stack.enter_async_context(prepared_bot(settings, CATALOG, clock, start_scheduler=False))
+    stack.push_async_callback(bot.close)
     await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync
-    # What the gateway's GUILD_CREATE would put in the cache.
+    # No gateway here: what its GUILD_CREATE would put in the cache, and interactions handed over directly.
     world = fake.world
     bot._connection._add_guild_from_data(guild.payload(world.users, world.bot_user))  # type: ignore[arg-type]
     fake.deliver = bot._connection.parse_interaction_create
-    return bot
+    return bot, stack
 
 
 async def restart(h: Harness) -> None:
     """Stop the bot and start a new one on the same database: nothing in memory survives."""
-    await h.bot.close()
-    await h.bot._test_engine.dispose()  # type: ignore[attr-defined]
-    h.bot = await start_bot(h.bot.settings, h.fake, h.clock, h.guild)
+    await h.stack.aclose()
+    h.bot, h.stack = await start_bot(h.bot.settings, h.fake, h.clock, h.guild)
 
 
 async def stop_harness(h: Harness) -> None:
     """Stop everything; a test fails if Discord would have refused anything the bot sent."""
-    await h.bot.close()
-    await h.bot._test_engine.dispose()  # type: ignore[attr-defined]
+    await h.stack.aclose()
     await h.fake.stop()
     h.fake.assert_accepted_all()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 import discord
 from discord import app_commands
 
@@ -11,15 +9,9 @@ from bot.roadmap import Roadmap
 from bot.services.errors import StudybotError
 from bot.services.timezones import canonical_zones
 from bot.services.topics import AUTOCOMPLETE_LIMIT, search_roadmaps, search_stages, search_topics
-
-if TYPE_CHECKING:
-    from bot.app import StudyBot
+from bot.ui.host import host
 
 Choices = list[app_commands.Choice[str]]
-
-
-def _bot(interaction: discord.Interaction) -> StudyBot:
-    return cast("StudyBot", interaction.client)
 
 
 def _matching(names: list[str], current: str) -> Choices:
@@ -32,14 +24,14 @@ async def open_cohorts(interaction: discord.Interaction, current: str) -> Choice
     """Cohorts of this server that take members (for /join)."""
     if interaction.guild_id is None:
         return []
-    return _matching(await _bot(interaction).services.cohorts.names(interaction.guild_id), current)
+    return _matching(await host(interaction).services.cohorts.names(interaction.guild_id), current)
 
 
 async def my_cohorts(interaction: discord.Interaction, current: str) -> Choices:
     """Cohorts the caller is in (member commands)."""
     if interaction.guild_id is None:
         return []
-    names = await _bot(interaction).services.cohorts.names(
+    names = await host(interaction).services.cohorts.names(
         interaction.guild_id, user_id=interaction.user.id, include_archived=True
     )
     return _matching(names, current)
@@ -49,7 +41,7 @@ async def all_cohorts(interaction: discord.Interaction, current: str) -> Choices
     """Every cohort of this server, archived ones too (moderator commands)."""
     if interaction.guild_id is None:
         return []
-    names = await _bot(interaction).services.cohorts.names(interaction.guild_id, include_archived=True)
+    names = await host(interaction).services.cohorts.names(interaction.guild_id, include_archived=True)
     return _matching(names, current)
 
 
@@ -57,7 +49,7 @@ async def _roadmap_in_view(interaction: discord.Interaction) -> Roadmap:
     """The roadmap of the `cohort` option typed so far, else the caller's (see `roadmap_view`).
 
     Runs on every keystroke, so it reads no progress."""
-    services = _bot(interaction).services
+    services = host(interaction).services
     if interaction.guild_id is None:
         return services.roadmaps.default
     cohort = getattr(interaction.namespace, "cohort", None)
@@ -90,7 +82,7 @@ async def roadmaps(interaction: discord.Interaction, current: str) -> Choices:
     """The roadmaps this bot offers, by title; the value is the key."""
     return [
         app_commands.Choice(name=roadmap.title[:100], value=key)
-        for key, roadmap in search_roadmaps(_bot(interaction).services.roadmaps, current)
+        for key, roadmap in search_roadmaps(host(interaction).services.roadmaps, current)
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -10,9 +10,9 @@ from discord.ext import commands
 
 from bot.db.models import Cohort
 from bot.services.cohorts import is_moderator
+from bot.ui.host import Host, host
 
 if TYPE_CHECKING:
-    from bot.app import StudyBot
     from bot.services.container import Services
 
 
@@ -33,14 +33,14 @@ async def member_command(interaction: discord.Interaction) -> bool:
     """Guild only; and a member whose DMs were found closed gets nudges again once they use a command."""
     require_guild(interaction)
     assert interaction.guild_id is not None
-    await cast("StudyBot", interaction.client).services.members.reopen_dms(interaction.guild_id, interaction.user.id)
+    await host(interaction).services.members.reopen_dms(interaction.guild_id, interaction.user.id)
     return True
 
 
 class MemberCogBase(commands.Cog):
     """A cog of member commands: guild only, and each command re-opens closed DMs (see `member_command`)."""
 
-    def __init__(self, bot: StudyBot) -> None:
+    def __init__(self, bot: Host) -> None:
         self.bot = bot
 
     @property

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot import render
-from bot.cogs.errors import OwnedView
 from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap
+from bot.ui.views import OwnedView
 
 
 class MembersPager(OwnedView):

@@ -10,17 +10,17 @@ import discord
 from discord import app_commands
 
 from bot import pictures, render
-from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import MemberCogBase, moderates
-from bot.cogs.confirm import Outcome, ask
-from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress import ProgressReport
 from bot.services.topics import find_stage, find_topic
+from bot.ui.answers import Reply, answer_in_time
+from bot.ui.confirm import Outcome, ask
+from bot.ui.host import Host
+from bot.ui.replies import send_ephemeral
 from bot.usertext import QUOTE_MAX, md
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _guild_id(interaction: discord.Interaction) -> int:
 class MemberCog(MemberCogBase):
     """Commands every member uses."""
 
-    def __init__(self, bot: StudyBot) -> None:
+    def __init__(self, bot: Host) -> None:
         super().__init__(bot)
         # Cards being added to replies: kept so they are not collected, and so the sandbox can wait for them.
         self.drawing: set[asyncio.Task] = set()
@@ -267,5 +267,5 @@ class MemberCog(MemberCogBase):
         await send_ephemeral(interaction, embed=render.topic_embed(ref))
 
 
-async def setup(bot: StudyBot) -> None:
+async def setup(bot: Host) -> None:
     await bot.add_cog(MemberCog(bot))

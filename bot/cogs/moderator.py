@@ -11,14 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import pictures, render
-from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import moderates, require_guild
 from bot.cogs.cohort_options import cohort_options, postable_channel_id
 from bot.cogs.cohort_views import MembersPager
-from bot.cogs.confirm import Outcome, ask
-from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort
 from bot.i18n import t
@@ -28,6 +24,10 @@ from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotAllowed
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
+from bot.ui.answers import Reply, answer_in_time
+from bot.ui.confirm import Outcome, ask
+from bot.ui.host import Host
+from bot.ui.replies import send_ephemeral
 from bot.usertext import code, md
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
@@ -62,7 +62,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     """Cohort administration. Discord hides the group from members without Manage Server;
     admins can change that, so every command checks again here."""
 
-    def __init__(self, bot: StudyBot) -> None:
+    def __init__(self, bot: Host) -> None:
         self.bot = bot
         super().__init__()
 
@@ -361,5 +361,5 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         )
 
 
-async def setup(bot: StudyBot) -> None:
+async def setup(bot: Host) -> None:
     await bot.add_cog(ModeratorCog(bot))

@@ -6,15 +6,15 @@ import discord
 from discord import app_commands
 
 from bot import render
-from bot.app import StudyBot
 from bot.cogs import autocomplete as ac
-from bot.cogs.answers import Reply, answer_in_time
 from bot.cogs.checks import MemberCogBase
-from bot.cogs.errors import send_ephemeral
 from bot.cogs.options import Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
 from bot.services.errors import InvalidInput
 from bot.services.leaderboard import PERIODS
+from bot.ui.answers import Reply, answer_in_time
+from bot.ui.host import Host
+from bot.ui.replies import send_ephemeral
 from bot.usertext import code, md
 
 COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
@@ -107,5 +107,5 @@ class RoutineCog(MemberCogBase):
         await answer_in_time(interaction, leaderboard())
 
 
-async def setup(bot: StudyBot) -> None:
+async def setup(bot: Host) -> None:
     await bot.add_cog(RoutineCog(bot))

@@ -11,8 +11,8 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.cogs.confirm import Confirm
 from bot.db.models import Cohort, Membership
+from bot.ui.confirm import Confirm
 from tests.harness import database_dump as dump
 
 

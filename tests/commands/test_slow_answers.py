@@ -9,8 +9,8 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cogs import answers
 from bot.db.group_commit import GroupCommit
+from bot.ui import answers
 
 ROUND_TRIP = 0.8  # seconds per statement: a database under heavy load
 

@@ -4,18 +4,18 @@ after a restart without any state in memory: discord.py matches them by pattern 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import i18n, render
-from bot.cogs.errors import report_error, send_ephemeral
 from bot.i18n import t
 from bot.services import caller
+from bot.ui.host import Host, host
+from bot.ui.replies import report_error, send_ephemeral
 from bot.usertext import md
 
 if TYPE_CHECKING:
-    from bot.app import StudyBot
     from bot.services.deliveries import NudgeJob
 
 PATTERN = r"nudge:(?P<action>done|checkin|stop):(?P<membership>[0-9]+)(?::(?P<topic>[a-z0-9-]+))?"
@@ -50,7 +50,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
         return cls(match["action"], int(match["membership"]), match["topic"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = cast("StudyBot", interaction.client)
+        bot = host(interaction)
         i18n.use(interaction.locale)
         caller.use_name(interaction.user.display_name)
         try:
@@ -58,7 +58,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
         except Exception as error:  # every failure ends in an answer, never "interaction failed"
             await report_error(interaction, error, f"nudge button {self.action}")
 
-    async def _act(self, bot: StudyBot, interaction: discord.Interaction) -> None:
+    async def _act(self, bot: Host, interaction: discord.Interaction) -> None:
         services = bot.services
         user_id = interaction.user.id
         if self.action == "done":

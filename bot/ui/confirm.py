@@ -8,8 +8,8 @@ from typing import Any
 
 import discord
 
-from bot.cogs.errors import OwnedView
 from bot.i18n import t
+from bot.ui.views import OwnedView
 
 log = logging.getLogger(__name__)
 

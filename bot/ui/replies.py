@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
 
-from bot import i18n
-from bot.cogs.answers import DEFERRED_OPEN, Reply, answer_deferral
 from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
-from bot.services import caller
 from bot.services.errors import StudybotError
+from bot.ui.answers import DEFERRED_OPEN, Reply, answer_deferral
 from bot.usertext import code
-
-if TYPE_CHECKING:
-    from bot.app import StudyBot
 
 log = logging.getLogger(__name__)
 
@@ -93,31 +88,14 @@ async def report_error(interaction: discord.Interaction, error: Exception, where
         log.warning("could not deliver the error message for %s", where, exc_info=True)
 
 
-def install_error_handlers(bot: StudyBot) -> None:
-    """Route every app command failure through `report_error`."""
+def install_error_handlers(
+    tree: app_commands.CommandTree, record_command: Callable[[discord.Interaction, str], None]
+) -> None:
+    """Route every app command failure through `report_error`, and record it as refused or an error."""
 
     async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         name = interaction.command.qualified_name if interaction.command else "unknown command"
         await report_error(interaction, error, f"/{name}")
-        bot.record_command(interaction, "refused" if user_message(error) else "error")
+        record_command(interaction, "refused" if user_message(error) else "error")
 
-    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
-
-
-class OwnedView(discord.ui.View):
-    """A view only the user it was made for can press; errors end in `report_error`."""
-
-    def __init__(self, owner_id: int, *, timeout: float | None = 120) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        i18n.use(interaction.locale)
-        caller.use_name(interaction.user.display_name)
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(t("These buttons are not for you."), ephemeral=True)
-            return False
-        return True
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await report_error(interaction, error, f"button {getattr(item, 'custom_id', item)!r}")
+    tree.on_error = on_app_command_error  # type: ignore[method-assign]

@@ -22,6 +22,16 @@ def moderates(interaction: discord.Interaction, cohort: Cohort | None) -> bool:
     return is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles)
 
 
+# The `cohort` option of member commands.
+COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
+
+
+def guild_of(interaction: discord.Interaction) -> int:
+    """The server a command came from (`guild_only` and `require_guild` keep DMs out; this narrows the type)."""
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
 def require_guild(interaction: discord.Interaction) -> bool:
     """Refuse DMs on our side too: `guild_only` only tells Discord's client where to show a command."""
     if interaction.guild_id is None:
@@ -37,15 +47,21 @@ async def member_command(interaction: discord.Interaction) -> bool:
     return True
 
 
-class MemberCogBase(commands.Cog):
-    """A cog of member commands: guild only, and each command re-opens closed DMs (see `member_command`)."""
+class UsesServices:
+    """For a cog that holds the bot as `self.bot`: the bot's services."""
 
-    def __init__(self, bot: Host) -> None:
-        self.bot = bot
+    bot: Host
 
     @property
     def services(self) -> Services:
         return self.bot.services
+
+
+class MemberCogBase(UsesServices, commands.Cog):
+    """A cog of member commands: guild only, and each command re-opens closed DMs (see `member_command`)."""
+
+    def __init__(self, bot: Host) -> None:
+        self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await member_command(interaction)

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import MemberCogBase, moderates
+from bot.cogs.checks import COHORT_HELP, MemberCogBase, guild_of, moderates
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -24,14 +24,6 @@ from bot.ui.replies import send_ephemeral
 from bot.usertext import QUOTE_MAX, md
 
 log = logging.getLogger(__name__)
-
-COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
-
-
-def _guild_id(interaction: discord.Interaction) -> int:
-    # guild_only() keeps DMs out; this narrows the type for the checker.
-    assert interaction.guild_id is not None
-    return interaction.guild_id
 
 
 class MemberCog(MemberCogBase):
@@ -47,7 +39,7 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort="The cohort to join")
     @app_commands.autocomplete(cohort=ac.open_cohorts)
     async def join(self, interaction: discord.Interaction, cohort: Name) -> None:
-        result = await self.services.progress.join(_guild_id(interaction), interaction.user.id, cohort)
+        result = await self.services.progress.join(guild_of(interaction), interaction.user.id, cohort)
         await interaction.response.send_message(render.joined_text(result), ephemeral=True)
 
     @app_commands.command(name="leave", description="Leave a cohort (your history is kept)")
@@ -55,7 +47,7 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def leave(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = guild_of(interaction)
         found = await self.services.progress.resolve(guild_id, interaction.user.id, cohort)
 
         async def leave(clicked: discord.Interaction) -> Outcome:
@@ -83,7 +75,7 @@ class MemberCog(MemberCogBase):
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def forget_me(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
         # An unknown cohort, or nothing kept: say so now rather than after a confirmation.
-        await self.services.exports.check_forgettable(_guild_id(interaction), interaction.user.id, cohort)
+        await self.services.exports.check_forgettable(guild_of(interaction), interaction.user.id, cohort)
         if cohort:
             question = t(
                 "Delete your membership, progress history and check-ins in the cohort **{cohort}**? "
@@ -95,7 +87,7 @@ class MemberCog(MemberCogBase):
                 "Delete your membership, progress history and check-ins in every cohort of this server? "
                 "This cannot be undone."
             )
-        guild_id = _guild_id(interaction)
+        guild_id = guild_of(interaction)
 
         async def forget(clicked: discord.Interaction) -> Outcome:
             names = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
@@ -136,7 +128,7 @@ class MemberCog(MemberCogBase):
 
         async def progress() -> Reply:
             report = await self.services.progress.report(
-                _guild_id(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
+                guild_of(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
             )
             private = False
             if report.private and subject.id != interaction.user.id:
@@ -182,7 +174,7 @@ class MemberCog(MemberCogBase):
     ) -> None:
         async def done() -> Reply:
             result = await self.services.progress.done(
-                _guild_id(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
+                guild_of(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
             )
             return Reply(interaction.user.mention + " " + render.advance_text(result), private=result.private)
 
@@ -198,7 +190,7 @@ class MemberCog(MemberCogBase):
     async def skip(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
         async def skip() -> Reply:
             result = await self.services.progress.skip(
-                _guild_id(interaction), interaction.user.id, cohort, as_of=interaction.created_at
+                guild_of(interaction), interaction.user.id, cohort, as_of=interaction.created_at
             )
             return Reply(render.advance_text(result))
 
@@ -209,7 +201,7 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(topic="The topic to work on now", cohort=COHORT_HELP)
     @app_commands.autocomplete(topic=ac.topics, cohort=ac.my_cohorts)
     async def goto(self, interaction: discord.Interaction, topic: Name, cohort: Name | None = None) -> None:
-        ref = await self.services.progress.goto(_guild_id(interaction), interaction.user.id, cohort, topic)
+        ref = await self.services.progress.goto(guild_of(interaction), interaction.user.id, cohort, topic)
         await interaction.response.send_message(
             t(
                 "{render_CURRENT_MARK} You are now on **{topic_title}** (stage {value}: "
@@ -230,7 +222,7 @@ class MemberCog(MemberCogBase):
         self, interaction: discord.Interaction, stage: Name | None = None, cohort: Name | None = None
     ) -> None:
         roadmap, done_ids, current_ids = await self.services.progress.roadmap_view(
-            _guild_id(interaction), interaction.user.id, cohort
+            guild_of(interaction), interaction.user.id, cohort
         )
         if stage:
             embed = render.stage_embed(roadmap, find_stage(roadmap, stage), done_ids, current_ids)
@@ -246,13 +238,11 @@ class MemberCog(MemberCogBase):
         self, interaction: discord.Interaction, topic: Name | None = None, cohort: Name | None = None
     ) -> None:
         if topic:
-            roadmap = await self.services.progress.roadmap_for(_guild_id(interaction), interaction.user.id, cohort)
+            roadmap = await self.services.progress.roadmap_for(guild_of(interaction), interaction.user.id, cohort)
             ref = find_topic(roadmap, topic)
         else:
             try:
-                current = await self.services.progress.current_topic(
-                    _guild_id(interaction), interaction.user.id, cohort
-                )
+                current = await self.services.progress.current_topic(guild_of(interaction), interaction.user.id, cohort)
             except (NotFound, Conflict) as exc:
                 raise InvalidInput(
                     t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import moderates, require_guild
+from bot.cogs.checks import UsesServices, guild_of, moderates, require_guild
 from bot.cogs.cohort_options import cohort_options, postable_channel_id
 from bot.cogs.cohort_views import MembersPager
 from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
@@ -20,7 +20,6 @@ from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohorts import CohortOptions
-from bot.services.container import Services
 from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotAllowed
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
@@ -51,24 +50,17 @@ OPTION_HELP = {
 }
 
 
-def _guild_id(interaction: discord.Interaction) -> int:
-    assert interaction.guild_id is not None
-    return interaction.guild_id
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Create and manage study cohorts"):
+class ModeratorCog(
+    UsesServices, commands.GroupCog, group_name="cohort", group_description="Create and manage study cohorts"
+):
     """Cohort administration. Discord hides the group from members without Manage Server;
     admins can change that, so every command checks again here."""
 
     def __init__(self, bot: Host) -> None:
         self.bot = bot
         super().__init__()
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return require_guild(interaction)
@@ -87,7 +79,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         return self.services.progress.roadmap_of(cohort)
 
     async def _cohort_for_moderator(self, interaction: discord.Interaction, name: str) -> Cohort:
-        cohort = await self.services.cohorts.get(_guild_id(interaction), name)
+        cohort = await self.services.cohorts.get(guild_of(interaction), name)
         self._require(interaction, cohort)
         return cohort
 
@@ -131,7 +123,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             pace=pace,
             roadmap=roadmap,
         )
-        guild_id, user_id = _guild_id(interaction), interaction.user.id
+        guild_id, user_id = guild_of(interaction), interaction.user.id
 
         async def create(calendar_over_ok: bool) -> Outcome:
             cohort = await self.services.cohorts.create(guild_id, user_id, options, calendar_over_ok=calendar_over_ok)
@@ -190,7 +182,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
             options = replace(options, status=status)
         if replace(options, locale=None) == CohortOptions():
             raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
-        guild_id = _guild_id(interaction)
+        guild_id = guild_of(interaction)
 
         async def edit(calendar_over_ok: bool) -> Outcome:
             updated = await self.services.cohorts.edit(guild_id, cohort, options, calendar_over_ok=calendar_over_ok)
@@ -205,7 +197,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
 
     @app_commands.command(name="list", description="All cohorts of this server")
     async def list_(self, interaction: discord.Interaction) -> None:
-        listings = await self.services.cohorts.list(_guild_id(interaction))
+        listings = await self.services.cohorts.list(guild_of(interaction))
         # Manage Server (no cohort needed) or the moderator role of any one cohort.
         if not any(moderates(interaction, cohort) for cohort in [None, *(item.cohort for item in listings)]):
             raise NotAllowed(
@@ -234,7 +226,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
                     cohort=md(found.name),
                 )
             )
-        guild_id = _guild_id(interaction)
+        guild_id = guild_of(interaction)
 
         async def archive(_: discord.Interaction) -> Outcome:
             archived = await self.services.cohorts.archive(guild_id, found.name)
@@ -257,7 +249,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def delete(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
-        guild_id, allowed = _guild_id(interaction), interaction.permissions.manage_guild
+        guild_id, allowed = guild_of(interaction), interaction.permissions.manage_guild
         scope = await self.services.deletion.scope(guild_id, found.name, with_progress_allowed=allowed)
 
         async def delete(_: discord.Interaction) -> Outcome:
@@ -272,7 +264,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def members(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def members() -> Reply:
             await self._cohort_for_moderator(interaction, cohort)
-            found, members = await self.services.cohorts.active_members(_guild_id(interaction), cohort)
+            found, members = await self.services.cohorts.active_members(guild_of(interaction), cohort)
             pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
             return Reply(embed=pager.embed(), view=pager if pager.pages > 1 else None)
 
@@ -300,7 +292,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def pause(self, interaction: discord.Interaction, cohort: Name, start: Date, end: Date) -> None:
         await self._cohort_for_moderator(interaction, cohort)
-        report = await self.services.insight.pause(_guild_id(interaction), cohort, start, end, interaction.user.id)
+        report = await self.services.insight.pause(guild_of(interaction), cohort, start, end, interaction.user.id)
         await send_ephemeral(
             interaction,
             t(
@@ -319,7 +311,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def export() -> Reply:
             found = await self._cohort_for_moderator(interaction, cohort)
-            data = await self.services.exports.export(guild_id=_guild_id(interaction), cohort_name=found.name)
+            data = await self.services.exports.export(guild_id=guild_of(interaction), cohort_name=found.name)
             members = data[0]["members"] if data else []
             table = await asyncio.to_thread(to_csv, data)  # a big cohort's table is built off the event loop
             file = discord.File(io.BytesIO(table.encode()), filename=export_file_name(found.name))
@@ -334,7 +326,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
         self, interaction: discord.Interaction, cohort: Name, member: discord.User, topic: Name
     ) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
-        ref = await self.services.progress.set_progress(_guild_id(interaction), found.name, member.id, topic)
+        ref = await self.services.progress.set_progress(guild_of(interaction), found.name, member.id, topic)
         await send_ephemeral(
             interaction,
             t(
@@ -350,7 +342,7 @@ class ModeratorCog(commands.GroupCog, group_name="cohort", group_description="Cr
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def remove(self, interaction: discord.Interaction, cohort: Name, member: discord.User) -> None:
         found = await self._cohort_for_moderator(interaction, cohort)
-        await self.services.progress.remove_member(_guild_id(interaction), found.name, member.id)
+        await self.services.progress.remove_member(guild_of(interaction), found.name, member.id)
         await send_ephemeral(
             interaction,
             t(

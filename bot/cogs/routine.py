@@ -7,7 +7,7 @@ from discord import app_commands
 
 from bot import render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import MemberCogBase
+from bot.cogs.checks import COHORT_HELP, MemberCogBase
 from bot.cogs.options import Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
 from bot.services.errors import InvalidInput
@@ -17,7 +17,6 @@ from bot.ui.host import Host
 from bot.ui.replies import send_ephemeral
 from bot.usertext import code, md
 
-COHORT_HELP = "Which of your cohorts (only needed when you are in several)"
 ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +52,8 @@ class Live:
     other_hall: Channel | None = None
 
     async def start(self, **env: str) -> None:
-        """Start `studybot run` and wait until it has identified on the gateway."""
+        """Start `studybot run` and wait until it is ready for commands: identified on the gateway, its
+        guilds cached (its heartbeat says ready)."""
         self.fake.gateway.identified.clear()
         self.starts += 1
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,14 +70,49 @@ class Live:
         )
         RUNNING.add(self.proc)
         try:
+            stage = "connect"
             await asyncio.wait_for(self.fake.gateway.identified.wait(), READY_TIMEOUT)
+            stage = "become ready"
+            await asyncio.wait_for(self._beats(lambda beat: beat["ready"]), READY_TIMEOUT)
         except BaseException as error:  # not ready (or the test was cancelled): end it here, not never
             await self.stop()
             if isinstance(error, TimeoutError):
-                raise AssertionError(f"the bot did not connect; its log:\n{self.log()}") from None
+                raise AssertionError(f"the bot did not {stage}; its log:\n{self.log()}") from None
             raise
-        # The bot is usable once its guild is cached; give the GUILD_CREATE a moment to be parsed.
-        await asyncio.sleep(0.2)
+
+    async def ticks(self, count: int = 2, timeout: float = 20.0) -> None:
+        """Return once the bot's scheduler has finished `count` more ticks (each rewrites the heartbeat
+        as it ends): whatever was due has had another chance to be sent, so anything doubled shows."""
+        seen: set[str] = set()
+        first = self._beat()
+
+        def another(beat: dict) -> bool:
+            if beat != first:
+                seen.add(beat["at"])
+            return len(seen) >= count
+
+        try:
+            await asyncio.wait_for(self._beats(another), timeout)
+        except TimeoutError:
+            raise AssertionError(f"{len(seen)} of {count} ticks in {timeout} s; the log:\n{self.log()}") from None
+
+    async def _beats(self, enough: Callable[[dict], bool]) -> None:
+        """Read this process's heartbeat until `enough` says so (the caller bounds the wait)."""
+        while True:
+            beat = self._beat()
+            if beat is not None and enough(beat):
+                return
+            if self.proc is None or self.proc.returncode is not None:
+                raise AssertionError(f"the bot exited; its log:\n{self.log()}")
+            await asyncio.sleep(0.02)
+
+    def _beat(self) -> dict | None:
+        """This process's last heartbeat (bot.health), or None while it has written none."""
+        try:
+            beat = json.loads(Path(self.env["HEARTBEAT_PATH"]).read_text())
+        except (OSError, ValueError):
+            return None
+        return beat if self.proc is not None and beat.get("pid") == self.proc.pid else None
 
     def log(self) -> str:
         return self.log_path.read_text()

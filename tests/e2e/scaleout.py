@@ -89,7 +89,7 @@ async def scale_out(
 
     fake.on_message = record
     bots = [first] + [
-        Live(fake, first.guild, first.hall, first.mod, [], first.env | {"SHARD_IDS": str(n)}, tmp_path / f"p{n}.log")
+        Live(fake, first.guild, first.hall, first.mod, [], env_of(first, n, tmp_path), tmp_path / f"p{n}.log")
         for n in range(1, processes)
     ]
     before = len(fake.requests)
@@ -100,7 +100,7 @@ async def scale_out(
         await seed_due(database_url, cohorts)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(everyone_nudged.wait(), timeout)
-        await asyncio.sleep(1.0)  # a tick more on every process: anything sent twice shows
+        await asyncio.gather(*(bot.ticks(2) for bot in bots))  # more ticks on every process: anything sent twice shows
     finally:
         for bot in bots:
             await bot.stop()
@@ -117,6 +117,11 @@ async def scale_out(
         rate=(len(sent_at) - 1) / span if span else 0.0,
         seconds=span,
     )
+
+
+def env_of(first: Live, shard: int, tmp_path: Path) -> dict[str, str]:
+    """The environment of the process that runs `shard`: the first one's, with its own heartbeat file."""
+    return first.env | {"SHARD_IDS": str(shard), "HEARTBEAT_PATH": str(tmp_path / f"p{shard}-heartbeat.json")}
 
 
 def due_guild(world: World, owner: User, shard: int, shards: int, members: int) -> DueGuild:

@@ -8,7 +8,7 @@ import collections
 
 from bot.db.engine import create_engine
 from tests.e2e.live import Live, live_bot
-from tests.e2e.scaleout import guild_id_on_shard
+from tests.e2e.scaleout import env_of, guild_id_on_shard
 from tests.e2e.seeding import due_cohort
 from tests.e2e.test_scheduler_e2e import delivery_statuses, wait_for
 
@@ -44,7 +44,7 @@ async def test_two_shard_processes_send_everything_once(tmp_path, db_url):
             guild.add_member(user)
         guilds.append((guild, channel, users))
     await seed(db_url, guilds)
-    second = Live(fake, first.guild, first.hall, first.mod, [], first.env | {"SHARD_IDS": "1"}, tmp_path / "b.log")
+    second = Live(fake, first.guild, first.hall, first.mod, [], env_of(first, 1, tmp_path), tmp_path / "b.log")
     (tmp_path / "a").mkdir(exist_ok=True)
     await first.start()
     await second.start()
@@ -56,7 +56,7 @@ async def test_two_shard_processes_send_everything_once(tmp_path, db_url):
             "both shards' nudges and leaderboards",
             first,
         )
-        await asyncio.sleep(2.5)  # more ticks on both processes: nothing is sent twice
+        await asyncio.gather(first.ticks(2), second.ticks(2))  # more ticks on both: nothing is sent twice
         per_user = collections.Counter(m.payload["channel_id"] for m in fake.dms)
         assert len(per_user) == expected and max(per_user.values()) == 1
         posts = collections.Counter(m.payload["channel_id"] for m in fake.channel_posts)

@@ -5,9 +5,14 @@ across every connection, as Discord does."""
 from __future__ import annotations
 
 import asyncio
+import time
 
+from sqlalchemy import select
+
+from bot.db.engine import create_engine
+from bot.db.models import SendBudget
 from tests.e2e.live import Live, live_bot
-from tests.e2e.scaleout import due_guild, scale_out, seed_due
+from tests.e2e.scaleout import due_guild, env_of, scale_out, seed_due
 from tests.e2e.test_scheduler_e2e import wait_for
 
 LIMIT = 25.0  # requests a second: a lower limit than Discord's keeps each run to a few seconds
@@ -32,6 +37,20 @@ async def test_a_busy_shard_uses_what_an_idle_one_leaves(tmp_path, db_url):
 HOLD = 2.0  # seconds a global 429 tells the bot to wait
 
 
+async def _budget_held(database_url: str, seconds: float) -> None:
+    """Return once the bot's shared budget holds every process back for at least `seconds` more."""
+    engine = create_engine(database_url)
+    try:
+        while True:
+            async with engine.connect() as conn:
+                next_at = (await conn.execute(select(SendBudget.next_at))).scalar_one()
+            if next_at - time.time() >= seconds:
+                return
+            await asyncio.sleep(0.02)
+    finally:
+        await engine.dispose()
+
+
 async def test_a_global_429_holds_back_every_process(tmp_path, db_url):
     first = await live_bot(
         tmp_path / "p0", db_url, members=0, SHARD_COUNT="2", SHARD_IDS="0", DISCORD_REQUESTS_PER_SECOND=str(LIMIT)
@@ -40,7 +59,7 @@ async def test_a_global_429_holds_back_every_process(tmp_path, db_url):
     fake.global_limit.per_second = LIMIT
     owner = world.users[first.mod.id]
     busy, later = due_guild(world, owner, 0, 2, 40), due_guild(world, owner, 1, 2, 40)
-    second = Live(fake, first.guild, first.hall, first.mod, [], first.env | {"SHARD_IDS": "1"}, tmp_path / "p1.log")
+    second = Live(fake, first.guild, first.hall, first.mod, [], env_of(first, 1, tmp_path), tmp_path / "p1.log")
     loop = asyncio.get_running_loop()
     nudged_at: list[float] = []
     fake.on_message = lambda message: nudged_at.append(loop.time())
@@ -53,11 +72,11 @@ async def test_a_global_429_holds_back_every_process(tmp_path, db_url):
         await wait_for(lambda: fake.global_limit.refused >= 1, 10, "the global 429", first)
         held_at = fake.global_limit.refusals[0]
         # Shard 1's cohort falls due while Discord holds the bot back: its process learned of the hold
-        # from the other one, so it waits instead of being refused too.
-        await asyncio.sleep(0.3)
+        # from the other one (through the budget), so it waits instead of being refused too.
+        await asyncio.wait_for(_budget_held(db_url, HOLD / 2), 5)
         await seed_due(db_url, [later])
         await wait_for(lambda: len(fake.dms) >= 80, 30, "every nudge of both shards", first)
-        await asyncio.sleep(1.0)  # more ticks: nothing is sent twice
+        await asyncio.gather(first.ticks(2), second.ticks(2))  # more ticks: nothing is sent twice
     finally:
         await second.stop()
         await first.stop()

@@ -60,7 +60,7 @@ async def test_sigterm_in_the_middle_of_a_fan_out_leaves_the_rest_for_the_next_s
         assert statuses.get("claimed", 0) == 0 and statuses["sent"] == stopped_at
         await live.start()
         await wait_for(lambda: len(live.fake.dms) >= 200, 40, "the rest after the restart", live)
-        await asyncio.sleep(1)  # anything doubled would land now
+        await live.ticks(2)  # more ticks: anything doubled would land now
         per_user = collections.Counter(m.payload["channel_id"] for m in live.fake.dms)
         assert len(per_user) == 200 and max(per_user.values()) == 1, "a member got the same nudge twice"
     finally:

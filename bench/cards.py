@@ -22,7 +22,7 @@ from bot.roadmap import load_roadmap
 from bot.services.insight import CohortReport, StuckTopic
 from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.pace import PaceStatus
-from bot.services.progress import ProgressReport, StageProgress
+from bot.services.progress_views import ProgressReport, StageProgress
 
 ROUNDS = 100
 

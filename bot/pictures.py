@@ -15,7 +15,7 @@ from bot.i18n import t
 if TYPE_CHECKING:
     from bot.services.insight import CohortReport
     from bot.services.leaderboard import Leaderboard
-    from bot.services.progress import ProgressReport
+    from bot.services.progress_views import ProgressReport
 
 WIDTH = 800
 BACKGROUND = (43, 45, 49)

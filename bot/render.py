@@ -19,7 +19,8 @@ from bot.services.insight import QUIET_DAYS, CohortReport
 from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.members import CheckInResult, SettingsView
 from bot.services.pace import CohortCalendar
-from bot.services.progress import JoinResult, ProgressReport
+from bot.services.progress import JoinResult
+from bot.services.progress_views import ProgressReport
 from bot.usertext import md
 
 COLOUR = discord.Colour(0x5865F2)

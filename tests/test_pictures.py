@@ -58,7 +58,7 @@ def _progress_report():
 
     from bot.db.models import Cohort
     from bot.services.pace import PaceStatus
-    from bot.services.progress import ProgressReport, StageProgress
+    from bot.services.progress_views import ProgressReport, StageProgress
     from tests.harness import ROADMAP
 
     cohort = Cohort(id=1, guild_id=1, name="spring", name_key="spring", channel_id=1, start_date=date(2026, 11, 2))

@@ -54,7 +54,7 @@ async def _roadmap_in_view(interaction: discord.Interaction) -> Roadmap:
         return services.roadmaps.default
     cohort = getattr(interaction.namespace, "cohort", None)
     try:
-        roadmap = await services.progress.roadmap_for(interaction.guild_id, interaction.user.id, cohort or None)
+        roadmap = await services.progress_views.roadmap_for(interaction.guild_id, interaction.user.id, cohort or None)
     except StudybotError:  # an unknown or ambiguous cohort: the command itself will say so
         return services.roadmaps.default
     return roadmap

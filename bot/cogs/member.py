@@ -15,7 +15,7 @@ from bot.cogs.checks import COHORT_HELP, MemberCogBase, guild_of, moderates
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.progress import ProgressReport
+from bot.services.progress_views import ProgressReport
 from bot.services.topics import find_stage, find_topic
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
@@ -127,7 +127,7 @@ class MemberCog(MemberCogBase):
         shown: list[tuple[ProgressReport, discord.Embed]] = []
 
         async def progress() -> Reply:
-            report = await self.services.progress.report(
+            report = await self.services.progress_views.report(
                 guild_of(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
             )
             private = False
@@ -221,7 +221,7 @@ class MemberCog(MemberCogBase):
     async def roadmap(
         self, interaction: discord.Interaction, stage: Name | None = None, cohort: Name | None = None
     ) -> None:
-        roadmap, done_ids, current_ids = await self.services.progress.roadmap_view(
+        roadmap, done_ids, current_ids = await self.services.progress_views.roadmap_view(
             guild_of(interaction), interaction.user.id, cohort
         )
         if stage:
@@ -238,11 +238,13 @@ class MemberCog(MemberCogBase):
         self, interaction: discord.Interaction, topic: Name | None = None, cohort: Name | None = None
     ) -> None:
         if topic:
-            roadmap = await self.services.progress.roadmap_for(guild_of(interaction), interaction.user.id, cohort)
+            roadmap = await self.services.progress_views.roadmap_for(guild_of(interaction), interaction.user.id, cohort)
             ref = find_topic(roadmap, topic)
         else:
             try:
-                current = await self.services.progress.current_topic(guild_of(interaction), interaction.user.id, cohort)
+                current = await self.services.progress_views.current_topic(
+                    guild_of(interaction), interaction.user.id, cohort
+                )
             except (NotFound, Conflict) as exc:
                 raise InvalidInput(
                     t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)

@@ -76,7 +76,7 @@ class ModeratorCog(
             raise NotAllowed(t("You need the **Manage Server** permission to do this."))
 
     def _roadmap(self, cohort: Cohort) -> Roadmap:
-        return self.services.progress.roadmap_of(cohort)
+        return self.services.memberships.roadmap_of(cohort)
 
     async def _cohort_for_moderator(self, interaction: discord.Interaction, name: str) -> Cohort:
         cohort = await self.services.cohorts.get(guild_of(interaction), name)

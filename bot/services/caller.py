@@ -8,10 +8,13 @@ every call. None outside an interaction (scheduled sends, the CLI).
 from __future__ import annotations
 
 import contextvars
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import i18n
 from bot.db.models import Membership
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 NAME_MAX = 100  # what we keep; Discord's display names are at most 32 characters
 
@@ -35,8 +38,7 @@ NOTED = "studybot.caller_noted"
 def remember(session: Any, membership: Membership) -> None:
     """Note on `membership` the language the member uses now (for their nudges) and the name they go
     by (for exports), a change only when one changed, and mark `session` (async or not) as holding
-    it. Stored with the command's own commit, or `ProgressService.keep_caller` on a read: a refused
-    command writes nothing."""
+    it. Stored with the command's own commit, or `keep` on a read: a refused command writes nothing."""
     language, name = i18n.current(), current_name()
     if membership.locale != language:
         membership.locale = language
@@ -44,3 +46,9 @@ def remember(session: Any, membership: Membership) -> None:
     if name and membership.display_name != name:
         membership.display_name = name
         session.info[NOTED] = True
+
+
+async def keep(session: AsyncSession) -> None:
+    """End a read that succeeded: store what `remember` noted, if anything changed."""
+    if session.info.pop(NOTED, False):
+        await session.commit()

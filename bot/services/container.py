@@ -18,7 +18,9 @@ from bot.services.export import ExportService
 from bot.services.insight import InsightService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
+from bot.services.memberships import Memberships
 from bot.services.progress import ProgressService
+from bot.services.progress_views import ProgressViews
 from bot.services.send_budget import SendBudgetService
 
 
@@ -27,7 +29,9 @@ class Services:
     roadmaps: RoadmapCatalog
     clock: Clock
     cohorts: CohortService
+    memberships: Memberships
     progress: ProgressService
+    progress_views: ProgressViews
     members: MemberService
     leaderboards: LeaderboardService
     deliveries: DeliveryService
@@ -51,8 +55,10 @@ class Services:
         if isinstance(roadmaps, Roadmap):
             roadmaps = RoadmapCatalog.single(roadmaps)
         cohorts = CohortService(sessions, clock, roadmaps)
-        progress = ProgressService(sessions, roadmaps, clock, cohorts, group_commit_for(sessions.kw["bind"]))
-        leaderboards = LeaderboardService(sessions, roadmaps, clock, cohorts, progress)
+        memberships = Memberships(roadmaps, cohorts)
+        progress = ProgressService(sessions, memberships, clock, cohorts, group_commit_for(sessions.kw["bind"]))
+        progress_views = ProgressViews(sessions, memberships, roadmaps, clock, cohorts)
+        leaderboards = LeaderboardService(sessions, roadmaps, clock, cohorts, memberships)
         closed_dms = ClosedDms(sessions)
         insight = InsightService(sessions, roadmaps, clock, cohorts)
         deliveries = DeliveryService(
@@ -66,12 +72,14 @@ class Services:
             leaderboard_grace=leaderboard_grace,
             shards=shards,
         )
-        members = MemberService(sessions, clock, progress, closed_dms)
+        members = MemberService(sessions, clock, memberships, closed_dms)
         return cls(
             roadmaps,
             clock,
             cohorts,
+            memberships,
             progress,
+            progress_views,
             members,
             leaderboards,
             deliveries,

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import Cohort, Membership, ProgressEvent, WeeklyTally
 from bot.i18n import t
 from bot.roadmap import RoadmapCatalog
+from bot.services import caller
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import InvalidInput
-from bot.services.progress import ProgressService
+from bot.services.memberships import Memberships
 from bot.services.schedule import local_date, previous_weekly
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_timezone
@@ -169,13 +170,13 @@ class LeaderboardService:
         roadmaps: RoadmapCatalog,
         clock: Clock,
         cohorts: CohortService,
-        progress: ProgressService,
+        memberships: Memberships,
     ) -> None:
         self._sessions = sessions
         self._cohorts = cohorts
         self._roadmaps = roadmaps
         self._clock = clock
-        self._progress = progress
+        self._memberships = memberships
 
     async def compute(
         self, cohort: Cohort, start: datetime, end: datetime, period: str, *, caller: int | None = None
@@ -250,8 +251,9 @@ class LeaderboardService:
             if cohort_name:  # anyone in the server may look at a named cohort's board
                 cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             else:
-                cohort, _ = await self._progress.membership_in(session, guild_id, user_id, None)
-                await self._progress.keep_caller(session)
+                cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, None)
+                caller.remember(session, membership)
+                await caller.keep(session)
         start, end = period_bounds(cohort, period, self._clock.now())
         return await self.compute(cohort, start, end, period, caller=user_id)
 

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Membership
 from bot.i18n import t
+from bot.services import caller
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
 from bot.services.errors import Conflict, InvalidInput
-from bot.services.progress import ProgressService
+from bot.services.memberships import Memberships
 from bot.services.schedule import local_date
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_timer
@@ -68,12 +69,12 @@ class MemberService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
-        progress: ProgressService,
+        memberships: Memberships,
         closed_dms: ClosedDms,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._progress = progress
+        self._memberships = memberships
         self._closed_dms = closed_dms
 
     async def settings(
@@ -96,7 +97,8 @@ class MemberService:
         if timezone is not None:
             own_zone = None if timezone.strip().casefold() in DEFAULT_WORDS else v.parse_timezone(timezone)
         async with self._sessions() as session:
-            cohort, membership = await self._progress.membership_in(session, guild_id, user_id, cohort_name)
+            cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
+            caller.remember(session, membership)
             if own_time is not ...:
                 membership.nudge_time = own_time  # type: ignore[assignment]
             if own_zone is not ...:
@@ -117,7 +119,7 @@ class MemberService:
     async def stop_nudges(self, membership_id: int, user_id: int) -> Cohort:
         """The Stop nudges button."""
         async with self._sessions() as session:
-            cohort, membership = await self._progress.membership_for_button(session, membership_id, user_id)
+            cohort, membership = await self._memberships.membership_for_button(session, membership_id, user_id)
             membership.nudges_enabled = False
             sync_nudge_timer(membership, cohort, self._clock.now())
             await session.commit()
@@ -129,13 +131,14 @@ class MemberService:
         """Record "I studied today" for /checkin."""
         minutes, note = self._validate(minutes, note)
         async with self._sessions() as session:
-            cohort, membership = await self._progress.membership_in(session, guild_id, user_id, cohort_name)
+            cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
+            caller.remember(session, membership)
             return await self._check_in(session, cohort, membership, minutes, note)
 
     async def check_in_from_nudge(self, membership_id: int, user_id: int) -> CheckInResult:
         """The Studied today button."""
         async with self._sessions() as session:
-            cohort, membership = await self._progress.membership_for_button(session, membership_id, user_id)
+            cohort, membership = await self._memberships.membership_for_button(session, membership_id, user_id)
             return await self._check_in(session, cohort, membership, None, None)
 
     @staticmethod

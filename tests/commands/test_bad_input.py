@@ -221,7 +221,7 @@ async def test_unexpected_error_gets_an_apology_with_an_id(spring, caplog, monke
     async def broken(*_args, **_kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(h.bot.services.progress, "report", broken)
+    monkeypatch.setattr(h.bot.services.progress_views, "report", broken)
     reply = await h.run(h.alice, "progress")
     assert reply.message.ephemeral and "Sorry, something went wrong" in reply.message.content
     error_id = reply.message.content.split("`")[1]

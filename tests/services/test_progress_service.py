@@ -10,9 +10,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot import i18n
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Membership, ProgressEvent, RoadmapTopic
 from bot.roadmap import RoadmapCatalog, parse_roadmap
+from bot.services import caller
 from bot.services.clock import FixedClock
 from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
@@ -87,7 +89,7 @@ async def test_removed_topic_moves_members_to_the_next_existing_one(db, caplog):
 
     # Completions of removed topics stay in history but stop counting.
     edited_services = Services.build(db, edited, FixedClock(datetime(2026, 11, 24, 13, tzinfo=UTC)))
-    report = await edited_services.progress.report(GUILD, 10, None)
+    report = await edited_services.progress_views.report(GUILD, 10, None)
     assert report.done_count == 1 and report.total_topics == len(edited.topics)
 
     def drop_dns(data):
@@ -95,7 +97,7 @@ async def test_removed_topic_moves_members_to_the_next_existing_one(db, caplog):
 
     report = await Services.build(
         db, edited_roadmap(drop_dns), FixedClock(datetime(2026, 11, 24, 13, tzinfo=UTC))
-    ).progress.report(GUILD, 10, None)
+    ).progress_views.report(GUILD, 10, None)
     assert report.done_count == 0
     async with db() as session:
         assert [e.topic_id for e in await session.scalars(select(ProgressEvent))] == ["dns"]
@@ -187,3 +189,19 @@ async def test_a_cohort_on_a_roadmap_that_is_gone_stops_the_start(db):
         await sync_roadmaps(db, RoadmapCatalog.single(CATALOG.default))
     assert "roadmap 'frontend' (cohorts: web)" in str(info.value)
     assert "ROADMAPS_DIR" in str(info.value)
+
+
+async def test_a_look_up_writes_nothing_and_remembering_the_caller_is_explicit(db):
+    services = await setup_members(db, ROADMAP)
+    with i18n.using("de"):
+        caller.use_name("Zoë")
+        async with db() as session:
+            _, membership = await services.memberships.membership_in(session, GUILD, 10, None)
+            assert not session.dirty and caller.NOTED not in session.info  # found, nothing noted
+            caller.remember(session, membership)
+            assert membership in session.dirty and session.info[caller.NOTED]
+            await caller.keep(session)
+        caller.use_name(None)
+    async with db() as session:
+        kept = await session.scalar(select(Membership).where(Membership.user_id == 10))
+        assert (kept.locale, kept.display_name) == ("de", "Zoë")

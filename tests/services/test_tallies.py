@@ -124,7 +124,7 @@ async def test_a_done_that_read_the_old_week_is_counted_in_the_new_one(db):
     services = await cohort_with_history(db, seed=7)
     progress = services.progress
     async with db() as session:
-        cohort, membership = await progress.membership_in(session, GUILD, USERS[0], None)
+        cohort, membership = await services.memberships.membership_in(session, GUILD, USERS[0], None)
         before = len(list(await session.scalars(select(ProgressEvent.id))))
         await session.commit()  # the /done has read its cohort...
         # ...when a moderator moves the week: its first attempt finds another week and writes nothing.

@@ -33,6 +33,7 @@ from bench.leaderboard import board_timing
 from bot.db.migrate import SCHEMA_HEAD
 from bot.roadmap import load_roadmap
 from bot.sandbox.fake import FakeDiscord, World
+from bot.sandbox.fake.errors import NotAnswered
 from bot.sandbox.fake.world import Channel, Guild, User
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
@@ -90,7 +91,7 @@ async def measure(
             try:
                 await fake.invoke(users[0], guild, hall, "progress", timeout=2)
                 break
-            except AssertionError:
+            except NotAnswered:
                 await asyncio.sleep(0.05)
         ready = time.perf_counter() - started
         memory_ready = rss_mb(proc.pid)

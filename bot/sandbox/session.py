@@ -21,8 +21,9 @@ from bot.runner import prepared_bot, serve
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
+from bot.sandbox.fake.errors import PersonError
+from bot.sandbox.fake.records import Message
 from bot.sandbox.fake.rules import ClientRefused
-from bot.sandbox.fake.server import Message
 from bot.sandbox.text import attachment_line, render
 from bot.services.clock import MovableClock
 
@@ -242,7 +243,7 @@ class Sandbox:
             )
         except ClientRefused:
             raise
-        except AssertionError as error:
+        except PersonError as error:
             raise SandboxError(str(error)) from None
         self._show_answer(record.messages)
         await self._settle()
@@ -260,7 +261,7 @@ class Sandbox:
             record = await self.fake.click(
                 self.acting, None if in_dm else self.guild, message, label, timeout=REPLY_TIMEOUT
             )
-        except AssertionError as error:
+        except PersonError as error:
             raise SandboxError(str(error)) from None
         self._show_answer(record.messages)
 

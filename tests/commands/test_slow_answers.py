@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.group_commit import GroupCommit
+from bot.sandbox.fake.errors import NotAnswered
 from bot.ui import answers
 
 ROUND_TRIP = 0.8  # seconds per statement: a database under heavy load
@@ -95,7 +96,7 @@ async def test_without_a_deferral_discord_would_have_dropped_it(spring, slow_dat
     """The fake enforces Discord's 3 s: the same slow command, never deferring, is refused (10062)."""
     h = spring
     monkeypatch.setattr(answers, "DEFER_AFTER", 60)
-    with pytest.raises(AssertionError, match="did not answer"):
+    with pytest.raises(NotAnswered, match="did not answer"):
         await h.run(h.mod, "cohort export", timeout=10, cohort="spring")
     assert any("Unknown interaction" in str(r) for r in h.fake.rejected)
     h.fake.rejected.clear()  # the refusal was the point of this test

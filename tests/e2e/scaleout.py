@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.db.engine import create_engine
 from bot.sandbox.fake import User, World
-from bot.sandbox.fake.server import Message
+from bot.sandbox.fake.records import Message
 from tests.e2e.live import Live, live_bot
 from tests.e2e.seeding import due_cohort
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import CheckIn, Delivery, Membership
-from bot.sandbox.fake.server import Fault
+from bot.sandbox.fake.records import Fault
 from tests.harness import finish_roadmap, restart
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.sandbox.fake.errors import NotSendable
 from bot.sandbox.fake.openapi import FieldError
 
 CONTENT_MAX = 2000  # for bots; the description's 4,000 is for people
@@ -24,7 +25,7 @@ _NAME = re.compile(r"^[-_0-9a-z\u00df-\u00ff]{1,32}$")
 _COMPONENTS_V2 = 1 << 15
 
 
-class ClientRefused(AssertionError):
+class ClientRefused(NotSendable):
     """Discord's client would not send this: an option value breaks what the command declared."""
 
 

@@ -333,7 +333,8 @@ def nudge_embed(job: NudgeJob) -> discord.Embed:
     """The daily DM: where the member is, how long against the calendar, pace, one next step."""
     embed = discord.Embed(
         title=t("Today in {cohort}: {topic}", cohort=md(job.cohort_name), topic=job.topic_title),
-        description=t("**Next step:** {step}", step=job.next_step),
+        # A different step each day on the same topic.
+        description=t("**Next step:** {step}", step=job.learn[job.days_on_topic % len(job.learn)]),
         colour=COLOUR,
     )
     embed.add_field(name=t("Stage"), value=f"{job.stage_number}/{job.stage_count} {job.stage_title}")
@@ -341,7 +342,7 @@ def nudge_embed(job: NudgeJob) -> discord.Embed:
         name=t("On this topic"),
         value=t("{days} of a {budget} calendar share", days=days(job.days_on_topic), budget=days(job.budget_days)),
     )
-    embed.add_field(name=t("Pace"), value=job.pace_label)
+    embed.add_field(name=t("Pace"), value=job.pace.label)
     embed.set_footer(text=t("Buttons work for you only · /settings changes the time or turns nudges off"))
     return embed
 

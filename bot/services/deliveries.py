@@ -22,7 +22,7 @@ from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
 from bot.services.insight import CohortReport, InsightService
 from bot.services.leaderboard import Leaderboard, LeaderboardService
-from bot.services.pace import CohortCalendar, member_pace
+from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date, next_daily
 from bot.services.streaks import paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
@@ -39,7 +39,7 @@ NOTICE_MEMBERS_MAX = 50
 
 @dataclass(frozen=True, slots=True)
 class NudgeJob:
-    """One DM to send, with everything the message shows."""
+    """One DM to send, with the facts the message shows (bot.render.nudge_embed words them)."""
 
     delivery_id: int
     membership_id: int
@@ -55,8 +55,8 @@ class NudgeJob:
     stage_count: int
     days_on_topic: int
     budget_days: float
-    pace_label: str
-    next_step: str
+    pace: PaceStatus
+    learn: tuple[str, ...]  # the topic's steps: the nudge shows one a day
     language: str = i18n.ENGLISH  # the member's, else the server's: the nudge is read in it
 
 
@@ -231,10 +231,6 @@ class DeliveryService:
             local_date(membership.topic_started_at, timezone), local_date(now, timezone)
         )
         pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
-        language = i18n.language_for(membership.locale or cohort.locale)
-        with i18n.using(language):
-            pace_label = pace.label
-        learn = ref.topic.learn
         return NudgeJob(
             delivery_id=delivery_id,
             scheduled_for=slot,
@@ -250,10 +246,9 @@ class DeliveryService:
             stage_count=len(roadmap.stages),
             days_on_topic=days_on_topic,
             budget_days=calendar.windows[ref.id].length,
-            pace_label=pace_label,
-            # A different bullet each day on the same topic.
-            next_step=learn[days_on_topic % len(learn)],
-            language=language,
+            pace=pace,
+            learn=tuple(ref.topic.learn),
+            language=i18n.language_for(membership.locale or cohort.locale),
         )
 
     async def remember_dm_channel(self, membership_id: int, channel_id: int | None) -> None:

@@ -8,15 +8,21 @@ server), so services and renderers need no locale parameter and no Discord impor
 The English text is the key. A language's file (`bot/locales/<code>.yaml`) maps each English text
 to its translation with the same `{placeholders}`; a missing entry falls back to English, and a
 test checks that every `t(...)` in the code has an entry.
+
+Counted texts (`plural`) follow the language's CLDR plural rules: the file gives them under
+`_plural_rules` (as Babel's CLDR data states them; a test holds them to it), and a counted text maps its
+English plural to one template per plural category (`one`, `few`, `many`, `other`...).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,13 +40,29 @@ def language_for(locale: object) -> str:
     return LANGUAGES.get(code, LANGUAGES.get(code.split("-")[0], ENGLISH))
 
 
+PLURAL_RULES = "_plural_rules"  # a language file's CLDR plural rules, category -> condition
+
+
 @cache
-def catalog(language: str) -> dict[str, str]:
-    """English text -> translation for one language (empty for English)."""
+def catalog(language: str) -> dict[str, Any]:
+    """English text -> translation for one language (empty for English): a string, or for a counted
+    text a template per plural category; and the language's plural rules under PLURAL_RULES."""
     if language == ENGLISH:
         return {}
     data = yaml.safe_load((LOCALES_DIR / f"{language}.yaml").read_text(encoding="utf-8")) or {}
-    return {str(k): str(v) for k, v in data.items()}
+    return {
+        str(k): ({str(c): str(f) for c, f in v.items()} if isinstance(v, dict) else str(v)) for k, v in data.items()
+    }
+
+
+@cache
+def plural_category(language: str) -> Callable[[Decimal], str]:
+    """The CLDR plural category of a number in `language` ("one", "few", "many", "other"...)."""
+    if language == ENGLISH:  # CLDR's English rule, without loading Babel (3 MB) for it
+        return lambda n: "one" if str(n) == "1" else "other"  # "1.0 days" is "other", as in CLDR
+    from babel.plural import PluralRule  # only where a translated counted text is shown
+
+    return PluralRule(catalog(language).get(PLURAL_RULES) or {})
 
 
 def use(locale: object) -> None:
@@ -64,7 +86,8 @@ def current() -> str:
 
 def translate(text: str, language: str | None = None) -> str | None:
     """The translation of `text`, or None when there is none (English, or no entry)."""
-    return catalog(language or current()).get(text)
+    found = catalog(language or current()).get(text)
+    return found if isinstance(found, str) else None
 
 
 def t(text: str, /, **params: object) -> str:
@@ -73,12 +96,21 @@ def t(text: str, /, **params: object) -> str:
     return template.format(**params) if params else template
 
 
-def plural(count: float, one: str, many: str, /, **params: object) -> str:
-    """`one` or `many` (each a `t` text with a `{n}` placeholder, `count` unless given) for `count`."""
-    return t(one if count == 1 else many, **({"n": count} | params))
+def plural(count: float | Decimal, one: str, other: str, /, **params: object) -> str:
+    """A counted text in the current language: `one` and `other` are its English forms (each with an `{n}`
+    placeholder: `count`, or `n` when given as shown); a translation picks its form by the language's CLDR
+    rules. The form follows the number as shown: "1 week" for 1.0 shown as "1", "1.5 days"."""
+    language = current()
+    number = Decimal(str(params.get("n", count)))
+    forms = catalog(language).get(other)
+    if isinstance(forms, dict):
+        template = forms.get(plural_category(language)(number)) or forms["other"]
+    else:  # English, or not translated yet
+        template = one if plural_category(ENGLISH)(number) == "one" else other
+    return template.format(**({"n": count} | params))
 
 
 def days(value: float) -> str:
     """'1 day', '2.5 days', '3 days' in the current language (one decimal at most)."""
     number = f"{value:.1f}".rstrip("0").rstrip(".")
-    return t("{n} day", n=number) if value == 1 else t("{n} days", n=number)
+    return plural(value, "{n} day", "{n} days", n=number)

@@ -94,7 +94,7 @@ def test_the_build_context_installs_and_its_commands_exist(tmp_path):
     )
     assert where.stdout.startswith(str(target)), where.stdout  # the installed copy, not the checkout
     german = subprocess.run(
-        [sys.executable, "-c", "from bot import i18n; i18n.use('de'); print(i18n.t('{n} days', n=2))"],
+        [sys.executable, "-c", "from bot import i18n; i18n.use('de'); print(i18n.days(2))"],
         capture_output=True,
         text=True,
         env=env,

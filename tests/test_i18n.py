@@ -29,20 +29,34 @@ def _literals(node: ast.expr) -> list[str] | None:
 
 
 def texts_in_code() -> tuple[dict[str, str], list[str]]:
-    """Every English text given to t() / plural() in bot/, and the calls whose text is not a literal."""
+    """Every English text given to t() in bot/, every counted text given to plural() (as its English
+    plural, its catalog key, mapped to its English singular), and the calls whose text is not a literal."""
     found: dict[str, str] = {}
     dynamic: list[str] = []
     for path in sorted((ROOT / "bot").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "plural"):
-                for arg in node.args[:1] if node.func.id == "t" else node.args[1:3]:
-                    literal = _literals(arg)
-                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    if literal is None and path.name != "i18n.py":  # plural() hands its texts on to t()
-                        dynamic.append(where)
-                    for text in literal or []:
-                        found.setdefault(text, where)
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if node.func.id == "t":
+                literal = _literals(node.args[0])
+                if literal is None:
+                    dynamic.append(where)
+                for text in literal or []:
+                    found.setdefault(text, where)
+            elif node.func.id == "plural" and path.name != "i18n.py":
+                one, other = _literals(node.args[1]), _literals(node.args[2])
+                if one is None or other is None or len(one) != 1 or len(other) != 1:
+                    dynamic.append(where)
+                else:
+                    COUNTED[other[0]] = one[0]
+                    found.setdefault(other[0], where)
+    for other in COUNTED:
+        found.setdefault(other, "bot/i18n.py")
     return found, dynamic
+
+
+COUNTED: dict[str, str] = {"{n} days": "{n} day"}  # English plural -> singular (days() in bot/i18n.py)
 
 
 async def tree_texts(bot) -> set[str]:
@@ -69,8 +83,42 @@ def test_every_text_in_the_code_has_a_german_entry_with_the_same_placeholders():
     assert len(found) > 150  # the scan really found the code's texts
     missing = {text: where for text, where in found.items() if text not in GERMAN}
     assert missing == {}
-    mismatched = [text for text in found if placeholders(text) != placeholders(GERMAN[text])]
+    words = {text for text in found if text not in COUNTED}
+    mismatched = [text for text in words if placeholders(text) != placeholders(GERMAN[text])]
     assert mismatched == []
+    assert [text for text in words if not isinstance(GERMAN[text], str)] == []
+
+
+def test_counted_texts_have_a_german_form_for_every_plural_category():
+    texts_in_code()
+    categories = set(GERMAN[i18n.PLURAL_RULES]) | {"other"}
+    for other, one in COUNTED.items():
+        forms = GERMAN[other]
+        assert isinstance(forms, dict) and set(forms) == categories, other
+        assert all(placeholders(form) == placeholders(one) == placeholders(other) for form in forms.values()), other
+    assert len(COUNTED) >= 10
+
+
+def test_the_plural_rules_are_cldrs_as_babel_has_them():
+    from babel import Locale
+
+    assert GERMAN[i18n.PLURAL_RULES] == Locale.parse("de").plural_form.rules
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "german"),
+    [(1, "1 topic", "1 Thema"), (0, "0 topics", "0 Themen"), (2, "2 topics", "2 Themen")],
+)
+def test_a_counted_text_follows_each_languages_rule(count, english, german):
+    assert i18n.plural(count, "{n} topic", "{n} topics") == english
+    with i18n.using("de"):
+        assert i18n.plural(count, "{n} topic", "{n} topics") == german
+
+
+def test_days_take_the_plural_of_their_shown_number():
+    assert (i18n.days(1), i18n.days(1.5), i18n.days(1.04), i18n.days(3)) == ("1 day", "1.5 days", "1 day", "3 days")
+    with i18n.using("de"):
+        assert (i18n.days(1), i18n.days(2.5)) == ("1 Tag", "2.5 Tage")
 
 
 async def test_every_command_text_is_translated_and_no_entry_is_stale(h):
@@ -78,7 +126,8 @@ async def test_every_command_text_is_translated_and_no_entry_is_stale(h):
     assert "Mark your current topic done and move to the next" in commands
     assert sorted(commands - set(GERMAN)) == []
     code, _ = texts_in_code()
-    assert sorted(set(GERMAN) - commands - set(code)) == [], "entries nothing uses any more"
+    unused = set(GERMAN) - commands - set(code) - {i18n.PLURAL_RULES}
+    assert sorted(unused) == [], "entries nothing uses any more"
 
 
 async def test_discord_receives_german_descriptions_but_english_names(h):
@@ -106,9 +155,9 @@ def test_language_for_a_discord_locale(locale, language):
 
 def test_german_falls_back_to_english_for_an_unknown_text():
     with i18n.using("de"):
-        assert i18n.t("{n} days", n=3) == "3 Tage"
+        assert i18n.t("Monday") == "Montag"
         assert i18n.t("Not in the catalog {x}", x=1) == "Not in the catalog 1"
-    assert i18n.t("{n} days", n=3) == "3 days"
+    assert i18n.t("Monday") == "Monday"
 
 
 async def test_a_german_member_reads_german_while_an_english_one_reads_english(h):

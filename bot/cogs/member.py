@@ -65,8 +65,8 @@ class MemberCog(MemberCogBase):
             leave,
             dangerous=True,
             cancel_label=t("Stay"),
-            cancelled=t("You are still in **{self_cohort_name}**.", self_cohort_name=md(found.name)),
-            unanswered=t("No answer, so you are still in **{self_cohort_name}**.", self_cohort_name=md(found.name)),
+            cancelled=t("You are still in **{cohort}**.", cohort=md(found.name)),
+            unanswered=t("No answer, so you are still in **{cohort}**.", cohort=md(found.name)),
         )
 
     @app_commands.command(name="forget-me", description="Delete everything this bot keeps about you in this server")

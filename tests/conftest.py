@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import ENV_FILE_VARIABLE, Settings
 from bot.db.engine import create_engine
 from tests.backends import POSTGRES_ADMIN_URL, Backend, PostgresBackend, SqliteBackend
-from tests.harness import Harness, start_harness, stop_harness
+from tests.harness import TEST_ROADMAP, Harness, start_harness, stop_harness
 
 
 def _hermetic_environment() -> None:
@@ -25,6 +25,7 @@ def _hermetic_environment() -> None:
         if key.upper() in settings:
             del os.environ[key]
     os.environ[ENV_FILE_VARIABLE] = ""  # no settings file, wherever a process starts
+    os.environ["ROADMAP_PATH"] = str(TEST_ROADMAP)  # the tests' own roadmap, not the one people edit
 
 
 _hermetic_environment()

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ROADMAPS = ROOT / "examples" / "roadmaps"
-# The bot's own roadmap as the default, plus the example frontend one cohorts may pick.
-CATALOG = load_catalog(ROOT / "roadmap.yaml", EXAMPLE_ROADMAPS)
+# The tests' own roadmap (not the shipped roadmap.yaml, which people edit): also every test process's
+# ROADMAP_PATH (tests/conftest.py).
+TEST_ROADMAP = ROOT / "tests" / "fixtures" / "roadmap.yaml"
+# The tests' roadmap as the default, plus the example frontend one cohorts may pick.
+CATALOG = load_catalog(TEST_ROADMAP, EXAMPLE_ROADMAPS)
 ROADMAP = CATALOG.default
 
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.harness import ROOT
+from tests.harness import ROOT, TEST_ROADMAP
 
 
 def studybot(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -32,7 +32,7 @@ def test_run_without_a_token_says_to_copy_env_example(tmp_path):
 
 def test_an_invalid_roadmap_stops_the_bot_before_anything_is_written(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "roadmap.yaml").read_text().replace("id: http-https", "id: dns"))
+    bad.write_text((TEST_ROADMAP).read_text().replace("id: http-https", "id: dns"))
     db = tmp_path / "data" / "bot.db"
     result = studybot(
         "run",
@@ -50,7 +50,7 @@ def test_an_invalid_roadmap_stops_the_bot_before_anything_is_written(tmp_path):
 
 
 def test_check_roadmap(tmp_path):
-    ok = studybot("check-roadmap")
+    ok = studybot("check-roadmap", env={"ROADMAP_PATH": str(TEST_ROADMAP)})  # no argument: ROADMAP_PATH
     assert ok.returncode == 0 and "8 stages, 31 topics, 17-28 weeks in total" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: x\nstages: []\n")

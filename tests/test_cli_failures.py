@@ -7,14 +7,14 @@ import sqlite3
 
 import pytest
 
-from tests.harness import ROOT
+from tests.harness import TEST_ROADMAP
 from tests.test_cli import studybot
 
 PASSWORD = "s3cret-pw"
 TOKEN = {
     "DISCORD_TOKEN": "secret-token-value",
     "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
-    "ROADMAP_PATH": str(ROOT / "roadmap.yaml"),
+    "ROADMAP_PATH": str(TEST_ROADMAP),
 }
 
 
@@ -71,7 +71,7 @@ def test_export_of_a_database_that_does_not_exist_creates_nothing(tmp_path):
 
 def test_a_roadmap_that_is_not_utf8_is_one_line_from_run_and_check_roadmap(tmp_path):
     latin1 = tmp_path / "latin1.yaml"
-    latin1.write_bytes((ROOT / "roadmap.yaml").read_text().replace("DNS", "DNS für Anfänger").encode("latin-1"))
+    latin1.write_bytes((TEST_ROADMAP).read_text().replace("DNS", "DNS für Anfänger").encode("latin-1"))
     checked = studybot("check-roadmap", str(latin1))
     assert checked.returncode == 2 and "Traceback" not in checked.stderr
     assert "latin1.yaml: not UTF-8 text (byte 0xfc at position" in checked.stderr

@@ -1,4 +1,4 @@
-"""Loading and validating roadmap.yaml."""
+"""Loading and validating roadmaps: the shipped roadmap.yaml once, the rest on the tests' own copy."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import yaml
 
 from bot.roadmap import RoadmapCatalogError, RoadmapError, load_catalog, load_roadmap, parse_roadmap
 from bot.services.journey import next_open
-from tests.harness import ROOT
+from tests.harness import ROOT, TEST_ROADMAP
 
-SOURCE = yaml.safe_load((ROOT / "roadmap.yaml").read_text())
+SOURCE = yaml.safe_load(TEST_ROADMAP.read_text())
 
 
 def errors_for(data, path=Path("rm.yaml")) -> list[str]:
@@ -26,6 +26,7 @@ def copy():
 
 
 def test_the_shipped_roadmap_follows_the_guide():
+    # The one test of the shipped file (every other test reads the tests' own copy, TEST_ROADMAP).
     roadmap = load_roadmap(ROOT / "roadmap.yaml")
     assert [s.id for s in roadmap.stages] == [
         "how-the-web-works",
@@ -94,7 +95,7 @@ def test_files_that_are_not_roadmaps(tmp_path):
 
 
 def test_lookups():
-    roadmap = load_roadmap(ROOT / "roadmap.yaml")
+    roadmap = load_roadmap(TEST_ROADMAP)
     assert roadmap.first_topic.id == "dns"
     # What comes after a topic is the journey's rule now (tests/services/test_journey.py covers the end).
     assert next_open(roadmap, set(), "web-servers").id == "choose-language"
@@ -111,7 +112,7 @@ def write(folder: Path, name: str, data) -> Path:
 def test_catalog_keys_come_from_file_names(tmp_path):
     write(tmp_path, "data-science.yaml", copy())
     write(tmp_path, "notes.txt", "not a roadmap")
-    catalog = load_catalog(ROOT / "roadmap.yaml", tmp_path)
+    catalog = load_catalog(TEST_ROADMAP, tmp_path)
     assert catalog.keys() == ["default", "data-science"]
     assert catalog.get(None) is catalog.default and catalog.get("gone") is catalog.default
 
@@ -124,7 +125,7 @@ def test_catalog_reports_every_bad_file_at_once(tmp_path):
     write(tmp_path, "default.yml", copy())
     write(tmp_path, "unparsable.yaml", "title: [")
     with pytest.raises(RoadmapCatalogError) as info:
-        load_catalog(ROOT / "roadmap.yaml", tmp_path)
+        load_catalog(TEST_ROADMAP, tmp_path)
     text = str(info.value)
     assert len(info.value.errors) == 4
     assert "broken.yaml: stages[0].weeks: Value error, min (3) must not be greater than max (1)" in text
@@ -134,19 +135,19 @@ def test_catalog_reports_every_bad_file_at_once(tmp_path):
 
 
 def test_catalog_without_a_folder_or_with_a_missing_one(tmp_path):
-    assert load_catalog(ROOT / "roadmap.yaml").keys() == ["default"]
+    assert load_catalog(TEST_ROADMAP).keys() == ["default"]
     with pytest.raises(RoadmapCatalogError, match="ROADMAPS_DIR is not a directory"):
-        load_catalog(ROOT / "roadmap.yaml", tmp_path / "nope")
+        load_catalog(TEST_ROADMAP, tmp_path / "nope")
 
 
 def test_the_example_roadmap_is_valid():
-    catalog = load_catalog(ROOT / "roadmap.yaml", ROOT / "examples" / "roadmaps")
+    catalog = load_catalog(TEST_ROADMAP, ROOT / "examples" / "roadmaps")
     assert catalog["frontend"].title == "Frontend developer" and len(catalog["frontend"].topics) == 7
 
 
 def test_the_summary_names_a_range_only_where_there_is_one():
     from bot.roadmap import summarize
 
-    text = summarize(load_roadmap(ROOT / "roadmap.yaml"))
+    text = summarize(load_roadmap(TEST_ROADMAP))
     assert "1-1 weeks" not in text and "How the Web Works [how-the-web-works]: 4 topics, 1 week\n" in text
     assert "4-6 weeks" in text

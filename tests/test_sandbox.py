@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import Delivery
 from bot.sandbox.session import Sandbox
-from tests.harness import CATALOG, ROOT
+from tests.harness import CATALOG, ROOT, TEST_ROADMAP
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 
@@ -48,7 +48,7 @@ def test_a_command_without_an_answer_fails_the_script():
 async def sandbox(tmp_path):
     out: list[str] = []
     box = Sandbox(emit=out.append, files_dir=tmp_path / "files")
-    await box.start(CATALOG, tmp_path / "s.db", ROOT / "roadmap.yaml")
+    await box.start(CATALOG, tmp_path / "s.db", TEST_ROADMAP)
     box.out = out  # type: ignore[attr-defined]
     try:
         yield box

@@ -16,7 +16,7 @@ from pathlib import Path
 import discord
 
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
-from tests.harness import ROOT
+from tests.harness import ROOT, TEST_ROADMAP
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 READY_TIMEOUT = 30.0
@@ -178,7 +178,7 @@ async def live_bot(
             "DISCORD_GATEWAY_URL": fake.gateway_url,
             "DATABASE_URL": database_url,
             "HEARTBEAT_PATH": str(tmp_path / "heartbeat.json"),
-            "ROADMAP_PATH": str(ROOT / "roadmap.yaml"),
+            "ROADMAP_PATH": str(TEST_ROADMAP),
             "SCHEDULER_TICK_SECONDS": "1",
             "DELIVERY_RETRY_BASE_SECONDS": "0.05",
             "LOG_LEVEL": "INFO",

@@ -20,7 +20,7 @@ from bot.services.cohorts import CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
 from bot.services.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps
-from tests.harness import CATALOG, EXAMPLE_ROADMAPS, ROADMAP, ROOT
+from tests.harness import CATALOG, EXAMPLE_ROADMAPS, ROADMAP, TEST_ROADMAP
 
 GUILD = 1
 
@@ -61,7 +61,7 @@ async def test_racing_done_requests_advance_once(db):
 
 
 def edited_roadmap(mutate):
-    data = yaml.safe_load((ROOT / "roadmap.yaml").read_text())
+    data = yaml.safe_load((TEST_ROADMAP).read_text())
     mutate(data)
     return parse_roadmap(data, Path("edited.yaml"))
 

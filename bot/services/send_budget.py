@@ -72,6 +72,7 @@ class SendBudgetService:
             .returning(_T.next_at, now.label("now"))
         )
         async with self._sessions.begin() as session:
+            await session.connection()  # a wait for the pool stays outside the trip timed below
             sent = time.monotonic()
             ends, db_now = (await session.execute(moved)).one()  # the row comes with migration 0009
             answered = time.monotonic()

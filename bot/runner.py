@@ -35,7 +35,8 @@ def default_clock(settings: Settings) -> Clock:
 
 def build_bot(settings: Settings, services: Services, *, start_scheduler: bool = True) -> StudyBot:
     """The bot with its fan-out and the scheduler that drives it (started with the bot unless
-    `start_scheduler` is False: then ticks happen only when called, as in the sandbox and the tests)."""
+    `start_scheduler` is False: then ticks happen only when called, as in the tests' harness and the
+    fan-out benchmark)."""
     bot = StudyBot(settings, services, start_scheduler=start_scheduler)
     fanout = Fanout(
         bot,

@@ -35,7 +35,7 @@ E2E = Path(__file__).resolve().parent / "e2e"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests under tests/e2e start the real `studybot run` process: marked `e2e`, so that
-    `pytest -m "not e2e and not slow"` runs the rest in seconds (CI runs everything)."""
+    `pytest -m "not e2e"` runs the in-process rest on its own (CI runs everything)."""
     for item in items:
         if E2E in item.path.parents:
             item.add_marker(pytest.mark.e2e)

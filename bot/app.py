@@ -110,7 +110,6 @@ class StudyBot(commands.AutoShardedBot):
             http_trace=global_limit_trace(pacer, metrics.global_429s.inc),
         )
         pace_requests(self.http, pacer)
-        self.pacer = pacer
         self.settings = settings
         self._shards_up: set[int] = set()  # shards connected now (ready or resumed, not since disconnected)
         self.metrics = metrics

@@ -8,18 +8,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.models import Cohort
-from bot.services.cohorts import is_moderator
+from bot.services.authority import Authority
 from bot.ui.host import Host, host
 
 if TYPE_CHECKING:
     from bot.services.container import Services
 
 
-def moderates(interaction: discord.Interaction, cohort: Cohort | None) -> bool:
-    """Whether the caller moderates `cohort` (None: any cohort, which takes Manage Server)."""
-    roles = {role.id for role in getattr(interaction.user, "roles", [])}
-    return is_moderator(cohort, manage_guild=interaction.permissions.manage_guild, role_ids=roles)
+def authority_of(interaction: discord.Interaction) -> Authority:
+    """What the services need to know of the caller to decide what they may moderate."""
+    roles = frozenset(role.id for role in getattr(interaction.user, "roles", []))
+    return Authority(interaction.user.id, interaction.permissions.manage_guild, roles)
 
 
 # The `cohort` option of member commands.

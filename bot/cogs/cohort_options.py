@@ -1,17 +1,23 @@
-"""Option values of /cohort create and edit, checked against Discord before the service sees them."""
+"""Option values of /cohort create and edit, as the cohort service takes them."""
 
 from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
 
 import discord
 
 from bot import i18n
-from bot.i18n import t
-from bot.services.cohorts import CohortOptions
-from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.cohorts import ChannelChoice, CohortOptions
+
+# The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
+_CHANNELS = ("channel", "report_channel")
+_TYPED = {f.name for f in fields(CohortOptions)} - {*_CHANNELS, "moderator_role_id", "locale"}
 
 
-async def postable_channel_id(interaction: discord.Interaction, channel: discord.TextChannel) -> int:
-    """The channel's id, refused clearly unless the bot may view it, send to it and embed links there."""
+async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
+    """The channel with what the bot lacks to post there (viewing, sending, embedding links): the service
+    refuses it, after it checked that the caller may make the change at all."""
     guild, me_user = interaction.guild, interaction.client.user
     assert guild is not None and me_user is not None
     me = guild.me or await guild.fetch_member(me_user.id)
@@ -21,38 +27,20 @@ async def postable_channel_id(interaction: discord.Interaction, channel: discord
         "Send Messages": perms.send_messages,
         "Embed Links": perms.embed_links,
     }
-    missing = [name for name, ok in needed.items() if not ok]
-    if missing:
-        raise InvalidInput(
-            t(
-                "I can't post in {channel_mention}: I need {value} there. Give me those "
-                "permissions in that channel, or pick another channel.",
-                channel_mention=channel.mention,
-                value=", ".join(f"**{m}**" for m in missing),
-            )
-        )
-    return channel.id
+    return ChannelChoice(channel.id, tuple(name for name, ok in needed.items() if not ok))
 
 
-async def cohort_options(
-    interaction: discord.Interaction,
-    channel: discord.TextChannel | None,
-    moderator_role: discord.Role | None,
-    **typed: str | None,
-) -> CohortOptions:
-    """Option values as the service takes them; a channel must be one the bot can post in, and
-    only Manage Server may name a moderator role (a role's holders must not widen their own power)."""
-    if moderator_role is not None:
-        if not interaction.permissions.manage_guild:
-            raise NotAllowed(t("Only members with **Manage Server** can set a cohort's moderator role."))
-        if moderator_role.is_default():
-            raise InvalidInput(
-                t("@everyone cannot be a moderator role: pick a role that only the cohort's moderators have.")
-            )
+async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:
+    """The settings among a command's arguments (`given`: its `locals()`, so that create and edit, which
+    declare the options Discord shows, do not list them a second time to pass them on)."""
+    role = given.get("moderator_role")
+    values: dict[str, Any] = {name: given[name] for name in _TYPED if name in given}
+    for option in _CHANNELS:
+        if given.get(option) is not None:
+            values[option] = await channel_choice(interaction, given[option])
     return CohortOptions(
         # The server's language for posts to the cohort's channels, refreshed by every create and edit.
         locale=i18n.language_for(interaction.guild_locale),
-        channel_id=await postable_channel_id(interaction, channel) if channel else None,
-        moderator_role_id=moderator_role.id if moderator_role else None,
-        **typed,  # type: ignore[arg-type]
+        moderator_role_id=role.id if role is not None else None,
+        **values,
     )

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase, guild_of, moderates
+from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -133,7 +133,7 @@ class MemberCog(MemberCogBase):
             private = False
             if report.private and subject.id != interaction.user.id:
                 # Hidden from the leaderboard means private: only the cohort's moderators see it, privately.
-                if not moderates(interaction, report.cohort):
+                if not authority_of(interaction).moderates(report.cohort):
                     raise NotAllowed(
                         t(
                             "{member} keeps their progress private (hidden from the leaderboard): "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from dataclasses import replace
 
 import discord
 from discord import app_commands
@@ -12,15 +11,14 @@ from discord.ext import commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, guild_of, moderates, require_guild
-from bot.cogs.cohort_options import cohort_options, postable_channel_id
+from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
+from bot.cogs.cohort_options import cohort_options
 from bot.cogs.cohort_views import MembersPager
 from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
-from bot.services.cohorts import CohortOptions
-from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotAllowed
+from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
 from bot.ui.answers import Reply, answer_in_time
@@ -65,23 +63,12 @@ class ModeratorCog(
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return require_guild(interaction)
 
-    def _require(self, interaction: discord.Interaction, cohort: Cohort | None) -> None:
-        if not moderates(interaction, cohort):
-            if cohort is not None and cohort.moderator_role_id:
-                raise NotAllowed(
-                    t(
-                        "You need the **Manage Server** permission or this cohort's moderator role to do this.",
-                    )
-                )
-            raise NotAllowed(t("You need the **Manage Server** permission to do this."))
-
     def _roadmap(self, cohort: Cohort) -> Roadmap:
         return self.services.memberships.roadmap_of(cohort)
 
-    async def _cohort_for_moderator(self, interaction: discord.Interaction, name: str) -> Cohort:
-        cohort = await self.services.cohorts.get(guild_of(interaction), name)
-        self._require(interaction, cohort)
-        return cohort
+    async def _moderated(self, interaction: discord.Interaction, name: str) -> Cohort:
+        """The named cohort, read by someone who moderates it (the service checks)."""
+        return await self.services.cohorts.moderated(guild_of(interaction), name, authority_of(interaction))
 
     async def _cohort_embed(self, cohort: Cohort, title: str | None = None) -> discord.Embed:
         overview = await self.services.cohorts.overview(cohort)  # loaded already: not found again by name
@@ -109,24 +96,11 @@ class ModeratorCog(
         moderator_role: discord.Role | None = None,
         roadmap: Name | None = None,
     ) -> None:
-        self._require(interaction, None)
-        options = await cohort_options(
-            interaction,
-            channel,
-            moderator_role,
-            name=name,
-            start_date=start_date,
-            timezone=timezone,
-            nudge_time=nudge_time,
-            leaderboard_day=leaderboard_day,
-            leaderboard_time=leaderboard_time,
-            pace=pace,
-            roadmap=roadmap,
-        )
-        guild_id, user_id = guild_of(interaction), interaction.user.id
+        options = await cohort_options(interaction, locals())
+        guild_id, by = guild_of(interaction), authority_of(interaction)
 
         async def create(calendar_over_ok: bool) -> Outcome:
-            cohort = await self.services.cohorts.create(guild_id, user_id, options, calendar_over_ok=calendar_over_ok)
+            cohort = await self.services.cohorts.create(guild_id, by, options, calendar_over_ok=calendar_over_ok)
             embed = await self._cohort_embed(cohort, t("Created cohort {cohort}", cohort=md(cohort.name)))
             return t("Members can now `/join cohort:{cohort}`.", cohort=code(cohort.name)), embed
 
@@ -163,29 +137,11 @@ class ModeratorCog(
         report_channel: discord.TextChannel | None = None,
         status: Choice | None = None,
     ) -> None:
-        await self._cohort_for_moderator(interaction, cohort)
-        options = await cohort_options(
-            interaction,
-            channel,
-            moderator_role,
-            name=name,
-            start_date=start_date,
-            timezone=timezone,
-            nudge_time=nudge_time,
-            leaderboard_day=leaderboard_day,
-            leaderboard_time=leaderboard_time,
-            pace=pace,
-        )
-        if report_channel is not None:
-            options = replace(options, report_channel_id=await postable_channel_id(interaction, report_channel))
-        if status is not None:
-            options = replace(options, status=status)
-        if replace(options, locale=None) == CohortOptions():
-            raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
-        guild_id = guild_of(interaction)
+        options = await cohort_options(interaction, locals())
+        guild_id, by = guild_of(interaction), authority_of(interaction)
 
         async def edit(calendar_over_ok: bool) -> Outcome:
-            updated = await self.services.cohorts.edit(guild_id, cohort, options, calendar_over_ok=calendar_over_ok)
+            updated = await self.services.cohorts.edit(guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok)
             return "", await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
 
         try:
@@ -197,28 +153,21 @@ class ModeratorCog(
 
     @app_commands.command(name="list", description="All cohorts of this server")
     async def list_(self, interaction: discord.Interaction) -> None:
-        listings = await self.services.cohorts.list(guild_of(interaction))
-        # Manage Server (no cohort needed) or the moderator role of any one cohort.
-        if not any(moderates(interaction, cohort) for cohort in [None, *(item.cohort for item in listings)]):
-            raise NotAllowed(
-                t(
-                    "You need the **Manage Server** permission or a cohort's moderator role to do this.",
-                )
-            )
+        listings = await self.services.cohorts.list(guild_of(interaction), authority_of(interaction))
         await send_ephemeral(interaction, embed=render.cohort_list_embed(listings))
 
     @app_commands.command(name="info", description="A cohort's settings and calendar")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def info(self, interaction: discord.Interaction, cohort: Name) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
+        found = await self._moderated(interaction, cohort)
         await send_ephemeral(interaction, embed=await self._cohort_embed(found))
 
     @app_commands.command(name="archive", description="Archive a cohort: no new members or progress")
     @app_commands.describe(cohort="The cohort to archive")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def archive(self, interaction: discord.Interaction, cohort: Name) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
+        found = await self._moderated(interaction, cohort)
         if found.archived:
             raise Conflict(
                 t(
@@ -228,8 +177,8 @@ class ModeratorCog(
             )
         guild_id = guild_of(interaction)
 
-        async def archive(_: discord.Interaction) -> Outcome:
-            archived = await self.services.cohorts.archive(guild_id, found.name)
+        async def archive(clicked: discord.Interaction) -> Outcome:
+            archived = await self.services.cohorts.archive(guild_id, found.name, authority_of(clicked))
             text = t(
                 "Archived **{archived}**. Its history stays readable; it takes no new progress. "
                 "`/cohort edit status:active` reopens it.",
@@ -248,12 +197,11 @@ class ModeratorCog(
     @app_commands.describe(cohort="The cohort to delete")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def delete(self, interaction: discord.Interaction, cohort: Name) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
-        guild_id, allowed = guild_of(interaction), interaction.permissions.manage_guild
-        scope = await self.services.deletion.scope(guild_id, found.name, with_progress_allowed=allowed)
+        guild_id = guild_of(interaction)
+        scope = await self.services.deletion.scope(guild_id, cohort, authority_of(interaction))
 
-        async def delete(_: discord.Interaction) -> Outcome:
-            await self.services.deletion.delete(guild_id, scope, with_progress_allowed=allowed)
+        async def delete(clicked: discord.Interaction) -> Outcome:
+            await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
             return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
 
         await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
@@ -263,8 +211,9 @@ class ModeratorCog(
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def members(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def members() -> Reply:
-            await self._cohort_for_moderator(interaction, cohort)
-            found, members = await self.services.cohorts.active_members(guild_of(interaction), cohort)
+            found, members = await self.services.cohorts.active_members(
+                guild_of(interaction), cohort, authority_of(interaction)
+            )
             pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
             return Reply(embed=pager.embed(), view=pager if pager.pages > 1 else None)
 
@@ -275,7 +224,7 @@ class ModeratorCog(
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def report(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def report() -> Reply:
-            found = await self._cohort_for_moderator(interaction, cohort)
+            found = await self._moderated(interaction, cohort)
             report = await self.services.insight.report(found)
             embed = render.report_embed(report)
             chart = await asyncio.to_thread(pictures.stage_chart, report)  # drawn off the event loop
@@ -291,8 +240,8 @@ class ModeratorCog(
     @app_commands.rename(start="from", end="to")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def pause(self, interaction: discord.Interaction, cohort: Name, start: Date, end: Date) -> None:
-        await self._cohort_for_moderator(interaction, cohort)
-        report = await self.services.insight.pause(guild_of(interaction), cohort, start, end, interaction.user.id)
+        guild_id, by = guild_of(interaction), authority_of(interaction)
+        report = await self.services.insight.pause(guild_id, cohort, start, end, by)
         await send_ephemeral(
             interaction,
             t(
@@ -310,8 +259,8 @@ class ModeratorCog(
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def export() -> Reply:
-            found = await self._cohort_for_moderator(interaction, cohort)
-            data = await self.services.exports.export(guild_id=guild_of(interaction), cohort_name=found.name)
+            found = await self._moderated(interaction, cohort)
+            data = await self.services.exports.export(cohort=found)
             members = data[0]["members"] if data else []
             table = await asyncio.to_thread(to_csv, data)  # a big cohort's table is built off the event loop
             file = discord.File(io.BytesIO(table.encode()), filename=export_file_name(found.name))
@@ -325,8 +274,8 @@ class ModeratorCog(
     async def set_progress(
         self, interaction: discord.Interaction, cohort: Name, member: discord.User, topic: Name
     ) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
-        ref = await self.services.progress.set_progress(guild_of(interaction), found.name, member.id, topic)
+        guild_id, by = guild_of(interaction), authority_of(interaction)
+        found, ref = await self.services.progress.set_progress(guild_id, cohort, member.id, topic, by)
         await send_ephemeral(
             interaction,
             t(
@@ -341,8 +290,8 @@ class ModeratorCog(
     @app_commands.describe(cohort="The cohort", member="The member to remove")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def remove(self, interaction: discord.Interaction, cohort: Name, member: discord.User) -> None:
-        found = await self._cohort_for_moderator(interaction, cohort)
-        await self.services.progress.remove_member(guild_of(interaction), found.name, member.id)
+        guild_id, by = guild_of(interaction), authority_of(interaction)
+        found = await self.services.progress.remove_member(guild_id, cohort, member.id, by)
         await send_ephemeral(
             interaction,
             t(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, WeeklyTally
 from bot.i18n import t
+from bot.services.authority import Authority
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed
 from bot.usertext import md
@@ -38,22 +39,23 @@ class CohortDeletion:
         self._sessions = sessions
         self._cohorts = cohorts
 
-    async def scope(self, guild_id: int, name: str, *, with_progress_allowed: bool) -> DeletionScope:
-        """What deleting the cohort would remove; NotAllowed when it has progress and the caller may
-        not delete that (moderator-role holders, who can archive instead)."""
+    async def scope(self, guild_id: int, name: str, by: Authority) -> DeletionScope:
+        """What deleting the cohort would remove; NotAllowed unless `by` moderates it, and when it has
+        progress and `by` lacks Manage Server (moderator-role holders can archive instead)."""
         async with self._sessions() as session:
-            cohort = await self._cohorts.find_in(session, guild_id, name)
+            cohort = await self._cohorts.find_moderated(session, guild_id, name, by)
             found = await _count(session, cohort)
-        _check_allowed(found, with_progress_allowed)
+        _check_allowed(found, by.manage_guild)
         return found
 
-    async def delete(self, guild_id: int, expected: DeletionScope, *, with_progress_allowed: bool) -> None:
+    async def delete(self, guild_id: int, expected: DeletionScope, by: Authority) -> None:
         """Delete the cohort `expected` describes and everything in it, in one transaction; Conflict if
         anything changed since the caller was shown `expected` (so nobody deletes more than they read)."""
         async with self._sessions() as session:
             cohort = await session.get(Cohort, expected.cohort_id)
             if cohort is None or cohort.guild_id != guild_id:
                 raise Conflict(t("**{cohort}** no longer exists: nothing to delete.", cohort=md(expected.cohort_name)))
+            by.require(cohort)  # its moderator role may have changed since
             now = await _count(session, cohort)
             if now != expected:
                 raise Conflict(
@@ -63,7 +65,7 @@ class CohortDeletion:
                         cohort=md(expected.cohort_name),
                     )
                 )
-            _check_allowed(now, with_progress_allowed)
+            _check_allowed(now, by.manage_guild)
             member_ids = select(Membership.id).where(Membership.cohort_id == cohort.id).scalar_subquery()
             # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
             await session.execute(delete(ProgressEvent).where(ProgressEvent.cohort_id == cohort.id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
@@ -16,8 +16,9 @@ from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import tallies
 from bot.services import validation as v
+from bot.services.authority import Authority
 from bot.services.clock import Clock
-from bot.services.errors import Conflict, NeedsConfirmation, NotFound, did_you_mean
+from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFound, did_you_mean
 from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
 from bot.services.streaks import paused_days
@@ -27,11 +28,32 @@ from bot.usertext import QUOTE_MAX, md
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """A channel picked in an option, with the permissions the bot lacks there (as Discord names them)."""
+
+    id: int
+    missing: tuple[str, ...] = ()
+
+    def postable(self) -> int:
+        """The channel's id; InvalidInput naming what the bot lacks there, when it cannot post."""
+        if self.missing:
+            raise InvalidInput(
+                t(
+                    "I can't post in {channel_mention}: I need {value} there. Give me those "
+                    "permissions in that channel, or pick another channel.",
+                    channel_mention=f"<#{self.id}>",
+                    value=", ".join(f"**{name}**" for name in self.missing),
+                )
+            )
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
 class CohortOptions:
     """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
 
     name: str | None = None
-    channel_id: int | None = None
+    channel: ChannelChoice | None = None
     start_date: str | None = None
     timezone: str | None = None
     nudge_time: str | None = None
@@ -39,7 +61,7 @@ class CohortOptions:
     leaderboard_time: str | None = None
     pace: str | None = None
     moderator_role_id: int | None = None
-    report_channel_id: int | None = None
+    report_channel: ChannelChoice | None = None
     roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
     locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
     status: str | None = None  # only on edit: "active" reopens an archived cohort
@@ -65,27 +87,14 @@ class CohortOverview:
         return frozenset(start + timedelta(days=n) for start, end in self.pauses for n in range((end - start).days + 1))
 
 
-def is_moderator(cohort: Cohort | None, *, manage_guild: bool, role_ids: set[int]) -> bool:
-    """Manage Server moderates every cohort; a cohort's moderator role moderates that cohort."""
-    if manage_guild:
-        return True
-    # @everyone (the role whose id is the server's) never moderates, even where an older version stored it.
-    return (
-        cohort is not None
-        and cohort.moderator_role_id is not None
-        and cohort.moderator_role_id != cohort.guild_id
-        and cohort.moderator_role_id in role_ids
-    )
-
-
 def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:
     """Validate every given option, then set them: one bad value changes nothing."""
     changes: dict[str, object] = {}
     if options.name is not None:
         changes["name"] = v.parse_cohort_name(options.name)
         changes["name_key"] = v.name_key(changes["name"])  # type: ignore[arg-type]
-    if options.channel_id is not None:
-        changes["channel_id"] = options.channel_id
+    if options.channel is not None:
+        changes["channel_id"] = options.channel.postable()
     if options.start_date is not None:
         changes["start_date"] = v.parse_calendar_date(options.start_date, t("start date"), today)
     if options.timezone is not None:
@@ -100,8 +109,8 @@ def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["pace"] = v.parse_pace(options.pace)
     if options.moderator_role_id is not None:
         changes["moderator_role_id"] = options.moderator_role_id
-    if options.report_channel_id is not None:
-        changes["report_channel_id"] = options.report_channel_id
+    if options.report_channel is not None:
+        changes["report_channel_id"] = options.report_channel.postable()
     if options.locale is not None:
         changes["locale"] = options.locale
     for key, value in changes.items():
@@ -140,23 +149,33 @@ class CohortService:
             )
         )
 
-    async def get(self, guild_id: int, name: str) -> Cohort:
-        """The cohort of this guild with this name (any case), or NotFound with suggestions."""
+    async def find_moderated(self, session: AsyncSession, guild_id: int, name: str, by: Authority) -> Cohort:
+        """`find_in`, then NotAllowed unless `by` moderates the cohort found: the one check of every
+        moderator action, on the row the action works on."""
+        cohort = await self.find_in(session, guild_id, name)
+        by.require(cohort)
+        return cohort
+
+    async def moderated(self, guild_id: int, name: str, by: Authority) -> Cohort:
+        """The named cohort for a moderator to read (`find_moderated` in a session of its own)."""
         async with self._sessions() as session:
-            return await self.find_in(session, guild_id, name)
+            return await self.find_moderated(session, guild_id, name, by)
 
     async def create(
-        self, guild_id: int, created_by: int, options: CohortOptions, *, calendar_over_ok: bool = False
+        self, guild_id: int, by: Authority, options: CohortOptions, *, calendar_over_ok: bool = False
     ) -> Cohort:
-        """A new cohort; name, channel, start date and timezone are required.
+        """A new cohort, created by someone with Manage Server; name, channel, start date and timezone are
+        required.
 
         A calendar that is already over is most likely a typo in the year: NeedsConfirmation unless
         `calendar_over_ok`."""
-        if options.name is None or options.channel_id is None or options.start_date is None or not options.timezone:
-            raise ValueError("create needs name, channel_id, start_date and timezone")
+        if options.name is None or options.channel is None or options.start_date is None or not options.timezone:
+            raise ValueError("create needs name, channel, start_date and timezone")
+        by.require()
+        by.require_role_setting(guild_id, options.moderator_role_id)
         cohort = Cohort(
             guild_id=guild_id,
-            created_by=created_by,
+            created_by=by.user_id,
             created_at=self._clock.now(),
             nudge_time="09:00",
             leaderboard_weekday=0,
@@ -186,13 +205,18 @@ class CohortService:
             raise ValueError("this CohortService was built without a roadmap catalog")
         return find_roadmap(self._roadmaps, query)
 
-    async def edit(self, guild_id: int, name: str, options: CohortOptions, *, calendar_over_ok: bool = False) -> Cohort:
-        """Change the given settings of a cohort; nothing changes when any value is invalid.
+    async def edit(
+        self, guild_id: int, name: str, options: CohortOptions, by: Authority, *, calendar_over_ok: bool = False
+    ) -> Cohort:
+        """A moderator changes the given settings of a cohort; nothing changes when any value is invalid.
 
         `status="active"` reopens an archived cohort. A new start date or pace that puts the whole
         calendar in the past raises NeedsConfirmation unless `calendar_over_ok`."""
         async with self._sessions() as session:
-            cohort = await self.find_in(session, guild_id, name)
+            cohort = await self.find_moderated(session, guild_id, name, by)
+            by.require_role_setting(guild_id, options.moderator_role_id)
+            if replace(options, locale=None) == CohortOptions():
+                raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
                 await self._ensure_name_free(session, guild_id, options.name)
             if options.status is not None:
@@ -253,8 +277,9 @@ class CohortService:
         if exists is not None:
             raise self._duplicate(name)
 
-    async def list(self, guild_id: int, *, include_archived: bool = True) -> list[CohortListing]:
-        """The guild's cohorts with their active member counts, newest start date first."""
+    async def list(self, guild_id: int, by: Authority) -> list[CohortListing]:
+        """The guild's cohorts with their active member counts, newest start date first, for someone who
+        moderates at least one of them."""
         async with self._sessions() as session:
             active = (
                 select(Membership.cohort_id, func.count().label("n"))
@@ -268,9 +293,8 @@ class CohortService:
                 .where(Cohort.guild_id == guild_id)
                 .order_by(Cohort.start_date.desc(), Cohort.name)
             )
-            if not include_archived:
-                query = query.where(Cohort.archived_at.is_(None))
             rows = (await session.execute(query)).all()
+        by.require_any(cohort for cohort, _ in rows)
         return [CohortListing(cohort, int(n)) for cohort, n in rows]
 
     async def names(self, guild_id: int, *, user_id: int | None = None, include_archived: bool = False) -> list[str]:
@@ -285,10 +309,10 @@ class CohortService:
                 )
             return list(await session.scalars(query))
 
-    async def archive(self, guild_id: int, name: str) -> Cohort:
-        """Archive a cohort: it stays readable, but takes no new members or progress."""
+    async def archive(self, guild_id: int, name: str, by: Authority) -> Cohort:
+        """A moderator archives a cohort: it stays readable, but takes no new members or progress."""
         async with self._sessions() as session:
-            cohort = await self.find_in(session, guild_id, name)
+            cohort = await self.find_moderated(session, guild_id, name, by)
             if cohort.archived:
                 raise Conflict(t("**{cohort}** is already archived.", cohort=md(cohort.name)))
             cohort.archived_at = self._clock.now()
@@ -314,10 +338,10 @@ class CohortService:
             ).all()
         return CohortOverview(cohort, int(members or 0), [(start, end) for start, end in pauses])
 
-    async def active_members(self, guild_id: int, name: str) -> tuple[Cohort, list[Membership]]:
-        """The cohort and its current members, earliest joiner first."""
+    async def active_members(self, guild_id: int, name: str, by: Authority) -> tuple[Cohort, list[Membership]]:
+        """The cohort and its current members, earliest joiner first, for a moderator."""
         async with self._sessions() as session:
-            cohort = await self.find_in(session, guild_id, name)
+            cohort = await self.find_moderated(session, guild_id, name, by)
             members = list(
                 await session.scalars(
                     select(Membership)

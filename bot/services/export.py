@@ -48,13 +48,13 @@ class ExportService:
         self._sessions = sessions
         self._cohorts = cohorts
 
-    async def export(self, *, guild_id: int | None = None, cohort_name: str | None = None) -> list[dict[str, Any]]:
-        """Cohorts with their members, each member's done/skip history and check-ins (JSON-ready)."""
+    async def export(self, *, guild_id: int | None = None, cohort: Cohort | None = None) -> list[dict[str, Any]]:
+        """Cohorts with their members, each member's done/skip history and check-ins (JSON-ready): every
+        cohort, a guild's, or one `cohort` the caller loaded (for a moderator, with `find_moderated`)."""
         async with self._sessions() as session:
             query = select(Cohort).order_by(Cohort.guild_id, Cohort.id)
-            if cohort_name is not None:
-                assert guild_id is not None
-                query = query.where(Cohort.id == (await self._cohorts.find_in(session, guild_id, cohort_name)).id)
+            if cohort is not None:
+                query = query.where(Cohort.id == cohort.id)
             elif guild_id is not None:
                 query = query.where(Cohort.guild_id == guild_id)
             cohorts = list(await session.scalars(query))

@@ -13,6 +13,7 @@ from bot.db.models import CheckIn, Cohort, CohortPause, Membership, ProgressEven
 from bot.i18n import t
 from bot.roadmap import RoadmapCatalog, Stage, TopicRef
 from bot.services import validation as v
+from bot.services.authority import Authority
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, InvalidInput
@@ -135,29 +136,12 @@ class InsightService:
             pauses,
         )
 
-    async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: int) -> CohortReport:
-        """Add a planned break (both days included) to a cohort's calendar: not before the cohort starts,
-        not in the past, at most two years ahead, and overlapping no break it already has."""
-        today = self._clock.now().date()
-        first = v.parse_calendar_date(start, t("`from` date"), today)
-        last = v.parse_calendar_date(end, t("`to` date"), today)
-        if last < first:
-            raise InvalidInput(
-                t(
-                    "The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.",
-                    last=last,
-                    first=first,
-                )
-            )
-        if (last - first).days + 1 > MAX_PAUSE_DAYS:
-            raise InvalidInput(
-                t(
-                    "A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date.",
-                    MAX_PAUSE_DAYS=MAX_PAUSE_DAYS,
-                )
-            )
+    async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: Authority) -> CohortReport:
+        """A moderator adds a planned break (both days included) to a cohort's calendar: not before the
+        cohort starts, not in the past, at most two years ahead, and overlapping no break it already has."""
         async with self._sessions() as session:
-            cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
+            cohort = await self._cohorts.find_moderated(session, guild_id, cohort_name, by)
+            first, last = _break_days(start, end, self._clock.now().date())
             if cohort.archived:
                 raise Conflict(
                     t("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=md(cohort.name))
@@ -203,8 +187,34 @@ class InsightService:
                 )
             session.add(
                 CohortPause(
-                    cohort_id=cohort.id, start_date=first, end_date=last, created_by=by, created_at=self._clock.now()
+                    cohort_id=cohort.id,
+                    start_date=first,
+                    end_date=last,
+                    created_by=by.user_id,
+                    created_at=self._clock.now(),
                 )
             )
             await session.commit()
         return await self.report(cohort)
+
+
+def _break_days(start: str, end: str, today: date) -> tuple[date, date]:
+    """The first and last day of a break as typed: real dates, in order, at most MAX_PAUSE_DAYS apart."""
+    first = v.parse_calendar_date(start, t("`from` date"), today)
+    last = v.parse_calendar_date(end, t("`to` date"), today)
+    if last < first:
+        raise InvalidInput(
+            t(
+                "The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.",
+                last=last,
+                first=first,
+            )
+        )
+    if (last - first).days + 1 > MAX_PAUSE_DAYS:
+        raise InvalidInput(
+            t(
+                "A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date.",
+                MAX_PAUSE_DAYS=MAX_PAUSE_DAYS,
+            )
+        )
+    return first, last

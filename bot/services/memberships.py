@@ -50,6 +50,27 @@ class Memberships:
         """The topic with this id on the cohort's roadmap (the first if the roadmap lost it; None: finished)."""
         return topic_or_first(self.roadmap_of(cohort), topic_id)
 
+    async def active_in(
+        self, session: AsyncSession, cohort: Cohort, user_id: int, *, self_view: bool = True
+    ) -> Membership:
+        """The member's active membership in a cohort the caller loaded; NotFound worded as in `membership_in`."""
+        membership = await session.scalar(
+            select(Membership).where(
+                Membership.cohort_id == cohort.id, Membership.user_id == user_id, Membership.left_at.is_(None)
+            )
+        )
+        logs.bind(cohort=cohort.name)
+        if membership is not None:
+            return membership
+        if self_view:
+            raise NotFound(
+                t(
+                    "You are not in the cohort **{cohort}**. Join it with `/join cohort:{cohort}`.",
+                    cohort=md(cohort.name),
+                )
+            )
+        raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
+
     async def membership_in(
         self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
     ) -> tuple[Cohort, Membership]:
@@ -58,22 +79,7 @@ class Memberships:
         `self_view` words a refusal for the member themselves, else for a moderator asking about them."""
         if cohort_name:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
-            membership = await session.scalar(
-                select(Membership).where(
-                    Membership.cohort_id == cohort.id, Membership.user_id == user_id, Membership.left_at.is_(None)
-                )
-            )
-            logs.bind(cohort=cohort.name)
-            if membership is None:
-                if self_view:
-                    raise NotFound(
-                        t(
-                            "You are not in the cohort **{cohort}**. Join it with `/join cohort:{cohort}`.",
-                            cohort=md(cohort.name),
-                        )
-                    )
-                raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
-            return cohort, membership
+            return cohort, await self.active_in(session, cohort, user_id, self_view=self_view)
         rows = (await session.execute(MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id})).all()
         live = live_rows(rows)
         if not live:

@@ -20,6 +20,7 @@ from bot.roadmap import TopicRef
 from bot.services import caller, tallies
 from bot.services import validation as v
 from bot.services.advance import AdvanceResult, WeekMoved, advance, ensure_open
+from bot.services.authority import Authority
 from bot.services.clock import Clock
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict
@@ -249,24 +250,24 @@ class ProgressService:
 
     # --- moderator actions -----------------------------------------------------------
 
-    async def set_progress(self, guild_id: int, cohort_name: str, user_id: int, topic_query: str) -> TopicRef:
-        """A moderator moves a member to a topic."""
+    async def set_progress(
+        self, guild_id: int, cohort_name: str, user_id: int, topic_query: str, by: Authority
+    ) -> tuple[Cohort, TopicRef]:
+        """A moderator moves a member to a topic; the cohort and the topic they are on now."""
         async with self._sessions() as session:
-            cohort, membership = await self._memberships.membership_in(
-                session, guild_id, user_id, cohort_name, self_view=False
-            )
+            cohort = await self._cohorts.find_moderated(session, guild_id, cohort_name, by)
+            membership = await self._memberships.active_in(session, cohort, user_id, self_view=False)
             ensure_open(cohort)
             target = find_topic(self._roadmap_of(cohort), topic_query)
             self._move(cohort, membership, target)
             await session.commit()
-        return target
+        return cohort, target
 
-    async def remove_member(self, guild_id: int, cohort_name: str, user_id: int) -> Cohort:
+    async def remove_member(self, guild_id: int, cohort_name: str, user_id: int, by: Authority) -> Cohort:
         """A moderator removes a member; like /leave, their history is kept."""
         async with self._sessions() as session:
-            cohort, membership = await self._memberships.membership_in(
-                session, guild_id, user_id, cohort_name, self_view=False
-            )
+            cohort = await self._cohorts.find_moderated(session, guild_id, cohort_name, by)
+            membership = await self._memberships.active_in(session, cohort, user_id, self_view=False)
             membership.left_at = self._clock.now()
             membership.next_nudge_at = None
             await session.commit()

@@ -15,14 +15,16 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Membership, ProgressEvent, RoadmapTopic
 from bot.roadmap import RoadmapCatalog, parse_roadmap
 from bot.services import caller
+from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohorts import CohortOptions
+from bot.services.cohorts import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
 from bot.services.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps
 from tests.harness import CATALOG, EXAMPLE_ROADMAPS, ROADMAP, TEST_ROADMAP
 
 GUILD = 1
+ADMIN = Authority(user_id=99, manage_guild=True)  # Manage Server: moderates every cohort
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ async def setup_members(sessions, roadmap, users=(10, 11)):
     await sync_roadmap(sessions, roadmap)
     services = Services.build(sessions, roadmap, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
     await services.cohorts.create(
-        GUILD, 99, CohortOptions(name="spring", channel_id=5, start_date="2026-11-02", timezone="UTC")
+        GUILD, ADMIN, CohortOptions(name="spring", channel=ChannelChoice(5), start_date="2026-11-02", timezone="UTC")
     )
     for user in users:
         await services.progress.join(GUILD, user, "spring")
@@ -157,10 +159,14 @@ async def test_each_roadmap_is_synced_only_for_its_own_cohorts(db, caplog):
     await sync_roadmaps(db, CATALOG)
     services = Services.build(db, CATALOG, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
     await services.cohorts.create(
-        GUILD, 99, CohortOptions(name="web", channel_id=5, start_date="2026-11-02", timezone="UTC", roadmap="frontend")
+        GUILD,
+        ADMIN,
+        CohortOptions(
+            name="web", channel=ChannelChoice(5), start_date="2026-11-02", timezone="UTC", roadmap="frontend"
+        ),
     )
     await services.cohorts.create(
-        GUILD, 99, CohortOptions(name="back", channel_id=5, start_date="2026-11-02", timezone="UTC")
+        GUILD, ADMIN, CohortOptions(name="back", channel=ChannelChoice(5), start_date="2026-11-02", timezone="UTC")
     )
     await services.progress.join(GUILD, 10, "web")
     await services.progress.goto(GUILD, 10, "web", "fe-css")
@@ -183,7 +189,11 @@ async def test_a_cohort_on_a_roadmap_that_is_gone_stops_the_start(db):
     await sync_roadmaps(db, CATALOG)
     services = Services.build(db, CATALOG, FixedClock(datetime(2026, 11, 24, 12, tzinfo=UTC)))
     await services.cohorts.create(
-        GUILD, 99, CohortOptions(name="web", channel_id=5, start_date="2026-11-02", timezone="UTC", roadmap="frontend")
+        GUILD,
+        ADMIN,
+        CohortOptions(
+            name="web", channel=ChannelChoice(5), start_date="2026-11-02", timezone="UTC", roadmap="frontend"
+        ),
     )
     with pytest.raises(UnknownRoadmaps) as info:
         await sync_roadmaps(db, RoadmapCatalog.single(CATALOG.default))

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Cohort, Membership, ProgressEvent, WeeklyTally
 from bot.services import tallies
+from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohorts import CohortOptions
+from bot.services.cohorts import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
 from bot.services.leaderboard import PERIODS, TOP, period_bounds
@@ -23,6 +24,7 @@ from bot.services.roadmap_sync import sync_roadmap
 from tests.harness import ROADMAP
 
 GUILD = 1
+ADMIN = Authority(user_id=99, manage_guild=True)  # Manage Server: moderates every cohort
 USERS = list(range(100, 114))  # more than TOP: some ranks come from counting who is ahead
 
 
@@ -42,10 +44,14 @@ async def cohort_with_history(sessions, *, seed: int, check_every: timedelta | N
     services = Services.build(sessions, ROADMAP, clock)
     # 02:30 on a Sunday: on 2026-10-25 that local time happens twice.
     options = CohortOptions(
-        name="spring", channel_id=5, start_date="2026-10-05", timezone="Europe/Berlin", leaderboard_day="sunday"
+        name="spring",
+        channel=ChannelChoice(5),
+        start_date="2026-10-05",
+        timezone="Europe/Berlin",
+        leaderboard_day="sunday",
     )
-    await services.cohorts.create(GUILD, 99, options)
-    await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_time="02:30"))
+    await services.cohorts.create(GUILD, ADMIN, options)
+    await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_time="02:30"), ADMIN)
     for user in USERS:
         await services.progress.join(GUILD, user, "spring")
     rng = random.Random(seed)
@@ -113,10 +119,13 @@ async def test_weekly_and_all_time_boards_follow_the_history_across_dst(db):
 async def test_moving_the_week_counts_the_history_again(db):
     services = await cohort_with_history(db, seed=5)
     await services.cohorts.edit(
-        GUILD, "spring", CohortOptions(leaderboard_day="monday", leaderboard_time="18:00", timezone="America/New_York")
+        GUILD,
+        "spring",
+        CohortOptions(leaderboard_day="monday", leaderboard_time="18:00", timezone="America/New_York"),
+        ADMIN,
     )
     await assert_boards_follow_the_rule(services, db)
-    await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_time="07:15"))
+    await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_time="07:15"), ADMIN)
     await assert_boards_follow_the_rule(services, db)
 
 
@@ -128,7 +137,7 @@ async def test_a_done_that_read_the_old_week_is_counted_in_the_new_one(db):
         before = len(list(await session.scalars(select(ProgressEvent.id))))
         await session.commit()  # the /done has read its cohort...
         # ...when a moderator moves the week: its first attempt finds another week and writes nothing.
-        await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_day="wednesday"))
+        await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_day="wednesday"), ADMIN)
         assert cohort.leaderboard_weekday == 6
         result = await progress._advance_in(session, cohort, membership, "done", None, None)
     assert result.kind == "done"

@@ -18,7 +18,7 @@ from bot import i18n, logs, pictures, render
 from bot.i18n import t
 from bot.metrics import Metrics
 from bot.services.container import Services
-from bot.services.deliveries import DmNoticeJob, LeaderboardJob, NudgeJob
+from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob
 from bot.ui.nudge import nudge_view
 from bot.usertext import md
 

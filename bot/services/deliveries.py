@@ -8,8 +8,7 @@ finished (the process died) is marked abandoned, not retried: at most once, by d
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,10 +18,10 @@ from bot.db.models import Cohort, Delivery, Membership
 from bot.roadmap import RoadmapCatalog
 from bot.services import tallies
 from bot.services.clock import Clock
+from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob, nudge_job
 from bot.services.dm_state import ClosedDms
-from bot.services.insight import CohortReport, InsightService
-from bot.services.leaderboard import Leaderboard, LeaderboardService
-from bot.services.pace import CohortCalendar, PaceStatus, member_pace
+from bot.services.insight import InsightService
+from bot.services.leaderboard import LeaderboardService
 from bot.services.schedule import local_date, next_daily
 from bot.services.streaks import paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
@@ -35,53 +34,6 @@ STALE_CLAIM = timedelta(minutes=10)
 
 # Members one closed-DM notice mentions: 50 mentions (~23 characters each) and the text fit in 2,000.
 NOTICE_MEMBERS_MAX = 50
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeJob:
-    """One DM to send, with the facts the message shows (bot.render.nudge_embed words them)."""
-
-    delivery_id: int
-    membership_id: int
-    user_id: int
-    guild_id: int
-    scheduled_for: datetime
-    cohort_name: str
-    dm_channel_id: int | None
-    topic_id: str
-    topic_title: str
-    stage_title: str
-    stage_number: int
-    stage_count: int
-    days_on_topic: int
-    budget_days: float
-    pace: PaceStatus
-    learn: tuple[str, ...]  # the topic's steps: the nudge shows one a day
-    language: str = i18n.ENGLISH  # the member's, else the server's: the nudge is read in it
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderboardJob:
-    delivery_id: int
-    channel_id: int
-    leaderboard: Leaderboard
-    # The moderators' weekly report, when the cohort has a report channel; claimed on its own.
-    digest: CohortReport | None = None
-    digest_delivery_id: int | None = None
-    report_channel_id: int | None = None
-    language: str = i18n.ENGLISH  # the server's
-
-
-@dataclass(frozen=True, slots=True)
-class DmNoticeJob:
-    """One message in a cohort channel naming the members whose DMs are closed."""
-
-    delivery_id: int
-    channel_id: int
-    cohort_name: str
-    user_ids: list[int]
-    membership_ids: list[int]
-    language: str = i18n.ENGLISH  # the server's
 
 
 def _insert_ignoring_duplicates(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert
@@ -209,47 +161,10 @@ class DeliveryService:
                 delivery_id = await claim(session, "nudge", membership.id, period, slot, now)
                 if delivery_id is None:
                     continue  # already claimed (a restart between claim and timer update, or another process)
-                jobs.append(self._nudge_job(delivery_id, membership, cohort, slot, now, pauses[cohort.id]))
+                roadmap = cohort_roadmap(self._roadmaps, cohort)
+                jobs.append(nudge_job(roadmap, delivery_id, membership, cohort, slot, now, pauses[cohort.id]))
             await session.commit()
         return jobs, len(rows)
-
-    def _nudge_job(
-        self,
-        delivery_id: int,
-        membership: Membership,
-        cohort: Cohort,
-        slot: datetime,
-        now: datetime,
-        paused: frozenset[date],
-    ) -> NudgeJob:
-        roadmap = cohort_roadmap(self._roadmaps, cohort)
-        ref = roadmap.topic(membership.current_topic_id or "") or roadmap.first_topic
-        timezone = member_timezone(membership, cohort)
-        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
-        # Paused days are not study days, here as in pace (CohortCalendar.study_days).
-        days_on_topic = calendar.study_days(
-            local_date(membership.topic_started_at, timezone), local_date(now, timezone)
-        )
-        pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
-        return NudgeJob(
-            delivery_id=delivery_id,
-            scheduled_for=slot,
-            membership_id=membership.id,
-            user_id=membership.user_id,
-            guild_id=cohort.guild_id,
-            cohort_name=cohort.name,
-            dm_channel_id=membership.dm_channel_id,
-            topic_id=ref.id,
-            topic_title=ref.topic.title,
-            stage_title=ref.stage.title,
-            stage_number=ref.stage_index + 1,
-            stage_count=len(roadmap.stages),
-            days_on_topic=days_on_topic,
-            budget_days=calendar.windows[ref.id].length,
-            pace=pace,
-            learn=tuple(ref.topic.learn),
-            language=i18n.language_for(membership.locale or cohort.locale),
-        )
 
     async def remember_dm_channel(self, membership_id: int, channel_id: int | None) -> None:
         """Cache (or forget, with None) the member's DM channel so the next nudge costs one request."""

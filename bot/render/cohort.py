@@ -1,0 +1,158 @@
+"""What moderators read about a cohort: its settings, list, members, report, export and deletion."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.db.models import Cohort, Membership
+from bot.embed_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX
+from bot.i18n import days, plural, t
+from bot.render.common import COLOUR, bar, fit_items, pace_name, weekday_name
+from bot.roadmap import Roadmap
+from bot.services.cohort_deletion import DeletionScope
+from bot.services.cohorts import CohortListing, CohortOverview
+from bot.services.insight import QUIET_DAYS, CohortReport
+from bot.services.pace import CohortCalendar
+from bot.usertext import md
+
+
+def schedule_text(cohort: Cohort) -> str:
+    return f"{weekday_name(cohort.leaderboard_weekday)} {cohort.leaderboard_time}"
+
+
+def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None = None) -> discord.Embed:
+    """Every setting of a cohort, its calendar's first and last day (pauses counted) and its pauses."""
+    cohort = overview.cohort
+    calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, overview.paused)
+    try:
+        ends = calendar.last_day.isoformat()
+    except OverflowError:  # a start date saved before dates were bounded (year 9999)
+        ends = "…"
+    embed = discord.Embed(title=title or t("Cohort {name}", name=md(cohort.name)), colour=COLOUR)
+    embed.add_field(name=t("Channel"), value=f"<#{cohort.channel_id}>")
+    embed.add_field(name=t("Members"), value=str(overview.active_members))
+    embed.add_field(name=t("Status"), value=t("archived") if cohort.archived else t("active"))
+    embed.add_field(
+        name=t("Roadmap"), value=t("{title} ({count} topics)", title=roadmap.title, count=len(roadmap.topics))
+    )
+    embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends} ({pace_name(cohort.pace)})")
+    embed.add_field(name=t("Timezone"), value=cohort.timezone)
+    embed.add_field(name=t("Daily nudge"), value=cohort.nudge_time)
+    embed.add_field(name=t("Weekly leaderboard"), value=schedule_text(cohort))
+    embed.add_field(
+        name=t("Moderator role"), value=f"<@&{cohort.moderator_role_id}>" if cohort.moderator_role_id else t("none")
+    )
+    embed.add_field(
+        name=t("Report channel"), value=f"<#{cohort.report_channel_id}>" if cohort.report_channel_id else t("none")
+    )
+    if overview.pauses:
+        lines = [
+            f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"
+            for start, end in overview.pauses
+        ]
+        embed.add_field(name=t("Pauses"), value=fit_items(lines, FIELD_VALUE_MAX, "\n"), inline=False)
+    return embed
+
+
+def export_summary(cohort_name: str, members: list[dict]) -> str:
+    """What /cohort export says about its file: what is in it, how its rows work, how ids are written."""
+    return t(
+        "**{cohort}**: {members}, {events} and {checkins}, one row each (the `record` column says which). "
+        "Members are named as the bot last saw them; ids are written as `<@id>` so spreadsheets keep every digit.",
+        cohort=md(cohort_name),
+        members=plural(len(members), "{n} member", "{n} members"),
+        events=plural(sum(len(m["history"]) for m in members), "{n} done/skip record", "{n} done/skip records"),
+        checkins=plural(sum(len(m["checkins"]) for m in members), "{n} check-in", "{n} check-ins"),
+    )
+
+
+def deletion_question(scope: DeletionScope) -> str:
+    """What /cohort delete asks, naming everything that would be lost."""
+    lost = [
+        plural(scope.memberships, "{n} membership", "{n} memberships"),
+        plural(scope.progress_events, "{n} done or skipped topic", "{n} done or skipped topics"),
+        plural(scope.checkins, "{n} check-in", "{n} check-ins"),
+        plural(scope.pauses, "{n} planned break", "{n} planned breaks"),
+    ]
+    return t(
+        "Delete **{cohort}** for good? This removes its settings and calendar with {lost}. It cannot be "
+        "undone; `/cohort archive` keeps the history instead.",
+        cohort=md(scope.cohort_name),
+        lost=", ".join(lost),
+    )
+
+
+def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
+    """The server's cohorts, one line each."""
+    embed = discord.Embed(title=t("Cohorts in this server"), colour=COLOUR)
+    if not listings:
+        embed.description = t("No cohorts yet. Create one with `/cohort create`.")
+        return embed
+    lines = []
+    for item in listings:
+        c = item.cohort
+        status = t(" · archived") if c.archived else ""
+        members = plural(item.active_members, "{n} member", "{n} members")
+        starts = t("starts {date}", date=c.start_date.isoformat())
+        lines.append(f"**{md(c.name)}** · <#{c.channel_id}> · {starts} · {members}{status}")
+    embed.description = fit_items(lines, DESCRIPTION_MAX, "\n")
+    return embed
+
+
+MEMBERS_PER_PAGE = 20
+
+
+def member_page_count(members: int) -> int:
+    """How many pages `members_page` splits a list of this length into (at least one)."""
+    return max(1, -(-members // MEMBERS_PER_PAGE))
+
+
+def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], page: int) -> discord.Embed:
+    """One page of a cohort's member list."""
+    pages = member_page_count(len(members))
+    page = min(max(page, 0), pages - 1)
+    chunk = members[page * MEMBERS_PER_PAGE : (page + 1) * MEMBERS_PER_PAGE]
+    lines = []
+    for m in chunk:
+        ref = roadmap.topic(m.current_topic_id) if m.current_topic_id else None
+        where = f"{ref.stage_index + 1}. {ref.topic.title}" if ref else t("🏆 finished")
+        lines.append(f"<@{m.user_id}> · {where}")
+    embed = discord.Embed(
+        title=t("Members of {cohort} ({count})", cohort=md(cohort.name), count=len(members)),
+        description="\n".join(lines) or t("Nobody has joined yet. Members join with `/join`."),
+        colour=COLOUR,
+    )
+    embed.set_footer(text=t("Page {page}/{pages}", page=page + 1, pages=pages))
+    return embed
+
+
+def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
+    """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
+    embed = discord.Embed(title=title or t("Report · {cohort}", cohort=md(report.cohort.name)), colour=COLOUR)
+    total = max(report.members, 1)
+    lines = [f"`{bar(n, total)}` {n} · {i}. {stage.title}" for i, (stage, n) in enumerate(report.per_stage, 1) if n]
+    if report.finished:
+        lines.append(t("🏆 {n} finished the roadmap", n=report.finished))
+    members = plural(report.members, "**{n} active member**", "**{n} active members**")
+    embed.description = members + "\n" + ("\n".join(lines) or t("Nobody has joined yet."))
+    if report.stuck:
+        embed.add_field(
+            name=t("Stuck longest (median days on the topic / calendar share)"),
+            value="\n".join(
+                f"{s.topic.topic.title}: {s.median_days:g} / {days(round(s.budget_days, 1))} · "
+                + plural(s.members, "{n} member", "{n} members")
+                for s in report.stuck
+            ),
+            inline=False,
+        )
+    if report.quiet:
+        embed.add_field(
+            name=t("No progress or check-in for {days}+ days ({count})", days=QUIET_DAYS, count=len(report.quiet)),
+            value=fit_items([f"<@{uid}> ({days(idle)})" for uid, idle in report.quiet], 1024),
+            inline=False,
+        )
+    if report.pauses:
+        embed.add_field(
+            name=t("Planned breaks"), value=fit_items([f"{a} → {b}" for a, b in report.pauses], 1024), inline=False
+        )
+    return embed

@@ -1,0 +1,69 @@
+"""What every rendering shares: the colour, the marks, the progress bar and small wordings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.i18n import plural, t
+from bot.roadmap import Stage
+
+COLOUR = discord.Colour(0x5865F2)
+
+
+DONE_MARK = "✅"
+
+
+CURRENT_MARK = "➡️"
+
+
+TODO_MARK = "▫️"
+
+
+BAR_WIDTH = 10
+
+
+def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    """A text progress bar such as ▰▰▰▱▱▱▱▱▱▱."""
+    filled = round(width * done / total) if total else 0
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def weeks_text(stage: Stage) -> str:
+    """A stage's budget: '1 week', '4-6 weeks', '1-2 weeks (estimate)'."""
+    w = stage.weeks
+    if w.min == w.max:
+        span = plural(w.min, "{n} week", "{n} weeks", n=f"{w.min:g}")
+    else:
+        span = t("{low}-{high} weeks", low=f"{w.min:g}", high=f"{w.max:g}")
+    return t("{span} (estimate)", span=span) if w.estimate else span
+
+
+def weekday_name(index: int) -> str:
+    """Monday..Sunday in the current language (0 = Monday)."""
+    return (t("Monday"), t("Tuesday"), t("Wednesday"), t("Thursday"), t("Friday"), t("Saturday"), t("Sunday"))[index]
+
+
+def pace_name(pace: str) -> str:
+    """A cohort pace (`relaxed`, `standard`, `intense`: the stored values) in the reader's language."""
+    return {"relaxed": t("relaxed"), "standard": t("standard"), "intense": t("intense")}.get(pace, pace)
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    # ISO-like on purpose: strftime's %a and %b would be English whatever the reader's language.
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def fit_items(items: list[str], limit: int, separator: str = ", ") -> str:
+    """Join items, ending in '…and N more' rather than going over `limit` characters."""
+    out: list[str] = []
+    length = 0
+    for i, item in enumerate(items):
+        rest = " " + t("…and {n} more", n=len(items) - i)
+        if length + len(separator) + len(item) + len(rest) > limit:
+            return separator.join(out) + rest
+        out.append(item)
+        length += len(separator) + len(item)
+    return separator.join(out)

@@ -1,0 +1,100 @@
+"""What the scheduler posts: the daily nudge, the weekly leaderboard and the closed-DM notice."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.embed_limits import CONTENT_MAX, MENTIONS_MAX
+from bot.i18n import days, plural, t
+from bot.render.common import COLOUR, fit_items, local_time
+from bot.services.delivery_jobs import DmNoticeJob, NudgeJob
+from bot.services.leaderboard import Entry, Leaderboard
+from bot.usertext import md
+
+
+def nudge_embed(job: NudgeJob) -> discord.Embed:
+    """The daily DM: where the member is, how long against the calendar, pace, one next step."""
+    embed = discord.Embed(
+        title=t("Today in {cohort}: {topic}", cohort=md(job.cohort_name), topic=job.topic_title),
+        # A different step each day on the same topic.
+        description=t("**Next step:** {step}", step=job.learn[job.days_on_topic % len(job.learn)]),
+        colour=COLOUR,
+    )
+    embed.add_field(name=t("Stage"), value=f"{job.stage_number}/{job.stage_count} {job.stage_title}")
+    embed.add_field(
+        name=t("On this topic"),
+        value=t("{days} of a {budget} calendar share", days=days(job.days_on_topic), budget=days(job.budget_days)),
+    )
+    embed.add_field(name=t("Pace"), value=job.pace.label)
+    embed.set_footer(text=t("Buttons work for you only · /settings changes the time or turns nudges off"))
+    return embed
+
+
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def _entry_line(entry: Entry) -> str:
+    streak = f" · 🔥 {days(entry.streak)}" if entry.streak else ""
+    topics = plural(entry.done, "{n} topic", "{n} topics")
+    return f"{MEDALS.get(entry.rank, f'`#{entry.rank}`')} <@{entry.user_id}> · {topics}{streak}"
+
+
+def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title: str | None = None) -> discord.Embed:
+    """The top 10 with streaks, the stage finishers, and the caller's own rank when asked for."""
+    heading = title or t("Leaderboard · {cohort}", cohort=md(board.cohort.name))
+    embed = discord.Embed(title=heading, colour=COLOUR)
+    lines = [_entry_line(e) for e in board.top]
+    embed.description = (
+        "\n".join(lines) if lines else t("Nobody has finished a topic in this period yet. Be the first!")
+    )
+    if board.stage_finishers:
+        names = [f"<@{uid}> ({', '.join(stages)})" for uid, stages in board.stage_finishers.items()]
+        embed.add_field(name=t("🎉 Finished a stage"), value=fit_items(names, 1024), inline=False)
+    if caller_id is not None:
+        mine = board.entry_for(caller_id)
+        value = (
+            t(
+                "#{rank} of {count} with {topics}",
+                rank=mine.rank,
+                count=board.ranked,
+                topics=plural(mine.done, "{n} topic", "{n} topics"),
+            )
+            if mine
+            else t(
+                "{topics} in this period (you are hidden from the ranking)",
+                topics=plural(board.own_hidden_done, "{n} topic", "{n} topics"),
+            )
+            if board.own_hidden_done
+            else t("no topics done in this period yet")
+        )
+        embed.add_field(name=t("You"), value=value, inline=False)
+    if board.period != "all-time":
+        start, end = board.start, board.end
+        embed.set_footer(
+            text=t(
+                "{start} → {end} ({timezone}) · ties go to whoever got there first",
+                start=local_time(start, board.cohort.timezone),
+                end=local_time(end, board.cohort.timezone),
+                timezone=board.cohort.timezone,
+            )
+        )
+    return embed
+
+
+def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
+    """The one channel message a day for members whose DMs are closed, and the members it pings. The
+    job names at most NOTICE_MEMBERS_MAX (the others wait for the next day); this keeps to what fits."""
+    body = t(
+        "I could not send you your daily **{cohort}** nudge: your direct messages are closed. "
+        "Turn on *Direct Messages* for this server (server name → Privacy Settings), then use any studybot "
+        "command and the nudges start again.",
+        cohort=md(job.cohort_name),
+    )
+    pinged: list[int] = []
+    room = CONTENT_MAX - len(body)
+    for uid in job.user_ids[:MENTIONS_MAX]:
+        room -= len(f"<@{uid}> ")
+        if room < 0:
+            break
+        pinged.append(uid)
+    return " ".join(f"<@{uid}>" for uid in pinged) + " " + body, pinged

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.harness import ROOT
+
+pytestmark = pytest.mark.slow  # runs the benchmark scripts as processes
 
 
 def test_the_card_benchmark_runs():

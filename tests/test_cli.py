@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.harness import ROOT, TEST_ROADMAP
+
+pytestmark = pytest.mark.slow  # starts `studybot` processes
 
 
 def studybot(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:

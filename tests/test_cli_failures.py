@@ -10,6 +10,8 @@ import pytest
 from tests.harness import TEST_ROADMAP
 from tests.test_cli import studybot
 
+pytestmark = pytest.mark.slow  # starts `studybot` processes
+
 PASSWORD = "s3cret-pw"
 TOKEN = {
     "DISCORD_TOKEN": "secret-token-value",

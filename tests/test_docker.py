@@ -12,6 +12,8 @@ import pytest
 
 from tests.harness import ROOT
 
+pytestmark = pytest.mark.slow  # runs the image's install step
+
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 

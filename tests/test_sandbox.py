@@ -13,6 +13,8 @@ from bot.db.models import Delivery
 from bot.sandbox.session import Sandbox
 from tests.harness import CATALOG, ROOT, TEST_ROADMAP
 
+pytestmark = pytest.mark.slow  # starts `studybot sandbox` processes
+
 STUDYBOT = Path(sys.executable).parent / "studybot"
 
 

@@ -13,6 +13,8 @@ from bot.db.group_commit import GroupCommit
 from bot.sandbox.fake.errors import NotAnswered
 from bot.ui import answers
 
+pytestmark = pytest.mark.slow  # waits out Discord's 3 seconds on purpose
+
 ROUND_TRIP = 0.8  # seconds per statement: a database under heavy load
 
 

@@ -45,7 +45,7 @@ class Leaderboard:
     end: datetime
     top: list[Entry]  # the first TOP of the ranking
     ranked: int  # how many are ranked: everyone shown with at least one topic done
-    # The caller (`compute(caller=...)`) when ranked below the top: their rank counts who is ahead.
+    # The viewer (`compute(viewer_id=...)`) when ranked below the top: their rank counts who is ahead.
     others: list[Entry] = field(default_factory=list)
     stage_finishers: dict[int, list[str]] = field(default_factory=dict)  # user id -> stage titles
     # The caller's own count when they are hidden from the ranking (shown to them alone), else None.
@@ -179,9 +179,9 @@ class LeaderboardService:
         self._memberships = memberships
 
     async def compute(
-        self, cohort: Cohort, start: datetime, end: datetime, period: str, *, caller: int | None = None
+        self, cohort: Cohort, start: datetime, end: datetime, period: str, *, viewer_id: int | None = None
     ) -> Leaderboard:
-        """The ranking of `cohort` over [start, end), with streaks for the top and the `caller` (a user
+        """The ranking of `cohort` over [start, end), with streaks for the top and the viewer (`viewer_id`, a user
         id). `start` is a leaderboard week's start (`period_bounds`, `week_before`) or, for all-time,
         the beginning of time: the counts are the tallies of that week, or of all time."""
         ranking = _RANKINGS["all-time" if period == "all-time" else "week"]
@@ -190,8 +190,8 @@ class LeaderboardService:
             top = (await session.execute(ranking.top, key)).all()
             ranked = len(top) if len(top) < TOP else await session.scalar(ranking.ranked, key) or 0
             mine = None
-            if caller is not None and all(row.user_id != caller for row in top):
-                mine = (await session.execute(ranking.member, {**key, "user_id": caller})).first()
+            if viewer_id is not None and all(row.user_id != viewer_id for row in top):
+                mine = (await session.execute(ranking.member, {**key, "user_id": viewer_id})).first()
             others: list[tuple[int, Row]] = []
             hidden = None
             if mine is not None and mine.shown:
@@ -255,7 +255,7 @@ class LeaderboardService:
                 caller.remember(session, membership)
                 await caller.keep(session)
         start, end = period_bounds(cohort, period, self._clock.now())
-        return await self.compute(cohort, start, end, period, caller=user_id)
+        return await self.compute(cohort, start, end, period, viewer_id=user_id)
 
     async def weekly(self, cohort: Cohort, post_at: datetime) -> Leaderboard:
         """The leaderboard posted at `post_at`: the week that ends there."""

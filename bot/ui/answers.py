@@ -7,6 +7,7 @@ with no extra request."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
@@ -37,13 +38,26 @@ class Reply:
 async def answer_in_time(interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool = True) -> None:
     """Answer with what `work` makes; defer first if it is not ready within DEFER_AFTER seconds.
 
-    A failure of `work` propagates (the error handler answers it, replacing the "thinking…")."""
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-    if not done:
+    `work` runs in this task (what it binds for the logs, such as the cohort, stays bound for the
+    command's last lines); a timer beside it sends the deferral. A failure of `work` propagates (the
+    error handler answers it, replacing the "thinking…")."""
+    deferring = False
+
+    async def defer_when_late() -> None:
+        nonlocal deferring
+        await asyncio.sleep(DEFER_AFTER)
+        deferring = True  # from here the deferral is on its way: never cut it off halfway
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         interaction.extras[DEFERRED_OPEN] = "private" if ephemeral else "public"
-    reply = await task
+
+    timer = asyncio.ensure_future(defer_when_late())
+    try:
+        reply = await work
+    finally:
+        if not deferring:
+            timer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await timer
     private = ephemeral if reply.private is None else reply.private
     deferred = interaction.extras.pop(DEFERRED_OPEN, None)
     if deferred:

@@ -36,6 +36,18 @@ def test_the_first_week_example_runs_end_to_end():
     assert "sandbox-token" not in out + result.stderr
 
 
+def test_the_topic_threads_example_opens_each_thread_once_and_links_it():
+    result = sandbox_script((ROOT / "examples" / "topic-threads.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert out.count("[#1.1 · DNS]\n  Members of spring working on DNS meet here") == 1
+    assert out.count("[#1.2 · HTTP and HTTPS]\n  Members of spring working on HTTP and HTTPS meet") == 1
+    assert "Next topic: HTTP and HTTPS.\n  💬 Study thread: #1.2 · HTTP and HTTPS" in out
+    assert "│ Study thread: #1.2 · HTTP and HTTPS\n  │ Project ideas:" in out  # /topic
+    assert out.count("│ Study thread: #1.2 · HTTP and HTTPS\n  └ Buttons work for you only") == 2  # both nudges
+    assert "Topic threads: on: one per topic in #study-hall" in out
+
+
 def test_a_command_without_an_answer_fails_the_script():
     result = sandbox_script("/progress\n/nope\nclock soon\n/done bogus words\n")
     assert result.returncode == 1

@@ -9,25 +9,46 @@ import discord
 
 from bot import i18n
 from bot.services.cohorts import ChannelChoice, CohortOptions
+from bot.services.topic_threads import THREAD_PERMISSIONS
 
 # The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
 _CHANNELS = ("channel", "report_channel")
 _TYPED = {f.name for f in fields(CohortOptions)} - {*_CHANNELS, "moderator_role_id", "locale"}
 
 
-async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
-    """The channel with what the bot lacks to post there (viewing, sending, embedding links): the service
-    refuses it, after it checked that the caller may make the change at all."""
+# What the bot needs in a cohort's channel to post there (for topic threads: bot.topic_threads).
+POSTING = {"View Channel": "view_channel", "Send Messages": "send_messages", "Embed Links": "embed_links"}
+
+
+async def _missing(
+    interaction: discord.Interaction, channel: discord.abc.GuildChannel, needed: dict[str, str]
+) -> tuple[str, ...]:
     guild, me_user = interaction.guild, interaction.client.user
     assert guild is not None and me_user is not None
     me = guild.me or await guild.fetch_member(me_user.id)
     perms = channel.permissions_for(me)
-    needed = {
-        "View Channel": perms.view_channel,
-        "Send Messages": perms.send_messages,
-        "Embed Links": perms.embed_links,
-    }
-    return ChannelChoice(channel.id, tuple(name for name, ok in needed.items() if not ok))
+    return tuple(name for name, flag in needed.items() if not getattr(perms, flag))
+
+
+async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
+    """The channel with what the bot lacks to post there (viewing, sending, embedding links): the service
+    refuses it, after it checked that the caller may make the change at all."""
+    return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING))
+
+
+class ThreadAccess:
+    """What the bot may do in a server's channels, as its cache of Discord's permissions says (the
+    cohort service asks when topic threads are turned on)."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self._interaction = interaction
+
+    async def missing_for_threads(self, channel_id: int) -> tuple[str, ...]:
+        guild = self._interaction.guild
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if channel is None:
+            return ("View Channel",)
+        return await _missing(self._interaction, channel, THREAD_PERMISSIONS)
 
 
 async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:

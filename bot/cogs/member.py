@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
+from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of, topic_threads
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -39,8 +39,12 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort="The cohort to join")
     @app_commands.autocomplete(cohort=ac.open_cohorts)
     async def join(self, interaction: discord.Interaction, cohort: Name) -> None:
-        result = await self.services.progress.join(guild_of(interaction), interaction.user.id, cohort)
-        await interaction.response.send_message(render.joined_text(result), ephemeral=True)
+        async def join() -> Reply:
+            result = await self.services.progress.join(guild_of(interaction), interaction.user.id, cohort)
+            thread = await topic_threads(interaction).thread_for(result.cohort, result.topic)
+            return Reply(render.joined_text(result, thread))
+
+        await answer_in_time(interaction, join())
 
     @app_commands.command(name="leave", description="Leave a cohort (your history is kept)")
     @app_commands.guild_only()
@@ -176,7 +180,9 @@ class MemberCog(MemberCogBase):
             result = await self.services.progress.done(
                 guild_of(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
             )
-            return Reply(interaction.user.mention + " " + render.advance_text(result), private=result.private)
+            thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
+            text = render.advance_text(result, thread)
+            return Reply(interaction.user.mention + " " + text, private=result.private)
 
         # Public on purpose: finishing a topic is news for the study group (unless the member keeps it private).
         # In a rush of /done, one waiting its turn at the database is deferred privately first: whether the
@@ -192,7 +198,8 @@ class MemberCog(MemberCogBase):
             result = await self.services.progress.skip(
                 guild_of(interaction), interaction.user.id, cohort, as_of=interaction.created_at
             )
-            return Reply(render.advance_text(result))
+            thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
+            return Reply(render.advance_text(result, thread))
 
         await answer_in_time(interaction, skip())
 
@@ -201,18 +208,20 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(topic="The topic to work on now", cohort=COHORT_HELP)
     @app_commands.autocomplete(topic=ac.topics, cohort=ac.my_cohorts)
     async def goto(self, interaction: discord.Interaction, topic: Name, cohort: Name | None = None) -> None:
-        ref = await self.services.progress.goto(guild_of(interaction), interaction.user.id, cohort, topic)
-        await interaction.response.send_message(
-            t(
+        async def goto() -> Reply:
+            found, ref = await self.services.progress.goto(guild_of(interaction), interaction.user.id, cohort, topic)
+            thread = await topic_threads(interaction).thread_for(found, ref)
+            text = t(
                 "{render_CURRENT_MARK} You are now on **{topic_title}** (stage {value}: "
                 "{stage_title}). `/topic` says what to learn.",
                 render_CURRENT_MARK=render.CURRENT_MARK,
                 topic_title=ref.topic.title,
                 value=ref.stage_index + 1,
                 stage_title=ref.stage.title,
-            ),
-            ephemeral=True,
-        )
+            )
+            return Reply(text + render.thread_line(thread))
+
+        await answer_in_time(interaction, goto())
 
     @app_commands.command(name="roadmap", description="The stages of the roadmap, or one stage in detail")
     @app_commands.guild_only()
@@ -239,24 +248,28 @@ class MemberCog(MemberCogBase):
     ) -> None:
         if topic:
             roadmap = await self.services.progress_views.roadmap_for(guild_of(interaction), interaction.user.id, cohort)
-            ref = find_topic(roadmap, topic)
-        else:
-            try:
-                current = await self.services.progress_views.current_topic(
-                    guild_of(interaction), interaction.user.id, cohort
+            await send_ephemeral(interaction, embed=render.topic_embed(find_topic(roadmap, topic)))
+            return
+        try:
+            found, current = await self.services.progress_views.current_topic(
+                guild_of(interaction), interaction.user.id, cohort
+            )
+        except (NotFound, Conflict) as exc:
+            raise InvalidInput(
+                t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)
+            ) from None
+        if current is None:
+            raise InvalidInput(
+                t(
+                    "You have finished the roadmap. Give the `topic` option to look any topic up.",
                 )
-            except (NotFound, Conflict) as exc:
-                raise InvalidInput(
-                    t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)
-                ) from None
-            if current is None:
-                raise InvalidInput(
-                    t(
-                        "You have finished the roadmap. Give the `topic` option to look any topic up.",
-                    )
-                )
-            ref = current
-        await send_ephemeral(interaction, embed=render.topic_embed(ref))
+            )
+
+        async def current_topic() -> Reply:
+            thread = await topic_threads(interaction).thread_for(found, current)
+            return Reply(embed=render.topic_embed(current, thread))
+
+        await answer_in_time(interaction, current_topic())
 
 
 async def setup(bot: Host) -> None:

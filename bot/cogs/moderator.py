@@ -11,10 +11,10 @@ from discord.ext import commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
-from bot.cogs.cohort_options import cohort_options
+from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild, topic_threads
+from bot.cogs.cohort_options import ThreadAccess, cohort_options
 from bot.cogs.cohort_views import MembersPager
-from bot.cogs.options import Choice, Date, Name, NewCohortName, Time, Timezone
+from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
@@ -117,9 +117,10 @@ class ModeratorCog(
         name="A new name",
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
         status="active: reopen an archived cohort",
+        threads="on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
         **OPTION_HELP,
     )
-    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES)
+    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES, threads=ON_OFF)
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
         self,
@@ -136,12 +137,15 @@ class ModeratorCog(
         moderator_role: discord.Role | None = None,
         report_channel: discord.TextChannel | None = None,
         status: Choice | None = None,
+        threads: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
         async def edit(calendar_over_ok: bool) -> Outcome:
-            updated = await self.services.cohorts.edit(guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok)
+            updated = await self.services.cohorts.edit(
+                guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=ThreadAccess(interaction)
+            )
             return "", await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
 
         try:
@@ -275,16 +279,19 @@ class ModeratorCog(
         self, interaction: discord.Interaction, cohort: Name, member: discord.User, topic: Name
     ) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
-        found, ref = await self.services.progress.set_progress(guild_id, cohort, member.id, topic, by)
-        await send_ephemeral(
-            interaction,
-            t(
+
+        async def set_progress() -> Reply:
+            found, ref = await self.services.progress.set_progress(guild_id, cohort, member.id, topic, by)
+            thread = await topic_threads(interaction).thread_for(found, ref)
+            text = t(
                 "Moved {member_mention} to **{topic_title}** in **{found}**.",
                 member_mention=member.mention,
                 topic_title=ref.topic.title,
                 found=md(found.name),
-            ),
-        )
+            )
+            return Reply(text + render.thread_line(thread))
+
+        await answer_in_time(interaction, set_progress())
 
     @app_commands.command(name="remove", description="Remove a member from a cohort (their history is kept)")
     @app_commands.describe(cohort="The cohort", member="The member to remove")

@@ -19,6 +19,8 @@ from bot.services.errors import InvalidInput
 from bot.services.members import MAX_CHECKIN_MINUTES
 from bot.services.validation import COHORT_NAME_MAX
 
+# The choices of an on/off option (a modified client can still send other text: parse_on_off refuses it).
+ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
 NAME_MAX = 100  # names and autocomplete values (cohorts, topics, stages, roadmaps): Discord's choice limit
 DATE_MAX = 10  # YYYY-MM-DD
 TIME_MAX = 5  # HH:MM

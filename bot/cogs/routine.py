@@ -8,28 +8,20 @@ from discord import app_commands
 from bot import render
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import COHORT_HELP, MemberCogBase
-from bot.cogs.options import Choice, Minutes, Name, Note, SettingTime, Timezone
+from bot.cogs.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
-from bot.services.errors import InvalidInput
 from bot.services.leaderboard import PERIODS
+from bot.services.validation import parse_on_off
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.host import Host
 from bot.ui.replies import send_ephemeral
-from bot.usertext import code, md
+from bot.usertext import md
 
-ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
 
 
 def _on_off(value: str | None, option: str) -> bool | None:
-    if value is None:
-        return None
-    key = value.strip().casefold()
-    if key not in ("on", "off"):
-        raise InvalidInput(
-            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=code(value), option=option)
-        )
-    return key == "on"
+    return None if value is None else parse_on_off(value, option)
 
 
 class RoutineCog(MemberCogBase):

@@ -75,6 +75,8 @@ class Cohort(Base):
     # The leaderboard week (bot.services.tallies.week_key) that `weekly_tallies` are counted in; None
     # or another key: they are recounted from the history at start-up.
     tallied_week: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # Topic threads (`/cohort edit threads:on`): one public thread per topic in the cohort channel.
+    threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -233,3 +235,17 @@ class SendBudget(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     next_at: Mapped[float] = mapped_column(Float(precision=53))
+
+
+class TopicThread(Base):
+    """The public thread of one topic in a cohort's channel. `thread_id` None: a process claimed the
+    topic at `claimed_at` and is opening the thread (nobody else opens a second one meanwhile)."""
+
+    __tablename__ = "topic_threads"
+    __table_args__ = (UniqueConstraint("cohort_id", "topic_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -25,6 +25,8 @@ from bot.render.common import (
     fit_items,
     local_time,
     pace_name,
+    thread_line,
+    thread_problem,
     weekday_name,
     weeks_text,
 )
@@ -72,6 +74,8 @@ __all__ = [
     "settings_embed",
     "stage_embed",
     "streak_text",
+    "thread_line",
+    "thread_problem",
     "topic_embed",
     "weekday_name",
     "weeks_text",

@@ -45,6 +45,10 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     embed.add_field(
         name=t("Report channel"), value=f"<#{cohort.report_channel_id}>" if cohort.report_channel_id else t("none")
     )
+    embed.add_field(
+        name=t("Topic threads"),
+        value=t("on: one per topic in <#{channel_id}>", channel_id=cohort.channel_id) if cohort.threads else t("off"),
+    )
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"

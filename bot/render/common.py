@@ -9,6 +9,7 @@ import discord
 
 from bot.i18n import plural, t
 from bot.roadmap import Stage
+from bot.services.topic_threads import ThreadLink
 
 COLOUR = discord.Colour(0x5865F2)
 
@@ -67,3 +68,22 @@ def fit_items(items: list[str], limit: int, separator: str = ", ") -> str:
         out.append(item)
         length += len(separator) + len(item)
     return separator.join(out)
+
+
+def thread_line(link: ThreadLink) -> str:
+    """The line about a topic's thread: its link, or what keeps the bot from opening it ("" for neither)."""
+    if link.thread_id:
+        return "\n" + t("💬 Study thread: <#{thread_id}>", thread_id=link.thread_id)
+    if link.missing:
+        return "\n💬 " + thread_problem(link)
+    return ""
+
+
+def thread_problem(link: ThreadLink) -> str:
+    """Why the topic has no thread, for the member to pass on to a moderator."""
+    return t(
+        "No study thread: I need {value} in <#{channel_id}> to open it. A moderator can give me that "
+        "there, or turn `threads` off.",
+        value=", ".join(f"**{name}**" for name in link.missing),
+        channel_id=link.channel_id,
+    )

@@ -5,12 +5,23 @@ from __future__ import annotations
 import discord
 
 from bot.i18n import days, t
-from bot.render.common import COLOUR, CURRENT_MARK, DONE_MARK, TODO_MARK, bar, pace_name, weeks_text
+from bot.render.common import (
+    COLOUR,
+    CURRENT_MARK,
+    DONE_MARK,
+    TODO_MARK,
+    bar,
+    pace_name,
+    thread_line,
+    thread_problem,
+    weeks_text,
+)
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services.advance import AdvanceResult
 from bot.services.members import CheckInResult, SettingsView
 from bot.services.progress import JoinResult
 from bot.services.progress_views import ProgressReport
+from bot.services.topic_threads import NO_THREAD, ThreadLink
 from bot.usertext import md
 
 
@@ -113,8 +124,8 @@ def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids:
     return embed
 
 
-def topic_embed(ref: TopicRef) -> discord.Embed:
-    """What to learn for a topic, and its stage's project ideas."""
+def topic_embed(ref: TopicRef, thread: ThreadLink | None = None) -> discord.Embed:
+    """What to learn for a topic, its thread (when the cohort has topic threads), and its stage's project ideas."""
     embed = discord.Embed(
         title=ref.topic.title,
         description="\n".join(f"• {item}" for item in ref.topic.learn),
@@ -123,13 +134,17 @@ def topic_embed(ref: TopicRef) -> discord.Embed:
     embed.add_field(
         name=t("Stage"), value=f"{ref.stage_index + 1}/{ref.stage_count} {ref.stage.title} · {weeks_text(ref.stage)}"
     )
+    if thread is not None and thread.thread_id:
+        embed.add_field(name=t("Study thread"), value=f"<#{thread.thread_id}>", inline=False)
+    elif thread is not None and thread.missing:
+        embed.add_field(name=t("Study thread"), value=thread_problem(thread), inline=False)
     embed.add_field(name=t("Project ideas"), value="\n".join(f"• {p}" for p in ref.stage.projects), inline=False)
     embed.set_footer(text=t("topic id: {id}", id=ref.id))
     return embed
 
 
-def joined_text(result: JoinResult) -> str:
-    """The reply to /join."""
+def joined_text(result: JoinResult, thread: ThreadLink = NO_THREAD) -> str:
+    """The reply to /join, linking the first topic's thread when there is one."""
     if result.topic is None:
         where = t("You had already finished the roadmap here.")
     else:
@@ -139,12 +154,13 @@ def joined_text(result: JoinResult) -> str:
             "👋 Welcome back to **{cohort}**! Your progress was kept. {where}",
             cohort=md(result.cohort.name),
             where=where,
-        )
-    return t("🎉 You joined **{cohort}**. {where}", cohort=md(result.cohort.name), where=where)
+        ) + thread_line(thread)
+    return t("🎉 You joined **{cohort}**. {where}", cohort=md(result.cohort.name), where=where) + thread_line(thread)
 
 
-def advance_text(result: AdvanceResult) -> str:
-    """The reply to /done or /skip, with a celebration at a stage end and at the very end."""
+def advance_text(result: AdvanceResult, thread: ThreadLink = NO_THREAD) -> str:
+    """The reply to /done or /skip, with a celebration at a stage end and at the very end, and a link to
+    the next topic's thread when there is one."""
     if result.kind == "done":
         text = DONE_MARK + " " + t("**{topic}** done!", topic=result.left.topic.title)
     else:
@@ -168,7 +184,7 @@ def advance_text(result: AdvanceResult) -> str:
         if result.now_on.stage_index != result.left.stage_index:
             text += "\n" + t("Next stage: **{stage}**.", stage=result.now_on.stage.title)
         text += "\n" + t("Next topic: **{topic}**.", topic=result.now_on.topic.title)
-    return text
+    return text + thread_line(thread)
 
 
 def settings_embed(view: SettingsView) -> discord.Embed:

@@ -26,6 +26,8 @@ def nudge_embed(job: NudgeJob) -> discord.Embed:
         value=t("{days} of a {budget} calendar share", days=days(job.days_on_topic), budget=days(job.budget_days)),
     )
     embed.add_field(name=t("Pace"), value=job.pace.label)
+    if job.thread_id:
+        embed.add_field(name=t("Study thread"), value=f"<#{job.thread_id}>", inline=False)
     embed.set_footer(text=t("Buttons work for you only · /settings changes the time or turns nudges off"))
     return embed
 

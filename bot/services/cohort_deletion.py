@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, WeeklyTally
+from bot.db.models import (
+    CheckIn,
+    Cohort,
+    CohortPause,
+    Delivery,
+    Membership,
+    ProgressEvent,
+    TopicThread,
+    WeeklyTally,
+)
 from bot.i18n import t
 from bot.services.authority import Authority
 from bot.services.cohorts import CohortService
@@ -77,6 +86,8 @@ class CohortDeletion:
             )
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
+            # The threads stay on Discord, in the channel: the cohort only forgets which topic each was.
+            await session.execute(delete(TopicThread).where(TopicThread.cohort_id == cohort.id))
             await session.delete(cohort)
             await session.commit()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,14 @@ class ChannelChoice:
         return self.id
 
 
+class ChannelAccess(Protocol):
+    """What Discord lets the bot do in a channel, asked by the service while it decides."""
+
+    async def missing_for_threads(self, channel_id: int) -> tuple[str, ...]:
+        """The permissions the bot lacks to open and post in threads there (as Discord names them)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class CohortOptions:
     """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
@@ -65,6 +74,7 @@ class CohortOptions:
     roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
     locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
     status: str | None = None  # only on edit: "active" reopens an archived cohort
+    threads: str | None = None  # only on edit: "on" opens a public thread per topic in the cohort channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +123,26 @@ def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["report_channel_id"] = options.report_channel.postable()
     if options.locale is not None:
         changes["locale"] = options.locale
+    if options.threads is not None:
+        changes["threads"] = v.parse_on_off(options.threads, "threads")
     for key, value in changes.items():
         setattr(cohort, key, value)
+
+
+async def _check_threads_possible(cohort: Cohort, access: ChannelAccess | None) -> None:
+    """InvalidInput naming what the bot lacks to open topic threads in the cohort's channel."""
+    if access is None:
+        raise ValueError("turning topic threads on needs a ChannelAccess to check the channel")
+    missing = await access.missing_for_threads(cohort.channel_id)
+    if missing:
+        raise InvalidInput(
+            t(
+                "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
+                "permissions in that channel, then turn `threads` on again.",
+                channel_mention=f"<#{cohort.channel_id}>",
+                value=", ".join(f"**{name}**" for name in missing),
+            )
+        )
 
 
 class CohortService:
@@ -206,7 +234,14 @@ class CohortService:
         return find_roadmap(self._roadmaps, query)
 
     async def edit(
-        self, guild_id: int, name: str, options: CohortOptions, by: Authority, *, calendar_over_ok: bool = False
+        self,
+        guild_id: int,
+        name: str,
+        options: CohortOptions,
+        by: Authority,
+        *,
+        calendar_over_ok: bool = False,
+        access: ChannelAccess | None = None,
     ) -> Cohort:
         """A moderator changes the given settings of a cohort; nothing changes when any value is invalid.
 
@@ -230,6 +265,8 @@ class CohortService:
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
             if options.status is not None:
                 cohort.archived_at = None
+            if cohort.threads and (options.threads is not None or options.channel is not None):
+                await _check_threads_possible(cohort, access)
             sync_leaderboard_timer(cohort, now)
             if options.start_date or options.timezone or options.nudge_time or options.status:
                 members = await session.scalars(

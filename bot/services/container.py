@@ -22,6 +22,7 @@ from bot.services.memberships import Memberships
 from bot.services.progress import ProgressService
 from bot.services.progress_views import ProgressViews
 from bot.services.send_budget import SendBudgetService
+from bot.services.topic_threads import TopicThreadService
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Services:
     insight: InsightService
     deletion: CohortDeletion
     send_budget: SendBudgetService
+    topic_threads: TopicThreadService
 
     @classmethod
     def build(
@@ -87,4 +89,5 @@ class Services:
             insight,
             CohortDeletion(sessions, cohorts),
             SendBudgetService(sessions),
+            TopicThreadService(sessions, clock),
         )

@@ -8,13 +8,15 @@ finished (the process died) is marked abandoned, not retried: at most once, by d
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
-from bot.db.models import Cohort, Delivery, Membership
+from bot.db.models import Cohort, Delivery, Membership, TopicThread
+from bot.db.upsert import insert_unless_taken
 from bot.roadmap import RoadmapCatalog
 from bot.services import tallies
 from bot.services.clock import Clock
@@ -36,14 +38,6 @@ STALE_CLAIM = timedelta(minutes=10)
 NOTICE_MEMBERS_MAX = 50
 
 
-def _insert_ignoring_duplicates(session: AsyncSession):  # noqa: ANN202 - a dialect-specific Insert
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Delivery).on_conflict_do_nothing(index_elements=["kind", "target_id", "period"])
-
-
 def _count_daily(first: datetime, until: datetime, hhmm: str, timezone: str) -> int:
     """How many daily slots fall in [first, until)."""
     count, at = 0, first
@@ -51,6 +45,18 @@ def _count_daily(first: datetime, until: datetime, hhmm: str, timezone: str) -> 
         count += 1
         at = next_daily(at, hhmm, timezone)
     return count
+
+
+async def _threads_of(session: AsyncSession, cohort_ids: list[int]) -> dict[tuple[int, str], int]:
+    """The topic threads of these cohorts (a nudge links the existing one; it never opens one)."""
+    if not cohort_ids:
+        return {}
+    rows = await session.execute(
+        select(TopicThread.cohort_id, TopicThread.topic_id, TopicThread.thread_id).where(
+            TopicThread.cohort_id.in_(set(cohort_ids)), TopicThread.thread_id.is_not(None)
+        )
+    )
+    return {(cohort_id, topic_id): thread_id for cohort_id, topic_id, thread_id in rows}
 
 
 async def claim(
@@ -66,7 +72,7 @@ async def claim(
 ) -> int | None:
     """Insert the delivery row; its id, or None when that (kind, target, period) was already taken."""
     result = await session.execute(
-        _insert_ignoring_duplicates(session)
+        insert_unless_taken(session, Delivery, ["kind", "target_id", "period"])
         .values(
             kind=kind,
             target_id=target_id,
@@ -135,6 +141,7 @@ class DeliveryService:
                 )
             ).all()
             pauses = {cohort.id: await paused_days(session, cohort.id) for cohort in {c for _, c in rows}}
+            threads = await _threads_of(session, [c.id for _, c in rows if c.threads])
             for membership, cohort in rows:
                 slot = membership.next_nudge_at
                 assert slot is not None
@@ -162,7 +169,8 @@ class DeliveryService:
                 if delivery_id is None:
                     continue  # already claimed (a restart between claim and timer update, or another process)
                 roadmap = cohort_roadmap(self._roadmaps, cohort)
-                jobs.append(nudge_job(roadmap, delivery_id, membership, cohort, slot, now, pauses[cohort.id]))
+                job = nudge_job(roadmap, delivery_id, membership, cohort, slot, now, pauses[cohort.id])
+                jobs.append(replace(job, thread_id=threads.get((cohort.id, job.topic_id))))
             await session.commit()
         return jobs, len(rows)
 

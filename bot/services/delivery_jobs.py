@@ -37,6 +37,7 @@ class NudgeJob:
     pace: PaceStatus
     learn: tuple[str, ...]  # the topic's steps: the nudge shows one a day
     language: str = i18n.ENGLISH  # the member's, else the server's: the nudge is read in it
+    thread_id: int | None = None  # the topic's thread, when the cohort has topic threads and it is open
 
 
 @dataclass(frozen=True, slots=True)

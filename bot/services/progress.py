@@ -228,8 +228,11 @@ class ProgressService:
                 )
             return await self._advance_in(session, cohort, membership, "done", None, as_of)
 
-    async def goto(self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str) -> TopicRef:
-        """Jump to any topic (forwards or back); nothing is recorded as done or skipped."""
+    async def goto(
+        self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str
+    ) -> tuple[Cohort, TopicRef]:
+        """Jump to any topic (forwards or back); nothing is recorded as done or skipped. The cohort and
+        the topic the member is on now."""
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
@@ -239,7 +242,7 @@ class ProgressService:
                 raise Conflict(t("You are already on **{topic_title}**.", topic_title=target.topic.title))
             self._move(cohort, membership, target)
             await session.commit()
-        return target
+        return cohort, target
 
     def _move(self, cohort: Cohort, membership: Membership, target: TopicRef) -> None:
         now = self._clock.now()

@@ -168,10 +168,12 @@ class ProgressViews:
         keys = set(await session.scalars(select(Cohort.roadmap_id).where(Cohort.guild_id == guild_id)))
         return self._roadmaps.get(keys.pop() if len(keys) == 1 else None), []
 
-    async def current_topic(self, guild_id: int, user_id: int, cohort_name: str | None) -> TopicRef | None:
-        """The member's current topic (None when finished)."""
+    async def current_topic(
+        self, guild_id: int, user_id: int, cohort_name: str | None
+    ) -> tuple[Cohort, TopicRef | None]:
+        """The member's cohort and current topic (None when finished)."""
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
             await caller.keep(session)
-            return self._memberships.topic_or_first(cohort, membership.current_topic_id)
+            return cohort, self._memberships.topic_or_first(cohort, membership.current_topic_id)

@@ -128,6 +128,16 @@ def parse_pace(value: str) -> str:
     return key
 
 
+def parse_on_off(value: str, option: str) -> bool:
+    """`on` or `off` (any case) as typed into `option`."""
+    key = value.strip().casefold()
+    if key not in ("on", "off"):
+        raise InvalidInput(
+            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=code(value), option=option)
+        )
+    return key == "on"
+
+
 def parse_status(value: str) -> str:
     """The status /cohort edit can set: `active` (reopening an archived cohort; archiving asks first,
     through /cohort archive)."""

@@ -11,6 +11,8 @@ import discord
 from bot import i18n, render
 from bot.i18n import t
 from bot.services import caller
+from bot.topic_threads import TopicThreads
+from bot.ui.answers import Reply, answer_in_time
 from bot.ui.host import Host, host
 from bot.ui.replies import report_error, send_ephemeral
 from bot.usertext import md
@@ -64,10 +66,18 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
         if self.action == "done":
             if self.topic_id is None:
                 raise ValueError("a Done button without a topic")
-            result = await services.progress.done_from_nudge(
-                self.membership_id, user_id, self.topic_id, as_of=interaction.created_at
-            )
-            await send_ephemeral(interaction, render.advance_text(result))
+            topic_id = self.topic_id
+
+            async def done() -> Reply:
+                result = await services.progress.done_from_nudge(
+                    self.membership_id, user_id, topic_id, as_of=interaction.created_at
+                )
+                thread = await TopicThreads(interaction.client, services.topic_threads).thread_for(
+                    result.cohort, result.now_on
+                )
+                return Reply(render.advance_text(result, thread))
+
+            await answer_in_time(interaction, done())
         elif self.action == "checkin":
             checked = await services.members.check_in_from_nudge(self.membership_id, user_id)
             await send_ephemeral(interaction, render.checkin_text(checked))

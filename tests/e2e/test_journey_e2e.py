@@ -41,6 +41,29 @@ async def test_the_whole_member_journey(live):
     assert [c["value"] for c in choices] == ["oauth"]
 
 
+async def test_topic_threads_open_once_and_come_back_from_the_gateway(live):
+    alice, bob, _ = live.members
+    await create(live)
+    for user in (alice, bob):
+        await live.run(user, "join", cohort="spring")
+    on = await live.run(live.mod, "cohort edit", cohort="spring", threads="on")
+    assert "Topic threads: on" in on.message.text()
+    first = await live.run(alice, "done")
+    [thread] = live.fake.threads.in_channel(live.hall.id)
+    assert f"Study thread: <#{thread.id}>" in first.message.content and thread.name == "1.2 · HTTP and HTTPS"
+    second = await live.run(bob, "done")
+    assert f"Study thread: <#{thread.id}>" in second.message.content
+    # The gateway's THREAD_CREATE put it in the bot's cache: reusing it cost no request.
+    assert not [r for r in live.fake.requests if r.method == "GET" and r.path == f"/channels/{thread.id}"]
+    # THREAD_UPDATE: Discord archived it after a quiet week. The commands below come on the same gateway
+    # connection after it, so the bot has read it before it reads them.
+    await live.fake.threads.archive(thread)
+    await live.run(bob, "goto", topic="dns")
+    back = await live.run(bob, "goto", topic="http-https")
+    assert f"Study thread: <#{thread.id}>" in back.message.content and not thread.archived
+    assert len(live.fake.threads.in_channel(live.hall.id)) == 2  # 1.2, and 1.1 for bob's visit to DNS
+
+
 async def test_moderator_permissions(live):
     alice = live.members[0]
     refused = await live.run(

@@ -7,10 +7,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+
 from bot.sandbox.fake import openapi
 from bot.sandbox.fake.errors import NoMessage
 
 EPHEMERAL = 1 << 6
+
+# The parsed request body, set by the fake's middleware for every route.
+BODY = web.RequestKey("body", object)
 
 
 @dataclass

@@ -17,12 +17,11 @@ from bot.sandbox.fake import openapi, rules
 from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.global_limit import GlobalLimit
 from bot.sandbox.fake.person import Deliver, People
-from bot.sandbox.fake.records import EPHEMERAL, Fault, InteractionRecord, Message, RecordedRequest, Rejection
+from bot.sandbox.fake.records import BODY, EPHEMERAL, Fault, InteractionRecord, Message, RecordedRequest, Rejection
+from bot.sandbox.fake.threads import Threads
 from bot.sandbox.fake.world import TIMESTAMP, User, World, snowflake
 
 API_PREFIX = "/api/v10"
-
-BODY = web.RequestKey("body", object)
 
 
 class FakeDiscord(People):
@@ -54,6 +53,7 @@ class FakeDiscord(People):
         self.dms: list[Message] = []
         # Discord's global limit: off until a test or benchmark sets `global_limit.per_second`.
         self.global_limit = GlobalLimit()
+        self.threads = Threads(self)
         self.on_message: Callable[[Message], None] | None = None
         # Called when an edit adds files to a message (a picture drawn after the text answer).
         self.on_attach: Callable[[Message], None] | None = None
@@ -79,6 +79,9 @@ class FakeDiscord(People):
         r.add_post(p + "/webhooks/{app}/{token}", self._followup)
         r.add_get(p + "/guilds/{guild}/members/{user}", self._member)
         r.add_post(p + "/channels/{channel}/messages", self._post_message)
+        r.add_post(p + "/channels/{channel}/threads", self.threads.create)
+        r.add_get(p + "/channels/{channel}", self.threads.get)
+        r.add_patch(p + "/channels/{channel}", self.threads.edit)
         r.add_post(p + "/users/@me/channels", self._open_dm)
         app.add_routes(self.extra_routes)
         r.add_get("/gateway", self.gateway.handle)
@@ -355,6 +358,11 @@ class FakeDiscord(People):
             return self._json({"message": "Unknown Channel", "code": 10003}, status=404)
         if channel.recipient is not None and channel.recipient.id in self.dm_closed:
             return self._json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
+        if channel.type == 11:
+            if not self.threads.can_post(channel):
+                return self._json({"message": "Missing Permissions", "code": 50013}, status=403)
+            if channel.archived:  # a message re-opens an archived thread that is not locked
+                await self.threads.reopen(channel)
         message = self._new_message(channel_id, request[BODY] or {})
         (self.dms if channel.recipient is not None else self.channel_posts).append(message)
         if self.on_message is not None:

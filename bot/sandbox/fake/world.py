@@ -66,8 +66,32 @@ class Channel:
     # Overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}.
     overwrites: list[dict] = field(default_factory=list)
     recipient: User | None = None
+    parent_id: int | None = None  # a thread's channel
+    archived: bool = False  # a thread's state
+    auto_archive_duration: int = 10080
+    owner_id: int | None = None  # who opened a thread
 
     def payload(self) -> dict:
+        if self.type == 11:
+            return {
+                "id": str(self.id),
+                "type": 11,
+                "guild_id": str(self.guild_id),
+                "parent_id": str(self.parent_id),
+                "owner_id": str(self.owner_id),
+                "name": self.name,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "message_count": 0,
+                "member_count": 1,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
+                    "archive_timestamp": TIMESTAMP,
+                    "locked": False,
+                },
+            }
         if self.type == 1:
             assert self.recipient is not None
             return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()], "last_message_id": None}
@@ -128,6 +152,27 @@ class Guild:
             value |= self.roles[role_id].permissions.value
         perms = discord.Permissions(value)
         return discord.Permissions.all() if perms.administrator else perms
+
+    def permissions_in(self, channel: Channel, user_id: int) -> discord.Permissions:
+        """A member's permissions in a channel, as Discord computes them: the server's, then the channel's
+        overwrites for @everyone, for the member's roles, and for the member (a thread: its parent's)."""
+        base = self.permissions_of(user_id)
+        if base.administrator:
+            return base
+        if channel.parent_id is not None:
+            channel = self.channels[channel.parent_id]
+        value = base.value
+        roles = {str(role_id) for role_id in self.members.get(user_id, [])}
+        everyone = [o for o in channel.overwrites if o["type"] == 0 and o["id"] == str(self.id)]
+        by_roles = [o for o in channel.overwrites if o["type"] == 0 and o["id"] in roles]
+        member = [o for o in channel.overwrites if o["type"] == 1 and o["id"] == str(user_id)]
+        for group in (everyone, by_roles, member):
+            deny = allow = 0
+            for overwrite in group:
+                deny |= int(overwrite["deny"])
+                allow |= int(overwrite["allow"])
+            value = (value & ~deny) | allow
+        return discord.Permissions(value)
 
     def member_payload(self, user: User, *, with_permissions: bool = False) -> dict:
         data = {
@@ -212,7 +257,14 @@ class World:
         # The bot's managed role: the permissions the invite asks for.
         bot_role = guild.add_role(
             "studybot",
-            discord.Permissions(send_messages=True, embed_links=True, view_channel=True, read_message_history=True),
+            discord.Permissions(
+                send_messages=True,
+                embed_links=True,
+                view_channel=True,
+                read_message_history=True,
+                create_public_threads=True,
+                send_messages_in_threads=True,
+            ),
         )
         guild.roles[guild_id].permissions = discord.Permissions(
             view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True

@@ -1,0 +1,114 @@
+"""Topic threads on Discord: one public thread per topic in a cohort's channel, opened the first time a
+member reaches the topic, reused afterwards and re-opened when Discord archived it.
+
+The records (which thread is whose, who may open one) are bot.services.topic_threads; this module is the
+Discord side. A thread that cannot be opened costs the member nothing: their progress is recorded and the
+answer comes without a link (the claim is given back, so the next member to reach the topic tries again)."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot import i18n
+from bot.db.models import Cohort
+from bot.i18n import t
+from bot.roadmap import TopicRef
+from bot.services.topic_threads import THREAD_PERMISSIONS, ThreadLink, TopicThreadService
+from bot.usertext import clip, md
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME_MAX = 100  # Discord's limit for a channel or thread name
+ARCHIVE_AFTER_MINUTES = 10080  # a week without a message: the longest Discord offers
+
+
+def thread_name(ref: TopicRef) -> str:
+    """`2.1 · Git basics`: the stage's number, the topic's number in it, the title (cut to Discord's 100)."""
+    number = f"{ref.stage_index + 1}.{ref.stage.topics.index(ref.topic) + 1}"
+    return clip(f"{number} · {ref.topic.title}", THREAD_NAME_MAX)
+
+
+class NoChannel(Exception):
+    """The cohort's channel is not in the bot's view (deleted, or hidden from it)."""
+
+
+class TopicThreads:
+    """Opens and finds topic threads for the commands of one bot."""
+
+    def __init__(self, client: discord.Client, records: TopicThreadService) -> None:
+        self._client = client
+        self._records = records
+
+    async def thread_for(self, cohort: Cohort, ref: TopicRef | None) -> ThreadLink:
+        """The topic's thread, opened or re-opened as needed. No thread when the cohort has none, the
+        member finished the roadmap, or another member is opening it right now; when Discord refuses,
+        what the bot lacks (the member's answer says it, so a moderator hears of it)."""
+        if not cohort.threads or ref is None:
+            return ThreadLink()
+        claim = await self._records.claim(cohort.id, ref.id)
+        if claim.thread_id is not None:
+            if await self._still_there(claim.thread_id):
+                return ThreadLink(claim.thread_id)
+            claim = await self._records.gone(cohort.id, ref.id, claim.thread_id)
+        if not claim.mine:
+            return ThreadLink()
+        try:
+            thread_id = await self._open(cohort, ref)
+        except (discord.HTTPException, NoChannel) as exc:
+            await self._records.release(cohort.id, ref.id)
+            log.warning("could not open the thread of %s in cohort %s: %s", ref.id, cohort.id, exc)
+            if isinstance(exc, discord.HTTPException) and not isinstance(exc, discord.Forbidden):
+                return ThreadLink()  # Discord's trouble, not the server's settings: the next member retries
+            return ThreadLink(missing=self._missing(cohort.channel_id), channel_id=cohort.channel_id)
+        except BaseException:
+            await self._records.release(cohort.id, ref.id)
+            raise
+        await self._records.opened(cohort.id, ref.id, thread_id)
+        return ThreadLink(thread_id)
+
+    def _missing(self, channel_id: int) -> tuple[str, ...]:
+        """What the bot's cache says it lacks for threads in the channel (all of it, when it cannot tell)."""
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return ("View Channel",)
+        perms = channel.permissions_for(channel.guild.me)
+        missing = tuple(name for name, flag in THREAD_PERMISSIONS.items() if not getattr(perms, flag))
+        return missing or tuple(THREAD_PERMISSIONS)
+
+    async def _open(self, cohort: Cohort, ref: TopicRef) -> int:
+        channel = self._client.get_channel(cohort.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise NoChannel(f"channel {cohort.channel_id} is gone or not a text channel")
+        thread = await channel.create_thread(
+            name=thread_name(ref),
+            type=discord.ChannelType.public_thread,
+            auto_archive_duration=ARCHIVE_AFTER_MINUTES,
+        )
+        with i18n.using(cohort.locale):  # a post in the cohort's channel: the server's language
+            intro = t(
+                "Members of **{cohort}** working on **{topic}** meet here: questions, links, what helped.",
+                cohort=md(cohort.name),
+                topic=ref.topic.title,
+            )
+        await thread.send(intro, allowed_mentions=discord.AllowedMentions.none())
+        return thread.id
+
+    async def _still_there(self, thread_id: int) -> bool:
+        """Whether the thread exists (re-opened when archived). An open thread is in the gateway's cache
+        and costs no request; an archived one (not cached) is fetched and re-opened."""
+        if isinstance(self._client.get_channel(thread_id), discord.Thread):
+            return True
+        try:
+            thread = await self._client.fetch_channel(thread_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            return True  # cannot tell now: keep the link rather than open a second thread
+        if isinstance(thread, discord.Thread) and thread.archived:
+            try:
+                await thread.edit(archived=False)
+            except discord.HTTPException as exc:
+                log.warning("could not re-open thread %s: %s", thread_id, exc)
+        return True

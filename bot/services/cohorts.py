@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
-from bot.db.models import Cohort, CohortPause, Membership
+from bot.db.models import Cohort, CohortPause, Membership, TopicThread
 from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import tallies
@@ -259,7 +259,7 @@ class CohortService:
                 if not cohort.archived:
                     raise Conflict(t("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
-            week_was = tallies.week_key(cohort)
+            week_was, channel_was = tallies.week_key(cohort), cohort.channel_id
             _apply(cohort, options, now.date())
             if not calendar_over_ok and (options.start_date is not None or options.pace is not None):
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
@@ -267,6 +267,8 @@ class CohortService:
                 cohort.archived_at = None
             if cohort.threads and (options.threads is not None or options.channel is not None):
                 await _check_threads_possible(cohort, access)
+            if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
+                await session.execute(delete(TopicThread).where(TopicThread.cohort_id == cohort.id))
             sync_leaderboard_timer(cohort, now)
             if options.start_date or options.timezone or options.nudge_time or options.status:
                 members = await session.scalars(

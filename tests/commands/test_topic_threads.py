@@ -177,6 +177,18 @@ async def test_the_nudge_links_the_thread_of_the_members_topic(spring):
     assert thread_link(done.message.content) == next(t.id for t in threads(h) if t.name.startswith("1.3 · "))
 
 
+async def test_a_new_channel_gets_threads_of_its_own(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", threads="on")
+    old = thread_link((await h.run(h.alice, "done")).message.content)
+    lounge = h.guild.add_channel("lounge")
+    h.bot._connection._add_guild_from_data(h.guild.payload(h.fake.world.users, h.fake.world.bot_user))
+    await h.run(h.mod, "cohort edit", cohort="spring", channel=lounge)
+    new = thread_link((await h.run(h.bob, "done")).message.content)
+    assert new != old and [t.name for t in h.fake.threads.in_channel(lounge.id)] == ["1.2 · HTTP and HTTPS"]
+    assert [t.id for t in threads(h)] == [old]  # the old channel's thread stays where it was
+
+
 async def test_deleting_the_cohort_forgets_its_threads(spring):
     h = spring
     await h.run(h.mod, "cohort edit", cohort="spring", threads="on")

@@ -55,7 +55,7 @@ class TopicThreads:
         if not claim.mine:
             return ThreadLink()
         try:
-            thread_id = await self._open(cohort, ref)
+            thread = await self._open(cohort, ref)
         except (discord.HTTPException, NoChannel) as exc:
             await self._records.release(cohort.id, ref.id)
             log.warning("could not open the thread of %s in cohort %s: %s", ref.id, cohort.id, exc)
@@ -65,8 +65,9 @@ class TopicThreads:
         except BaseException:
             await self._records.release(cohort.id, ref.id)
             raise
-        await self._records.opened(cohort.id, ref.id, thread_id)
-        return ThreadLink(thread_id)
+        await self._records.opened(cohort.id, ref.id, thread.id)
+        await self._introduce(cohort, ref, thread)
+        return ThreadLink(thread.id)
 
     def _missing(self, channel_id: int) -> tuple[str, ...]:
         """What the bot's cache says it lacks for threads in the channel (all of it, when it cannot tell)."""
@@ -77,23 +78,29 @@ class TopicThreads:
         missing = tuple(name for name, flag in THREAD_PERMISSIONS.items() if not getattr(perms, flag))
         return missing or tuple(THREAD_PERMISSIONS)
 
-    async def _open(self, cohort: Cohort, ref: TopicRef) -> int:
+    async def _open(self, cohort: Cohort, ref: TopicRef) -> discord.Thread:
         channel = self._client.get_channel(cohort.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise NoChannel(f"channel {cohort.channel_id} is gone or not a text channel")
-        thread = await channel.create_thread(
+        return await channel.create_thread(
             name=thread_name(ref),
             type=discord.ChannelType.public_thread,
             auto_archive_duration=ARCHIVE_AFTER_MINUTES,
         )
+
+    async def _introduce(self, cohort: Cohort, ref: TopicRef, thread: discord.Thread) -> None:
+        """The thread's first message. The thread is recorded before it: a thread that exists but could
+        not be introduced is still the topic's one thread, never opened a second time."""
         with i18n.using(cohort.locale):  # a post in the cohort's channel: the server's language
             intro = t(
                 "Members of **{cohort}** working on **{topic}** meet here: questions, links, what helped.",
                 cohort=md(cohort.name),
                 topic=ref.topic.title,
             )
-        await thread.send(intro, allowed_mentions=discord.AllowedMentions.none())
-        return thread.id
+        try:
+            await thread.send(intro, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("could not introduce thread %s: %s", thread.id, exc)
 
     async def _still_there(self, thread_id: int) -> bool:
         """Whether the thread exists (re-opened when archived). An open thread is in the gateway's cache

@@ -161,6 +161,16 @@ async def test_a_refused_thread_costs_the_member_nothing_and_leaves_no_claim(spr
     assert thread_link((await h.run(h.bob, "done")).message.content)
 
 
+async def test_a_thread_the_bot_could_open_but_not_post_in_is_still_the_only_one(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", threads="on")
+    revoke(h, discord.Permissions(send_messages_in_threads=True))  # taken away after threads went on
+    first = thread_link((await h.run(h.alice, "done")).message.content)
+    assert not [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(first)]  # no introduction
+    assert thread_link((await h.run(h.bob, "done")).message.content) == first
+    assert len(threads(h)) == 1
+
+
 async def test_the_nudge_links_the_thread_of_the_members_topic(spring):
     h = spring
     await h.run(h.mod, "cohort edit", cohort="spring", threads="on")

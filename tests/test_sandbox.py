@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.db.models import Delivery
@@ -46,6 +48,15 @@ def test_the_topic_threads_example_opens_each_thread_once_and_links_it():
     assert "│ Study thread: #1.2 · HTTP and HTTPS\n  │ Project ideas:" in out  # /topic
     assert out.count("│ Study thread: #1.2 · HTTP and HTTPS\n  └ Buttons work for you only") == 2  # both nudges
     assert "Topic threads: on: one per topic in #study-hall" in out
+
+
+def test_the_calendar_example_saves_a_calendar_file_that_parses():
+    result = sandbox_script((ROOT / "examples" / "calendar.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    [saved] = re.findall(r"📎 spring\.ics \(\d+ bytes\) → (\S+)", result.stdout)
+    ics = Calendar.from_ical(Path(saved).read_bytes())
+    summaries = {str(e["summary"]) for e in ics.walk("VEVENT")}
+    assert {"spring · planned break", "spring · weekly leaderboard", "spring · stage 1: How the Web Works"} <= summaries
 
 
 def test_a_command_without_an_answer_fails_the_script():

@@ -18,6 +18,7 @@ from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Ti
 from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
+from bot.services.cohort_ics import cohort_ics
 from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
@@ -271,6 +272,24 @@ class ModeratorCog(
             return Reply(render.export_summary(found.name, members), file=file)
 
         await answer_in_time(interaction, export())
+
+    @app_commands.command(name="calendar", description="The cohort's calendar as a file for calendar apps (.ics)")
+    @app_commands.describe(cohort="The cohort")
+    @app_commands.autocomplete(cohort=ac.all_cohorts)
+    async def calendar(self, interaction: discord.Interaction, cohort: Name) -> None:
+        async def calendar() -> Reply:
+            found = await self._moderated(interaction, cohort)
+            overview = await self.services.cohorts.overview(found)
+            data = cohort_ics(overview, self._roadmap(found), self.services.clock.now())
+            file = discord.File(io.BytesIO(data), filename=export_file_name(found.name, "ics"))
+            text = t(
+                "The calendar of **{cohort}**: its stages, planned breaks and weekly leaderboard, for any "
+                "calendar app. Importing a newer file updates the events of an older one.",
+                cohort=md(found.name),
+            )
+            return Reply(text, file=file)
+
+        await answer_in_time(interaction, calendar())
 
     @app_commands.command(name="set-progress", description="Move a member to a topic")
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")

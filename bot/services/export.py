@@ -190,11 +190,11 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def export_file_name(cohort_name: str) -> str:
-    """`<cohort>.csv` from only `[a-z0-9_-]`, so no name can reach outside the download folder."""
+def export_file_name(cohort_name: str, extension: str = "csv") -> str:
+    """`<cohort>.<extension>` from only `[a-z0-9_-]`, so no name can reach outside the download folder."""
     ascii_name = unicodedata.normalize("NFKD", cohort_name).encode("ascii", "ignore").decode().casefold()
     stem = re.sub(r"[^a-z0-9_-]+", "-", ascii_name).strip("-")[:50]
-    return f"{stem or 'cohort'}.csv"
+    return f"{stem or 'cohort'}.{extension}"
 
 
 class _SafeWriter(csv.DictWriter):

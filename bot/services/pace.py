@@ -78,13 +78,27 @@ class CohortCalendar:
 
         Raises OverflowError for a start date so late the calendar runs past year 9999.
         """
-        day, remaining = self.start_date, math.ceil(self.total_days)
+        return self.date_of(max(math.ceil(self.total_days), 1) - 1)
+
+    def date_of(self, study_day: int) -> date:
+        """The date of a study day (0: the first), paused days skipped: the one way study days map to dates.
+
+        Raises OverflowError past year 9999.
+        """
+        day, remaining = self.start_date, study_day + 1
         while True:
             if day not in self.paused:
                 remaining -= 1
                 if remaining <= 0:
                     return day
             day += timedelta(days=1)
+
+    def stage_days(self, stage_id: str) -> tuple[date, date]:
+        """The first and last date the calendar gives a stage (a day shared with the stage before or
+        after, when their shares meet inside it, belongs to both)."""
+        window = self.stage_windows[stage_id]
+        first = math.floor(window.start_day)
+        return self.date_of(first), self.date_of(max(math.ceil(window.end_day) - 1, first))
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,7 @@ def every_cohort_command(h) -> dict[str, dict[str, object]]:
         "report": {"cohort": "spring"},
         "pause": {"cohort": "spring", "from": "2026-12-01", "to": "2026-12-03"},
         "export": {"cohort": "spring"},
+        "calendar": {"cohort": "spring"},
         "set-progress": {"cohort": "spring", "member": h.bob, "topic": "grpc"},
         "remove": {"cohort": "spring", "member": h.bob},
     }

@@ -1,7 +1,7 @@
 """Topic threads on Discord: one public thread per topic in a cohort's channel, opened the first time a
 member reaches the topic, reused afterwards and re-opened when Discord archived it.
 
-The records (which thread is whose, who may open one) are bot.services.topic_threads; this module is the
+The records (which thread is whose, who may open one) are bot.services.cohort_links; this module is the
 Discord side. A thread that cannot be opened costs the member nothing: their progress is recorded and the
 answer comes without a link (the claim is given back, so the next member to reach the topic tries again)."""
 
@@ -15,7 +15,8 @@ from bot import i18n
 from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import TopicRef
-from bot.services.topic_threads import THREAD_PERMISSIONS, ThreadLink, TopicThreadService
+from bot.services.cohort_links import THREAD, CohortLinkService
+from bot.services.topic_threads import THREAD_PERMISSIONS, ThreadLink
 from bot.usertext import clip, md
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class NoChannel(Exception):
 class TopicThreads:
     """Opens and finds topic threads for the commands of one bot."""
 
-    def __init__(self, client: discord.Client, records: TopicThreadService) -> None:
+    def __init__(self, client: discord.Client, records: CohortLinkService) -> None:
         self._client = client
         self._records = records
 
@@ -47,25 +48,25 @@ class TopicThreads:
         what the bot lacks (the member's answer says it, so a moderator hears of it)."""
         if not cohort.threads or ref is None:
             return ThreadLink()
-        claim = await self._records.claim(cohort.id, ref.id)
-        if claim.thread_id is not None:
-            if await self._still_there(claim.thread_id):
-                return ThreadLink(claim.thread_id)
-            claim = await self._records.gone(cohort.id, ref.id, claim.thread_id)
+        claim = await self._records.claim(cohort.id, THREAD, ref.id)
+        if claim.discord_id is not None:
+            if await self._still_there(claim.discord_id):
+                return ThreadLink(claim.discord_id)
+            claim = await self._records.gone(cohort.id, THREAD, ref.id, claim.discord_id)
         if not claim.mine:
             return ThreadLink()
         try:
             thread = await self._open(cohort, ref)
         except (discord.HTTPException, NoChannel) as exc:
-            await self._records.release(cohort.id, ref.id)
+            await self._records.release(cohort.id, THREAD, ref.id)
             log.warning("could not open the thread of %s in cohort %s: %s", ref.id, cohort.id, exc)
             if isinstance(exc, discord.HTTPException) and not isinstance(exc, discord.Forbidden):
                 return ThreadLink()  # Discord's trouble, not the server's settings: the next member retries
             return ThreadLink(missing=self._missing(cohort.channel_id), channel_id=cohort.channel_id)
         except BaseException:
-            await self._records.release(cohort.id, ref.id)
+            await self._records.release(cohort.id, THREAD, ref.id)
             raise
-        await self._records.opened(cohort.id, ref.id, thread.id)
+        await self._records.made(cohort.id, THREAD, ref.id, thread.id)
         await self._introduce(cohort, ref, thread)
         return ThreadLink(thread.id)
 

@@ -24,7 +24,7 @@ def authority_of(interaction: discord.Interaction) -> Authority:
 
 def topic_threads(interaction: discord.Interaction) -> TopicThreads:
     """Topic threads, opened as the bot that received the interaction."""
-    return TopicThreads(interaction.client, host(interaction).services.topic_threads)
+    return TopicThreads(interaction.client, host(interaction).services.links)
 
 
 # The `cohort` option of member commands.

@@ -77,6 +77,8 @@ class Cohort(Base):
     tallied_week: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # Topic threads (`/cohort edit threads:on`): one public thread per topic in the cohort channel.
     threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Stage roles (`/cohort edit stage_roles:on`): a role for each stage a member finishes.
+    stage_roles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -237,15 +239,19 @@ class SendBudget(Base):
     next_at: Mapped[float] = mapped_column(Float(precision=53))
 
 
-class TopicThread(Base):
-    """The public thread of one topic in a cohort's channel. `thread_id` None: a process claimed the
-    topic at `claimed_at` and is opening the thread (nobody else opens a second one meanwhile)."""
+class CohortLink(Base):
+    """A Discord object a cohort uses for one thing: the public thread of a topic (`kind` "thread", `key`
+    the topic id) or the role of a finished stage ("stage-role", the stage id). `discord_id` None: a
+    process claimed it at `claimed_at` and is creating it (nobody else creates a second one meanwhile).
+    `chosen`: a moderator picked it (the bot never created it, and never deletes it)."""
 
-    __tablename__ = "topic_threads"
-    __table_args__ = (UniqueConstraint("cohort_id", "topic_id"),)
+    __tablename__ = "cohort_links"
+    __table_args__ = (UniqueConstraint("cohort_id", "kind", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
-    topic_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
-    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
+    discord_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,11 +14,11 @@ from bot.db.models import (
     Delivery,
     Membership,
     ProgressEvent,
-    TopicThread,
     WeeklyTally,
 )
 from bot.i18n import t
 from bot.services.authority import Authority
+from bot.services.cohort_links import forget_statement
 from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, NotAllowed
 from bot.usertext import md
@@ -86,8 +86,8 @@ class CohortDeletion:
             )
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
-            # The threads stay on Discord, in the channel: the cohort only forgets which topic each was.
-            await session.execute(delete(TopicThread).where(TopicThread.cohort_id == cohort.id))
+            # Its threads and roles stay on Discord: the cohort only forgets which topic or stage each was.
+            await session.execute(forget_statement(cohort.id))
             await session.delete(cohort)
             await session.commit()
 

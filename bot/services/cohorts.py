@@ -7,18 +7,19 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
-from bot.db.models import Cohort, CohortPause, Membership, TopicThread
+from bot.db.models import Cohort, CohortPause, Membership
 from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import tallies
 from bot.services import validation as v
 from bot.services.authority import Authority
 from bot.services.clock import Clock
+from bot.services.cohort_links import THREAD, forget_statement
 from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFound, did_you_mean
 from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
@@ -268,7 +269,7 @@ class CohortService:
             if cohort.threads and (options.threads is not None or options.channel is not None):
                 await _check_threads_possible(cohort, access)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
-                await session.execute(delete(TopicThread).where(TopicThread.cohort_id == cohort.id))
+                await session.execute(forget_statement(cohort.id, THREAD))
             sync_leaderboard_timer(cohort, now)
             if options.start_date or options.timezone or options.nudge_time or options.status:
                 members = await session.scalars(

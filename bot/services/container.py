@@ -11,6 +11,7 @@ from bot.db.group_commit import group_commit_for
 from bot.roadmap import Roadmap, RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohort_deletion import CohortDeletion
+from bot.services.cohort_links import CohortLinkService
 from bot.services.cohorts import CohortService
 from bot.services.deliveries import DeliveryService
 from bot.services.dm_state import ClosedDms
@@ -22,7 +23,6 @@ from bot.services.memberships import Memberships
 from bot.services.progress import ProgressService
 from bot.services.progress_views import ProgressViews
 from bot.services.send_budget import SendBudgetService
-from bot.services.topic_threads import TopicThreadService
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class Services:
     insight: InsightService
     deletion: CohortDeletion
     send_budget: SendBudgetService
-    topic_threads: TopicThreadService
+    links: CohortLinkService
 
     @classmethod
     def build(
@@ -89,5 +89,5 @@ class Services:
             insight,
             CohortDeletion(sessions, cohorts),
             SendBudgetService(sessions),
-            TopicThreadService(sessions, clock),
+            CohortLinkService(sessions, clock),
         )

@@ -15,11 +15,12 @@ from sqlalchemy import func, literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
-from bot.db.models import Cohort, Delivery, Membership, TopicThread
+from bot.db.models import Cohort, Delivery, Membership
 from bot.db.upsert import insert_unless_taken
 from bot.roadmap import RoadmapCatalog
 from bot.services import tallies
 from bot.services.clock import Clock
+from bot.services.cohort_links import THREAD, known_in
 from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob, nudge_job
 from bot.services.dm_state import ClosedDms
 from bot.services.insight import InsightService
@@ -45,18 +46,6 @@ def _count_daily(first: datetime, until: datetime, hhmm: str, timezone: str) -> 
         count += 1
         at = next_daily(at, hhmm, timezone)
     return count
-
-
-async def _threads_of(session: AsyncSession, cohort_ids: list[int]) -> dict[tuple[int, str], int]:
-    """The topic threads of these cohorts (a nudge links the existing one; it never opens one)."""
-    if not cohort_ids:
-        return {}
-    rows = await session.execute(
-        select(TopicThread.cohort_id, TopicThread.topic_id, TopicThread.thread_id).where(
-            TopicThread.cohort_id.in_(set(cohort_ids)), TopicThread.thread_id.is_not(None)
-        )
-    )
-    return {(cohort_id, topic_id): thread_id for cohort_id, topic_id, thread_id in rows}
 
 
 async def claim(
@@ -141,7 +130,7 @@ class DeliveryService:
                 )
             ).all()
             pauses = {cohort.id: await paused_days(session, cohort.id) for cohort in {c for _, c in rows}}
-            threads = await _threads_of(session, [c.id for _, c in rows if c.threads])
+            threads = await known_in(session, {c.id for _, c in rows if c.threads}, THREAD)
             for membership, cohort in rows:
                 slot = membership.next_nudge_at
                 assert slot is not None

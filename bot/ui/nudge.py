@@ -72,9 +72,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
                 result = await services.progress.done_from_nudge(
                     self.membership_id, user_id, topic_id, as_of=interaction.created_at
                 )
-                thread = await TopicThreads(interaction.client, services.topic_threads).thread_for(
-                    result.cohort, result.now_on
-                )
+                thread = await TopicThreads(interaction.client, services.links).thread_for(result.cohort, result.now_on)
                 return Reply(render.advance_text(result, thread))
 
             await answer_in_time(interaction, done())

@@ -11,7 +11,7 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Cohort, TopicThread
+from bot.db.models import Cohort, CohortLink
 from bot.roadmap import Roadmap
 from bot.topic_threads import THREAD_NAME_MAX, thread_name
 from tests.harness import database_dump as dump
@@ -44,9 +44,9 @@ def thread_link(text: str) -> int:
     return int(text.split("Study thread: <#")[1].split(">")[0])
 
 
-async def rows(h) -> list[TopicThread]:
+async def rows(h) -> list[CohortLink]:
     async with h.bot.services.progress._sessions() as session:
-        return list(await session.scalars(select(TopicThread).order_by(TopicThread.id)))
+        return list(await session.scalars(select(CohortLink).order_by(CohortLink.id)))
 
 
 @pytest.fixture
@@ -129,9 +129,7 @@ async def test_an_archived_thread_is_reopened_and_a_deleted_one_replaced(spring)
     await h.run(h.carol, "join", cohort="spring")
     replaced = thread_link((await h.run(h.carol, "done")).message.content)
     assert replaced != first
-    assert [(r.topic_id, r.thread_id) for r in await rows(h) if r.topic_id == "http-https"] == [
-        ("http-https", replaced)
-    ]
+    assert [(r.key, r.discord_id) for r in await rows(h) if r.key == "http-https"] == [("http-https", replaced)]
 
 
 async def test_members_reaching_a_topic_at_once_open_one_thread(spring):

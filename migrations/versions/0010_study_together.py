@@ -1,4 +1,4 @@
-"""topic threads: a cohort setting and one thread per topic
+"""study together: topic threads and stage roles (cohort settings, and the Discord objects they use)
 
 Revision ID: 0010
 Revises: 0009
@@ -21,20 +21,24 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("cohorts") as batch:
         batch.add_column(sa.Column("threads", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("stage_roles", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
-        "topic_threads",
+        "cohort_links",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cohort_id", sa.Integer(), nullable=False),
-        sa.Column("topic_id", sa.String(length=64), nullable=False),
-        sa.Column("thread_id", sa.BigInteger(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("discord_id", sa.BigInteger(), nullable=True),
+        sa.Column("chosen", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("claimed_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], name="fk_topic_threads_cohort_id_cohorts"),
-        sa.PrimaryKeyConstraint("id", name="pk_topic_threads"),
-        sa.UniqueConstraint("cohort_id", "topic_id", name="uq_topic_threads_cohort_id"),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], name="fk_cohort_links_cohort_id_cohorts"),
+        sa.PrimaryKeyConstraint("id", name="pk_cohort_links"),
+        sa.UniqueConstraint("cohort_id", "kind", "key", name="uq_cohort_links_cohort_id"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("topic_threads")
+    op.drop_table("cohort_links")
     with op.batch_alter_table("cohorts") as batch:
+        batch.drop_column("stage_roles")
         batch.drop_column("threads")

@@ -59,6 +59,15 @@ def test_the_calendar_example_saves_a_calendar_file_that_parses():
     assert {"spring · planned break", "spring · weekly leaderboard", "spring · stage 1: How the Web Works"} <= summaries
 
 
+def test_the_stage_roles_example_gives_the_role_of_the_finished_stage():
+    result = sandbox_script((ROOT / "examples" / "stage-roles.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "Stage roles: on: a role for each finished stage" in out
+    assert "🎉 You finished the stage How the Web Works!" in out
+    assert out.count("🏅 Your new role: @spring · How the Web Works ✓") == 1
+
+
 def test_a_command_without_an_answer_fails_the_script():
     result = sandbox_script("/progress\n/nope\nclock soon\n/done bogus words\n")
     assert result.returncode == 1

@@ -8,8 +8,9 @@ from typing import Any
 import discord
 
 from bot import i18n
-from bot.services.cohorts import ChannelChoice, CohortOptions
+from bot.services.cohort_settings import ChannelChoice, CohortOptions
 from bot.services.topic_threads import THREAD_PERMISSIONS
+from bot.stage_roles import role_problem
 
 # The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
 _CHANNELS = ("channel", "report_channel")
@@ -36,9 +37,9 @@ async def channel_choice(interaction: discord.Interaction, channel: discord.Text
     return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING))
 
 
-class ThreadAccess:
-    """What the bot may do in a server's channels, as its cache of Discord's permissions says (the
-    cohort service asks when topic threads are turned on)."""
+class BotAccess:
+    """What the bot may do in the server, as its cache of Discord's permissions says (ServerAccess: the
+    services ask when a setting needs it)."""
 
     def __init__(self, interaction: discord.Interaction) -> None:
         self._interaction = interaction
@@ -49,6 +50,14 @@ class ThreadAccess:
         if channel is None:
             return ("View Channel",)
         return await _missing(self._interaction, channel, THREAD_PERMISSIONS)
+
+    def missing_for_roles(self) -> tuple[str, ...]:
+        guild = self._interaction.guild
+        return () if guild is not None and guild.me.guild_permissions.manage_roles else ("Manage Roles",)
+
+    def role_problem(self, role_id: int) -> str | None:
+        guild = self._interaction.guild
+        return "unknown" if guild is None else role_problem(guild, role_id)
 
 
 async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:

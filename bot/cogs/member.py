@@ -11,12 +11,13 @@ from discord import app_commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of, topic_threads
+from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of, stage_roles, topic_threads
 from bot.cogs.options import Name, Note
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress_views import ProgressReport
 from bot.services.topics import find_stage, find_topic
+from bot.ui.advance import advance_reply
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
@@ -94,10 +95,11 @@ class MemberCog(MemberCogBase):
         guild_id = guild_of(interaction)
 
         async def forget(clicked: discord.Interaction) -> Outcome:
-            names = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
+            forgotten = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
+            await stage_roles(clicked).take_back(guild_id, forgotten.cohort_ids, clicked.user.id)
             text = t(
                 "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
-                cohorts=", ".join(f"**{md(n)}**" for n in names),
+                cohorts=", ".join(f"**{md(n)}**" for n in forgotten.names),
             )
             return text, None
 
@@ -180,8 +182,7 @@ class MemberCog(MemberCogBase):
             result = await self.services.progress.done(
                 guild_of(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
             )
-            thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
-            text = render.advance_text(result, thread)
+            text = await advance_reply(interaction, result)
             return Reply(interaction.user.mention + " " + text, private=result.private)
 
         # Public on purpose: finishing a topic is news for the study group (unless the member keeps it private).
@@ -198,8 +199,7 @@ class MemberCog(MemberCogBase):
             result = await self.services.progress.skip(
                 guild_of(interaction), interaction.user.id, cohort, as_of=interaction.created_at
             )
-            thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
-            return Reply(render.advance_text(result, thread))
+            return Reply(await advance_reply(interaction, result))
 
         await answer_in_time(interaction, skip())
 

@@ -11,8 +11,8 @@ from discord.ext import commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild, topic_threads
-from bot.cogs.cohort_options import ThreadAccess, cohort_options
+from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild, stage_roles, topic_threads
+from bot.cogs.cohort_options import BotAccess, cohort_options
 from bot.cogs.cohort_views import MembersPager
 from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort
@@ -119,6 +119,7 @@ class ModeratorCog(
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
         status="active: reopen an archived cohort",
         threads="on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
+        stage_roles="on: a role for each stage a member finishes (/cohort stage-role picks one)",
         **OPTION_HELP,
     )
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES, threads=ON_OFF)
@@ -139,13 +140,14 @@ class ModeratorCog(
         report_channel: discord.TextChannel | None = None,
         status: Choice | None = None,
         threads: Choice | None = None,
+        stage_roles: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
         async def edit(calendar_over_ok: bool) -> Outcome:
             updated = await self.services.cohorts.edit(
-                guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=ThreadAccess(interaction)
+                guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
             return "", await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
 
@@ -273,6 +275,23 @@ class ModeratorCog(
 
         await answer_in_time(interaction, export())
 
+    @app_commands.command(name="stage-role", description="The role a stage hands out when a member finishes it")
+    @app_commands.describe(cohort="The cohort", stage="The stage", role="The role members get for finishing it")
+    @app_commands.autocomplete(cohort=ac.all_cohorts, stage=ac.stages)
+    async def stage_role(self, interaction: discord.Interaction, cohort: Name, stage: Name, role: discord.Role) -> None:
+        guild_id, by = guild_of(interaction), authority_of(interaction)
+        found, chosen = await self.services.stage_roles.choose(
+            guild_id, cohort, stage, role.id, by, BotAccess(interaction)
+        )
+        text = t(
+            "Members of **{cohort}** who finish **{stage}** get {role} from now on{when_off}.",
+            cohort=md(found.name),
+            stage=chosen.title,
+            role=role.mention,
+            when_off="" if found.stage_roles else t(" (once `/cohort edit stage_roles:on` turns stage roles on)"),
+        )
+        await send_ephemeral(interaction, text)
+
     @app_commands.command(name="calendar", description="The cohort's calendar as a file for calendar apps (.ics)")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
@@ -317,15 +336,18 @@ class ModeratorCog(
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def remove(self, interaction: discord.Interaction, cohort: Name, member: discord.User) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
-        found = await self.services.progress.remove_member(guild_id, cohort, member.id, by)
-        await send_ephemeral(
-            interaction,
-            t(
+
+        async def remove() -> Reply:
+            found = await self.services.progress.remove_member(guild_id, cohort, member.id, by)
+            await stage_roles(interaction).take_back(guild_id, [found.id], member.id)
+            text = t(
                 "Removed {member_mention} from **{found}**. Their history is kept.",
                 member_mention=member.mention,
                 found=md(found.name),
-            ),
-        )
+            )
+            return Reply(text)
+
+        await answer_in_time(interaction, remove())
 
 
 async def setup(bot: Host) -> None:

@@ -49,6 +49,9 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
         name=t("Topic threads"),
         value=t("on: one per topic in <#{channel_id}>", channel_id=cohort.channel_id) if cohort.threads else t("off"),
     )
+    embed.add_field(
+        name=t("Stage roles"), value=t("on: a role for each finished stage") if cohort.stage_roles else t("off")
+    )
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"

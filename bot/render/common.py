@@ -9,6 +9,7 @@ import discord
 
 from bot.i18n import plural, t
 from bot.roadmap import Stage
+from bot.services.stage_roles import RoleGrant, role_problem_text
 from bot.services.topic_threads import ThreadLink
 
 COLOUR = discord.Colour(0x5865F2)
@@ -87,3 +88,12 @@ def thread_problem(link: ThreadLink) -> str:
         value=", ".join(f"**{name}**" for name in link.missing),
         channel_id=link.channel_id,
     )
+
+
+def role_line(grant: RoleGrant) -> str:
+    """The line about stage roles: the roles just given, or why one could not be ("" for neither)."""
+    if grant.problem:
+        return "\n🏅 " + t("No stage role:") + " " + role_problem_text(grant.problem, grant.role_id)
+    if grant.role_ids:
+        return "\n" + t("🏅 Your new role: {roles}", roles=", ".join(f"<@&{r}>" for r in grant.role_ids))
+    return ""

@@ -34,6 +34,8 @@ class AdvanceResult:
     finished_stage: Stage | None  # the stage that /done just completed, if any
     private: bool = False  # the member hid from the leaderboard: their progress is not news for the channel
     back_to_open: bool = False  # past the end with topics left: `now_on` is the first one not done or skipped
+    # Every stage this topic finished (done or skipped: each of its topics now covered), for stage roles.
+    stages_completed: tuple[Stage, ...] = ()
 
 
 class WeekMoved(Exception):
@@ -160,4 +162,5 @@ def advance(
         completed[0] if kind == "done" and completed else None,
         private=not membership.show_on_leaderboard,
         back_to_open=following is not None and following.index < current.index,
+        stages_completed=tuple(completed),
     )

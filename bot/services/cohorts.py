@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,13 @@ from bot.services import validation as v
 from bot.services.authority import Authority
 from bot.services.clock import Clock
 from bot.services.cohort_links import THREAD, forget_statement
+from bot.services.cohort_settings import (
+    CohortOptions,
+    ServerAccess,
+    apply_options,
+    check_roles_possible,
+    check_threads_possible,
+)
 from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFound, did_you_mean
 from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
@@ -27,55 +33,6 @@ from bot.services.streaks import paused_days
 from bot.services.timers import sync_leaderboard_timer, sync_nudge_timer
 from bot.services.topics import cohort_roadmap, find_roadmap
 from bot.usertext import QUOTE_MAX, md
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelChoice:
-    """A channel picked in an option, with the permissions the bot lacks there (as Discord names them)."""
-
-    id: int
-    missing: tuple[str, ...] = ()
-
-    def postable(self) -> int:
-        """The channel's id; InvalidInput naming what the bot lacks there, when it cannot post."""
-        if self.missing:
-            raise InvalidInput(
-                t(
-                    "I can't post in {channel_mention}: I need {value} there. Give me those "
-                    "permissions in that channel, or pick another channel.",
-                    channel_mention=f"<#{self.id}>",
-                    value=", ".join(f"**{name}**" for name in self.missing),
-                )
-            )
-        return self.id
-
-
-class ChannelAccess(Protocol):
-    """What Discord lets the bot do in a channel, asked by the service while it decides."""
-
-    async def missing_for_threads(self, channel_id: int) -> tuple[str, ...]:
-        """The permissions the bot lacks to open and post in threads there (as Discord names them)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class CohortOptions:
-    """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
-
-    name: str | None = None
-    channel: ChannelChoice | None = None
-    start_date: str | None = None
-    timezone: str | None = None
-    nudge_time: str | None = None
-    leaderboard_day: str | None = None
-    leaderboard_time: str | None = None
-    pace: str | None = None
-    moderator_role_id: int | None = None
-    report_channel: ChannelChoice | None = None
-    roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
-    locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
-    status: str | None = None  # only on edit: "active" reopens an archived cohort
-    threads: str | None = None  # only on edit: "on" opens a public thread per topic in the cohort channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,54 +53,6 @@ class CohortOverview:
     def paused(self) -> frozenset[date]:
         """Every paused day."""
         return frozenset(start + timedelta(days=n) for start, end in self.pauses for n in range((end - start).days + 1))
-
-
-def _apply(cohort: Cohort, options: CohortOptions, today: date) -> None:
-    """Validate every given option, then set them: one bad value changes nothing."""
-    changes: dict[str, object] = {}
-    if options.name is not None:
-        changes["name"] = v.parse_cohort_name(options.name)
-        changes["name_key"] = v.name_key(changes["name"])  # type: ignore[arg-type]
-    if options.channel is not None:
-        changes["channel_id"] = options.channel.postable()
-    if options.start_date is not None:
-        changes["start_date"] = v.parse_calendar_date(options.start_date, t("start date"), today)
-    if options.timezone is not None:
-        changes["timezone"] = v.parse_timezone(options.timezone)
-    if options.nudge_time is not None:
-        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, t("nudge time"))
-    if options.leaderboard_day is not None:
-        changes["leaderboard_weekday"] = v.parse_weekday(options.leaderboard_day)
-    if options.leaderboard_time is not None:
-        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, t("leaderboard time"))
-    if options.pace is not None:
-        changes["pace"] = v.parse_pace(options.pace)
-    if options.moderator_role_id is not None:
-        changes["moderator_role_id"] = options.moderator_role_id
-    if options.report_channel is not None:
-        changes["report_channel_id"] = options.report_channel.postable()
-    if options.locale is not None:
-        changes["locale"] = options.locale
-    if options.threads is not None:
-        changes["threads"] = v.parse_on_off(options.threads, "threads")
-    for key, value in changes.items():
-        setattr(cohort, key, value)
-
-
-async def _check_threads_possible(cohort: Cohort, access: ChannelAccess | None) -> None:
-    """InvalidInput naming what the bot lacks to open topic threads in the cohort's channel."""
-    if access is None:
-        raise ValueError("turning topic threads on needs a ChannelAccess to check the channel")
-    missing = await access.missing_for_threads(cohort.channel_id)
-    if missing:
-        raise InvalidInput(
-            t(
-                "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
-                "permissions in that channel, then turn `threads` on again.",
-                channel_mention=f"<#{cohort.channel_id}>",
-                value=", ".join(f"**{name}**" for name in missing),
-            )
-        )
 
 
 class CohortService:
@@ -212,7 +121,7 @@ class CohortService:
             pace="standard",
             roadmap_id=self._roadmap_key(options.roadmap),
         )
-        _apply(cohort, options, self._clock.now().date())
+        apply_options(cohort, options, self._clock.now().date())
         cohort.tallied_week = tallies.week_key(cohort)  # no history yet: counted for its week as it stands
         sync_leaderboard_timer(cohort, self._clock.now())
         async with self._sessions() as session:
@@ -242,7 +151,7 @@ class CohortService:
         by: Authority,
         *,
         calendar_over_ok: bool = False,
-        access: ChannelAccess | None = None,
+        access: ServerAccess | None = None,
     ) -> Cohort:
         """A moderator changes the given settings of a cohort; nothing changes when any value is invalid.
 
@@ -261,13 +170,15 @@ class CohortService:
                     raise Conflict(t("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
             week_was, channel_was = tallies.week_key(cohort), cohort.channel_id
-            _apply(cohort, options, now.date())
+            apply_options(cohort, options, now.date())
             if not calendar_over_ok and (options.start_date is not None or options.pace is not None):
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
             if options.status is not None:
                 cohort.archived_at = None
             if cohort.threads and (options.threads is not None or options.channel is not None):
-                await _check_threads_possible(cohort, access)
+                await check_threads_possible(cohort, access)
+            if cohort.stage_roles and options.stage_roles is not None:
+                check_roles_possible(access)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
                 await session.execute(forget_statement(cohort.id, THREAD))
             sync_leaderboard_timer(cohort, now)

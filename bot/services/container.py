@@ -23,6 +23,7 @@ from bot.services.memberships import Memberships
 from bot.services.progress import ProgressService
 from bot.services.progress_views import ProgressViews
 from bot.services.send_budget import SendBudgetService
+from bot.services.stage_roles import StageRoleService
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Services:
     deletion: CohortDeletion
     send_budget: SendBudgetService
     links: CohortLinkService
+    stage_roles: StageRoleService
 
     @classmethod
     def build(
@@ -75,6 +77,7 @@ class Services:
             shards=shards,
         )
         members = MemberService(sessions, clock, memberships, closed_dms)
+        links = CohortLinkService(sessions, clock)
         return cls(
             roadmaps,
             clock,
@@ -89,5 +92,6 @@ class Services:
             insight,
             CohortDeletion(sessions, cohorts),
             SendBudgetService(sessions),
-            CohortLinkService(sessions, clock),
+            links,
+            StageRoleService(cohorts, links, roadmaps),
         )

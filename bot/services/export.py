@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,15 @@ FORGOTTEN = 0  # the user id left where a forgotten member created a cohort or a
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What /forget-me deleted: the names of the cohorts that held anything about the member, and the
+    ids of the cohorts in its scope."""
+
+    names: list[str]
+    cohort_ids: list[int]
 
 
 class ExportService:
@@ -145,10 +155,10 @@ class ExportService:
         async with self._sessions() as session:
             await self._scope(session, guild_id, user_id, cohort_name)
 
-    async def forget(self, guild_id: int, user_id: int, cohort_name: str | None) -> list[str]:
+    async def forget(self, guild_id: int, user_id: int, cohort_name: str | None) -> Forgotten:
         """Delete the member's memberships (and with them history, check-ins, deliveries) in this guild,
-        or in one cohort, and clear their id where they created a cohort or a break. Returns the names
-        of the cohorts that held anything about them."""
+        or in one cohort, and clear their id where they created a cohort or a break. Says which cohorts
+        held anything about them, and which were in scope (whose stage roles go too)."""
         async with self._sessions() as session:
             rows, cohort_ids = await self._scope(session, guild_id, user_id, cohort_name)
             ids = [m.id for m, _ in rows]
@@ -176,7 +186,7 @@ class ExportService:
             if session.bind.dialect.name == "sqlite":
                 # WAL frames still hold the deleted rows until a checkpoint copies them over.
                 await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            return list(dict.fromkeys([name for _, name in rows] + authored))
+            return Forgotten(list(dict.fromkeys([name for _, name in rows] + authored)), cohort_ids)
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).

@@ -11,7 +11,7 @@ import discord
 from bot import i18n, render
 from bot.i18n import t
 from bot.services import caller
-from bot.topic_threads import TopicThreads
+from bot.ui.advance import advance_reply
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.host import Host, host
 from bot.ui.replies import report_error, send_ephemeral
@@ -72,8 +72,7 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
                 result = await services.progress.done_from_nudge(
                     self.membership_id, user_id, topic_id, as_of=interaction.created_at
                 )
-                thread = await TopicThreads(interaction.client, services.links).thread_for(result.cohort, result.now_on)
-                return Reply(render.advance_text(result, thread))
+                return Reply(await advance_reply(interaction, result))
 
             await answer_in_time(interaction, done())
         elif self.action == "checkin":

@@ -84,6 +84,7 @@ def every_cohort_command(h) -> dict[str, dict[str, object]]:
         "pause": {"cohort": "spring", "from": "2026-12-01", "to": "2026-12-03"},
         "export": {"cohort": "spring"},
         "calendar": {"cohort": "spring"},
+        "stage-role": {"cohort": "spring", "stage": "databases", "role": h.guild.add_role("DB", discord.Permissions())},
         "set-progress": {"cohort": "spring", "member": h.bob, "topic": "grpc"},
         "remove": {"cohort": "spring", "member": h.bob},
     }

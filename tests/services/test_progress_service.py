@@ -17,7 +17,7 @@ from bot.roadmap import RoadmapCatalog, parse_roadmap
 from bot.services import caller
 from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohorts import ChannelChoice, CohortOptions
+from bot.services.cohort_settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
 from bot.services.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps

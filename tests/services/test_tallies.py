@@ -16,7 +16,7 @@ from bot.db.models import Cohort, Membership, ProgressEvent, WeeklyTally
 from bot.services import tallies
 from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohorts import ChannelChoice, CohortOptions
+from bot.services.cohort_settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
 from bot.services.leaderboard import PERIODS, TOP, period_bounds

@@ -44,9 +44,16 @@ class _Operation:
 
 
 def _adjusted(spec: dict) -> dict:
-    """Where practice differs from the description: Discord also reads snowflakes sent as integers."""
+    """Where practice differs from the description: Discord also reads snowflakes sent as integers, and
+    permission bit sets sent as strings of digits (since API v8 it serializes them so itself, and
+    discord.py sends them so)."""
     schemas = spec["components"]["schemas"]
     schemas["SnowflakeType"] = {"anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]}
+    digits = {"type": "string", "pattern": "^[0-9]+$"}
+    for schema in schemas.values():
+        field = schema.get("properties", {}).get("permissions") if isinstance(schema, dict) else None
+        if isinstance(field, dict) and "integer" in (field.get("type") or ()):
+            schema["properties"]["permissions"] = {"anyOf": [field, digits]}
     return spec
 
 

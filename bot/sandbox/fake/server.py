@@ -18,6 +18,7 @@ from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.global_limit import GlobalLimit
 from bot.sandbox.fake.person import Deliver, People
 from bot.sandbox.fake.records import BODY, EPHEMERAL, Fault, InteractionRecord, Message, RecordedRequest, Rejection
+from bot.sandbox.fake.roles import Roles
 from bot.sandbox.fake.threads import Threads
 from bot.sandbox.fake.world import TIMESTAMP, User, World, snowflake
 
@@ -54,6 +55,7 @@ class FakeDiscord(People):
         # Discord's global limit: off until a test or benchmark sets `global_limit.per_second`.
         self.global_limit = GlobalLimit()
         self.threads = Threads(self)
+        self.roles = Roles(self)
         self.on_message: Callable[[Message], None] | None = None
         # Called when an edit adds files to a message (a picture drawn after the text answer).
         self.on_attach: Callable[[Message], None] | None = None
@@ -82,6 +84,9 @@ class FakeDiscord(People):
         r.add_post(p + "/channels/{channel}/threads", self.threads.create)
         r.add_get(p + "/channels/{channel}", self.threads.get)
         r.add_patch(p + "/channels/{channel}", self.threads.edit)
+        r.add_post(p + "/guilds/{guild}/roles", self.roles.create)
+        r.add_put(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.give)
+        r.add_delete(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.take)
         r.add_post(p + "/users/@me/channels", self._open_dm)
         app.add_routes(self.extra_routes)
         r.add_get("/gateway", self.gateway.handle)

@@ -264,6 +264,7 @@ class World:
                 read_message_history=True,
                 create_public_threads=True,
                 send_messages_in_threads=True,
+                manage_roles=True,
             ),
         )
         guild.roles[guild_id].permissions = discord.Permissions(

@@ -1,0 +1,138 @@
+"""The settings of /cohort create and edit: option values as typed, checked, then applied all at once;
+and what the bot must be allowed to do on Discord for the settings that need it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from bot.db.models import Cohort
+from bot.i18n import t
+from bot.services import validation as v
+from bot.services.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """A channel picked in an option, with the permissions the bot lacks there (as Discord names them)."""
+
+    id: int
+    missing: tuple[str, ...] = ()
+
+    def postable(self) -> int:
+        """The channel's id; InvalidInput naming what the bot lacks there, when it cannot post."""
+        if self.missing:
+            raise InvalidInput(
+                t(
+                    "I can't post in {channel_mention}: I need {value} there. Give me those "
+                    "permissions in that channel, or pick another channel.",
+                    channel_mention=f"<#{self.id}>",
+                    value=", ".join(f"**{name}**" for name in self.missing),
+                )
+            )
+        return self.id
+
+
+class ServerAccess(Protocol):
+    """What Discord lets the bot do in the server, asked by a service while it decides (after it checked
+    that the caller may make the change at all)."""
+
+    async def missing_for_threads(self, channel_id: int) -> tuple[str, ...]:
+        """The permissions the bot lacks to open and post in threads there (as Discord names them)."""
+        ...
+
+    def missing_for_roles(self) -> tuple[str, ...]:
+        """The permissions the bot lacks to create roles and hand them out (as Discord names them)."""
+        ...
+
+    def role_problem(self, role_id: int) -> str | None:
+        """Why the bot cannot hand out this role: "everyone", "managed" (an integration's), "above" (at
+        or above the bot's highest role), "unknown"; None when it can."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CohortOptions:
+    """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
+
+    name: str | None = None
+    channel: ChannelChoice | None = None
+    start_date: str | None = None
+    timezone: str | None = None
+    nudge_time: str | None = None
+    leaderboard_day: str | None = None
+    leaderboard_time: str | None = None
+    pace: str | None = None
+    moderator_role_id: int | None = None
+    report_channel: ChannelChoice | None = None
+    roadmap: str | None = None  # only at creation: a cohort keeps its roadmap
+    locale: str | None = None  # the server's language (bot.i18n code), for posts to its channels
+    status: str | None = None  # only on edit: "active" reopens an archived cohort
+    threads: str | None = None  # only on edit: "on" opens a public thread per topic in the cohort channel
+    stage_roles: str | None = None  # only on edit: "on" gives a role for each stage a member finishes
+
+
+def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
+    """Validate every given option, then set them: one bad value changes nothing."""
+    changes: dict[str, object] = {}
+    if options.name is not None:
+        changes["name"] = v.parse_cohort_name(options.name)
+        changes["name_key"] = v.name_key(changes["name"])  # type: ignore[arg-type]
+    if options.channel is not None:
+        changes["channel_id"] = options.channel.postable()
+    if options.start_date is not None:
+        changes["start_date"] = v.parse_calendar_date(options.start_date, t("start date"), today)
+    if options.timezone is not None:
+        changes["timezone"] = v.parse_timezone(options.timezone)
+    if options.nudge_time is not None:
+        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, t("nudge time"))
+    if options.leaderboard_day is not None:
+        changes["leaderboard_weekday"] = v.parse_weekday(options.leaderboard_day)
+    if options.leaderboard_time is not None:
+        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, t("leaderboard time"))
+    if options.pace is not None:
+        changes["pace"] = v.parse_pace(options.pace)
+    if options.moderator_role_id is not None:
+        changes["moderator_role_id"] = options.moderator_role_id
+    if options.report_channel is not None:
+        changes["report_channel_id"] = options.report_channel.postable()
+    if options.locale is not None:
+        changes["locale"] = options.locale
+    if options.threads is not None:
+        changes["threads"] = v.parse_on_off(options.threads, "threads")
+    if options.stage_roles is not None:
+        changes["stage_roles"] = v.parse_on_off(options.stage_roles, "stage_roles")
+    for key, value in changes.items():
+        setattr(cohort, key, value)
+
+
+async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) -> None:
+    """InvalidInput naming what the bot lacks to open topic threads in the cohort's channel."""
+    if access is None:
+        raise ValueError("turning topic threads on needs a ServerAccess to check the channel")
+    missing = await access.missing_for_threads(cohort.channel_id)
+    if missing:
+        raise InvalidInput(
+            t(
+                "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
+                "permissions in that channel, then turn `threads` on again.",
+                channel_mention=f"<#{cohort.channel_id}>",
+                value=", ".join(f"**{name}**" for name in missing),
+            )
+        )
+
+
+def check_roles_possible(access: ServerAccess | None) -> None:
+    """InvalidInput naming what the bot lacks to create and hand out stage roles."""
+    if access is None:
+        raise ValueError("turning stage roles on needs a ServerAccess to check the bot's permissions")
+    missing = access.missing_for_roles()
+    if missing:
+        raise InvalidInput(
+            t(
+                "I can't hand out stage roles: I need {value} in this server. Give my role that "
+                "permission, then turn `stage_roles` on again.",
+                value=", ".join(f"**{name}**" for name in missing),
+            )
+        )

@@ -1,0 +1,110 @@
+"""Stage roles on Discord: when a member finishes a stage (every topic of it done or skipped), they get
+its role: a moderator's pick (`/cohort stage-role`), or one the bot creates on first use, named
+`<cohort> · <stage> ✓`. `/forget-me` and `/cohort remove` take them back.
+
+The records are bot.services.cohort_links; a role that cannot be given costs the member nothing: their
+progress is recorded, and the answer says what the bot lacks so a moderator can fix it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+
+import discord
+
+from bot.db.models import Cohort
+from bot.roadmap import Stage
+from bot.services.cohort_links import STAGE_ROLE, CohortLinkService
+from bot.services.stage_roles import NO_ROLES, RoleGrant
+from bot.usertext import clip
+
+log = logging.getLogger(__name__)
+
+ROLE_NAME_MAX = 100  # Discord's limit for a role name
+REASON = "studybot: stage roles"
+UNKNOWN_ROLE = 10011  # Discord's code for a role that does not exist (deleted)
+
+
+def role_name(cohort: Cohort, stage: Stage) -> str:
+    """`spring · Databases ✓`, cut to Discord's 100 characters (the cohort's name shortened first)."""
+    suffix = f" · {stage.title} ✓"
+    return clip(cohort.name, max(ROLE_NAME_MAX - len(suffix), 10)) + clip(suffix, ROLE_NAME_MAX - 10)
+
+
+def role_problem(guild: discord.Guild, role_id: int) -> str | None:
+    """Why the bot cannot hand out a role of `guild` (see ServerAccess.role_problem), from its cache."""
+    role = guild.get_role(role_id)
+    if role is None:
+        return "unknown"
+    if role.is_default():
+        return "everyone"
+    if role.managed:
+        return "managed"
+    if role >= guild.me.top_role:
+        return "above"
+    return None
+
+
+class StageRoles:
+    """Gives and takes back stage roles for the commands of one bot."""
+
+    def __init__(self, client: discord.Client, records: CohortLinkService) -> None:
+        self._client = client
+        self._records = records
+
+    async def grant(self, cohort: Cohort, member_id: int, stages: Iterable[Stage]) -> RoleGrant:
+        """Give the member the role of each stage they just finished (none when the cohort has no stage roles)."""
+        guild = self._client.get_guild(cohort.guild_id)
+        if not cohort.stage_roles or guild is None:
+            return NO_ROLES
+        given: list[int] = []
+        for stage in stages:
+            role_id = None
+            try:
+                role_id = await self._give(guild, cohort, stage, member_id)
+            except discord.Forbidden as exc:
+                log.warning("could not give the role of %s in cohort %s: %s", stage.id, cohort.id, exc)
+                if not guild.me.guild_permissions.manage_roles:
+                    return RoleGrant(tuple(given), "manage")
+                known = await self._records.known([cohort.id], STAGE_ROLE)
+                return RoleGrant(tuple(given), "above", known.get((cohort.id, stage.id)))
+            except discord.HTTPException as exc:
+                log.warning("could not give the role of %s in cohort %s: %s", stage.id, cohort.id, exc)
+            if role_id is not None:
+                given.append(role_id)
+        return RoleGrant(tuple(given))
+
+    async def _give(self, guild: discord.Guild, cohort: Cohort, stage: Stage, member_id: int) -> int | None:
+        """Give the stage's role: the recorded one, or one created now; a recorded role deleted on Discord
+        is created again. None while another member is creating it (theirs comes with the role)."""
+        claim = await self._records.claim(cohort.id, STAGE_ROLE, stage.id)
+        if claim.discord_id is not None:
+            try:
+                await self._client.http.add_role(guild.id, member_id, claim.discord_id, reason=REASON)
+                return claim.discord_id
+            except discord.NotFound as exc:
+                if exc.code != UNKNOWN_ROLE:
+                    raise
+            claim = await self._records.gone(cohort.id, STAGE_ROLE, stage.id, claim.discord_id)
+        if not claim.mine:
+            return None
+        try:
+            role = await guild.create_role(name=role_name(cohort, stage), reason=REASON)
+        except BaseException:
+            await self._records.release(cohort.id, STAGE_ROLE, stage.id)
+            raise
+        await self._records.made(cohort.id, STAGE_ROLE, stage.id, role.id)
+        await self._client.http.add_role(guild.id, member_id, role.id, reason=REASON)
+        return role.id
+
+    async def take_back(self, guild_id: int, cohort_ids: Iterable[int], member_id: int) -> None:
+        """Take every stage role of these cohorts from the member (whether the cohorts still hand them out
+        or not: the member left or asked to be forgotten). Discord's refusals are logged, never raised."""
+        known = await self._records.known(cohort_ids, STAGE_ROLE)
+        for role_id in set(known.values()):
+            with contextlib.suppress(discord.NotFound):
+                try:
+                    await self._client.http.remove_role(guild_id, member_id, role_id, reason=REASON)
+                except discord.Forbidden as exc:
+                    log.warning("could not take role %s back from a member: %s", role_id, exc)

@@ -1,0 +1,22 @@
+"""The answer to /done, /skip and a nudge's Done button: what moved, the next topic's thread, and the
+role of a stage just finished (each only where the cohort turned it on)."""
+
+from __future__ import annotations
+
+import discord
+
+from bot import render
+from bot.services.advance import AdvanceResult
+from bot.stage_roles import StageRoles
+from bot.topic_threads import TopicThreads
+from bot.ui.host import host
+
+
+async def advance_reply(interaction: discord.Interaction, result: AdvanceResult) -> str:
+    """Open the next topic's thread and give the finished stages' roles as needed, then word it all."""
+    links = host(interaction).services.links
+    thread = await TopicThreads(interaction.client, links).thread_for(result.cohort, result.now_on)
+    roles = await StageRoles(interaction.client, links).grant(
+        result.cohort, interaction.user.id, result.stages_completed
+    )
+    return render.advance_text(result, thread) + render.role_line(roles)

@@ -50,6 +50,8 @@ async def test_registers_every_command_with_its_options(h):
         "export",
         "report",
         "pause",
+        "calendar",
+        "stage-role",
     }
     # Hidden from members without Manage Server (0x20) by default, and never in DMs.
     assert int(cohort["default_member_permissions"]) == 1 << 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Cohort, Membership
-from bot.embed_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX
+from bot.embed_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.render.common import COLOUR, bar, fit_items, pace_name, weekday_name
 from bot.roadmap import Roadmap
@@ -20,6 +20,7 @@ def schedule_text(cohort: Cohort) -> str:
     return f"{weekday_name(cohort.leaderboard_weekday)} {cohort.leaderboard_time}"
 
 
+@fitted
 def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None = None) -> discord.Embed:
     """Every setting of a cohort, its calendar's first and last day (pauses counted) and its pauses."""
     cohort = overview.cohort
@@ -89,6 +90,7 @@ def deletion_question(scope: DeletionScope) -> str:
     )
 
 
+@fitted
 def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
     """The server's cohorts, one line each."""
     embed = discord.Embed(title=t("Cohorts in this server"), colour=COLOUR)
@@ -114,6 +116,7 @@ def member_page_count(members: int) -> int:
     return max(1, -(-members // MEMBERS_PER_PAGE))
 
 
+@fitted
 def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], page: int) -> discord.Embed:
     """One page of a cohort's member list."""
     pages = member_page_count(len(members))
@@ -133,6 +136,7 @@ def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], pa
     return embed
 
 
+@fitted
 def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
     """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
     embed = discord.Embed(title=title or t("Report · {cohort}", cohort=md(report.cohort.name)), colour=COLOUR)

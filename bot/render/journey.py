@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.embed_limits import fitted
 from bot.i18n import days, t
 from bot.render.common import (
     COLOUR,
@@ -25,6 +26,7 @@ from bot.services.topic_threads import NO_THREAD, ThreadLink
 from bot.usertext import md
 
 
+@fitted
 def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     """The `/progress` card: where the member is, how much is done, pace and streak."""
     current = report.current
@@ -81,6 +83,7 @@ def streak_text(current: int, best: int) -> str:
     return t("no streak yet")
 
 
+@fitted
 def roadmap_embed(roadmap: Roadmap, done_ids: set[str], current_ids: set[str]) -> discord.Embed:
     """All stages with their budgets and the caller's done count per stage."""
     embed = discord.Embed(title=t("Roadmap: {title}", title=roadmap.title), colour=COLOUR)
@@ -110,6 +113,7 @@ def roadmap_embed(roadmap: Roadmap, done_ids: set[str], current_ids: set[str]) -
     return embed
 
 
+@fitted
 def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids: set[str]) -> discord.Embed:
     """One stage in detail: its topics with marks, and its project ideas."""
     number = roadmap.stages.index(stage) + 1
@@ -124,6 +128,7 @@ def stage_embed(roadmap: Roadmap, stage: Stage, done_ids: set[str], current_ids:
     return embed
 
 
+@fitted
 def topic_embed(ref: TopicRef, thread: ThreadLink | None = None) -> discord.Embed:
     """What to learn for a topic, its thread (when the cohort has topic threads), and its stage's project ideas."""
     embed = discord.Embed(
@@ -187,6 +192,7 @@ def advance_text(result: AdvanceResult, thread: ThreadLink = NO_THREAD) -> str:
     return text + thread_line(thread)
 
 
+@fitted
 def settings_embed(view: SettingsView) -> discord.Embed:
     """`/settings` without options, and the answer after a change."""
     embed = discord.Embed(title=t("Your settings · {cohort}", cohort=md(view.cohort.name)), colour=COLOUR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.embed_limits import CONTENT_MAX, MENTIONS_MAX
+from bot.embed_limits import CONTENT_MAX, MENTIONS_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.render.common import COLOUR, fit_items, local_time
 from bot.services.delivery_jobs import DmNoticeJob, NudgeJob
@@ -12,6 +12,7 @@ from bot.services.leaderboard import Entry, Leaderboard
 from bot.usertext import md
 
 
+@fitted
 def nudge_embed(job: NudgeJob) -> discord.Embed:
     """The daily DM: where the member is, how long against the calendar, pace, one next step."""
     embed = discord.Embed(
@@ -41,6 +42,7 @@ def _entry_line(entry: Entry) -> str:
     return f"{MEDALS.get(entry.rank, f'`#{entry.rank}`')} <@{entry.user_id}> · {topics}{streak}"
 
 
+@fitted
 def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title: str | None = None) -> discord.Embed:
     """The top 10 with streaks, the stage finishers, and the caller's own rank when asked for."""
     heading = title or t("Leaderboard · {cohort}", cohort=md(board.cohort.name))

@@ -351,6 +351,22 @@ async def test_sixty_cohorts_with_the_longest_markdown_names_still_list(h):
     assert description.splitlines()[0].startswith("**00\\*\\_")
 
 
+def test_every_embed_the_renderers_build_goes_through_the_last_guard():
+    """An embed builder added (or moved) without `@fitted` fails here, not on a real server."""
+    import inspect
+
+    from bot import render
+
+    builders = [
+        name
+        for name in render.__all__
+        if callable(getattr(render, name))
+        and inspect.signature(inspect.unwrap(getattr(render, name))).return_annotation in ("discord.Embed", "Embed")
+    ]
+    assert len(builders) >= 12
+    assert [name for name in builders if not hasattr(getattr(render, name), "__wrapped__")] == []
+
+
 def test_an_oversized_embed_is_fitted_within_every_limit():
     from bot.embed_limits import EMBED_TOTAL_MAX, fit_embed
 

@@ -68,6 +68,18 @@ def test_the_stage_roles_example_gives_the_role_of_the_finished_stage():
     assert out.count("🏅 Your new role: @spring · How the Web Works ✓") == 1
 
 
+def test_the_showcase_example_posts_replaces_and_reports():
+    result = sandbox_script((ROOT / "examples" / "showcase.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert out.count("@ada shared a project.") == 2
+    assert "is not a link I can share" in out
+    assert "in place of the one you shared before" in out
+    assert (
+        "Projects shared this week (1): @ada · How the Web Works: <https://github.com/ada/tiny-http-server-v2>" in out
+    )
+
+
 def test_a_command_without_an_answer_fails_the_script():
     result = sandbox_script("/progress\n/nope\nclock soon\n/done bogus words\n")
     assert result.returncode == 1

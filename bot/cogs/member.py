@@ -12,7 +12,8 @@ from discord import app_commands
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of, stage_roles, topic_threads
-from bot.cogs.options import Name, Note
+from bot.cogs.options import Name, Note, ProjectUrl
+from bot.cogs.showcase import delete_posts, post_share
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress_views import ProgressReport
@@ -97,6 +98,7 @@ class MemberCog(MemberCogBase):
         async def forget(clicked: discord.Interaction) -> Outcome:
             forgotten = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
             await stage_roles(clicked).take_back(guild_id, forgotten.cohort_ids, clicked.user.id)
+            await delete_posts(clicked.client, forgotten.posts)
             text = t(
                 "Deleted: your membership, history and check-ins in {cohorts}. Nothing about you is left there.",
                 cohorts=", ".join(f"**{md(n)}**" for n in forgotten.names),
@@ -270,6 +272,31 @@ class MemberCog(MemberCogBase):
             return Reply(embed=render.topic_embed(current, thread))
 
         await answer_in_time(interaction, current_topic())
+
+    @app_commands.command(name="share", description="Share your project for a stage in the cohort's channel")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        url="The link to your project (https://…, up to 512 characters)",
+        stage="The stage it belongs to (default: your current one)",
+        note="A few words about it (up to 500 characters)",
+        cohort=COHORT_HELP,
+    )
+    @app_commands.autocomplete(stage=ac.stages, cohort=ac.my_cohorts)
+    async def share(
+        self,
+        interaction: discord.Interaction,
+        url: ProjectUrl,
+        stage: Name | None = None,
+        note: Note | None = None,
+        cohort: Name | None = None,
+    ) -> None:
+        async def share() -> Reply:
+            draft = await self.services.showcase.prepare(
+                guild_of(interaction), interaction.user.id, cohort, url, stage, note
+            )
+            return Reply(await post_share(interaction, self.services.showcase, draft))
+
+        await answer_in_time(interaction, share())
 
 
 async def setup(bot: Host) -> None:

@@ -120,6 +120,7 @@ class ModeratorCog(
         status="active: reopen an archived cohort",
         threads="on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
         stage_roles="on: a role for each stage a member finishes (/cohort stage-role picks one)",
+        showcase="on: members post their projects in the cohort channel with /share",
         **OPTION_HELP,
     )
     @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES, threads=ON_OFF)
@@ -141,6 +142,7 @@ class ModeratorCog(
         status: Choice | None = None,
         threads: Choice | None = None,
         stage_roles: Choice | None = None,
+        showcase: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)

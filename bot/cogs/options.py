@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot import usertext
-from bot.db.models import NOTE_MAX_LENGTH
+from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
 from bot.i18n import t
 from bot.services.errors import InvalidInput
 from bot.services.members import MAX_CHECKIN_MINUTES
@@ -72,5 +72,6 @@ Time = app_commands.Transform[str, TextOption(TIME_MAX)]
 SettingTime = app_commands.Transform[str, TextOption(SETTING_TIME_MAX)]
 Timezone = app_commands.Transform[str, TextOption(TIMEZONE_MAX)]
 Note = app_commands.Transform[str, TextOption(NOTE_MAX_LENGTH)]
+ProjectUrl = app_commands.Transform[str, TextOption(PROJECT_URL_MAX)]
 Choice = app_commands.Transform[str, TextOption(CHOICE_MAX)]
 Minutes = app_commands.Range[int, 1, MAX_CHECKIN_MINUTES]

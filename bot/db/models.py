@@ -35,6 +35,7 @@ NAMING_CONVENTION = {
 
 TOPIC_ID_LENGTH = 64
 NOTE_MAX_LENGTH = 500
+PROJECT_URL_MAX = 512
 
 
 class Base(DeclarativeBase):
@@ -79,6 +80,8 @@ class Cohort(Base):
     threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Stage roles (`/cohort edit stage_roles:on`): a role for each stage a member finishes.
     stage_roles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Project showcase (`/cohort edit showcase:on`): members post their projects with /share.
+    showcase: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -255,3 +258,24 @@ class CohortLink(Base):
     discord_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProjectShare(Base):
+    """A member's project for a stage (`/share`): one per member and stage, a second replaces the first.
+    `message_id`: its post in the cohort's channel (`channel_id`)."""
+
+    __tablename__ = "project_shares"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "stage_id"),
+        Index("ix_project_shares_cohort", "cohort_id", "shared_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    stage_id: Mapped[str] = mapped_column(String(TOPIC_ID_LENGTH))
+    url: Mapped[str] = mapped_column(String(PROJECT_URL_MAX))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime)

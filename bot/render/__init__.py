@@ -42,7 +42,7 @@ from bot.render.journey import (
     streak_text,
     topic_embed,
 )
-from bot.render.posts import MEDALS, dm_notice, leaderboard_embed, nudge_embed
+from bot.render.posts import MEDALS, dm_notice, leaderboard_embed, nudge_embed, share_embed
 
 __all__ = [
     "BAR_WIDTH",
@@ -74,6 +74,7 @@ __all__ = [
     "role_line",
     "schedule_text",
     "settings_embed",
+    "share_embed",
     "stage_embed",
     "streak_text",
     "thread_line",

@@ -53,6 +53,9 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     embed.add_field(
         name=t("Stage roles"), value=t("on: a role for each finished stage") if cohort.stage_roles else t("off")
     )
+    embed.add_field(
+        name=t("Project showcase"), value=t("on: members /share their projects") if cohort.showcase else t("off")
+    )
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"
@@ -165,5 +168,12 @@ def report_embed(report: CohortReport, title: str | None = None) -> discord.Embe
     if report.pauses:
         embed.add_field(
             name=t("Planned breaks"), value=fit_items([f"{a} → {b}" for a, b in report.pauses], 1024), inline=False
+        )
+    if report.shares:
+        lines = [f"<@{s.user_id}> · {md(s.stage_title)}: <{s.url}>" for s in report.shares]
+        embed.add_field(
+            name=t("Projects shared this week ({count})", count=len(report.shares)),
+            value=fit_items(lines, FIELD_VALUE_MAX, "\n"),
+            inline=False,
         )
     return embed

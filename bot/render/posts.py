@@ -9,6 +9,7 @@ from bot.i18n import days, plural, t
 from bot.render.common import COLOUR, fit_items, local_time
 from bot.services.delivery_jobs import DmNoticeJob, NudgeJob
 from bot.services.leaderboard import Entry, Leaderboard
+from bot.services.showcase import ShareDraft
 from bot.usertext import md
 
 
@@ -102,3 +103,18 @@ def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
             break
         pinged.append(uid)
     return " ".join(f"<@{uid}>" for uid in pinged) + " " + body, pinged
+
+
+@fitted
+def share_embed(draft: ShareDraft, member_name: str) -> discord.Embed:
+    """A member's project in the cohort's channel: the stage it belongs to, the link, their note."""
+    embed = discord.Embed(
+        title=t("🛠️ Project · stage {number}: {stage}", number=draft.stage_number, stage=draft.stage.title),
+        url=draft.url,
+        description=md(draft.note) if draft.note else None,
+        colour=COLOUR,
+    )
+    embed.set_author(name=member_name)
+    embed.add_field(name=t("Link"), value=draft.url, inline=False)
+    embed.set_footer(text=draft.cohort.name)
+    return embed

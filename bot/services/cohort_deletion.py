@@ -14,6 +14,7 @@ from bot.db.models import (
     Delivery,
     Membership,
     ProgressEvent,
+    ProjectShare,
     WeeklyTally,
 )
 from bot.i18n import t
@@ -84,6 +85,7 @@ class CohortDeletion:
             await session.execute(
                 delete(Delivery).where(Delivery.kind.in_(("leaderboard", "dm-notice")), Delivery.target_id == cohort.id)
             )
+            await session.execute(delete(ProjectShare).where(ProjectShare.cohort_id == cohort.id))
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
             # Its threads and roles stay on Discord: the cohort only forgets which topic or stage each was.

@@ -71,6 +71,7 @@ class CohortOptions:
     status: str | None = None  # only on edit: "active" reopens an archived cohort
     threads: str | None = None  # only on edit: "on" opens a public thread per topic in the cohort channel
     stage_roles: str | None = None  # only on edit: "on" gives a role for each stage a member finishes
+    showcase: str | None = None  # only on edit: "on" lets members post their projects with /share
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
@@ -103,6 +104,8 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["threads"] = v.parse_on_off(options.threads, "threads")
     if options.stage_roles is not None:
         changes["stage_roles"] = v.parse_on_off(options.stage_roles, "stage_roles")
+    if options.showcase is not None:
+        changes["showcase"] = v.parse_on_off(options.showcase, "showcase")
     for key, value in changes.items():
         setattr(cohort, key, value)
 

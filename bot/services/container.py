@@ -23,6 +23,7 @@ from bot.services.memberships import Memberships
 from bot.services.progress import ProgressService
 from bot.services.progress_views import ProgressViews
 from bot.services.send_budget import SendBudgetService
+from bot.services.showcase import ShowcaseService
 from bot.services.stage_roles import StageRoleService
 
 
@@ -43,6 +44,7 @@ class Services:
     send_budget: SendBudgetService
     links: CohortLinkService
     stage_roles: StageRoleService
+    showcase: ShowcaseService
 
     @classmethod
     def build(
@@ -94,4 +96,5 @@ class Services:
             SendBudgetService(sessions),
             links,
             StageRoleService(cohorts, links, roadmaps),
+            ShowcaseService(sessions, memberships, clock),
         )

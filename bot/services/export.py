@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, WeeklyTally
+from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, ProjectShare, WeeklyTally
 from bot.i18n import t
 from bot.services.cohorts import CohortService
 from bot.services.errors import NotFound
+from bot.services.showcase import forget_shares
 from bot.usertext import QUOTE_MAX, md
 
 CSV_COLUMNS = (
@@ -44,11 +45,12 @@ def _iso(value: datetime | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Forgotten:
-    """What /forget-me deleted: the names of the cohorts that held anything about the member, and the
-    ids of the cohorts in its scope."""
+    """What /forget-me deleted: the names of the cohorts that held anything about the member, the ids of
+    the cohorts in its scope, and the member's project posts."""
 
     names: list[str]
     cohort_ids: list[int]
+    posts: list[tuple[int, int]]  # the member's project posts (channel id, message id), to delete on Discord
 
 
 class ExportService:
@@ -167,6 +169,12 @@ class ExportService:
             await session.execute(delete(WeeklyTally).where(WeeklyTally.membership_id.in_(ids)))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
             await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(ids)))
+            posts = list(
+                await session.execute(
+                    select(ProjectShare.channel_id, ProjectShare.message_id).where(ProjectShare.membership_id.in_(ids))
+                )
+            )
+            await session.execute(forget_shares(ids))
             await session.execute(delete(Membership).where(Membership.id.in_(ids)))
             # Who created a cohort or a break is kept as nobody (0): the cohort and its calendar stay.
             authored = list(
@@ -186,7 +194,8 @@ class ExportService:
             if session.bind.dialect.name == "sqlite":
                 # WAL frames still hold the deleted rows until a checkpoint copies them over.
                 await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            return Forgotten(list(dict.fromkeys([name for _, name in rows] + authored)), cohort_ids)
+            names = list(dict.fromkeys([name for _, name in rows] + authored))
+            return Forgotten(names, cohort_ids, [(channel_id, message_id) for channel_id, message_id in posts])
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).

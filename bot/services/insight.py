@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from bot.services.cohorts import CohortService
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
+from bot.services.showcase import SHARES_WEEK, SharedProject, shares_in
 from bot.services.streaks import paused_days
 from bot.services.topics import cohort_roadmap
 from bot.usertext import md
@@ -49,6 +50,7 @@ class CohortReport:
     stuck: list[StuckTopic]  # longest against their budget first
     quiet: list[tuple[int, int]]  # (user id, days without progress or check-in), quietest first
     pauses: list[tuple[date, date]]
+    shares: list[SharedProject] = field(default_factory=list)  # projects shared in the last seven days
 
 
 class InsightService:
@@ -94,6 +96,9 @@ class InsightService:
                 ).all()
             )
             paused = await paused_days(session, cohort.id)
+            roadmap = cohort_roadmap(self._roadmaps, cohort)
+            now = self._clock.now()
+            shares = await shares_in(session, cohort, now - SHARES_WEEK, now, roadmap)
             pauses = [
                 tuple(r)
                 for r in await session.execute(
@@ -103,7 +108,6 @@ class InsightService:
                 )
             ]
         today = local_date(self._clock.now(), cohort.timezone)
-        roadmap = cohort_roadmap(self._roadmaps, cohort)
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
         per_stage = {stage.id: 0 for stage in roadmap.stages}
         on_topic: dict[str, list[int]] = {}
@@ -134,6 +138,7 @@ class InsightService:
             [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
             quiet,
             pauses,
+            shares,
         )
 
     async def pause(self, guild_id: int, cohort_name: str, start: str, end: str, by: Authority) -> CohortReport:

@@ -6,9 +6,10 @@ import calendar
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot import usertext
-from bot.db.models import NOTE_MAX_LENGTH
+from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
 from bot.i18n import t
 from bot.services.errors import InvalidInput
 from bot.services.timezones import parse_timezone
@@ -203,3 +204,33 @@ def name_key(name: str) -> str:
     """The key a cohort name is unique by: normalised (NFKC) and case-folded, so `ｓｐｒｉｎｇ`,
     `Spring` and `spring` are one cohort."""
     return usertext.name_key(name)
+
+
+def parse_project_url(value: str) -> str:
+    """A link to a project: `http` or `https`, a host, at most 512 characters, printable ASCII without
+    spaces (as a browser copies a link: anything else percent-encoded)."""
+    url = value.strip()
+    problem = None
+    if len(url) > PROJECT_URL_MAX:
+        problem = t("it is {value} characters long", value=len(url))
+    elif any(not ("!" <= ch <= "~") for ch in url):
+        problem = t("it has spaces, control characters or characters a link cannot hold")
+    else:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:  # a bracketed host that is not an IPv6 address
+            parts, hostname = None, None
+        if parts is None or parts.scheme.casefold() not in ("http", "https") or not hostname:
+            problem = t("it does not start with `https://` and a host")
+    if problem is None:
+        return url
+    raise InvalidInput(
+        t(
+            "`{value}` is not a link I can share: {problem}. Give the link to your project as your browser "
+            "shows it, starting with `https://` (or `http://`), up to {limit} characters.",
+            value=code(url),
+            problem=problem,
+            limit=PROJECT_URL_MAX,
+        )
+    )

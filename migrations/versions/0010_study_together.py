@@ -1,4 +1,4 @@
-"""study together: topic threads and stage roles (cohort settings, and the Discord objects they use)
+"""study together: topic threads, stage roles, project showcase (cohort settings, the Discord objects they use, shares)
 
 Revision ID: 0010
 Revises: 0009
@@ -22,6 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cohorts") as batch:
         batch.add_column(sa.Column("threads", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column("stage_roles", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("showcase", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "cohort_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -36,9 +37,32 @@ def upgrade() -> None:
         sa.UniqueConstraint("cohort_id", "kind", "key", name="uq_cohort_links_cohort_id"),
     )
 
+    op.create_table(
+        "project_shares",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("membership_id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("stage_id", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.String(length=512), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("channel_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("shared_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], name="fk_project_shares_cohort_id_cohorts"),
+        sa.ForeignKeyConstraint(
+            ["membership_id"], ["memberships.id"], name="fk_project_shares_membership_id_memberships"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_project_shares"),
+        sa.UniqueConstraint("membership_id", "stage_id", name="uq_project_shares_membership_id"),
+    )
+    op.create_index("ix_project_shares_cohort", "project_shares", ["cohort_id", "shared_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_project_shares_cohort", table_name="project_shares")
+    op.drop_table("project_shares")
     op.drop_table("cohort_links")
     with op.batch_alter_table("cohorts") as batch:
+        batch.drop_column("showcase")
         batch.drop_column("stage_roles")
         batch.drop_column("threads")

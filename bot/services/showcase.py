@@ -1,0 +1,129 @@
+"""Project showcase (`/cohort edit showcase:on`): a member shares the project they built for a stage with
+/share; the bot posts it in the cohort's channel (bot.cogs), one post per member and stage, a second
+replacing the first; the week's shares go into /cohort report and the weekly digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Cohort, Membership, ProjectShare
+from bot.i18n import t
+from bot.roadmap import Roadmap, Stage
+from bot.services import caller
+from bot.services import validation as v
+from bot.services.advance import ensure_open
+from bot.services.clock import Clock
+from bot.services.errors import Conflict
+from bot.services.memberships import Memberships
+from bot.services.topics import find_stage
+from bot.usertext import md
+
+SHARES_WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDraft:
+    """A share checked and ready to post: nothing is recorded until its post exists (`record`)."""
+
+    cohort: Cohort
+    membership_id: int
+    user_id: int
+    stage: Stage
+    stage_number: int
+    url: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedProject:
+    """A share as the reports list it."""
+
+    user_id: int
+    stage_title: str
+    url: str
+
+
+class ShowcaseService:
+    """Checks and records project shares."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], memberships: Memberships, clock: Clock) -> None:
+        self._sessions = sessions
+        self._memberships = memberships
+        self._clock = clock
+
+    async def prepare(
+        self, guild_id: int, user_id: int, cohort_name: str | None, url: str, stage_query: str | None, note: str | None
+    ) -> ShareDraft:
+        """Check a /share: the member's cohort shows projects and is open, the link and note are
+        acceptable; the stage is the one named, else the member's current one (the last when finished)."""
+        async with self._sessions() as session:
+            cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
+            caller.remember(session, membership)
+            await caller.keep(session)
+        ensure_open(cohort)
+        if not cohort.showcase:
+            raise Conflict(
+                t(
+                    "Sharing projects is off in **{cohort}**. A moderator can turn it on with "
+                    "`/cohort edit cohort:{cohort} showcase:on`.",
+                    cohort=md(cohort.name),
+                )
+            )
+        clean_url = v.parse_project_url(url)
+        clean_note = v.validate_note(note)
+        roadmap = self._memberships.roadmap_of(cohort)
+        if stage_query:
+            stage = find_stage(roadmap, stage_query)
+        else:
+            current = self._memberships.topic_or_first(cohort, membership.current_topic_id)
+            stage = current.stage if current is not None else roadmap.stages[-1]
+        number = next(i for i, s in enumerate(roadmap.stages, 1) if s.id == stage.id)
+        return ShareDraft(cohort, membership.id, user_id, stage, number, clean_url, clean_note)
+
+    async def record(self, draft: ShareDraft, channel_id: int, message_id: int) -> tuple[int, int] | None:
+        """Keep the share whose post now exists, in place of the member's earlier one for the stage:
+        returns that earlier post (channel id, message id) to delete, if there was one."""
+        async with self._sessions() as session:
+            earlier = await session.scalar(
+                select(ProjectShare).where(
+                    ProjectShare.membership_id == draft.membership_id, ProjectShare.stage_id == draft.stage.id
+                )
+            )
+            replaced = (earlier.channel_id, earlier.message_id) if earlier is not None else None
+            share = earlier or ProjectShare(membership_id=draft.membership_id, stage_id=draft.stage.id)
+            share.cohort_id = draft.cohort.id
+            share.url, share.note = draft.url, draft.note
+            share.channel_id, share.message_id = channel_id, message_id
+            share.shared_at = self._clock.now()
+            session.add(share)
+            await session.commit()
+        return replaced
+
+    async def week(self, cohort: Cohort, until: datetime | None = None) -> list[SharedProject]:
+        """The cohort's shares of the seven days up to `until` (default: now), newest first."""
+        end = until or self._clock.now()
+        async with self._sessions() as session:
+            return await shares_in(session, cohort, end - SHARES_WEEK, end, self._memberships.roadmap_of(cohort))
+
+
+async def shares_in(
+    session: AsyncSession, cohort: Cohort, start: datetime, end: datetime, roadmap: Roadmap
+) -> list[SharedProject]:
+    """The cohort's shares in [start, end), newest first (in a caller's session: the report reads it in its own)."""
+    rows = await session.execute(
+        select(Membership.user_id, ProjectShare.stage_id, ProjectShare.url)
+        .join(Membership, Membership.id == ProjectShare.membership_id)
+        .where(ProjectShare.cohort_id == cohort.id, ProjectShare.shared_at >= start, ProjectShare.shared_at < end)
+        .order_by(ProjectShare.shared_at.desc())
+    )
+    titles = {stage.id: stage.title for stage in roadmap.stages}
+    return [SharedProject(user_id, titles.get(stage_id, stage_id), url) for user_id, stage_id, url in rows]
+
+
+def forget_shares(membership_ids: list[int]):  # noqa: ANN201 - a Delete
+    """Delete these memberships' shares (their posts are deleted by the caller, from `ProjectShare` rows)."""
+    return delete(ProjectShare).where(ProjectShare.membership_id.in_(membership_ids))

@@ -1,0 +1,115 @@
+"""Project showcase (`/cohort edit showcase:on`, `/share url [stage] [note]`): one post per member and
+stage in the cohort channel, a second replacing the first; only http(s) links up to 512 characters;
+the week's shares in /cohort report; /forget-me takes the posts away."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import ProjectShare
+from tests.harness import database_dump as dump
+
+LINK = "https://github.com/alice/tiny-http-server"
+
+
+def share_posts(h) -> list:
+    return [m for m in h.fake.channel_posts if m.embeds and m.embeds[0].get("url")]
+
+
+async def shares(h) -> list[ProjectShare]:
+    async with h.bot.services.progress._sessions() as session:
+        return list(await session.scalars(select(ProjectShare).order_by(ProjectShare.id)))
+
+
+@pytest.fixture
+async def spring(h):
+    await h.create_cohort("spring")
+    for user in (h.alice, h.bob):
+        await h.run(user, "join", cohort="spring")
+    return h
+
+
+async def test_sharing_is_off_until_a_moderator_turns_it_on(spring):
+    h = spring
+    before = await dump(h)
+    off = await h.run(h.alice, "share", url=LINK)
+    assert off.message.ephemeral and "Sharing projects is off in **spring**" in off.message.content
+    assert "showcase:on" in off.message.content and await dump(h) == before and not share_posts(h)
+
+
+async def test_a_share_is_posted_for_the_members_stage_and_a_second_replaces_it(spring):
+    h = spring
+    on = await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    assert "Project showcase: on" in on.message.text()
+    first = await h.run(h.alice, "share", url=LINK, note="**raw sockets**, no framework <@&1>")
+    assert first.message.ephemeral and "Shared in <#" in first.message.content
+    [post] = share_posts(h)
+    embed = post.embeds[0]
+    assert embed["url"] == LINK and embed["title"] == "🛠️ Project · stage 1: How the Web Works"
+    assert embed["author"]["name"] == "alice" and embed["description"].startswith("\\*\\*raw sockets\\*\\*")
+    assert post.content == f"<@{h.alice.id}> shared a project." and not post.pinged
+    second = await h.run(h.alice, "share", url=LINK + "-v2", stage="1")
+    assert "in place of the one you shared before" in second.message.content
+    [post2] = share_posts(h)  # the first post is gone from the channel
+    assert post2.embeds[0]["url"] == LINK + "-v2" and post.id in h.fake.deletions.deleted
+    other = await h.run(h.alice, "share", url=LINK, stage="databases")
+    assert "**Databases**" in other.message.content
+    assert [(s.stage_id, s.url) for s in await shares(h)] == [
+        ("how-the-web-works", LINK + "-v2"),
+        ("databases", LINK),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("javascript:alert(1)", "does not start with `https://`"),
+        ("ftp://example.org/x", "does not start with `https://`"),
+        ("https://", "does not start with `https://`"),
+        ("https://exa mple.org", "spaces"),
+        ("https://bücher.example/x", "characters a link cannot hold"),
+        ("https://[::1", "does not start with `https://`"),
+    ],
+)
+async def test_only_http_links_up_to_512_characters(spring, url, why):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    before = await dump(h)
+    refused = await h.run(h.alice, "share", url=url)
+    assert refused.message.ephemeral and "is not a link I can share" in refused.message.content, refused.message.content
+    assert why in refused.message.content and "up to 512 characters" in refused.message.content
+    assert await dump(h) == before and not share_posts(h)
+
+
+async def test_a_link_over_512_characters_is_refused_at_the_option(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    longest = "https://example.org/" + "x" * 492
+    assert "Shared in" in (await h.run(h.alice, "share", url=longest)).message.content  # 512: accepted
+    before = await dump(h)
+    refused = await h.run(h.bob, "share", url=longest + "x", unchecked=True)  # a client that ignores max_length
+    assert refused.message.ephemeral and "513 characters long; this option takes at most 512" in refused.message.content
+    assert await dump(h) == before
+
+
+async def test_the_report_lists_the_weeks_shares_and_forget_me_takes_the_posts_away(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    await h.run(h.alice, "share", url=LINK)
+    await h.run(h.bob, "share", url="https://example.org/bob", note="my first API")
+    report = await h.run(h.mod, "cohort report", cohort="spring")
+    text = report.message.text()
+    assert "Projects shared this week (2)" in text
+    assert f"<@{h.alice.id}> · How the Web Works: <{LINK}>" in text
+    await h.confirm(h.alice, "forget-me", "Delete my data")
+    assert [p.embeds[0]["url"] for p in share_posts(h)] == ["https://example.org/bob"]
+    assert [s.url for s in await shares(h)] == ["https://example.org/bob"]
+
+
+async def test_deleting_the_cohort_deletes_its_shares(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    await h.run(h.alice, "share", url=LINK)
+    await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
+    assert await shares(h) == []

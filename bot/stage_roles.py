@@ -94,9 +94,14 @@ class StageRoles:
         except BaseException:
             await self._records.release(cohort.id, STAGE_ROLE, stage.id)
             raise
-        await self._records.made(cohort.id, STAGE_ROLE, stage.id, role.id)
-        await self._client.http.add_role(guild.id, member_id, role.id, reason=REASON)
-        return role.id
+        role_id = role.id
+        if not await self._records.made(cohort.id, STAGE_ROLE, stage.id, role.id):
+            # A moderator picked the stage's role while this one was being created: theirs stands.
+            role_id = (await self._records.known([cohort.id], STAGE_ROLE)).get((cohort.id, stage.id))
+            if role_id is None:
+                return None
+        await self._client.http.add_role(guild.id, member_id, role_id, reason=REASON)
+        return role_id
 
     async def take_back(self, guild_id: int, cohort_ids: Iterable[int], member_id: int) -> None:
         """Take every stage role of these cohorts from the member (whether the cohorts still hand them out

@@ -67,13 +67,17 @@ class CohortLinkService:
             await session.commit()
             return LinkClaim(None, mine=moved.rowcount == 1)
 
-    async def made(self, cohort_id: int, kind: str, key: str, discord_id: int) -> None:
-        """Record the object the claimer created."""
+    async def made(self, cohort_id: int, kind: str, key: str, discord_id: int) -> bool:
+        """Record the object the claimer created: False when a moderator's pick took its place meanwhile
+        (the pick stands; the object created is left unused)."""
         async with self._sessions() as session:
-            await session.execute(
-                update(CohortLink).where(*self._row(cohort_id, kind, key)).values(discord_id=discord_id)
+            recorded = await session.execute(
+                update(CohortLink)
+                .where(*self._row(cohort_id, kind, key), CohortLink.discord_id.is_(None))
+                .values(discord_id=discord_id)
             )
             await session.commit()
+        return recorded.rowcount == 1
 
     async def release(self, cohort_id: int, kind: str, key: str) -> None:
         """Give a claim back (the object could not be created): the next one to need it tries again."""

@@ -50,13 +50,14 @@ def test_the_topic_threads_example_opens_each_thread_once_and_links_it():
     assert "Topic threads: on: one per topic in #study-hall" in out
 
 
-def test_the_calendar_example_saves_a_calendar_file_that_parses():
+def test_the_calendar_example_saves_a_calendar_file_that_parses_and_keeps_stage_events():
     result = sandbox_script((ROOT / "examples" / "calendar.txt").read_text())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     [saved] = re.findall(r"📎 spring\.ics \(\d+ bytes\) → (\S+)", result.stdout)
     ics = Calendar.from_ical(Path(saved).read_bytes())
     summaries = {str(e["summary"]) for e in ics.walk("VEVENT")}
     assert {"spring · planned break", "spring · weekly leaderboard", "spring · stage 1: How the Web Works"} <= summaries
+    assert "📅 Scheduled events: 8 created, 0 updated, 0 removed." in result.stdout
 
 
 def test_the_stage_roles_example_gives_the_role_of_the_finished_stage():

@@ -55,6 +55,10 @@ class BotAccess:
         guild = self._interaction.guild
         return () if guild is not None and guild.me.guild_permissions.manage_roles else ("Manage Roles",)
 
+    def missing_for_events(self) -> tuple[str, ...]:
+        guild = self._interaction.guild
+        return () if guild is not None and guild.me.guild_permissions.manage_events else ("Manage Events",)
+
     def role_problem(self, role_id: int) -> str | None:
         guild = self._interaction.guild
         return "unknown" if guild is None else role_problem(guild, role_id)

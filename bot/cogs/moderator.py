@@ -19,9 +19,11 @@ from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohort_ics import cohort_ics
+from bot.services.cohort_links import STAGE_EVENT
 from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
+from bot.stage_events import StageEvents
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
@@ -70,6 +72,23 @@ class ModeratorCog(
     async def _moderated(self, interaction: discord.Interaction, name: str) -> Cohort:
         """The named cohort, read by someone who moderates it (the service checks)."""
         return await self.services.cohorts.moderated(guild_of(interaction), name, authority_of(interaction))
+
+    async def _stage_events(self, interaction: discord.Interaction, cohort: Cohort) -> str:
+        """Bring the cohort's scheduled events in step with its calendar; a line for the answer."""
+        overview = await self.services.cohorts.overview(cohort)
+        done = await StageEvents(interaction.client, self.services.links).sync(
+            cohort, self._roadmap(cohort), overview.paused, self.services.clock.now()
+        )
+        if done.refused:
+            return "\n" + t("📅 Scheduled events not kept: I need **Manage Events** in this server.")
+        if done.created or done.moved or done.removed:
+            return "\n" + t(
+                "📅 Scheduled events: {created} created, {moved} updated, {removed} removed.",
+                created=done.created,
+                moved=done.moved,
+                removed=done.removed,
+            )
+        return ""
 
     async def _cohort_embed(self, cohort: Cohort, title: str | None = None) -> discord.Embed:
         overview = await self.services.cohorts.overview(cohort)  # loaded already: not found again by name
@@ -121,9 +140,18 @@ class ModeratorCog(
         threads="on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
         stage_roles="on: a role for each stage a member finishes (/cohort stage-role picks one)",
         showcase="on: members post their projects in the cohort channel with /share",
+        events="on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
         **OPTION_HELP,
     )
-    @app_commands.choices(leaderboard_day=WEEKDAY_CHOICES, pace=PACE_CHOICES, status=STATUS_CHOICES, threads=ON_OFF)
+    @app_commands.choices(
+        leaderboard_day=WEEKDAY_CHOICES,
+        pace=PACE_CHOICES,
+        status=STATUS_CHOICES,
+        threads=ON_OFF,
+        stage_roles=ON_OFF,
+        showcase=ON_OFF,
+        events=ON_OFF,
+    )
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
         self,
@@ -143,6 +171,7 @@ class ModeratorCog(
         threads: Choice | None = None,
         stage_roles: Choice | None = None,
         showcase: Choice | None = None,
+        events: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
@@ -151,14 +180,15 @@ class ModeratorCog(
             updated = await self.services.cohorts.edit(
                 guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
-            return "", await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
+            events = await self._stage_events(interaction, updated)
+            return events, await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
 
         try:
-            _, embed = await edit(calendar_over_ok=False)
+            content, embed = await edit(calendar_over_ok=False)
         except NeedsConfirmation as warning:
             await ask(interaction, warning.message, t("Change anyway"), lambda _: edit(calendar_over_ok=True))
             return
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(content, embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="All cohorts of this server")
     async def list_(self, interaction: discord.Interaction) -> None:
@@ -193,7 +223,7 @@ class ModeratorCog(
                 "`/cohort edit status:active` reopens it.",
                 archived=md(archived.name),
             )
-            return text, None
+            return text + await self._stage_events(clicked, archived), None
 
         question = t(
             "Archive **{cohort}**? Members can no longer join or record progress, and nudges and the weekly "
@@ -210,7 +240,9 @@ class ModeratorCog(
         scope = await self.services.deletion.scope(guild_id, cohort, authority_of(interaction))
 
         async def delete(clicked: discord.Interaction) -> Outcome:
+            events = await self.services.links.known([scope.cohort_id], STAGE_EVENT)
             await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
+            await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
             return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
 
         await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
@@ -251,17 +283,15 @@ class ModeratorCog(
     async def pause(self, interaction: discord.Interaction, cohort: Name, start: Date, end: Date) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
         report = await self.services.insight.pause(guild_id, cohort, start, end, by)
-        await send_ephemeral(
-            interaction,
-            t(
-                "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
-                "do not break on them, and no nudges go out.",
-                cohort=md(report.cohort.name),
-                start=start,
-                end=end,
-            ),
-            embed=render.report_embed(report),
+        text = t(
+            "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
+            "do not break on them, and no nudges go out.",
+            cohort=md(report.cohort.name),
+            start=start,
+            end=end,
         )
+        text += await self._stage_events(interaction, report.cohort)
+        await send_ephemeral(interaction, text, embed=render.report_embed(report))
 
     @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
     @app_commands.describe(cohort="The cohort")

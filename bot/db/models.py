@@ -82,6 +82,8 @@ class Cohort(Base):
     stage_roles: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Project showcase (`/cohort edit showcase:on`): members post their projects with /share.
     showcase: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Stage events (`/cohort edit events:on`): a Discord scheduled event at the start of each stage.
+    events: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:

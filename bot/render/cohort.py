@@ -56,6 +56,9 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     embed.add_field(
         name=t("Project showcase"), value=t("on: members /share their projects") if cohort.showcase else t("off")
     )
+    embed.add_field(
+        name=t("Stage events"), value=t("on: a scheduled event at each stage's start") if cohort.events else t("off")
+    )
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"

@@ -17,6 +17,7 @@ from bot.services.clock import Clock
 
 THREAD = "thread"  # key: a topic id
 STAGE_ROLE = "stage-role"  # key: a stage id
+STAGE_EVENT = "stage-event"  # key: a stage id (a Discord scheduled event at the stage's start)
 
 # A claim whose object was not recorded by then belongs to a process that died while creating it.
 CLAIM_EXPIRES = timedelta(minutes=1)
@@ -97,6 +98,12 @@ class CohortLinkService:
             )
             await session.commit()
         return LinkClaim(None, mine=forgot.rowcount == 1)
+
+    async def drop(self, cohort_id: int, kind: str, key: str) -> None:
+        """Forget an object the cohort no longer uses (deleted on Discord by the caller)."""
+        async with self._sessions() as session:
+            await session.execute(delete(CohortLink).where(*self._row(cohort_id, kind, key)))
+            await session.commit()
 
     async def choose(self, cohort_id: int, kind: str, key: str, discord_id: int) -> None:
         """A moderator's pick, in place of whatever was there (the bot's own stays on Discord, unused)."""

@@ -46,6 +46,10 @@ class ServerAccess(Protocol):
         """The permissions the bot lacks to create roles and hand them out (as Discord names them)."""
         ...
 
+    def missing_for_events(self) -> tuple[str, ...]:
+        """The permissions the bot lacks to create and edit scheduled events (as Discord names them)."""
+        ...
+
     def role_problem(self, role_id: int) -> str | None:
         """Why the bot cannot hand out this role: "everyone", "managed" (an integration's), "above" (at
         or above the bot's highest role), "unknown"; None when it can."""
@@ -72,6 +76,7 @@ class CohortOptions:
     threads: str | None = None  # only on edit: "on" opens a public thread per topic in the cohort channel
     stage_roles: str | None = None  # only on edit: "on" gives a role for each stage a member finishes
     showcase: str | None = None  # only on edit: "on" lets members post their projects with /share
+    events: str | None = None  # only on edit: "on" keeps a Discord scheduled event at each stage's start
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
@@ -106,6 +111,8 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["stage_roles"] = v.parse_on_off(options.stage_roles, "stage_roles")
     if options.showcase is not None:
         changes["showcase"] = v.parse_on_off(options.showcase, "showcase")
+    if options.events is not None:
+        changes["events"] = v.parse_on_off(options.events, "events")
     for key, value in changes.items():
         setattr(cohort, key, value)
 
@@ -136,6 +143,21 @@ def check_roles_possible(access: ServerAccess | None) -> None:
             t(
                 "I can't hand out stage roles: I need {value} in this server. Give my role that "
                 "permission, then turn `stage_roles` on again.",
+                value=", ".join(f"**{name}**" for name in missing),
+            )
+        )
+
+
+def check_events_possible(access: ServerAccess | None) -> None:
+    """InvalidInput naming what the bot lacks to keep the cohort's scheduled events."""
+    if access is None:
+        raise ValueError("turning stage events on needs a ServerAccess to check the bot's permissions")
+    missing = access.missing_for_events()
+    if missing:
+        raise InvalidInput(
+            t(
+                "I can't keep scheduled events: I need {value} in this server. Give my role that "
+                "permission, then turn `events` on again.",
                 value=", ".join(f"**{name}**" for name in missing),
             )
         )

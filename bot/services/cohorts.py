@@ -23,6 +23,7 @@ from bot.services.cohort_settings import (
     CohortOptions,
     ServerAccess,
     apply_options,
+    check_events_possible,
     check_roles_possible,
     check_threads_possible,
 )
@@ -179,6 +180,8 @@ class CohortService:
                 await check_threads_possible(cohort, access)
             if cohort.stage_roles and options.stage_roles is not None:
                 check_roles_possible(access)
+            if cohort.events and options.events is not None:
+                check_events_possible(access)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
                 await session.execute(forget_statement(cohort.id, THREAD))
             sync_leaderboard_timer(cohort, now)

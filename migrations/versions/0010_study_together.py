@@ -1,4 +1,4 @@
-"""study together: topic threads, stage roles, project showcase (cohort settings, the Discord objects they use, shares)
+"""study together: topic threads, stage roles, project showcase, stage events (cohort settings, the Discord objects they use, shares)
 
 Revision ID: 0010
 Revises: 0009
@@ -23,6 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("threads", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column("stage_roles", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column("showcase", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("events", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "cohort_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -63,6 +64,7 @@ def downgrade() -> None:
     op.drop_table("project_shares")
     op.drop_table("cohort_links")
     with op.batch_alter_table("cohorts") as batch:
+        batch.drop_column("events")
         batch.drop_column("showcase")
         batch.drop_column("stage_roles")
         batch.drop_column("threads")

@@ -53,6 +53,9 @@ async def test_registers_every_command_with_its_options(h):
         "calendar",
         "stage-role",
     }
+    edit = {o["name"]: o for o in next(o for o in cohort["options"] if o["name"] == "edit")["options"]}
+    for toggle in ("threads", "stage_roles", "showcase", "events"):  # picked from a list, never typed
+        assert [c["value"] for c in edit[toggle]["choices"]] == ["on", "off"], toggle
     # Hidden from members without Manage Server (0x20) by default, and never in DMs.
     assert int(cohort["default_member_permissions"]) == 1 << 5
     assert cohort["contexts"] == [0]

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.sandbox.fake import openapi, rules
 from bot.sandbox.fake.deletions import Deletions
+from bot.sandbox.fake.events import ScheduledEvents
 from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.global_limit import GlobalLimit
 from bot.sandbox.fake.person import Deliver, People
@@ -58,6 +59,7 @@ class FakeDiscord(People):
         self.threads = Threads(self)
         self.roles = Roles(self)
         self.deletions = Deletions(self)
+        self.events = ScheduledEvents(self)
         self.on_message: Callable[[Message], None] | None = None
         # Called when an edit adds files to a message (a picture drawn after the text answer).
         self.on_attach: Callable[[Message], None] | None = None
@@ -88,6 +90,9 @@ class FakeDiscord(People):
         r.add_patch(p + "/channels/{channel}", self.threads.edit)
         r.add_post(p + "/guilds/{guild}/roles", self.roles.create)
         r.add_delete(p + "/channels/{channel}/messages/{message}", self.deletions.delete)
+        r.add_post(p + "/guilds/{guild}/scheduled-events", self.events.create)
+        r.add_patch(p + "/guilds/{guild}/scheduled-events/{event}", self.events.edit)
+        r.add_delete(p + "/guilds/{guild}/scheduled-events/{event}", self.events.delete)
         r.add_put(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.give)
         r.add_delete(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.take)
         r.add_post(p + "/users/@me/channels", self._open_dm)

@@ -265,6 +265,7 @@ class World:
                 create_public_threads=True,
                 send_messages_in_threads=True,
                 manage_roles=True,
+                manage_events=True,
             ),
         )
         guild.roles[guild_id].permissions = discord.Permissions(

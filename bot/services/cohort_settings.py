@@ -56,6 +56,10 @@ class ServerAccess(Protocol):
         ...
 
 
+# The on/off settings of /cohort edit (each a CohortOptions field and a Cohort column of that name).
+TOGGLES = ("threads", "stage_roles", "showcase", "events")
+
+
 @dataclass(frozen=True, slots=True)
 class CohortOptions:
     """Raw option values as typed; None means "not given" (defaults on create, unchanged on edit)."""
@@ -105,59 +109,55 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["report_channel_id"] = options.report_channel.postable()
     if options.locale is not None:
         changes["locale"] = options.locale
-    if options.threads is not None:
-        changes["threads"] = v.parse_on_off(options.threads, "threads")
-    if options.stage_roles is not None:
-        changes["stage_roles"] = v.parse_on_off(options.stage_roles, "stage_roles")
-    if options.showcase is not None:
-        changes["showcase"] = v.parse_on_off(options.showcase, "showcase")
-    if options.events is not None:
-        changes["events"] = v.parse_on_off(options.events, "events")
+    for toggle in TOGGLES:
+        if getattr(options, toggle) is not None:
+            changes[toggle] = v.parse_on_off(getattr(options, toggle), toggle)
     for key, value in changes.items():
         setattr(cohort, key, value)
 
 
+def _asked(access: ServerAccess | None) -> ServerAccess:
+    if access is None:
+        raise ValueError("turning this setting on needs a ServerAccess to check what Discord lets the bot do")
+    return access
+
+
+def _bold(names: tuple[str, ...]) -> str:
+    return ", ".join(f"**{name}**" for name in names)
+
+
 async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) -> None:
     """InvalidInput naming what the bot lacks to open topic threads in the cohort's channel."""
-    if access is None:
-        raise ValueError("turning topic threads on needs a ServerAccess to check the channel")
-    missing = await access.missing_for_threads(cohort.channel_id)
-    if missing:
+    if missing := await _asked(access).missing_for_threads(cohort.channel_id):
         raise InvalidInput(
             t(
                 "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
                 "permissions in that channel, then turn `threads` on again.",
                 channel_mention=f"<#{cohort.channel_id}>",
-                value=", ".join(f"**{name}**" for name in missing),
+                value=_bold(missing),
             )
         )
 
 
 def check_roles_possible(access: ServerAccess | None) -> None:
     """InvalidInput naming what the bot lacks to create and hand out stage roles."""
-    if access is None:
-        raise ValueError("turning stage roles on needs a ServerAccess to check the bot's permissions")
-    missing = access.missing_for_roles()
-    if missing:
+    if missing := _asked(access).missing_for_roles():
         raise InvalidInput(
             t(
                 "I can't hand out stage roles: I need {value} in this server. Give my role that "
                 "permission, then turn `stage_roles` on again.",
-                value=", ".join(f"**{name}**" for name in missing),
+                value=_bold(missing),
             )
         )
 
 
 def check_events_possible(access: ServerAccess | None) -> None:
     """InvalidInput naming what the bot lacks to keep the cohort's scheduled events."""
-    if access is None:
-        raise ValueError("turning stage events on needs a ServerAccess to check the bot's permissions")
-    missing = access.missing_for_events()
-    if missing:
+    if missing := _asked(access).missing_for_events():
         raise InvalidInput(
             t(
                 "I can't keep scheduled events: I need {value} in this server. Give my role that "
                 "permission, then turn `events` on again.",
-                value=", ".join(f"**{name}**" for name in missing),
+                value=_bold(missing),
             )
         )

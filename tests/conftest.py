@@ -81,3 +81,13 @@ async def h(db_url: str) -> AsyncIterator[Harness]:
 
 def pytest_report_header() -> str:
     return f"studybot storage backend: {'PostgreSQL' if POSTGRES_ADMIN_URL else 'SQLite'}"
+
+
+@pytest.fixture
+async def spring(h: Harness) -> Harness:
+    """The harness with the cohort 'spring' (created by the moderator) and alice and bob in it; test files
+    that need another start define their own `spring`."""
+    await h.create_cohort("spring")
+    for user in (h.alice, h.bob):
+        await h.run(user, "join", cohort="spring")
+    return h

@@ -22,14 +22,6 @@ async def shares(h) -> list[ProjectShare]:
         return list(await session.scalars(select(ProjectShare).order_by(ProjectShare.id)))
 
 
-@pytest.fixture
-async def spring(h):
-    await h.create_cohort("spring")
-    for user in (h.alice, h.bob):
-        await h.run(user, "join", cohort="spring")
-    return h
-
-
 async def test_sharing_is_off_until_a_moderator_turns_it_on(spring):
     h = spring
     before = await dump(h)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import discord
-import pytest
 from sqlalchemy import select
 
 from bot.db.models import CohortLink, Membership
@@ -45,14 +44,6 @@ def roles_of(h, user) -> set[str]:
 async def finish_stage_one(h, user, command: str = "done"):
     replies = [await h.run(user, command) for _ in STAGE_ONE]
     return replies[-1]
-
-
-@pytest.fixture
-async def spring(h):
-    await h.create_cohort("spring")
-    for user in (h.alice, h.bob):
-        await h.run(user, "join", cohort="spring")
-    return h
 
 
 async def test_turning_stage_roles_on_without_manage_roles_says_so_and_changes_nothing(spring):

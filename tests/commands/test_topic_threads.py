@@ -8,7 +8,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import discord
-import pytest
 from sqlalchemy import select
 
 from bot.db.models import Cohort, CohortLink
@@ -47,14 +46,6 @@ def thread_link(text: str) -> int:
 async def rows(h) -> list[CohortLink]:
     async with h.bot.services.progress._sessions() as session:
         return list(await session.scalars(select(CohortLink).order_by(CohortLink.id)))
-
-
-@pytest.fixture
-async def spring(h):
-    await h.create_cohort("spring")
-    for user in (h.alice, h.bob):
-        await h.run(user, "join", cohort="spring")
-    return h
 
 
 async def test_threads_are_off_until_a_moderator_turns_them_on(spring):

@@ -181,7 +181,7 @@ class ModeratorCog(
                 guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
             events = await self._stage_events(interaction, updated)
-            return events, await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
+            return events.strip(), await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
 
         try:
             content, embed = await edit(calendar_over_ok=False)

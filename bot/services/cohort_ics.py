@@ -9,9 +9,8 @@ file updates the events of the older one instead of adding them twice."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from bot import i18n
 from bot.i18n import t
@@ -20,12 +19,18 @@ from bot.services.cohorts import CohortOverview
 from bot.services.pace import CohortCalendar, stage_weeks
 from bot.services.schedule import next_weekly
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 LEADERBOARD_MINUTES = 30  # how long the weekly leaderboard's event lasts in a calendar
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def cohort_ics(overview: CohortOverview, roadmap: Roadmap, now: datetime) -> bytes:
     """The cohort's calendar file, worded in the server's language (the cohort's `locale`)."""
+    # Loaded on first use (about 3 MB with python-dateutil): most processes never export a calendar.
+    from icalendar import Calendar
+
     cohort = overview.cohort
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, overview.paused)
     uid = f"cohort-{cohort.id}.guild-{cohort.guild_id}@studybot"
@@ -68,6 +73,8 @@ def cohort_ics(overview: CohortOverview, roadmap: Roadmap, now: datetime) -> byt
 
 
 def _event(uid: str, now: datetime, sequence: int) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))

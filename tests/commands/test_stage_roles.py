@@ -148,3 +148,27 @@ async def test_members_finishing_at_once_share_one_new_role(spring):
     assert len([r for r in h.guild.roles.values() if r.name.endswith("✓")]) == 1
     async with h.bot.services.progress._sessions() as session:
         assert len(list(await session.scalars(select(CohortLink)))) == 1
+
+
+async def test_a_confirmation_whose_action_is_slow_is_acknowledged_then_answered(spring, monkeypatch):
+    h = spring
+    allow_roles(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on")
+    await finish_stage_one(h, h.alice)
+    from bot.stage_roles import StageRoles
+    from bot.ui import confirm
+
+    taking_back = StageRoles.take_back
+
+    async def slow_take_back(self, *args):  # Discord slow to answer, e.g. behind a busy fan-out
+        await asyncio.sleep(0.3)
+        return await taking_back(self, *args)
+
+    monkeypatch.setattr(confirm, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(StageRoles, "take_back", slow_take_back)
+    answer = await h.confirm(h.alice, "forget-me", "Delete my data")
+    assert "Deleted: your membership" in answer.message.text()
+    callbacks = [r for r in h.fake.requests if r.path.endswith("/callback")]
+    assert callbacks[-1].body["type"] == 6  # the click was acknowledged first (a deferred update)
+    [role] = [r for r in h.guild.roles.values() if r.name.endswith("✓")]
+    assert h.alice.id not in h.fake.roles.holders(h.guild, role.id)

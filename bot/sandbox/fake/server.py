@@ -313,7 +313,7 @@ class FakeDiscord(People):
             record.messages.append(message)
         if not record.answered_at:
             record.answered_at = asyncio.get_running_loop().time()
-        if record.callback_type != 5:  # a deferral is answered later by a follow-up
+        if record.callback_type not in (5, 6):  # a deferral is answered later (6: the button's message edited)
             record.complete()
         result: dict[str, Any] = {
             "interaction": {
@@ -330,6 +330,8 @@ class FakeDiscord(People):
     async def _webhook_message(self, request: web.Request) -> web.Response:
         record = self._by_token[request.match_info["token"]]
         mid = request.match_info["mid"]
+        if mid == "@original" and record.callback_type == 6 and not record.messages:
+            record.messages.append(self.messages[int(record.payload["message"]["id"])])  # the button's message
         if mid == "@original":
             if not record.messages:  # editing the response to a deferral creates it (private if the deferral was)
                 channel_id = record.payload.get("channel_id")

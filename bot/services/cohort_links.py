@@ -44,18 +44,21 @@ class CohortLinkService:
         return (CohortLink.cohort_id == cohort_id, CohortLink.kind == kind, CohortLink.key == key)
 
     async def claim(self, cohort_id: int, kind: str, key: str) -> LinkClaim:
-        """The object, or the right to create it, or neither while someone else is creating it."""
+        """The object, or the right to create it, or neither while someone else is creating it. Read
+        first: once the object exists (every /done after the first to reach a topic), nothing is written."""
         now = self._clock.now()
         async with self._sessions() as session:
-            taken = await session.scalar(
-                insert_unless_taken(session, CohortLink, ["cohort_id", "kind", "key"])
-                .values(cohort_id=cohort_id, kind=kind, key=key, discord_id=None, claimed_at=now)
-                .returning(CohortLink.id)
-            )
-            if taken is not None:
-                await session.commit()
-                return LinkClaim(None, mine=True)
             row = await session.scalar(select(CohortLink).where(*self._row(cohort_id, kind, key)))
+            if row is None:
+                taken = await session.scalar(
+                    insert_unless_taken(session, CohortLink, ["cohort_id", "kind", "key"])
+                    .values(cohort_id=cohort_id, kind=kind, key=key, discord_id=None, claimed_at=now)
+                    .returning(CohortLink.id)
+                )
+                await session.commit()
+                if taken is not None:
+                    return LinkClaim(None, mine=True)
+                row = await session.scalar(select(CohortLink).where(*self._row(cohort_id, kind, key)))
             if row is None or row.discord_id is not None:
                 return LinkClaim(row.discord_id if row else None, mine=False)
             if row.claimed_at > now - CLAIM_EXPIRES:

@@ -57,13 +57,11 @@ class StageEvents:
             except discord.HTTPException as exc:
                 log.warning("could not delete scheduled event %s: %s", event_id, exc)
 
-    async def sync(
-        self, cohort: Cohort, roadmap: Roadmap, paused: frozenset[date], now: datetime, *, forget: bool = False
-    ) -> EventSync:
-        """Create, move or remove the cohort's stage events (`forget`: the cohort is going away, remove all)."""
+    async def sync(self, cohort: Cohort, roadmap: Roadmap, paused: frozenset[date], now: datetime) -> EventSync:
+        """Create, move or remove the cohort's stage events (all removed when it keeps none or is archived)."""
         http = self._client.http
         known = await self._records.known([cohort.id], STAGE_EVENT)
-        keeping = not forget and cohort.events and not cohort.archived
+        keeping = cohort.events and not cohort.archived
         wanted, begun = self._wanted(cohort, roadmap, paused, now) if keeping else ({}, set())
         created = moved = removed = 0
         try:

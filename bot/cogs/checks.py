@@ -9,8 +9,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.authority import Authority
-from bot.stage_roles import StageRoles
-from bot.topic_threads import TopicThreads
 from bot.ui.host import Host, host
 
 if TYPE_CHECKING:
@@ -21,16 +19,6 @@ def authority_of(interaction: discord.Interaction) -> Authority:
     """What the services need to know of the caller to decide what they may moderate."""
     roles = frozenset(role.id for role in getattr(interaction.user, "roles", []))
     return Authority(interaction.user.id, interaction.permissions.manage_guild, roles)
-
-
-def topic_threads(interaction: discord.Interaction) -> TopicThreads:
-    """Topic threads, opened as the bot that received the interaction."""
-    return TopicThreads(interaction.client, host(interaction).services.links)
-
-
-def stage_roles(interaction: discord.Interaction) -> StageRoles:
-    """Stage roles, given and taken back as the bot that received the interaction."""
-    return StageRoles(interaction.client, host(interaction).services.links)
 
 
 # The `cohort` option of member commands.

@@ -11,14 +11,14 @@ from discord import app_commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of, stage_roles, topic_threads
+from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
 from bot.cogs.options import Name, Note, ProjectUrl
 from bot.cogs.showcase import delete_posts, post_share
 from bot.i18n import t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress_views import ProgressReport
 from bot.services.topics import find_stage, find_topic
-from bot.ui.advance import advance_reply
+from bot.ui.advance import advance_reply, stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import date
 
 import discord
 from discord import app_commands
@@ -11,7 +12,7 @@ from discord.ext import commands
 
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild, stage_roles, topic_threads
+from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
 from bot.cogs.cohort_options import BotAccess, cohort_options
 from bot.cogs.cohort_views import MembersPager
 from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
@@ -20,10 +21,12 @@ from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohort_ics import cohort_ics
 from bot.services.cohort_links import STAGE_EVENT
+from bot.services.cohorts import CohortOverview
 from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
 from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_events import StageEvents
+from bot.ui.advance import stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
@@ -73,11 +76,16 @@ class ModeratorCog(
         """The named cohort, read by someone who moderates it (the service checks)."""
         return await self.services.cohorts.moderated(guild_of(interaction), name, authority_of(interaction))
 
-    async def _stage_events(self, interaction: discord.Interaction, cohort: Cohort) -> str:
-        """Bring the cohort's scheduled events in step with its calendar; a line for the answer."""
-        overview = await self.services.cohorts.overview(cohort)
+    async def _stage_events(
+        self, interaction: discord.Interaction, cohort: Cohort, overview: CohortOverview | None = None
+    ) -> str:
+        """Bring the cohort's scheduled events in step with its calendar; a line for the answer. The breaks
+        are read only for a cohort that keeps events (`overview`: already read by the caller)."""
+        paused: frozenset[date] = frozenset()
+        if cohort.events and not cohort.archived:
+            paused = (overview or await self.services.cohorts.overview(cohort)).paused
         done = await StageEvents(interaction.client, self.services.links).sync(
-            cohort, self._roadmap(cohort), overview.paused, self.services.clock.now()
+            cohort, self._roadmap(cohort), paused, self.services.clock.now()
         )
         if done.refused:
             return "\n" + t("📅 Scheduled events not kept: I need **Manage Events** in this server.")
@@ -90,8 +98,10 @@ class ModeratorCog(
             )
         return ""
 
-    async def _cohort_embed(self, cohort: Cohort, title: str | None = None) -> discord.Embed:
-        overview = await self.services.cohorts.overview(cohort)  # loaded already: not found again by name
+    async def _cohort_embed(
+        self, cohort: Cohort, title: str | None = None, overview: CohortOverview | None = None
+    ) -> discord.Embed:
+        overview = overview or await self.services.cohorts.overview(cohort)  # loaded already: not found by name
         return render.cohort_embed(overview, self._roadmap(cohort), title)
 
     @app_commands.command(name="create", description="Create a study cohort")
@@ -180,8 +190,10 @@ class ModeratorCog(
             updated = await self.services.cohorts.edit(
                 guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
-            events = await self._stage_events(interaction, updated)
-            return events.strip(), await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)))
+            overview = await self.services.cohorts.overview(updated)
+            events = await self._stage_events(interaction, updated, overview)
+            embed = await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)), overview)
+            return events.strip(), embed
 
         try:
             content, embed = await edit(calendar_over_ok=False)

@@ -28,7 +28,7 @@ class ChannelChoice:
                     "I can't post in {channel_mention}: I need {value} there. Give me those "
                     "permissions in that channel, or pick another channel.",
                     channel_mention=f"<#{self.id}>",
-                    value=", ".join(f"**{name}**" for name in self.missing),
+                    value=_bold(self.missing),
                 )
             )
         return self.id

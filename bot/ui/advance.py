@@ -12,11 +12,18 @@ from bot.topic_threads import TopicThreads
 from bot.ui.host import host
 
 
+def topic_threads(interaction: discord.Interaction) -> TopicThreads:
+    """Topic threads, opened as the bot that received the interaction."""
+    return TopicThreads(interaction.client, host(interaction).services.links)
+
+
+def stage_roles(interaction: discord.Interaction) -> StageRoles:
+    """Stage roles, given and taken back as the bot that received the interaction."""
+    return StageRoles(interaction.client, host(interaction).services.links)
+
+
 async def advance_reply(interaction: discord.Interaction, result: AdvanceResult) -> str:
     """Open the next topic's thread and give the finished stages' roles as needed, then word it all."""
-    links = host(interaction).services.links
-    thread = await TopicThreads(interaction.client, links).thread_for(result.cohort, result.now_on)
-    roles = await StageRoles(interaction.client, links).grant(
-        result.cohort, interaction.user.id, result.stages_completed
-    )
+    thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
+    roles = await stage_roles(interaction).grant(result.cohort, interaction.user.id, result.stages_completed)
     return render.advance_text(result, thread) + render.role_line(roles)

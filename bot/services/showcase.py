@@ -103,12 +103,6 @@ class ShowcaseService:
             await session.commit()
         return replaced
 
-    async def week(self, cohort: Cohort, until: datetime | None = None) -> list[SharedProject]:
-        """The cohort's shares of the seven days up to `until` (default: now), newest first."""
-        end = until or self._clock.now()
-        async with self._sessions() as session:
-            return await shares_in(session, cohort, end - SHARES_WEEK, end, self._memberships.roadmap_of(cohort))
-
 
 async def shares_in(
     session: AsyncSession, cohort: Cohort, start: datetime, end: datetime, roadmap: Roadmap

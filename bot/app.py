@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine")
+COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine", "bot.cogs.buddies")
 
 
 def apply_endpoints(settings: Settings) -> None:

@@ -17,6 +17,7 @@ import discord
 from bot import i18n, logs, pictures, render
 from bot.i18n import t
 from bot.metrics import Metrics
+from bot.services.buddies import BuddyJob
 from bot.services.container import Services
 from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob
 from bot.ui.nudge import nudge_view
@@ -38,12 +39,14 @@ class FanoutReport:
     closed_dms: int = 0
     leaderboards: int = 0
     notices: int = 0
+    buddies: int = 0  # study-buddy DMs sent
     errors: list[str] = field(default_factory=list)
     max_lag_seconds: float = 0.0  # how late the most overdue nudge of the run went out
 
 
 class Fanout:
-    """Delivers due nudges, leaderboards and closed-DM notices through discord.py's REST client."""
+    """Delivers due nudges, leaderboards (with the week's buddy DMs) and closed-DM notices through
+    discord.py's REST client."""
 
     def __init__(
         self,
@@ -86,13 +89,14 @@ class Fanout:
             m.nudges.labels("failed").inc(report.failed)
             m.leaderboards.labels("posted").inc(report.leaderboards)
             m.scheduler_lag.set(report.max_lag_seconds)
-            if report.sent or report.failed:
+            if report.sent or report.failed or report.buddies:
                 log.info(
-                    "fan-out: %d sent, %d failed, %d closed DMs, %d leaderboards",
+                    "fan-out: %d sent, %d failed, %d closed DMs, %d leaderboards, %d buddy DMs",
                     report.sent,
                     report.failed,
                     report.closed_dms,
                     report.leaderboards,
+                    report.buddies,
                 )
             return report
 
@@ -129,45 +133,68 @@ class Fanout:
     async def _send_nudge(self, job: NudgeJob, report: FanoutReport) -> None:
         logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="nudge")
         i18n.use(job.language)  # each send runs in a task of its own
+        message = {"embed": render.nudge_embed(job), "view": nudge_view(job)}
+        if await self._send_dm(job, message, report, "nudge"):
+            report.sent += 1
+            lag = (self._services.clock.now() - job.scheduled_for).total_seconds()
+            report.max_lag_seconds = max(report.max_lag_seconds, lag)
+
+    async def _send_buddy(self, job: BuddyJob, report: FanoutReport) -> None:
+        logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="buddy")
+        i18n.use(job.language)
+        message = {"embed": render.buddy_embed(job), "allowed_mentions": discord.AllowedMentions.none()}
+        if await self._send_dm(job, message, report, "buddy DM"):
+            report.buddies += 1
+
+    async def _send_dm(self, job: NudgeJob | BuddyJob, message: dict, report: FanoutReport, what: str) -> bool:
+        """DM the member (their cached DM channel, else a new one); closed DMs and failures are recorded.
+        True when it was sent."""
         deliveries = self._services.deliveries
         try:
             channel_id = job.dm_channel_id or await self._open_dm(job)
             try:
-                message, attempts = await self._retrying(lambda: self._dm(channel_id, job))
+                sent, attempts = await self._retrying(lambda: self._dm(channel_id, message))
             except discord.NotFound as error:
                 if error.code != UNKNOWN_CHANNEL or job.dm_channel_id is None:
                     raise
                 # The cached DM channel is gone: forget it and open a new one, once.
                 await deliveries.remember_dm_channel(job.membership_id, None)
                 channel_id = await self._open_dm(job)
-                message, attempts = await self._retrying(lambda: self._dm(channel_id, job))
+                sent, attempts = await self._retrying(lambda: self._dm(channel_id, message))
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:
-                await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")
-                return
+                await self._failed(job.delivery_id, error, report, f"{what} to user {job.user_id}")
+                return False
             await deliveries.dms_closed(job)
             report.closed_dms += 1
         except Exception as error:
-            await self._failed(job.delivery_id, error, report, f"nudge to user {job.user_id}")
+            await self._failed(job.delivery_id, error, report, f"{what} to user {job.user_id}")
         else:
-            await deliveries.mark_sent(job.delivery_id, message.id, attempts)
-            report.sent += 1
-            lag = (self._services.clock.now() - job.scheduled_for).total_seconds()
-            report.max_lag_seconds = max(report.max_lag_seconds, lag)
+            await deliveries.mark_sent(job.delivery_id, sent.id, attempts)
+            return True
+        return False
 
-    async def _open_dm(self, job: NudgeJob) -> int:
+    async def _open_dm(self, job: NudgeJob | BuddyJob) -> int:
         data, _ = await self._retrying(lambda: self._client.http.start_private_message(job.user_id))
         channel_id = int(data["id"])
         await self._services.deliveries.remember_dm_channel(job.membership_id, channel_id)
         return channel_id
 
-    def _dm(self, channel_id: int, job: NudgeJob) -> Awaitable[discord.Message]:
+    def _dm(self, channel_id: int, message: dict) -> Awaitable[discord.Message]:
         channel = self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
-        return channel.send(embed=render.nudge_embed(job), view=nudge_view(job))
+        return channel.send(**message)
 
     async def _post_leaderboard(self, job: LeaderboardJob, report: FanoutReport) -> None:
         with i18n.using(job.language):
             await self._post_leaderboard_in_language(job, report)
+        if job.buddies:
+            limit = asyncio.Semaphore(self._concurrency)
+
+            async def send(buddy: BuddyJob) -> None:
+                async with limit:
+                    await self._send_buddy(buddy, report)
+
+            await asyncio.gather(*(send(buddy) for buddy in job.buddies))
 
     async def _post_leaderboard_in_language(self, job: LeaderboardJob, report: FanoutReport) -> None:
         name = job.leaderboard.cohort.name

@@ -81,6 +81,20 @@ def test_the_showcase_example_posts_replaces_and_reports():
     )
 
 
+def test_the_study_buddies_example_pairs_the_members_who_opted_in_by_where_they_stand():
+    result = sandbox_script((ROOT / "examples" / "study-buddies.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "Study buddies: on: 0 opted in, paired weekly" in out
+    assert out.count("🤝 Your study buddy this week · spring") == 4  # barbara did not opt in
+    introductions = out.split("[DM to @")
+    to = {part.split("]")[0]: part for part in introductions if "🤝" in part.split("[")[0]}
+    assert sorted(to) == ["ada", "grace", "ken", "linus"]
+    assert "@grace: HTTP and HTTPS" in to["ada"] and "@ada: The client-server model" in to["grace"]
+    assert "@ken: DNS" in to["linus"] and "@linus: DNS" in to["ken"]
+    assert "This week (2026-11-30): @grace: HTTP and HTTPS (stage 1: How the Web Works)" in out
+
+
 def test_a_command_without_an_answer_fails_the_script():
     result = sandbox_script("/progress\n/nope\nclock soon\n/done bogus words\n")
     assert result.returncode == 1

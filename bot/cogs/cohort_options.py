@@ -6,11 +6,44 @@ from dataclasses import fields
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot import i18n
-from bot.services.cohort_settings import ChannelChoice, CohortOptions
+from bot.services.cohort_settings import TOGGLES, ChannelChoice, CohortOptions
 from bot.services.topic_threads import THREAD_PERMISSIONS
+from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_roles import role_problem
+
+WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
+PACE_CHOICES = [
+    app_commands.Choice(name="relaxed: the longest time budget", value="relaxed"),
+    app_commands.Choice(name="standard: the midpoint", value="standard"),
+    app_commands.Choice(name="intense: the shortest time budget", value="intense"),
+]
+assert [c.value for c in PACE_CHOICES] == list(PACES)
+STATUS_CHOICES = [app_commands.Choice(name="active: reopen an archived cohort", value="active")]
+
+OPTION_HELP = {
+    "channel": "Where the cohort's announcements and leaderboards go",
+    "start_date": "First day of the cohort calendar, YYYY-MM-DD",
+    "timezone": "IANA timezone of the cohort, e.g. Europe/Berlin",
+    "nudge_time": "Daily nudge time, 24-hour HH:MM (default 09:00)",
+    "leaderboard_day": "Weekday of the weekly leaderboard (default Monday)",
+    "leaderboard_time": "Time of the weekly leaderboard, HH:MM (default 18:00)",
+    "pace": "How fast the calendar runs (default standard)",
+    "moderator_role": "A role that may manage this cohort besides Manage Server",
+}
+
+
+# The on/off settings of /cohort edit (every one of TOGGLES), with what "on" does.
+TOGGLE_HELP = {
+    "threads": "on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
+    "stage_roles": "on: a role for each stage a member finishes (/cohort stage-role picks one)",
+    "showcase": "on: members post their projects in the cohort channel with /share",
+    "events": "on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
+    "buddies": "on: members who opt in with /buddy on are paired each week and introduced by DM",
+}
+assert tuple(TOGGLE_HELP) == TOGGLES
 
 # The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
 _CHANNELS = ("channel", "report_channel")

@@ -13,7 +13,15 @@ from discord.ext import commands
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
-from bot.cogs.cohort_options import BotAccess, cohort_options
+from bot.cogs.cohort_options import (
+    OPTION_HELP,
+    PACE_CHOICES,
+    STATUS_CHOICES,
+    TOGGLE_HELP,
+    WEEKDAY_CHOICES,
+    BotAccess,
+    cohort_options,
+)
 from bot.cogs.cohort_views import MembersPager
 from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.db.models import Cohort
@@ -24,7 +32,6 @@ from bot.services.cohort_links import STAGE_EVENT
 from bot.services.cohorts import CohortOverview
 from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
-from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_events import StageEvents
 from bot.ui.advance import stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time
@@ -32,26 +39,6 @@ from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
 from bot.ui.replies import send_ephemeral
 from bot.usertext import code, md
-
-WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
-PACE_CHOICES = [
-    app_commands.Choice(name="relaxed: the longest time budget", value="relaxed"),
-    app_commands.Choice(name="standard: the midpoint", value="standard"),
-    app_commands.Choice(name="intense: the shortest time budget", value="intense"),
-]
-assert [c.value for c in PACE_CHOICES] == list(PACES)
-STATUS_CHOICES = [app_commands.Choice(name="active: reopen an archived cohort", value="active")]
-
-OPTION_HELP = {
-    "channel": "Where the cohort's announcements and leaderboards go",
-    "start_date": "First day of the cohort calendar, YYYY-MM-DD",
-    "timezone": "IANA timezone of the cohort, e.g. Europe/Berlin",
-    "nudge_time": "Daily nudge time, 24-hour HH:MM (default 09:00)",
-    "leaderboard_day": "Weekday of the weekly leaderboard (default Monday)",
-    "leaderboard_time": "Time of the weekly leaderboard, HH:MM (default 18:00)",
-    "pace": "How fast the calendar runs (default standard)",
-    "moderator_role": "A role that may manage this cohort besides Manage Server",
-}
 
 
 @app_commands.guild_only()
@@ -147,20 +134,14 @@ class ModeratorCog(
         name="A new name",
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
         status="active: reopen an archived cohort",
-        threads="on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
-        stage_roles="on: a role for each stage a member finishes (/cohort stage-role picks one)",
-        showcase="on: members post their projects in the cohort channel with /share",
-        events="on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
+        **TOGGLE_HELP,
         **OPTION_HELP,
     )
     @app_commands.choices(
         leaderboard_day=WEEKDAY_CHOICES,
         pace=PACE_CHOICES,
         status=STATUS_CHOICES,
-        threads=ON_OFF,
-        stage_roles=ON_OFF,
-        showcase=ON_OFF,
-        events=ON_OFF,
+        **dict.fromkeys(TOGGLE_HELP, ON_OFF),
     )
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
     async def edit(
@@ -182,6 +163,7 @@ class ModeratorCog(
         stage_roles: Choice | None = None,
         showcase: Choice | None = None,
         events: Choice | None = None,
+        buddies: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)

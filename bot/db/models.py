@@ -84,6 +84,8 @@ class Cohort(Base):
     showcase: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Stage events (`/cohort edit events:on`): a Discord scheduled event at the start of each stage.
     events: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Study buddies (`/cohort edit buddies:on`): members who opt in are paired each week (`/buddy on`).
+    buddies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -123,6 +125,8 @@ class Membership(Base):
     # Topics done in this cohort, ever, and when the last was: the all-time leaderboard, kept by /done.
     done_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # `/buddy on`: paired with a study buddy each week while the cohort has buddies on.
+    buddy_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def active(self) -> bool:
@@ -281,3 +285,16 @@ class ProjectShare(Base):
     channel_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BuddyMatch(Base):
+    """A member's study-buddy group of one week: the members of a cohort with the same `period` (the
+    local date of the pairing) and `group_no` were introduced to each other. Kept to avoid repeats."""
+
+    __tablename__ = "buddy_matches"
+    __table_args__ = (Index("ix_buddy_matches_cohort", "cohort_id", "period", "group_no"),)
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    group_no: Mapped[int] = mapped_column(Integer)

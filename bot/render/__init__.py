@@ -4,6 +4,7 @@ One module per reader; everything is reachable as `bot.render.<name>`."""
 
 from __future__ import annotations
 
+from bot.render.buddies import buddy_embed, buddy_status_embed, standing_text
 from bot.render.cohort import (
     MEMBERS_PER_PAGE,
     cohort_embed,
@@ -54,6 +55,8 @@ __all__ = [
     "TODO_MARK",
     "advance_text",
     "bar",
+    "buddy_embed",
+    "buddy_status_embed",
     "checkin_text",
     "cohort_embed",
     "cohort_list_embed",
@@ -76,6 +79,7 @@ __all__ = [
     "settings_embed",
     "share_embed",
     "stage_embed",
+    "standing_text",
     "streak_text",
     "thread_line",
     "thread_problem",

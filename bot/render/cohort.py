@@ -59,6 +59,10 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     embed.add_field(
         name=t("Stage events"), value=t("on: a scheduled event at each stage's start") if cohort.events else t("off")
     )
+    embed.add_field(
+        name=t("Study buddies"),
+        value=t("on: {count} opted in, paired weekly", count=overview.buddies_opted_in) if cohort.buddies else t("off"),
+    )
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
+    BuddyMatch,
     CheckIn,
     Cohort,
     CohortPause,
@@ -21,6 +22,7 @@ from bot.i18n import t
 from bot.services.authority import Authority
 from bot.services.cohort_links import forget_statement
 from bot.services.cohorts import CohortService
+from bot.services.delivery_claims import COHORT_KINDS, MEMBER_KINDS
 from bot.services.errors import Conflict, NotAllowed
 from bot.usertext import md
 
@@ -81,10 +83,13 @@ class CohortDeletion:
             await session.execute(delete(ProgressEvent).where(ProgressEvent.cohort_id == cohort.id))
             await session.execute(delete(WeeklyTally).where(WeeklyTally.cohort_id == cohort.id))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(member_ids)))
-            await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(member_ids)))
             await session.execute(
-                delete(Delivery).where(Delivery.kind.in_(("leaderboard", "dm-notice")), Delivery.target_id == cohort.id)
+                delete(Delivery).where(Delivery.kind.in_(MEMBER_KINDS), Delivery.target_id.in_(member_ids))
             )
+            await session.execute(
+                delete(Delivery).where(Delivery.kind.in_(COHORT_KINDS), Delivery.target_id == cohort.id)
+            )
+            await session.execute(delete(BuddyMatch).where(BuddyMatch.cohort_id == cohort.id))
             await session.execute(delete(ProjectShare).where(ProjectShare.cohort_id == cohort.id))
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))

@@ -57,7 +57,7 @@ class ServerAccess(Protocol):
 
 
 # The on/off settings of /cohort edit (each a CohortOptions field and a Cohort column of that name).
-TOGGLES = ("threads", "stage_roles", "showcase", "events")
+TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,7 @@ class CohortOptions:
     stage_roles: str | None = None  # only on edit: "on" gives a role for each stage a member finishes
     showcase: str | None = None  # only on edit: "on" lets members post their projects with /share
     events: str | None = None  # only on edit: "on" keeps a Discord scheduled event at each stage's start
+    buddies: str | None = None  # only on edit: "on" pairs members who opt in (/buddy on) each week
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:

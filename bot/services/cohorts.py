@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,6 +49,7 @@ class CohortOverview:
     cohort: Cohort
     active_members: int
     pauses: list[tuple[date, date]]
+    buddies_opted_in: int = 0  # active members who opted in to study buddies
 
     @property
     def paused(self) -> frozenset[date]:
@@ -280,9 +281,13 @@ class CohortService:
     async def overview(self, cohort: Cohort) -> CohortOverview:
         """A cohort the caller already loaded, with its active member count and its planned breaks."""
         async with self._sessions() as session:
-            members = await session.scalar(
-                select(func.count()).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
-            )
+            members, buddies = (
+                await session.execute(
+                    select(func.count(), func.sum(case((Membership.buddy_opt_in, 1), else_=0))).where(
+                        Membership.cohort_id == cohort.id, Membership.left_at.is_(None)
+                    )
+                )
+            ).one()
             pauses = (
                 await session.execute(
                     select(CohortPause.start_date, CohortPause.end_date)
@@ -290,7 +295,7 @@ class CohortService:
                     .order_by(CohortPause.start_date)
                 )
             ).all()
-        return CohortOverview(cohort, int(members or 0), [(start, end) for start, end in pauses])
+        return CohortOverview(cohort, int(members or 0), [(start, end) for start, end in pauses], int(buddies or 0))
 
     async def active_members(self, guild_id: int, name: str, by: Authority) -> tuple[Cohort, list[Membership]]:
         """The cohort and its current members, earliest joiner first, for a moderator."""

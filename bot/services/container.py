@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.group_commit import group_commit_for
 from bot.roadmap import Roadmap, RoadmapCatalog
+from bot.services.buddies import BuddyService
 from bot.services.clock import Clock
 from bot.services.cohort_deletion import CohortDeletion
 from bot.services.cohort_links import CohortLinkService
@@ -45,6 +46,7 @@ class Services:
     links: CohortLinkService
     stage_roles: StageRoleService
     showcase: ShowcaseService
+    buddies: BuddyService
 
     @classmethod
     def build(
@@ -67,6 +69,7 @@ class Services:
         leaderboards = LeaderboardService(sessions, roadmaps, clock, cohorts, memberships)
         closed_dms = ClosedDms(sessions)
         insight = InsightService(sessions, roadmaps, clock, cohorts)
+        buddies = BuddyService(sessions, memberships, clock)
         deliveries = DeliveryService(
             sessions,
             roadmaps,
@@ -74,6 +77,7 @@ class Services:
             leaderboards,
             closed_dms,
             insight,
+            buddies,
             nudge_grace=nudge_grace,
             leaderboard_grace=leaderboard_grace,
             shards=shards,
@@ -97,4 +101,5 @@ class Services:
             links,
             StageRoleService(cohorts, links, roadmaps),
             ShowcaseService(sessions, memberships, clock),
+            buddies,
         )

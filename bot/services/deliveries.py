@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
 from bot.db.models import Cohort, Delivery, Membership
-from bot.db.upsert import insert_unless_taken
 from bot.roadmap import RoadmapCatalog
 from bot.services import tallies
+from bot.services.buddies import BuddyJob, BuddyService
 from bot.services.clock import Clock
 from bot.services.cohort_links import THREAD, known_in
+from bot.services.delivery_claims import claim
 from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob, nudge_job
 from bot.services.dm_state import ClosedDms
 from bot.services.insight import InsightService
@@ -48,35 +49,6 @@ def _count_daily(first: datetime, until: datetime, hhmm: str, timezone: str) -> 
     return count
 
 
-async def claim(
-    session: AsyncSession,
-    kind: str,
-    target_id: int,
-    period: str,
-    scheduled_for: datetime,
-    now: datetime,
-    *,
-    status: str = "claimed",
-    error: str | None = None,
-) -> int | None:
-    """Insert the delivery row; its id, or None when that (kind, target, period) was already taken."""
-    result = await session.execute(
-        insert_unless_taken(session, Delivery, ["kind", "target_id", "period"])
-        .values(
-            kind=kind,
-            target_id=target_id,
-            period=period,
-            status=status,
-            scheduled_for=scheduled_for,
-            claimed_at=now,
-            attempts=0,
-            error=error,
-        )
-        .returning(Delivery.id)
-    )
-    return result.scalar_one_or_none()
-
-
 class DeliveryService:
     """Claims and bookkeeping of scheduled sends. No Discord here: the fan-out does the sending."""
 
@@ -88,6 +60,7 @@ class DeliveryService:
         leaderboards: LeaderboardService,
         closed_dms: ClosedDms,
         insight: InsightService,
+        buddies: BuddyService,
         *,
         nudge_grace: timedelta,
         leaderboard_grace: timedelta,
@@ -95,6 +68,7 @@ class DeliveryService:
     ) -> None:
         self._closed_dms = closed_dms
         self._insight = insight
+        self._buddies = buddies
         count, ids = shards
         # Only this process's guilds: Discord's own rule for which shard a guild is on.
         # (PostgreSQL has `bigint >> integer` only: the shift is written inline, not bound as a bigint.)
@@ -171,7 +145,7 @@ class DeliveryService:
             )
             await session.commit()
 
-    async def dms_closed(self, job: NudgeJob) -> None:
+    async def dms_closed(self, job: NudgeJob | BuddyJob) -> None:
         """Discord said 50007: stop DMing this member until they use a command, and tell the cohort once."""
         delivery_id, membership_id = job.delivery_id, job.membership_id
         now = self._clock.now()
@@ -236,7 +210,7 @@ class DeliveryService:
     async def claim_due_leaderboards(self) -> list[LeaderboardJob]:
         """Claim due weekly leaderboards (late ones within the grace window); compute each."""
         now = self._clock.now()
-        claimed: list[tuple[int, Cohort, datetime, int | None]] = []
+        claimed: list[tuple[int, Cohort, datetime, str, int | None]] = []
         async with self._sessions() as session:
             cohorts = list(await session.scalars(select(Cohort).where(Cohort.next_leaderboard_at <= now, self._mine)))
             for cohort in cohorts:
@@ -263,7 +237,7 @@ class DeliveryService:
                         if cohort.report_channel_id
                         else None
                     )
-                    claimed.append((delivery_id, cohort, slot, digest_id))
+                    claimed.append((delivery_id, cohort, slot, period, digest_id))
             await session.commit()
         return [
             LeaderboardJob(
@@ -274,8 +248,11 @@ class DeliveryService:
                 digest_id,
                 cohort.report_channel_id,
                 i18n.language_for(cohort.locale),
+                tuple(await self._buddies.pair_week(cohort, cohort_roadmap(self._roadmaps, cohort), period, slot))
+                if cohort.buddies
+                else (),
             )
-            for delivery_id, cohort, slot, digest_id in claimed
+            for delivery_id, cohort, slot, period, digest_id in claimed
         ]
 
     # --- closed-DM notices -------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""What a scheduled send shows: the facts of each nudge, leaderboard post and closed-DM notice, gathered
-when it is claimed (bot.render words them; bot.fanout sends them)."""
+"""What a scheduled send shows: the facts of each nudge, leaderboard post (with the week's buddy DMs) and
+closed-DM notice, gathered when it is claimed (bot.render words them; bot.fanout sends them)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot import i18n
 from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap
+from bot.services.buddies import BuddyJob
 from bot.services.insight import CohortReport
 from bot.services.leaderboard import Leaderboard
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
@@ -50,6 +51,8 @@ class LeaderboardJob:
     digest_delivery_id: int | None = None
     report_channel_id: int | None = None
     language: str = i18n.ENGLISH  # the server's
+    # The week's study-buddy DMs, when the cohort has buddies on (claimed with the pairing).
+    buddies: tuple[BuddyJob, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,20 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, CohortPause, Delivery, Membership, ProgressEvent, ProjectShare, WeeklyTally
+from bot.db.models import (
+    BuddyMatch,
+    CheckIn,
+    Cohort,
+    CohortPause,
+    Delivery,
+    Membership,
+    ProgressEvent,
+    ProjectShare,
+    WeeklyTally,
+)
 from bot.i18n import t
 from bot.services.cohorts import CohortService
+from bot.services.delivery_claims import MEMBER_KINDS
 from bot.services.errors import NotFound
 from bot.services.showcase import forget_shares
 from bot.usertext import QUOTE_MAX, md
@@ -168,7 +179,8 @@ class ExportService:
             await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))
             await session.execute(delete(WeeklyTally).where(WeeklyTally.membership_id.in_(ids)))
             await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
-            await session.execute(delete(Delivery).where(Delivery.kind == "nudge", Delivery.target_id.in_(ids)))
+            await session.execute(delete(Delivery).where(Delivery.kind.in_(MEMBER_KINDS), Delivery.target_id.in_(ids)))
+            await session.execute(delete(BuddyMatch).where(BuddyMatch.membership_id.in_(ids)))
             posts = list(
                 await session.execute(
                     select(ProjectShare.channel_id, ProjectShare.message_id).where(ProjectShare.membership_id.in_(ids))

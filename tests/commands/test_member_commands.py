@@ -32,7 +32,11 @@ async def test_registers_every_command_with_its_options(h):
         "checkin",
         "settings",
         "leaderboard",
+        "share",
+        "buddy",
     } <= set(commands)
+    assert [o["name"] for o in commands["buddy"]["options"]] == ["on", "off", "show"]
+    assert commands["buddy"]["contexts"] == [0] and commands["buddy"].get("default_member_permissions") is None
     progress = {o["name"]: o for o in commands["progress"]["options"]}
     assert progress["member"]["type"] == 6 and progress["public"]["type"] == 5
     assert commands["goto"]["options"][0]["autocomplete"] is True
@@ -54,7 +58,7 @@ async def test_registers_every_command_with_its_options(h):
         "stage-role",
     }
     edit = {o["name"]: o for o in next(o for o in cohort["options"] if o["name"] == "edit")["options"]}
-    for toggle in ("threads", "stage_roles", "showcase", "events"):  # picked from a list, never typed
+    for toggle in ("threads", "stage_roles", "showcase", "events", "buddies"):  # picked from a list, never typed
         assert [c["value"] for c in edit[toggle]["choices"]] == ["on", "off"], toggle
     # Hidden from members without Manage Server (0x20) by default, and never in DMs.
     assert int(cohort["default_member_permissions"]) == 1 << 5

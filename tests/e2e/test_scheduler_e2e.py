@@ -22,9 +22,10 @@ async def wait_for(predicate, timeout: float, what: str, live) -> None:
     raise AssertionError(f"timed out waiting for {what}; bot log:\n{live.log()[-3000:]}")
 
 
-async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_url):
-    # Monday 2026-11-30, four seconds before 09:00 in Berlin: the nudge and the leaderboard are both due then.
-    live = await live_bot(tmp_path, db_url, clock_start=datetime(2026, 11, 30, 7, 59, 56, tzinfo=UTC))
+async def test_a_nudge_the_weekly_leaderboard_and_study_buddies_arrive_when_due(tmp_path, db_url):
+    # Monday 2026-11-30, ten seconds before 09:00 in Berlin: the nudge and the leaderboard (with the week's
+    # study buddies) are all due then.
+    live = await live_bot(tmp_path, db_url, clock_start=datetime(2026, 11, 30, 7, 59, 50, tzinfo=UTC))
     await live.start()
     try:
         alice, bob, _ = live.members
@@ -38,17 +39,22 @@ async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_u
             leaderboard_day="monday",
             leaderboard_time="09:00",
         )
+        await live.run(live.mod, "cohort edit", cohort="spring", buddies="on")
         await live.run(alice, "join", cohort="spring")
         await live.run(bob, "join", cohort="spring")
+        await live.run(alice, "buddy on")
+        await live.run(bob, "buddy on")
         await live.run(alice, "done")
         await wait_for(
-            lambda: live.fake.dms_to(alice) and live.fake.dms_to(bob) and live.fake.channel_posts,
-            20,
-            "the nudges and the leaderboard",
+            lambda: len(live.fake.dms_to(alice)) == 2 and len(live.fake.dms_to(bob)) == 2 and live.fake.channel_posts,
+            30,
+            "the nudges, the leaderboard and the buddy DMs",
             live,
         )
-        [dm] = live.fake.dms_to(alice)
+        [dm] = [m for m in live.fake.dms_to(alice) if m.buttons]
         assert "Today in spring: HTTP and HTTPS" in dm.text()
+        [buddy] = [m for m in live.fake.dms_to(bob) if not m.buttons]
+        assert f"<@{alice.id}>: **HTTP and HTTPS**" in buddy.text() and not buddy.pinged
         [board] = live.fake.channel_posts
         assert "Weekly leaderboard · spring" in board.text() and f"🥇 <@{alice.id}> · 1 topic" in board.text()
 
@@ -57,7 +63,7 @@ async def test_a_nudge_and_the_weekly_leaderboard_arrive_when_due(tmp_path, db_u
         stranger = await live.fake.click(bob, None, dm, "Stop nudges", timeout=10)
         assert "someone else's nudge" in stranger.message.content
         await live.ticks(2)  # more ticks: nothing is sent twice
-        assert len(live.fake.dms_to(alice)) == 1 and len(live.fake.channel_posts) == 1
+        assert len(live.fake.dms_to(alice)) == 2 and len(live.fake.channel_posts) == 1
     finally:
         await live.stop()
         await live.fake.stop()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import render
 from bot.db.models import CheckIn, Delivery, Membership
 from bot.sandbox.fake.records import Fault
 from tests.harness import finish_roadmap, restart
@@ -107,7 +108,7 @@ async def test_restart_between_claim_and_send_sends_nothing_twice(h):
     jobs, _ = await h.bot.services.deliveries.claim_due_nudges(limit=1)
     [job] = jobs
     channel_id = await h.bot.fanout._open_dm(job)
-    await h.bot.fanout._dm(channel_id, job)
+    await h.bot.fanout._dm(channel_id, {"embed": render.nudge_embed(job)})
     await restart(h)
     report = await tick(h, utc(2026, 11, 25, 8, 2))
     assert report.sent == 2

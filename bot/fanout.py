@@ -30,6 +30,8 @@ DMS_CLOSED = 50007
 UNKNOWN_CHANNEL = 10003
 MAX_ATTEMPTS = 3
 SEND_TIMEOUT = 20.0
+# What became of a DM.
+SENT, CLOSED, FAILED = "sent", "dms_closed", "failed"
 
 
 @dataclass
@@ -40,6 +42,7 @@ class FanoutReport:
     leaderboards: int = 0
     notices: int = 0
     buddies: int = 0  # study-buddy DMs sent
+    buddies_closed: int = 0  # study-buddy DMs that found the member's DMs closed
     errors: list[str] = field(default_factory=list)
     max_lag_seconds: float = 0.0  # how late the most overdue nudge of the run went out
 
@@ -88,6 +91,8 @@ class Fanout:
             m.nudges.labels("dms_closed").inc(report.closed_dms)
             m.nudges.labels("failed").inc(report.failed)
             m.leaderboards.labels("posted").inc(report.leaderboards)
+            m.buddy_dms.labels(SENT).inc(report.buddies)
+            m.buddy_dms.labels(CLOSED).inc(report.buddies_closed)
             m.scheduler_lag.set(report.max_lag_seconds)
             if report.sent or report.failed or report.buddies:
                 log.info(
@@ -134,21 +139,27 @@ class Fanout:
         logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="nudge")
         i18n.use(job.language)  # each send runs in a task of its own
         message = {"embed": render.nudge_embed(job), "view": nudge_view(job)}
-        if await self._send_dm(job, message, report, "nudge"):
+        outcome = await self._send_dm(job, message, report, "nudge")
+        if outcome == SENT:
             report.sent += 1
             lag = (self._services.clock.now() - job.scheduled_for).total_seconds()
             report.max_lag_seconds = max(report.max_lag_seconds, lag)
+        elif outcome == CLOSED:
+            report.closed_dms += 1
 
     async def _send_buddy(self, job: BuddyJob, report: FanoutReport) -> None:
         logs.bind(guild=job.guild_id, cohort=job.cohort_name, command="buddy")
         i18n.use(job.language)
         message = {"embed": render.buddy_embed(job), "allowed_mentions": discord.AllowedMentions.none()}
-        if await self._send_dm(job, message, report, "buddy DM"):
+        outcome = await self._send_dm(job, message, report, "buddy DM")
+        if outcome == SENT:
             report.buddies += 1
+        elif outcome == CLOSED:
+            report.buddies_closed += 1
 
-    async def _send_dm(self, job: NudgeJob | BuddyJob, message: dict, report: FanoutReport, what: str) -> bool:
+    async def _send_dm(self, job: NudgeJob | BuddyJob, message: dict, report: FanoutReport, what: str) -> str:
         """DM the member (their cached DM channel, else a new one); closed DMs and failures are recorded.
-        True when it was sent."""
+        Returns SENT, CLOSED or FAILED."""
         deliveries = self._services.deliveries
         try:
             channel_id = job.dm_channel_id or await self._open_dm(job)
@@ -164,15 +175,14 @@ class Fanout:
         except discord.Forbidden as error:
             if error.code != DMS_CLOSED:
                 await self._failed(job.delivery_id, error, report, f"{what} to user {job.user_id}")
-                return False
+                return FAILED
             await deliveries.dms_closed(job)
-            report.closed_dms += 1
+            return CLOSED
         except Exception as error:
             await self._failed(job.delivery_id, error, report, f"{what} to user {job.user_id}")
-        else:
-            await deliveries.mark_sent(job.delivery_id, sent.id, attempts)
-            return True
-        return False
+            return FAILED
+        await deliveries.mark_sent(job.delivery_id, sent.id, attempts)
+        return SENT
 
     async def _open_dm(self, job: NudgeJob | BuddyJob) -> int:
         data, _ = await self._retrying(lambda: self._client.http.start_private_message(job.user_id))

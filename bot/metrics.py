@@ -25,6 +25,9 @@ class Metrics:
         self.leaderboards = Counter(
             "studybot_leaderboards_total", "Weekly leaderboards by outcome", ["outcome"], registry=self.registry
         )
+        self.buddy_dms = Counter(
+            "studybot_buddy_dms_total", "Weekly study-buddy DMs by outcome", ["outcome"], registry=self.registry
+        )
         self.scheduler_lag = Gauge(
             "studybot_scheduler_lag_seconds",
             "How late the most overdue delivery of the last tick was sent",

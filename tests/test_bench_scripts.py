@@ -31,3 +31,15 @@ def test_the_scale_out_benchmark_runs():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"nudged": 40' in result.stdout and '"duplicates": 0' in result.stdout
+
+
+def test_the_buddy_pairing_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "buddies.py"), "--members", "9", "40"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "   40 members: pairing median" in result.stdout and "0 repeated pairs in 5 weeks" in result.stdout

@@ -208,7 +208,9 @@ class Delivery(Base):
     """One scheduled message, claimed before it is sent: the unique key makes a second send impossible.
 
     kind/target/period: ("nudge", membership id, local date), ("leaderboard", cohort id, local date of
-    the post), ("dm-notice", cohort id, local date).
+    the post), ("report", cohort id, the same), ("dm-notice", cohort id, local date), ("buddies", cohort
+    id, the leaderboard's date: the week's pairing), ("buddy", membership id, the same: one member's DM).
+    bot.services.delivery_claims names which kinds target a membership and which a cohort.
     """
 
     __tablename__ = "deliveries"

@@ -170,7 +170,9 @@ async def test_members_who_left_or_closed_their_dms_are_skipped(h):
     # DMs found closed only by the buddy DM itself: recorded like a nudge's, the partner still told.
     h.fake.dm_closed = {dave.id}
     report = await pairing(h, week(1))
-    assert report.closed_dms == 1 and len(buddy_dms(h, alice)) == 2
+    assert report.buddies_closed == 1 and report.buddies == 1 and len(buddy_dms(h, alice)) == 2
+    metrics = h.bot.metrics.registry
+    assert metrics.get_sample_value("studybot_buddy_dms_total", {"outcome": "dms_closed"}) == 1
     async with h.bot.services.progress._sessions() as session:
         member = await session.scalar(select(Membership).where(Membership.user_id == dave.id))
         assert member.dm_closed_at is not None

@@ -45,6 +45,10 @@ TOGGLE_HELP = {
 }
 assert tuple(TOGGLE_HELP) == TOGGLES
 
+# The settings a stage event shows or is placed by (bot.stage_events): an edit of any other leaves them be.
+EVENT_SETTINGS = ("name", "channel", "start_date", "timezone", "nudge_time", "pace", "status", "events")
+assert set(EVENT_SETTINGS) <= {f.name for f in fields(CohortOptions)}
+
 # The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
 _CHANNELS = ("channel", "report_channel")
 _TYPED = {f.name for f in fields(CohortOptions)} - {*_CHANNELS, "moderator_role_id", "locale"}

@@ -14,6 +14,7 @@ from bot import pictures, render
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
 from bot.cogs.cohort_options import (
+    EVENT_SETTINGS,
     OPTION_HELP,
     PACE_CHOICES,
     STATUS_CHOICES,
@@ -173,7 +174,9 @@ class ModeratorCog(
                 guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
             overview = await self.services.cohorts.overview(updated)
-            events = await self._stage_events(interaction, updated, overview)
+            # Only what an event shows or when it is moves it: no request for a report channel, say.
+            moves_events = any(getattr(options, field) is not None for field in EVENT_SETTINGS)
+            events = await self._stage_events(interaction, updated, overview) if moves_events else ""
             embed = await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)), overview)
             return events.strip(), embed
 

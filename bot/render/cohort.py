@@ -75,12 +75,14 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
 def export_summary(cohort_name: str, members: list[dict]) -> str:
     """What /cohort export says about its file: what is in it, how its rows work, how ids are written."""
     return t(
-        "**{cohort}**: {members}, {events} and {checkins}, one row each (the `record` column says which). "
+        "**{cohort}**: {members}, {events}, {checkins} and {shares}, one row each (the `record` column says "
+        "which). "
         "Members are named as the bot last saw them; ids are written as `<@id>` so spreadsheets keep every digit.",
         cohort=md(cohort_name),
         members=plural(len(members), "{n} member", "{n} members"),
         events=plural(sum(len(m["history"]) for m in members), "{n} done/skip record", "{n} done/skip records"),
         checkins=plural(sum(len(m["checkins"]) for m in members), "{n} check-in", "{n} check-ins"),
+        shares=plural(sum(len(m["shares"]) for m in members), "{n} project share", "{n} project shares"),
     )
 
 

@@ -44,6 +44,9 @@ CSV_COLUMNS = (
     "current_topic_id",
     "joined_at",
     "left_at",
+    "buddy_opt_in",
+    "stage_id",
+    "url",
 )
 
 
@@ -98,6 +101,13 @@ class ExportService:
             checkins = list(
                 await session.scalars(select(CheckIn).where(CheckIn.membership_id.in_(member_ids)).order_by(CheckIn.at))
             )
+            shares = list(
+                await session.scalars(
+                    select(ProjectShare)
+                    .where(ProjectShare.membership_id.in_(member_ids))
+                    .order_by(ProjectShare.shared_at)
+                )
+            )
         history: dict[int, list[dict]] = {}
         for e in events:
             history.setdefault(e.membership_id, []).append(
@@ -106,6 +116,11 @@ class ExportService:
         studied: dict[int, list[dict]] = {}
         for c in checkins:
             studied.setdefault(c.membership_id, []).append({"at": _iso(c.at), "minutes": c.minutes, "note": c.note})
+        shared: dict[int, list[dict]] = {}
+        for p in shares:
+            shared.setdefault(p.membership_id, []).append(
+                {"stage_id": p.stage_id, "url": p.url, "note": p.note, "at": _iso(p.shared_at)}
+            )
         by_cohort: dict[int, list[dict]] = {}
         for m in members:
             by_cohort.setdefault(m.cohort_id, []).append(
@@ -116,8 +131,10 @@ class ExportService:
                     "joined_at": _iso(m.joined_at),
                     "left_at": _iso(m.left_at),
                     "finished_at": _iso(m.finished_at),
+                    "buddy_opt_in": m.buddy_opt_in,
                     "history": history.get(m.id, []),
                     "checkins": studied.get(m.id, []),
+                    "shares": shared.get(m.id, []),
                 }
             )
         return [
@@ -245,9 +262,9 @@ def spreadsheet_guild_id(guild_id: str) -> str:
 
 
 def to_csv(cohorts: list[dict[str, Any]]) -> str:
-    """One flat table for spreadsheets: a row per member, per done/skip and per check-in (`record` says
-    which). Ids are written as text that keeps every digit; every cell a spreadsheet would run as a
-    formula is kept as text. Programs read the JSON export (`studybot export`), which has plain ids."""
+    """One flat table for spreadsheets: a row per member, per done/skip, per check-in and per project
+    share (`record` says which). Ids are written as text that keeps every digit; every cell a spreadsheet
+    would run as a formula is kept as text. Programs read the JSON export (`studybot export`), which has plain ids."""
     out = io.StringIO()
     writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -266,6 +283,7 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
                     "current_topic_id": m["current_topic_id"],
                     "joined_at": m["joined_at"],
                     "left_at": m["left_at"],
+                    "buddy_opt_in": "yes" if m["buddy_opt_in"] else "no",
                 }
             )
             for e in m["history"]:
@@ -274,4 +292,9 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
                 )
             for k in m["checkins"]:
                 writer.writerow(base | {"record": "checkin", "at": k["at"], "minutes": k["minutes"], "note": k["note"]})
+            for p in m["shares"]:
+                writer.writerow(
+                    base
+                    | {"record": "share", "at": p["at"], "note": p["note"], "stage_id": p["stage_id"], "url": p["url"]}
+                )
     return out.getvalue()

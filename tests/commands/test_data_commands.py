@@ -43,7 +43,10 @@ async def test_cohort_export_is_a_csv_attachment(h):
     await populate(h)
     reply = await h.run(h.mod, "cohort export", cohort="spring")
     summary = reply.message.content
-    assert reply.message.ephemeral and "**spring**: 2 members, 3 done/skip records and 1 check-in" in summary
+    assert (
+        reply.message.ephemeral
+        and "**spring**: 2 members, 3 done/skip records, 1 check-in and 0 project shares" in summary
+    )
     assert "one row each" in summary and "one row per member" not in summary
     [attachment] = reply.message.attachments
     assert attachment["filename"] == "spring.csv"

@@ -4,6 +4,9 @@ the week's shares in /cohort report; /forget-me takes the posts away."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -105,3 +108,19 @@ async def test_deleting_the_cohort_deletes_its_shares(spring):
     await h.run(h.alice, "share", url=LINK)
     await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
     assert await shares(h) == []
+
+
+async def test_the_cohort_export_holds_the_shares_and_who_wants_a_study_buddy(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on", buddies="on")
+    await h.run(h.alice, "share", url=LINK, note='=HYPERLINK("https://evil.example")')
+    await h.run(h.bob, "buddy on")
+    reply = await h.run(h.mod, "cohort export", cohort="spring")
+    assert "2 members, 0 done/skip records, 0 check-ins and 1 project share" in reply.message.content
+    [attachment] = reply.message.attachments
+    rows = list(csv.DictReader(io.StringIO(h.fake.files[int(attachment["id"])].decode())))
+    [share] = [r for r in rows if r["record"] == "share"]
+    assert share["user_id"] == f"<@{h.alice.id}>" and share["stage_id"] == "how-the-web-works"
+    assert share["url"] == LINK and share["note"].startswith("'=HYPERLINK")  # kept as text, never run
+    members = {r["user_id"]: r["buddy_opt_in"] for r in rows if r["record"] == "member"}
+    assert members == {f"<@{h.alice.id}>": "no", f"<@{h.bob.id}>": "yes"}

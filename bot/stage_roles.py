@@ -113,3 +113,13 @@ class StageRoles:
                     await self._client.http.remove_role(guild_id, member_id, role_id, reason=REASON)
                 except discord.Forbidden as exc:
                     log.warning("could not take role %s back from a member: %s", role_id, exc)
+
+    async def delete_made(self, guild_id: int, role_ids: Iterable[int]) -> None:
+        """Delete roles the bot created for a cohort that is gone (a role already gone is fine; a refusal
+        is logged, never raised: the cohort's deletion stands)."""
+        for role_id in role_ids:
+            with contextlib.suppress(discord.NotFound):
+                try:
+                    await self._client.http.delete_role(guild_id, role_id, reason=REASON)
+                except discord.HTTPException as exc:
+                    log.warning("could not delete role %s of a deleted cohort: %s", role_id, exc)

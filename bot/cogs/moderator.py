@@ -238,8 +238,9 @@ class ModeratorCog(
 
         async def delete(clicked: discord.Interaction) -> Outcome:
             events = await self.services.links.known([scope.cohort_id], STAGE_EVENT)
-            await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
+            made_roles = await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
             await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
+            await stage_roles(clicked).delete_made(guild_id, made_roles)
             return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
 
         await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)

@@ -87,19 +87,29 @@ def export_summary(cohort_name: str, members: list[dict]) -> str:
 
 
 def deletion_question(scope: DeletionScope) -> str:
-    """What /cohort delete asks, naming everything that would be lost."""
+    """What /cohort delete asks, naming everything that would be lost, and what stays on Discord."""
     lost = [
         plural(scope.memberships, "{n} membership", "{n} memberships"),
         plural(scope.progress_events, "{n} done or skipped topic", "{n} done or skipped topics"),
         plural(scope.checkins, "{n} check-in", "{n} check-ins"),
         plural(scope.pauses, "{n} planned break", "{n} planned breaks"),
     ]
-    return t(
+    if scope.shares:
+        lost.append(plural(scope.shares, "{n} project share", "{n} project shares"))
+    question = t(
         "Delete **{cohort}** for good? This removes its settings and calendar with {lost}. It cannot be "
         "undone; `/cohort archive` keeps the history instead.",
         cohort=md(scope.cohort_name),
         lost=", ".join(lost),
     )
+    if scope.made_roles:
+        question += " " + t(
+            "Deleted from the server with it: {roles} I created for it.",
+            roles=plural(scope.made_roles, "{n} stage role", "{n} stage roles"),
+        )
+    if scope.threads or scope.shares:
+        question += " " + t("Its topic threads and project posts stay in its channel.")
+    return question
 
 
 @fitted

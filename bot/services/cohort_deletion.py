@@ -11,6 +11,7 @@ from bot.db.models import (
     BuddyMatch,
     CheckIn,
     Cohort,
+    CohortLink,
     CohortPause,
     Delivery,
     Membership,
@@ -20,7 +21,7 @@ from bot.db.models import (
 )
 from bot.i18n import t
 from bot.services.authority import Authority
-from bot.services.cohort_links import forget_statement
+from bot.services.cohort_links import STAGE_ROLE, THREAD, forget_statement
 from bot.services.cohorts import CohortService
 from bot.services.delivery_claims import COHORT_KINDS, MEMBER_KINDS
 from bot.services.errors import Conflict, NotAllowed
@@ -37,6 +38,9 @@ class DeletionScope:
     progress_events: int
     checkins: int
     pauses: int
+    shares: int = 0  # project shares recorded (their posts stay in the channel)
+    threads: int = 0  # topic threads the cohort opened (they stay on Discord)
+    made_roles: int = 0  # stage roles the bot created for it (deleted with it)
 
     @property
     def has_progress(self) -> bool:
@@ -60,9 +64,10 @@ class CohortDeletion:
         _check_allowed(found, by.manage_guild)
         return found
 
-    async def delete(self, guild_id: int, expected: DeletionScope, by: Authority) -> None:
+    async def delete(self, guild_id: int, expected: DeletionScope, by: Authority) -> list[int]:
         """Delete the cohort `expected` describes and everything in it, in one transaction; Conflict if
-        anything changed since the caller was shown `expected` (so nobody deletes more than they read)."""
+        anything changed since the caller was shown `expected` (so nobody deletes more than they read).
+        Returns the stage roles the bot created for it, for the caller to delete on Discord."""
         async with self._sessions() as session:
             cohort = await session.get(Cohort, expected.cohort_id)
             if cohort is None or cohort.guild_id != guild_id:
@@ -93,10 +98,12 @@ class CohortDeletion:
             await session.execute(delete(ProjectShare).where(ProjectShare.cohort_id == cohort.id))
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
-            # Its threads and roles stay on Discord: the cohort only forgets which topic or stage each was.
+            made_roles = list(await session.scalars(_made_roles(cohort.id)))
+            # Its threads and the roles a moderator picked stay on Discord: nothing else keeps their ids.
             await session.execute(forget_statement(cohort.id))
             await session.delete(cohort)
             await session.commit()
+        return made_roles
 
 
 def _check_allowed(found: DeletionScope, with_progress_allowed: bool) -> None:
@@ -119,7 +126,22 @@ async def _count(session: AsyncSession, cohort: Cohort) -> DeletionScope:
                 select(func.count()).where(ProgressEvent.cohort_id == cohort.id).scalar_subquery(),
                 select(func.count()).where(CheckIn.membership_id.in_(member_ids)).scalar_subquery(),
                 select(func.count()).where(CohortPause.cohort_id == cohort.id).scalar_subquery(),
+                select(func.count()).where(ProjectShare.cohort_id == cohort.id).scalar_subquery(),
+                select(func.count())
+                .where(CohortLink.cohort_id == cohort.id, CohortLink.kind == THREAD, CohortLink.discord_id.is_not(None))
+                .scalar_subquery(),
+                select(func.count()).select_from(_made_roles(cohort.id).subquery()).scalar_subquery(),
             )
         )
     ).one()
     return DeletionScope(cohort.id, cohort.name, *(int(n) for n in counts))
+
+
+def _made_roles(cohort_id: int):  # noqa: ANN202 - a Select
+    """The ids of the stage roles the bot created for the cohort (not those a moderator picked)."""
+    return select(CohortLink.discord_id).where(
+        CohortLink.cohort_id == cohort_id,
+        CohortLink.kind == STAGE_ROLE,
+        CohortLink.chosen.is_(False),
+        CohortLink.discord_id.is_not(None),
+    )

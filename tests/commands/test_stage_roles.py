@@ -172,3 +172,21 @@ async def test_a_confirmation_whose_action_is_slow_is_acknowledged_then_answered
     assert callbacks[-1].body["type"] == 6  # the click was acknowledged first (a deferred update)
     [role] = [r for r in h.guild.roles.values() if r.name.endswith("✓")]
     assert h.alice.id not in h.fake.roles.holders(h.guild, role.id)
+
+
+async def test_deleting_the_cohort_deletes_the_roles_the_bot_made_and_keeps_a_moderators_pick(spring):
+    h = spring
+    allow_roles(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on", threads="on")
+    picked = h.guild.add_role("Data people", discord.Permissions.none())
+    refresh(h)
+    await h.run(h.mod, "cohort stage-role", cohort="spring", stage="databases", role=picked)
+    await finish_stage_one(h, h.alice)
+    [made] = [r for r in h.guild.roles.values() if r.name.endswith("✓")]
+    question = await h.run(h.mod, "cohort delete", cohort="spring")
+    assert "Deleted from the server with it: 1 stage role I created for it." in question.message.content
+    assert "Its topic threads and project posts stay in its channel." in question.message.content
+    await h.fake.click(h.mod, h.guild, question.message, "Delete for good")
+    assert made.id not in h.guild.roles and picked.id in h.guild.roles
+    assert made.name not in roles_of(h, h.alice)
+    assert h.fake.threads.in_channel(h.hall.id)  # members' threads stay

@@ -19,8 +19,8 @@ MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 
 
 class Roles:
-    """The role routes of the fake: `POST /guilds/{id}/roles`, `PUT` and `DELETE
-    /guilds/{id}/members/{user}/roles/{role}` (what studybot calls)."""
+    """The role routes of the fake: `POST /guilds/{id}/roles`, `DELETE /guilds/{id}/roles/{role}`, `PUT`
+    and `DELETE /guilds/{id}/members/{user}/roles/{role}` (what studybot calls)."""
 
     def __init__(self, fake: FakeDiscord) -> None:
         self._fake = fake
@@ -77,6 +77,28 @@ class Roles:
             roles.append(role_id)
         elif not give and role_id in roles:
             roles.remove(role_id)
+        return web.Response(status=204)
+
+    async def delete(self, request: web.Request) -> web.StreamResponse:
+        """`DELETE /guilds/{id}/roles/{role}`: only below the bot's highest role, and never @everyone."""
+        fake = self._fake
+        guild = self._guild(request)
+        if guild is None:
+            return fake._json({"message": "Unknown Guild", "code": 10004}, status=404)
+        role_id = int(request.match_info["role"])
+        role = guild.roles.get(role_id)
+        if role is None or role_id == guild.id:
+            return fake._json({"message": "Unknown Role", "code": 10011}, status=404)
+        bot_id = fake.world.bot_user.id
+        if not guild.permissions_of(bot_id).manage_roles or role.position >= self._top_position(guild, bot_id):
+            return fake._json(MISSING_PERMISSIONS, status=403)
+        del guild.roles[role_id]
+        for roles in guild.members.values():
+            if role_id in roles:
+                roles.remove(role_id)
+        await fake.gateway.dispatch(
+            "GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role_id)}, guild_id=guild.id
+        )
         return web.Response(status=204)
 
     def holders(self, guild: Guild, role_id: int) -> list[int]:

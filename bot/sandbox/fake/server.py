@@ -89,6 +89,7 @@ class FakeDiscord(People):
         r.add_get(p + "/channels/{channel}", self.threads.get)
         r.add_patch(p + "/channels/{channel}", self.threads.edit)
         r.add_post(p + "/guilds/{guild}/roles", self.roles.create)
+        r.add_delete(p + "/guilds/{guild}/roles/{role}", self.roles.delete)
         r.add_delete(p + "/channels/{channel}/messages/{message}", self.deletions.delete)
         r.add_post(p + "/guilds/{guild}/scheduled-events", self.events.create)
         r.add_patch(p + "/guilds/{guild}/scheduled-events/{event}", self.events.edit)

@@ -29,14 +29,16 @@ class BuddyCog(UsesServices, commands.GroupCog, group_name="buddy", group_descri
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def on(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        status = await self.services.buddies.opt(guild_of(interaction), interaction.user.id, cohort, wanted=True)
-        await send_ephemeral(interaction, embed=render.buddy_status_embed(status))
+        await self._opt(interaction, cohort, wanted=True)
 
     @app_commands.command(name="off", description="Stop being paired with a study buddy")
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def off(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        status = await self.services.buddies.opt(guild_of(interaction), interaction.user.id, cohort, wanted=False)
+        await self._opt(interaction, cohort, wanted=False)
+
+    async def _opt(self, interaction: discord.Interaction, cohort: str | None, *, wanted: bool) -> None:
+        status = await self.services.buddies.opt(guild_of(interaction), interaction.user.id, cohort, wanted)
         await send_ephemeral(interaction, embed=render.buddy_status_embed(status))
 
     @app_commands.command(name="show", description="Your study buddies this week and where they are")

@@ -5,6 +5,7 @@ closed, are left out of the week's pairing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -224,7 +225,10 @@ class BuddyService:
             ).all()
             threads = await known_in(session, {cohort.id} if cohort.threads else set(), THREAD)
         by_id = {m.id: m for m in members}
-        groups = pair_members([_candidate(roadmap, m) for m in members], _pairs(list(history)), f"{cohort.id}:{period}")
+        # Off the event loop: a cohort of thousands takes a noticeable moment, and commands keep coming.
+        groups = await asyncio.to_thread(
+            pair_members, [_candidate(roadmap, m) for m in members], _pairs(list(history)), f"{cohort.id}:{period}"
+        )
         where = {m.id: standing(roadmap, m, threads) for m in members}
         jobs: list[BuddyJob] = []
         async with self._sessions() as session:

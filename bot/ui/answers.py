@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,29 +35,45 @@ class Reply:
     private: bool | None = None
 
 
+class LateDeferral:
+    """`async with LateDeferral(defer) as late:` runs `defer` if the work inside takes longer than
+    DEFER_AFTER; `late.deferred` then says it went out. A deferral once begun is never cut off halfway."""
+
+    def __init__(self, defer: Callable[[], Awaitable[None]]) -> None:
+        self._defer = defer
+        self.deferred = False
+        self._timer: asyncio.Future[None] | None = None
+
+    async def _when_late(self) -> None:
+        await asyncio.sleep(DEFER_AFTER)
+        self.deferred = True
+        await self._defer()
+
+    async def __aenter__(self) -> LateDeferral:
+        self._timer = asyncio.ensure_future(self._when_late())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._timer is not None
+        if not self.deferred:
+            self._timer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._timer
+
+
 async def answer_in_time(interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool = True) -> None:
     """Answer with what `work` makes; defer first if it is not ready within DEFER_AFTER seconds.
 
     `work` runs in this task (what it binds for the logs, such as the cohort, stays bound for the
     command's last lines); a timer beside it sends the deferral. A failure of `work` propagates (the
     error handler answers it, replacing the "thinking…")."""
-    deferring = False
 
-    async def defer_when_late() -> None:
-        nonlocal deferring
-        await asyncio.sleep(DEFER_AFTER)
-        deferring = True  # from here the deferral is on its way: never cut it off halfway
+    async def defer() -> None:
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         interaction.extras[DEFERRED_OPEN] = "private" if ephemeral else "public"
 
-    timer = asyncio.ensure_future(defer_when_late())
-    try:
+    async with LateDeferral(defer):
         reply = await work
-    finally:
-        if not deferring:
-            timer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await timer
     private = ephemeral if reply.private is None else reply.private
     deferred = interaction.extras.pop(DEFERRED_OPEN, None)
     if deferred:

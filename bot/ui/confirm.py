@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.i18n import t
-from bot.ui.answers import DEFER_AFTER
+from bot.ui.answers import LateDeferral
 from bot.ui.views import OwnedView
 
 log = logging.getLogger(__name__)
@@ -62,29 +60,16 @@ class Confirm(OwnedView):
     async def _confirm(self, interaction: discord.Interaction) -> None:
         if not await self._first_answer(interaction):
             return
-        deferring = False
-
-        async def defer_when_late() -> None:
-            # An action that calls Discord too (roles taken back, events removed) may outlast the 3 s a
-            # click is given: acknowledge it, then edit the question once the action is done.
-            nonlocal deferring
-            await asyncio.sleep(DEFER_AFTER)
-            deferring = True
-            await interaction.response.defer()
-
-        timer = asyncio.ensure_future(defer_when_late())
+        # An action that calls Discord too (roles taken back, events removed) may outlast the 3 s a click
+        # is given: acknowledged first when late, then the question is edited once the action is done.
         try:
-            content, embed = await self._action(interaction)
+            async with LateDeferral(interaction.response.defer) as late:
+                content, embed = await self._action(interaction)
         except Exception:
             self._answered = False  # the error is answered by on_error; the question stands
             raise
-        finally:
-            if not deferring:
-                timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timer
         self.stop()
-        if deferring:
+        if late.deferred:
             await interaction.edit_original_response(content=content, embed=embed, view=None)
         else:
             await interaction.response.edit_message(content=content, embed=embed, view=None)

@@ -156,7 +156,7 @@ async def test_a_confirmation_whose_action_is_slow_is_acknowledged_then_answered
     await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on")
     await finish_stage_one(h, h.alice)
     from bot.stage_roles import StageRoles
-    from bot.ui import confirm
+    from bot.ui import answers
 
     taking_back = StageRoles.take_back
 
@@ -164,7 +164,7 @@ async def test_a_confirmation_whose_action_is_slow_is_acknowledged_then_answered
         await asyncio.sleep(0.3)
         return await taking_back(self, *args)
 
-    monkeypatch.setattr(confirm, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(answers, "DEFER_AFTER", 0.05)
     monkeypatch.setattr(StageRoles, "take_back", slow_take_back)
     answer = await h.confirm(h.alice, "forget-me", "Delete my data")
     assert "Deleted: your membership" in answer.message.text()

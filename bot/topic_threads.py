@@ -8,6 +8,7 @@ answer comes without a link (the claim is given back, so the next member to reac
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 THREAD_NAME_MAX = 100  # Discord's limit for a channel or thread name
 ARCHIVE_AFTER_MINUTES = 10080  # a week without a message: the longest Discord offers
+
+
+def lacking(perms: discord.Permissions, needed: Mapping[str, str]) -> tuple[str, ...]:
+    """The permissions of `needed` (Discord's name: discord.py's flag) that `perms` does not grant."""
+    return tuple(name for name, flag in needed.items() if not getattr(perms, flag))
 
 
 def thread_name(ref: TopicRef) -> str:
@@ -75,9 +81,7 @@ class TopicThreads:
         channel = self._client.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return ("View Channel",)
-        perms = channel.permissions_for(channel.guild.me)
-        missing = tuple(name for name, flag in THREAD_PERMISSIONS.items() if not getattr(perms, flag))
-        return missing or tuple(THREAD_PERMISSIONS)
+        return lacking(channel.permissions_for(channel.guild.me), THREAD_PERMISSIONS) or tuple(THREAD_PERMISSIONS)
 
     async def _open(self, cohort: Cohort, ref: TopicRef) -> discord.Thread:
         channel = self._client.get_channel(cohort.channel_id)

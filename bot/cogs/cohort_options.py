@@ -13,6 +13,7 @@ from bot.services.cohort_settings import TOGGLES, ChannelChoice, CohortOptions
 from bot.services.topic_threads import THREAD_PERMISSIONS
 from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_roles import role_problem
+from bot.topic_threads import lacking
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
 PACE_CHOICES = [
@@ -64,8 +65,7 @@ async def _missing(
     guild, me_user = interaction.guild, interaction.client.user
     assert guild is not None and me_user is not None
     me = guild.me or await guild.fetch_member(me_user.id)
-    perms = channel.permissions_for(me)
-    return tuple(name for name, flag in needed.items() if not getattr(perms, flag))
+    return lacking(channel.permissions_for(me), needed)
 
 
 async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
@@ -88,13 +88,15 @@ class BotAccess:
             return ("View Channel",)
         return await _missing(self._interaction, channel, THREAD_PERMISSIONS)
 
-    def missing_for_roles(self) -> tuple[str, ...]:
+    def _missing_in_server(self, needed: dict[str, str]) -> tuple[str, ...]:
         guild = self._interaction.guild
-        return () if guild is not None and guild.me.guild_permissions.manage_roles else ("Manage Roles",)
+        return lacking(guild.me.guild_permissions, needed) if guild is not None else tuple(needed)
+
+    def missing_for_roles(self) -> tuple[str, ...]:
+        return self._missing_in_server({"Manage Roles": "manage_roles"})
 
     def missing_for_events(self) -> tuple[str, ...]:
-        guild = self._interaction.guild
-        return () if guild is not None and guild.me.guild_permissions.manage_events else ("Manage Events",)
+        return self._missing_in_server({"Manage Events": "manage_events"})
 
     def role_problem(self, role_id: int) -> str | None:
         guild = self._interaction.guild

@@ -128,13 +128,16 @@ class CohortLinkService:
         """The recorded objects of one kind of these cohorts, by (cohort id, key)."""
         ids = set(cohort_ids)
         if not ids:
-            return {}
+            return {}  # no session either
         async with self._sessions() as session:
             return await known_in(session, ids, kind)
 
 
 async def known_in(session: AsyncSession, cohort_ids: set[int], kind: str) -> dict[tuple[int, str], int]:
-    """`CohortLinkService.known` inside a caller's session (the nudge claims read it in theirs)."""
+    """`CohortLinkService.known` inside a caller's session (the nudge claims read it in theirs). No
+    cohorts, no query: a batch of nudges from cohorts without threads costs nothing here."""
+    if not cohort_ids:
+        return {}
     rows = await session.execute(
         select(CohortLink.cohort_id, CohortLink.key, CohortLink.discord_id).where(
             CohortLink.cohort_id.in_(cohort_ids), CohortLink.kind == kind, CohortLink.discord_id.is_not(None)

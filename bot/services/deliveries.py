@@ -133,7 +133,8 @@ class DeliveryService:
                     continue  # already claimed (a restart between claim and timer update, or another process)
                 roadmap = cohort_roadmap(self._roadmaps, cohort)
                 job = nudge_job(roadmap, delivery_id, membership, cohort, slot, now, pauses[cohort.id])
-                jobs.append(replace(job, thread_id=threads.get((cohort.id, job.topic_id))))
+                thread_id = threads.get((cohort.id, job.topic_id))
+                jobs.append(replace(job, thread_id=thread_id) if thread_id else job)
             await session.commit()
         return jobs, len(rows)
 

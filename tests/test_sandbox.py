@@ -257,3 +257,53 @@ def test_a_sandbox_database_remembers_its_people_by_name(tmp_path):
     )
     out = second.stdout
     assert out.index("You are not in any cohort") < out.index("u0 · spring"), out[-2000:]
+
+
+async def test_a_script_sets_its_start_once_before_anything_happens(sandbox):
+    # Any moment, past or future of the day the suite runs: the script reads the same on any day.
+    assert await sandbox.execute("clock 2021-03-01T07:00:00+00:00")
+    assert "Mon 01 Mar 2021 07:00" in sandbox.out[-1]
+    assert not await sandbox.execute("clock 2021-02-01T07:00:00+00:00")  # set once
+    assert "the clock only moves forward" in sandbox.out[-1]
+
+
+async def test_after_a_command_the_clock_no_longer_goes_back(sandbox):
+    assert await sandbox.execute("/cohort list")
+    assert not await sandbox.execute("clock 2000-01-03T07:00:00+00:00")
+    assert "set the start as the first line" in sandbox.out[-1]
+
+
+def run_kept(db: Path, files: Path, script: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(STUDYBOT), "sandbox", "--db", str(db), "--files", str(files)],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_a_kept_database_goes_on_with_its_clock_its_people_and_fresh_ids(tmp_path):
+    db, files = tmp_path / "kept.db", tmp_path / "files"
+    first = run_kept(
+        db,
+        files,
+        "clock 2026-03-02T06:00:00+00:00\n"
+        "/cohort create name:spring channel:#study-hall start_date:2026-03-02 timezone:UTC\n"
+        "as u0\n/join cohort:spring\nas u1\n/join cohort:spring\nclock +1d\n",
+    )
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert first.stdout.count("[DM to @u0]") == 1 and first.stdout.count("[DM to @u1]") == 1
+    # Nobody is named with `as` in the second session, yet both are nudged, each in their own DM.
+    second = run_kept(db, files, "clock\nclock +1d\n")
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    assert "🕒 Tue 03 Mar 2026 06:0" in second.stdout  # where the first session stopped, not today
+    assert second.stdout.count("[DM to @u0]") == 1 and second.stdout.count("[DM to @u1]") == 1
+    assert "Discord refused" not in second.stdout
+    # A third session: the clock cannot be set before what the database holds; progress reads sanely.
+    third = run_kept(db, files, "clock 2026-03-01T00:00:00+00:00\nas u0\n/progress\n")
+    assert "this database's last session stopped at 2026-03-04 06:0" in third.stdout
+    assert "│ On this topic: 2 days (calendar share 1.8 days)" in third.stdout  # 2 March to 4 March
+    assert "└ Pace: standard · cohort started 2026-03-02" in third.stdout
+

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import re
 import tempfile
@@ -13,17 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import discord
-
 from bot.config import Settings
 from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError
-from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
+from bot.sandbox.fake import FakeDiscord
 from bot.sandbox.fake.errors import PersonError
 from bot.sandbox.fake.records import Message
 from bot.sandbox.fake.rules import ClientRefused
+from bot.sandbox.kept import read_kept, save_clock
+from bot.sandbox.parsing import Place, parse_line
+from bot.sandbox.people import NAME, build_world, user_id_for, welcome_back
 from bot.sandbox.text import attachment_line, render
 from bot.services.clock import MovableClock
 
@@ -45,23 +45,6 @@ REPLY_TIMEOUT = 5.0
 MAX_STOPS = 5000  # moments something falls due in one clock jump (a week of a big cohort's nudge times)
 _DELTA = re.compile(r"^\+(\d+)([wdhm])$")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
-BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
-
-
-def user_id_for(name: str) -> int:
-    """A snowflake-sized id that depends only on the name (never one the fake hands out itself)."""
-    digest = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
-    return 300_000_000_000_000_000 + digest % 10**17
-
-
-def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
-    world = World()
-    owner = world.add_user("owner", user_id=user_id_for("owner"))
-    guild = world.add_guild("Sandbox Server", owner)
-    mod = world.add_user("mod", user_id=user_id_for("mod"))
-    guild.add_member(mod, guild.add_role("Moderators", discord.Permissions(manage_guild=True)))
-    channels = {name: guild.add_channel(name) for name in ("study-hall", "general")}
-    return world, guild, mod, channels
 
 
 class Sandbox:
@@ -83,13 +66,24 @@ class Sandbox:
         self._seen: list[tuple[Message, int | None]] = []  # (message, who can see it; None = the channel)
         self._stack = contextlib.AsyncExitStack()
         self.bot: Any = None
+        self._kept_db: Path | None = None  # `--db`: where the clock is kept for the next session
+        self._floor: datetime | None = None  # where the kept database's last session stopped
+        self._happened = False  # a command, click or clock move ran: the start can no longer be set
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(
         self, roadmaps: RoadmapCatalog, db: Path | None, roadmap_path: Path, roadmaps_dir: Path | None = None
     ) -> None:
-        """Start the fake Discord, then the real bot against it, and wait until it is connected."""
+        """Start the fake Discord, then the real bot against it, and wait until it is connected. A kept
+        database (`db`) brings back its people and its clock, where its last session stopped."""
+        if db is not None:
+            kept = read_kept(db)
+            welcome_back(self.world, self.guild, kept)
+            if kept.clock is not None:
+                self.clock.set(kept.clock)
+                self._floor = kept.clock
+            self._kept_db = db
         await self.fake.start()
         self._stack.push_async_callback(self.fake.stop)
         if db is None:
@@ -121,6 +115,8 @@ class Sandbox:
             await asyncio.wait_for(task, 10)
 
     async def aclose(self) -> None:
+        if self._kept_db is not None and self.bot is not None:
+            save_clock(self._kept_db, self.clock.now())
         await self._stack.aclose()
 
     # --- what arrives ------------------------------------------------------------------
@@ -224,7 +220,7 @@ class Sandbox:
 
     def _act_as(self, name: str) -> None:
         name = name.lstrip("@").strip()
-        if not re.fullmatch(r"[\w.-]{1,32}", name):
+        if not NAME.fullmatch(name):
             raise SandboxError("as NAME: a name of letters, digits, _ . or -")
         user = next((u for u in self.world.users.values() if u.name == name), None)
         if user is None:
@@ -237,6 +233,7 @@ class Sandbox:
 
     async def _slash(self, line: str) -> None:
         path, options = self.parse(line)
+        self._happened = True
         try:
             record = await self.fake.invoke(
                 self.acting, self.guild, self.channel, path, timeout=REPLY_TIMEOUT, **options
@@ -256,6 +253,7 @@ class Sandbox:
                 break
         else:
             raise SandboxError(f"no message with a [{label}] button for @{self.acting.name}")
+        self._happened = True
         in_dm = owner is not None and message.payload.get("interaction_metadata") is None
         try:
             record = await self.fake.click(
@@ -280,12 +278,28 @@ class Sandbox:
             if target.tzinfo is None:
                 raise SandboxError("give the time a zone, e.g. 2026-11-30T08:00:00+01:00")
         if target < self.clock.now():
+            self._set_start(target)
+        else:
+            await self._run_until(target)
+        self._happened = True
+        if self._kept_db is not None:
+            save_clock(self._kept_db, self.clock.now())
+        self.emit(f"🕒 {self.clock.now():%a %d %b %Y %H:%M} UTC")
+
+    def _set_start(self, target: datetime) -> None:
+        """A script may start the clock at any moment once, before anything happens (so a script reads
+        the same on any day), and never before what a kept database already holds."""
+        if self._happened:
             raise SandboxError(
                 f"the clock only moves forward (it is {self.clock.now():%Y-%m-%d %H:%M} UTC): nudges already "
-                "sent cannot be unsent; start a new sandbox to begin earlier"
+                "sent cannot be unsent; set the start as the first line, or start a new sandbox to begin earlier"
             )
-        await self._run_until(target)
-        self.emit(f"🕒 {self.clock.now():%a %d %b %Y %H:%M} UTC")
+        if self._floor is not None and target < self._floor:
+            raise SandboxError(
+                f"this database's last session stopped at {self._floor:%Y-%m-%d %H:%M} UTC: the clock goes on "
+                "from there; start a new database to begin earlier"
+            )
+        self.clock.set(target)
 
     async def _run_until(self, target: datetime) -> None:
         """Move the clock to `target` as if the bot had been running all along: stop at every moment a
@@ -312,73 +326,8 @@ class Sandbox:
 
     def parse(self, line: str) -> tuple[str, dict[str, Any]]:
         """'/cohort create name:spring channel:#study-hall' -> ('cohort create', {name: ..., channel: Channel})."""
-        words = line.lstrip("/").split()
-        if not words:
-            raise SandboxError("a slash command needs a name; `help` shows examples")
-        registered = {
-            c["name"]: c for c in self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
-        }
-        command = registered.get(words[0])
-        if command is None:
-            raise SandboxError(f"there is no /{words[0]}; commands: " + ", ".join(f"/{n}" for n in sorted(registered)))
-        path, schemas, consumed = [words[0]], command.get("options", []), 1
-        while schemas and schemas[0].get("type") in (1, 2):
-            if len(words) <= consumed:
-                subs = ", ".join(o["name"] for o in schemas)
-                raise SandboxError(f"/{' '.join(path)} needs one of: {subs}")
-            sub = next((o for o in schemas if o["name"] == words[consumed]), None)
-            if sub is None:
-                raise SandboxError(
-                    f"/{' '.join(path)} has no `{words[consumed]}`; it has " + ", ".join(o["name"] for o in schemas)
-                )
-            path.append(sub["name"])
-            schemas, consumed = sub.get("options", []), consumed + 1
-        rest = " ".join(words[consumed:])
-        by_name = {o["name"]: o for o in schemas}
-        values: dict[str, Any] = {}
-        if rest:
-            names = "|".join(sorted(map(re.escape, by_name), key=len, reverse=True)) or "(?!)"
-            marks = list(re.finditer(rf"(?:^|\s)({names}):", rest))
-            if not marks or rest[: marks[0].start()].strip():
-                raise SandboxError(
-                    f"expected options as name:value; /{' '.join(path)} takes: " + (", ".join(by_name) or "no options")
-                )
-            for i, mark in enumerate(marks):
-                end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
-                values[mark[1]] = self._convert(by_name[mark[1]], rest[mark.end() : end].strip())
-        return " ".join(path), values
-
-    def _convert(self, schema: dict, raw: str) -> Any:
-        kind, name = schema["type"], schema["name"]
-        if kind == 4:
-            if not re.fullmatch(r"-?\d+", raw):
-                raise SandboxError(f"{name}: Discord only accepts a whole number here")
-            return int(raw)
-        if kind == 10:
-            try:
-                return float(raw)
-            except ValueError:
-                raise SandboxError(f"{name}: Discord only accepts a number here") from None
-        if kind == 5:
-            if raw.lower() not in BOOLEANS:
-                raise SandboxError(f"{name}: true or false")
-            return BOOLEANS[raw.lower()]
-        if kind == 6:
-            user = next((u for u in self.world.users.values() if u.name == raw.lstrip("@")), None)
-            if user is None:
-                raise SandboxError(f"{name}: no user {raw}; `users` lists them, `as NAME` makes one")
-            return user
-        if kind == 7:
-            channel = next((c for c in self.channels.values() if c.name == raw.lstrip("#")), None)
-            if channel is None:
-                raise SandboxError(f"{name}: no channel {raw}; `channels` lists them")
-            return channel
-        if kind == 8:
-            role = next((r for r in self.guild.roles.values() if r.name == raw.lstrip("@")), None)
-            if role is None:
-                raise SandboxError(f"{name}: no role {raw}")
-            return role
-        return raw
+        commands = self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
+        return parse_line(line, commands, Place(self.world, self.guild, self.channels))
 
     # --- completion ----------------------------------------------------------------------
 

@@ -391,7 +391,9 @@ class FakeDiscord(People):
         return [m for m in self.dms if channel and m.payload["channel_id"] == str(channel.id)]
 
     async def _open_dm(self, request: web.Request) -> web.Response:
-        user = self.world.users[int((request[BODY] or {})["recipient_id"])]
+        user = self.world.users.get(int((request[BODY] or {})["recipient_id"]))
+        if user is None:  # nobody Discord knows: Discord answers so, it does not fail
+            return self._json({"message": "Unknown User", "code": 10013}, status=404)
         return self._json(self.world.dm_channel(user).payload())
 
     async def _unknown(self, request: web.Request) -> web.Response:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import discord
 
-_ids = itertools.count(100_000_000_000_000_000)
+# Ids carry the moment this process started, as Discord's carry their creation time, so a later
+# session (`studybot sandbox --db`) never hands out an id an earlier one gave to something else.
+_ids = itertools.count(discord.utils.time_snowflake(datetime.now(UTC)))
 
 
 def snowflake() -> int:
+    """A new id, never handed out before by this process."""
     return next(_ids)
+
+
+def reserve_ids(above: int) -> None:
+    """Hand out only ids above `above` from now on (ids a kept database already holds)."""
+    global _ids
+    _ids = itertools.count(max(next(_ids), above + 1))
 
 
 TIMESTAMP = "2026-01-01T00:00:00.000000+00:00"
@@ -130,13 +140,13 @@ class Guild:
     def everyone(self) -> Role:
         return self.roles[self.id]
 
-    def add_role(self, name: str, permissions: discord.Permissions) -> Role:
-        role = Role(snowflake(), name, permissions, position=len(self.roles))
+    def add_role(self, name: str, permissions: discord.Permissions, role_id: int | None = None) -> Role:
+        role = Role(role_id or snowflake(), name, permissions, position=len(self.roles))
         self.roles[role.id] = role
         return role
 
-    def add_channel(self, name: str) -> Channel:
-        channel = Channel(snowflake(), name, self.id)
+    def add_channel(self, name: str, channel_id: int | None = None) -> Channel:
+        channel = Channel(channel_id or snowflake(), name, self.id)
         self.channels[channel.id] = channel
         return channel
 
@@ -248,7 +258,7 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, owner: User, guild_id: int | None = None) -> Guild:
+    def add_guild(self, name: str, owner: User, guild_id: int | None = None, bot_role_id: int | None = None) -> Guild:
         guild_id = guild_id or snowflake()
         guild = Guild(guild_id, name, owner.id)
         guild.roles[guild_id] = Role(
@@ -267,6 +277,7 @@ class World:
                 manage_roles=True,
                 manage_events=True,
             ),
+            bot_role_id,
         )
         guild.roles[guild_id].permissions = discord.Permissions(
             view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True

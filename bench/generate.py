@@ -92,15 +92,12 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             members,
         )
         cohort_of = {m[0]: m[1] for m in members}
-        done: dict[int, list[datetime]] = {}  # membership -> its done topics' times: the all-time tally
 
         def events() -> Iterator[tuple[int, int, str, str, str]]:
             for n in range(EVENTS):
                 membership = n % MEMBERS + 1
                 at = now - timedelta(seconds=1 + rng.randrange(56 * 24 * 3600))
                 kind = "done" if rng.random() < 0.9 else "skip"
-                if kind == "done":
-                    done.setdefault(membership, []).append(at)
                 yield (membership, cohort_of[membership], topics[rng.randrange(len(topics))], kind, stamp(at))
 
         conn.executemany(
@@ -108,9 +105,19 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             " VALUES (?, ?, ?, ?, NULL, ?)",
             events(),
         )
-        conn.executemany(
-            "UPDATE memberships SET done_count = ?, last_done_at = ? WHERE id = ?",
-            [(len(ats), stamp(max(ats)), membership) for membership, ats in done.items()],
+        # A topic counts once (bot.services.advance.counts_once): the earliest done of each topic.
+        conn.execute(
+            "UPDATE progress_events SET first_done = 1 WHERE kind = 'done' AND NOT EXISTS ("
+            " SELECT 1 FROM progress_events e WHERE e.membership_id = progress_events.membership_id"
+            " AND e.topic_id = progress_events.topic_id AND e.kind = 'done'"
+            " AND (e.at < progress_events.at OR (e.at = progress_events.at AND e.id < progress_events.id)))"
+        )
+        conn.execute(
+            "UPDATE memberships SET"
+            " done_count = (SELECT count(*) FROM progress_events e WHERE e.membership_id = memberships.id"
+            " AND e.first_done),"
+            " last_done_at = (SELECT max(e.at) FROM progress_events e WHERE e.membership_id = memberships.id"
+            " AND e.first_done)"
         )
         conn.commit()
     conn.close()

@@ -217,12 +217,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _database_or_exit(settings, writes=False, must_exist=True)
+    roadmaps = _load_roadmaps_or_exit(settings.roadmap_path, settings.roadmaps_dir)
 
     async def export() -> list[dict]:
         engine = create_engine(settings.database_url)
         try:
             sessions = create_sessionmaker(engine)
-            return await ExportService(sessions, CohortService(sessions, SystemClock())).export(guild_id=args.guild)
+            exports = ExportService(sessions, CohortService(sessions, SystemClock()), roadmaps)
+            return await exports.export(guild_id=args.guild)
         finally:
             await engine.dispose()
 

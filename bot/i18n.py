@@ -99,18 +99,38 @@ def t(text: str, /, **params: object) -> str:
 def plural(count: float | Decimal, one: str, other: str, /, **params: object) -> str:
     """A counted text in the current language: `one` and `other` are its English forms (each with an `{n}`
     placeholder: `count`, or `n` when given as shown); a translation picks its form by the language's CLDR
-    rules. The form follows the number as shown: "1 week" for 1.0 shown as "1", "1.5 days"."""
+    rules for `count`, which is the number as shown (`shown`): "1 week" for 1.0, "1.5 days"."""
     language = current()
-    number = Decimal(str(params.get("n", count)))
+    amount = Decimal(str(count))
     forms = catalog(language).get(other)
     if isinstance(forms, dict):
-        template = forms.get(plural_category(language)(number)) or forms["other"]
+        template = forms.get(plural_category(language)(amount)) or forms["other"]
     else:  # English, or not translated yet
-        template = one if plural_category(ENGLISH)(number) == "one" else other
+        template = one if plural_category(ENGLISH)(amount) == "one" else other
     return template.format(**({"n": count} | params))
+
+
+def shown(value: float) -> Decimal:
+    """`value` as people read it: at most one decimal, none when it is whole (2.0 -> 2, 1.75 -> 1.8)."""
+    return Decimal(f"{value:.1f}".rstrip("0").rstrip("."))
+
+
+def number(value: float) -> str:
+    """A number as the current language writes it, one decimal at most: "1.8" in English, "1,8" in
+    German (CLDR's symbols, through Babel, loaded only where another language is shown)."""
+    language, amount = current(), shown(value)
+    if language == ENGLISH:
+        return str(amount)
+    from babel.numbers import format_decimal
+
+    return format_decimal(amount, format="0.#", locale=language)
 
 
 def days(value: float) -> str:
     """'1 day', '2.5 days', '3 days' in the current language (one decimal at most)."""
-    number = f"{value:.1f}".rstrip("0").rstrip(".")
-    return plural(value, "{n} day", "{n} days", n=number)
+    return plural(shown(value), "{n} day", "{n} days", n=number(value))
+
+
+def weeks(value: float) -> str:
+    """'1 week', '3.5 weeks' in the current language (one decimal at most)."""
+    return plural(shown(value), "{n} week", "{n} weeks", n=number(value))

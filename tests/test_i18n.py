@@ -56,7 +56,8 @@ def texts_in_code() -> tuple[dict[str, str], list[str]]:
     return found, dynamic
 
 
-COUNTED: dict[str, str] = {"{n} days": "{n} day"}  # English plural -> singular (days() in bot/i18n.py)
+# English plural -> singular (days() and weeks() in bot/i18n.py)
+COUNTED: dict[str, str] = {"{n} days": "{n} day", "{n} weeks": "{n} week"}
 
 
 async def tree_texts(bot) -> set[str]:
@@ -118,7 +119,15 @@ def test_a_counted_text_follows_each_languages_rule(count, english, german):
 def test_days_take_the_plural_of_their_shown_number():
     assert (i18n.days(1), i18n.days(1.5), i18n.days(1.04), i18n.days(3)) == ("1 day", "1.5 days", "1 day", "3 days")
     with i18n.using("de"):
-        assert (i18n.days(1), i18n.days(2.5)) == ("1 Tag", "2.5 Tage")
+        assert (i18n.days(1), i18n.days(2.5), i18n.days(1.75)) == ("1 Tag", "2,5 Tage", "1,8 Tage")
+
+
+def test_numbers_are_written_as_each_language_writes_them():
+    assert (i18n.number(1.75), i18n.number(10.0), i18n.number(1234.5)) == ("1.8", "10", "1234.5")
+    assert (i18n.weeks(1), i18n.weeks(3.5)) == ("1 week", "3.5 weeks")
+    with i18n.using("de"):
+        assert (i18n.number(1.75), i18n.number(10.0), i18n.number(1234.5)) == ("1,8", "10", "1234,5")
+        assert (i18n.weeks(1), i18n.weeks(3.5)) == ("1 Woche", "3,5 Wochen")
 
 
 async def test_every_command_text_is_translated_and_no_entry_is_stale(h):

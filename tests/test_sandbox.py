@@ -307,3 +307,14 @@ def test_a_kept_database_goes_on_with_its_clock_its_people_and_fresh_ids(tmp_pat
     assert "│ On this topic: 2 days (calendar share 1.8 days)" in third.stdout  # 2 March to 4 March
     assert "└ Pace: standard · cohort started 2026-03-02" in third.stdout
 
+
+def test_the_breaks_example_moves_a_break_ends_it_early_and_nudges_follow_the_calendar():
+    result = sandbox_script((ROOT / "examples" / "breaks.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "The break 2026-12-21 → 2026-12-27 of winter is now 2026-12-24 → 2026-12-31." in out
+    assert "│ Pauses: 2026-12-24 → 2026-12-31 (8 days)" in out
+    assert "DNS done again: a review" in out and "🥇 @ada · 1 topic" in out
+    assert "ended yesterday (2026-12-25)" in out
+    # A nudge each morning from the 14th to the 23rd, none on the 24th and 25th, one on the 26th.
+    assert out.count("[DM to @ada]") == 11

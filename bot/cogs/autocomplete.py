@@ -93,3 +93,20 @@ async def timezones(_interaction: discord.Interaction, current: str) -> Choices:
     """IANA timezone names containing what was typed."""
     folded = current.casefold().replace(" ", "_")
     return [app_commands.Choice(name=tz, value=tz) for tz in _TIMEZONES if folded in tz.casefold()][:AUTOCOMPLETE_LIMIT]
+
+
+async def breaks(interaction: discord.Interaction, current: str) -> Choices:
+    """The planned breaks of the `cohort` typed so far, by their days; the value is the first day."""
+    cohort = getattr(interaction.namespace, "cohort", None)
+    if interaction.guild_id is None or not cohort:
+        return []
+    try:
+        found = await host(interaction).services.breaks.breaks(interaction.guild_id, cohort)
+    except StudybotError:  # an unknown cohort: the command itself will say so
+        return []
+    choices = [
+        app_commands.Choice(name=f"{start.isoformat()} → {end.isoformat()}", value=start.isoformat())
+        for start, end in found
+        if current.strip() in f"{start.isoformat()} → {end.isoformat()}"
+    ]
+    return choices[:AUTOCOMPLETE_LIMIT]

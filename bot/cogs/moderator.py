@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot import pictures, render
 from bot.cogs import autocomplete as ac
 from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
+from bot.cogs.cohort_breaks import BreakCommands
 from bot.cogs.cohort_options import (
     EVENT_SETTINGS,
     OPTION_HELP,
@@ -45,7 +46,11 @@ from bot.usertext import code, md
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ModeratorCog(
-    UsesServices, commands.GroupCog, group_name="cohort", group_description="Create and manage study cohorts"
+    BreakCommands,
+    UsesServices,
+    commands.GroupCog,
+    group_name="cohort",
+    group_description="Create and manage study cohorts",
 ):
     """Cohort administration. Discord hides the group from members without Manage Server;
     admins can change that, so every command checks again here."""
@@ -271,25 +276,6 @@ class ModeratorCog(
             return Reply(embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"))
 
         await answer_in_time(interaction, report())
-
-    @app_commands.command(name="pause", description="Add a planned break: the calendar and streaks wait")
-    @app_commands.describe(
-        cohort="The cohort", start="First day of the break, YYYY-MM-DD", end="Last day of the break, YYYY-MM-DD"
-    )
-    @app_commands.rename(start="from", end="to")
-    @app_commands.autocomplete(cohort=ac.all_cohorts)
-    async def pause(self, interaction: discord.Interaction, cohort: Name, start: Date, end: Date) -> None:
-        guild_id, by = guild_of(interaction), authority_of(interaction)
-        report = await self.services.insight.pause(guild_id, cohort, start, end, by)
-        text = t(
-            "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
-            "do not break on them, and no nudges go out.",
-            cohort=md(report.cohort.name),
-            start=start,
-            end=end,
-        )
-        text += await self._stage_events(interaction, report.cohort)
-        await send_ephemeral(interaction, text, embed=render.report_embed(report))
 
     @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
     @app_commands.describe(cohort="The cohort")

@@ -122,7 +122,8 @@ class Membership(Base):
     display_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # When the next daily nudge falls due (UTC); None when no nudge is wanted. The scheduler's timer.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
-    # Topics done in this cohort, ever, and when the last was: the all-time leaderboard, kept by /done.
+    # Topics done in this cohort, each once (first dones), and when the last was: the all-time
+    # leaderboard, kept by /done.
     done_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # `/buddy on`: paired with a study buddy each week while the cohort has buddies on.
@@ -159,6 +160,9 @@ class ProgressEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The stage this event finished (its last open topic, done or skipped), else None (bot.services.journey).
     completes_stage: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)
+    # The member's first `done` of this topic: the one event that counts it on leaderboards, tallies,
+    # reports and exports. A topic done again after a /goto back is a review: kept, never counted twice.
+    first_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WeeklyTally(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.render.buddies import buddy_embed, buddy_status_embed, standing_text
 from bot.render.cohort import (
     MEMBERS_PER_PAGE,
+    break_change_text,
     cohort_embed,
     cohort_list_embed,
     deletion_question,
@@ -55,6 +56,7 @@ __all__ = [
     "TODO_MARK",
     "advance_text",
     "bar",
+    "break_change_text",
     "buddy_embed",
     "buddy_status_embed",
     "checkin_text",

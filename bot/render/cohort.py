@@ -6,9 +6,10 @@ import discord
 
 from bot.db.models import Cohort, Membership
 from bot.embed_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX, fitted
-from bot.i18n import days, plural, t
+from bot.i18n import days, number, plural, t
 from bot.render.common import COLOUR, bar, fit_items, pace_name, weekday_name
 from bot.roadmap import Roadmap
+from bot.services.breaks import BreakChange
 from bot.services.cohort_deletion import DeletionScope
 from bot.services.cohorts import CohortListing, CohortOverview
 from bot.services.insight import QUIET_DAYS, CohortReport
@@ -63,6 +64,16 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
         name=t("Study buddies"),
         value=t("on: {count} opted in, paired weekly", count=overview.buddies_opted_in) if cohort.buddies else t("off"),
     )
+    try:
+        spans = [(stage, *calendar.stage_days(stage.id)) for stage in roadmap.stages]
+    except OverflowError:
+        spans = []
+    if spans:
+        lines = [
+            f"{n}. {md(s.title)}: {first.isoformat()} → {last.isoformat()}"
+            for n, (s, first, last) in enumerate(spans, 1)
+        ]
+        embed.add_field(name=t("Stages"), value=fit_items(lines, FIELD_VALUE_MAX, "\n"), inline=False)
     if overview.pauses:
         lines = [
             f"{start.isoformat()} → {end.isoformat()} ({days((end - start).days + 1)})"
@@ -124,7 +135,10 @@ def cohort_list_embed(listings: list[CohortListing]) -> discord.Embed:
         c = item.cohort
         status = t(" · archived") if c.archived else ""
         members = plural(item.active_members, "{n} member", "{n} members")
-        starts = t("starts {date}", date=c.start_date.isoformat())
+        if item.started:
+            starts = t("started {date}", date=c.start_date.isoformat())
+        else:
+            starts = t("starts {date}", date=c.start_date.isoformat())
         lines.append(f"**{md(c.name)}** · <#{c.channel_id}> · {starts} · {members}{status}")
     embed.description = fit_items(lines, DESCRIPTION_MAX, "\n")
     return embed
@@ -172,7 +186,7 @@ def report_embed(report: CohortReport, title: str | None = None) -> discord.Embe
         embed.add_field(
             name=t("Stuck longest (median days on the topic / calendar share)"),
             value="\n".join(
-                f"{s.topic.topic.title}: {s.median_days:g} / {days(round(s.budget_days, 1))} · "
+                f"{s.topic.topic.title}: {number(s.median_days)} / {days(s.budget_days)} · "
                 + plural(s.members, "{n} member", "{n} members")
                 for s in report.stuck
             ),
@@ -196,3 +210,50 @@ def report_embed(report: CohortReport, title: str | None = None) -> discord.Embe
             inline=False,
         )
     return embed
+
+
+def break_change_text(change: BreakChange) -> str:
+    """The answer to /cohort pause and /cohort unpause: what happened to the break, and where the calendar
+    now ends when that moved."""
+    cohort = md(change.cohort.name)
+    start, end = change.start.isoformat(), change.end.isoformat()
+    if change.kind == "added":
+        text = t(
+            "**{cohort}** pauses {start} → {end}: pace ignores those days, streaks "
+            "do not break on them, and no nudges go out.",
+            cohort=cohort,
+            start=start,
+            end=end,
+        )
+    elif change.kind == "changed" and change.previous is not None:
+        text = t(
+            "The break {old_start} → {old_end} of **{cohort}** is now {start} → {end}.",
+            old_start=change.previous[0].isoformat(),
+            old_end=change.previous[1].isoformat(),
+            cohort=cohort,
+            start=start,
+            end=end,
+        )
+    elif change.kind == "ended":
+        text = t(
+            "The break of **{cohort}** that began {start} ended yesterday ({end}): the days already past stay "
+            "break days, and today is a study day again.",
+            cohort=cohort,
+            start=start,
+            end=end,
+        )
+    else:
+        text = t(
+            "The break {start} → {end} of **{cohort}** is removed: those days are study days again, with nudges.",
+            start=start,
+            end=end,
+            cohort=cohort,
+        )
+    before, after = change.last_day_before, change.last_day_after
+    if before is not None and after is not None and before != after:
+        text += "\n" + t(
+            "📆 The calendar now ends on {after} instead of {before}.",
+            after=after.isoformat(),
+            before=before.isoformat(),
+        )
+    return text

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.i18n import plural, t
+from bot.i18n import number, t, weeks
 from bot.roadmap import Stage
 from bot.services.stage_roles import RoleGrant, role_problem_text
 from bot.services.topic_threads import ThreadLink
@@ -36,10 +36,7 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 def weeks_text(stage: Stage) -> str:
     """A stage's budget: '1 week', '4-6 weeks', '1-2 weeks (estimate)'."""
     w = stage.weeks
-    if w.min == w.max:
-        span = plural(w.min, "{n} week", "{n} weeks", n=f"{w.min:g}")
-    else:
-        span = t("{low}-{high} weeks", low=f"{w.min:g}", high=f"{w.max:g}")
+    span = weeks(w.min) if w.min == w.max else t("{low}-{high} weeks", low=number(w.min), high=number(w.max))
     return t("{span} (estimate)", span=span) if w.estimate else span
 
 

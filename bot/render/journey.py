@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.embed_limits import fitted
-from bot.i18n import days, t
+from bot.i18n import days, number, t
 from bot.render.common import (
     COLOUR,
     CURRENT_MARK,
@@ -106,8 +106,8 @@ def roadmap_embed(roadmap: Roadmap, done_ids: set[str], current_ids: set[str]) -
         text=t(
             "{topics} topics, {low}-{high} weeks in all · /roadmap stage:<name> for details",
             topics=len(roadmap.topics),
-            low=f"{lo:g}",
-            high=f"{hi:g}",
+            low=number(lo),
+            high=number(hi),
         )
     )
     return embed
@@ -166,7 +166,17 @@ def joined_text(result: JoinResult, thread: ThreadLink = NO_THREAD) -> str:
 def advance_text(result: AdvanceResult, thread: ThreadLink = NO_THREAD) -> str:
     """The reply to /done or /skip, with a celebration at a stage end and at the very end, and a link to
     the next topic's thread when there is one."""
-    if result.kind == "done":
+    if result.review:
+        text = (
+            DONE_MARK
+            + " "
+            + t(
+                "**{topic}** done again: a review keeps your streak; "
+                "the topic counted on the leaderboard the first time.",
+                topic=result.left.topic.title,
+            )
+        )
+    elif result.kind == "done":
         text = DONE_MARK + " " + t("**{topic}** done!", topic=result.left.topic.title)
     else:
         text = t("⏭️ Skipped **{topic}** (a skip does not count as done).", topic=result.left.topic.title)

@@ -36,6 +36,7 @@ class AdvanceResult:
     back_to_open: bool = False  # past the end with topics left: `now_on` is the first one not done or skipped
     # Every stage this topic finished (done or skipped: each of its topics now covered), for stage roles.
     stages_completed: tuple[Stage, ...] = ()
+    review: bool = False  # done again (after /goto back): it counted the first time, not now
 
 
 class WeekMoved(Exception):
@@ -55,20 +56,29 @@ _ADVANCE_WHERE = (
 )
 
 
-def _moving_on(finishing: bool, kind: str):  # noqa: ANN202 - an Update
+def _moving_on(finishing: bool, counted: bool):  # noqa: ANN202 - an Update
     """The compare-and-set that moves a member on (or past the last topic: finished, nothing left to
-    nudge about); a topic done also counts toward their all-time leaderboard in the same statement."""
+    nudge about); a topic done for the first time also counts toward their all-time leaderboard in the
+    same statement."""
     values: dict = {"current_topic_id": bindparam("next"), "topic_started_at": bindparam("now"), "finished_at": None}
     if finishing:
         values.update(current_topic_id=None, finished_at=bindparam("now"), next_nudge_at=None)
-    if kind == "done":
+    if counted:
         values.update(done_count=_MEMBERSHIPS.done_count + 1, last_done_at=bindparam("now"))
     return update(Membership.__table__).where(*_ADVANCE_WHERE).values(**values)
 
 
-_MOVE_ON = {(finishing, kind): _moving_on(finishing, kind) for finishing in (False, True) for kind in ("done", "skip")}
+_MOVE_ON = {(finishing, counted): _moving_on(finishing, counted) for finishing in (0, 1) for counted in (0, 1)}
 _RECORD = insert(_EVENTS)
-_COVERED = select(_EVENTS.c.topic_id).where(_EVENTS.c.membership_id == bindparam("membership_id"))
+_COVERED = select(_EVENTS.c.topic_id, _EVENTS.c.kind).where(_EVENTS.c.membership_id == bindparam("membership_id"))
+
+
+def counts_once(kind: str, topic_id: str, done_before: set[str]) -> bool:
+    """The one rule for counting topics: a topic counts when it is first done, never when skipped or
+    done again (a review after `/goto` back), so every board, tally, report and export counts it once."""
+    return kind == "done" and topic_id not in done_before
+
+
 _NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -116,14 +126,16 @@ def advance(
         )
     current = topic_or_first(roadmap, membership.current_topic_id)
     assert current is not None
-    covered = set(session.scalars(_COVERED, {"membership_id": membership.id}))
+    history = session.execute(_COVERED, {"membership_id": membership.id}).all()
+    covered = {topic_id for topic_id, _ in history}
+    counted = counts_once(kind, current.id, {topic_id for topic_id, was in history if was == "done"})
     # One rule (bot.services.journey): finished means every topic done or skipped, however one jumped.
     completed = stages_completed_by(roadmap, covered, current.id)
     following = next_open(roadmap, covered | {current.id}, current.id)
     # Compare-and-set: the topic must still be the one read above (two requests racing)
     # and must have been current before the member asked (two requests in a row).
     moved = session.execute(
-        _MOVE_ON[following is None, kind],
+        _MOVE_ON[following is None, counted],
         {
             "membership_id": membership.id,
             "current": membership.current_topic_id,
@@ -150,9 +162,10 @@ def advance(
             "note": note,
             "at": now,
             "completes_stage": completed[0].id if completed else None,
+            "first_done": counted,
         },
     )
-    if kind == "done" and not tallies.count_done(session, cohort, membership.id, now):
+    if counted and not tallies.count_done(session, cohort, membership.id, now):
         raise WeekMoved
     return AdvanceResult(
         cohort,
@@ -163,4 +176,5 @@ def advance(
         private=not membership.show_on_leaderboard,
         back_to_open=following is not None and following.index < current.index,
         stages_completed=tuple(completed),
+        review=kind == "done" and not counted,
     )

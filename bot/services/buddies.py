@@ -232,7 +232,8 @@ class BuddyService:
         where = {m.id: standing(roadmap, m, threads) for m in members}
         jobs: list[BuddyJob] = []
         async with self._sessions() as session:
-            if await claim(session, "buddies", cohort.id, period, slot, now) is None:
+            # The pairing is done when this transaction commits (its groups with it): recorded as sent.
+            if await claim(session, "buddies", cohort.id, period, slot, now, status="sent") is None:
                 return []  # another process paired this week
             for group_no, group in enumerate(groups):
                 for membership_id in group:

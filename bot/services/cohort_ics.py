@@ -47,11 +47,11 @@ def cohort_ics(overview: CohortOverview, roadmap: Roadmap, now: datetime) -> byt
         for number, stage in enumerate(roadmap.stages, 1):
             first, last = calendar.stage_days(stage.id)
             topics = "\n".join(f"• {topic.title}" for topic in stage.topics)
-            weeks = f"{stage_weeks(stage, cohort.pace):g}"
+            weeks = i18n.weeks(stage_weeks(stage, cohort.pace))
             event = _event(f"stage-{stage.id}.{uid}", now, sequence)
             summary = t("{cohort} · stage {number}: {stage}", cohort=cohort.name, number=number, stage=stage.title)
             event.add("summary", summary)
-            event.add("description", t("{weeks} weeks in the cohort's calendar.", weeks=weeks) + "\n" + topics)
+            event.add("description", t("{weeks} in the cohort's calendar.", weeks=weeks) + "\n" + topics)
             event.add("dtstart", first)
             event.add("dtend", last + timedelta(days=1))  # all-day events end on the day after
             event.add("transp", "TRANSPARENT")  # a study stage does not make anyone busy

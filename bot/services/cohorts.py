@@ -40,6 +40,7 @@ from bot.usertext import QUOTE_MAX, md
 class CohortListing:
     cohort: Cohort
     active_members: int
+    started: bool = False  # the start date has come in the cohort's timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +251,10 @@ class CohortService:
             )
             rows = (await session.execute(query)).all()
         by.require_any(cohort for cohort, _ in rows)
-        return [CohortListing(cohort, int(n)) for cohort, n in rows]
+        now = self._clock.now()
+        return [
+            CohortListing(cohort, int(n), cohort.start_date <= local_date(now, cohort.timezone)) for cohort, n in rows
+        ]
 
     async def names(self, guild_id: int, *, user_id: int | None = None, include_archived: bool = False) -> list[str]:
         """Cohort names for autocomplete; with `user_id`, only cohorts that user is active in."""

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.group_commit import group_commit_for
 from bot.roadmap import Roadmap, RoadmapCatalog
+from bot.services.breaks import BreakService
 from bot.services.buddies import BuddyService
 from bot.services.clock import Clock
 from bot.services.cohort_deletion import CohortDeletion
@@ -47,6 +48,7 @@ class Services:
     stage_roles: StageRoleService
     showcase: ShowcaseService
     buddies: BuddyService
+    breaks: BreakService
 
     @classmethod
     def build(
@@ -94,7 +96,7 @@ class Services:
             members,
             leaderboards,
             deliveries,
-            ExportService(sessions, cohorts),
+            ExportService(sessions, cohorts, roadmaps),
             insight,
             CohortDeletion(sessions, cohorts),
             SendBudgetService(sessions),
@@ -102,4 +104,5 @@ class Services:
             StageRoleService(cohorts, links, roadmaps),
             ShowcaseService(sessions, memberships, clock),
             buddies,
+            BreakService(sessions, roadmaps, clock, cohorts),
         )

@@ -126,8 +126,8 @@ class DeliveryService:
                     if await claim(session, "nudge", membership.id, period, slot, now, status="skipped", error=note):
                         log.warning("membership %s: %s (%s late)", membership.id, note, now - slot)
                     continue
-                if local_date(slot, cohort.timezone) in pauses[cohort.id]:
-                    continue  # a planned break: no nudge that day, and nothing to record
+                if local_date(slot, timezone) in pauses[cohort.id]:
+                    continue  # a planned break, on the member's own calendar: no nudge that day, nothing to record
                 delivery_id = await claim(session, "nudge", membership.id, period, slot, now)
                 if delivery_id is None:
                     continue  # already claimed (a restart between claim and timer update, or another process)

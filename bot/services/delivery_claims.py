@@ -26,7 +26,9 @@ async def claim(
     status: str = "claimed",
     error: str | None = None,
 ) -> int | None:
-    """Insert the delivery row; its id, or None when that (kind, target, period) was already taken."""
+    """Insert the delivery row; its id, or None when that (kind, target, period) was already taken. A row
+    claimed with another status than `claimed` is finished at once (`skipped`, or the week's pairing:
+    `sent` once its groups are recorded, its DMs being deliveries of their own)."""
     result = await session.execute(
         insert_unless_taken(session, Delivery, ["kind", "target_id", "period"])
         .values(
@@ -36,6 +38,7 @@ async def claim(
             status=status,
             scheduled_for=scheduled_for,
             claimed_at=now,
+            finished_at=None if status == "claimed" else now,
             attempts=0,
             error=error,
         )

@@ -14,7 +14,7 @@ from bot.services.insight import CohortReport
 from bot.services.leaderboard import Leaderboard
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
-from bot.services.timers import member_timezone
+from bot.services.timers import member_timezone, member_today
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +81,9 @@ def nudge_job(
     ref = roadmap.topic(membership.current_topic_id or "") or roadmap.first_topic
     timezone = member_timezone(membership, cohort)
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
-    # Paused days are not study days, here as in pace (CohortCalendar.study_days).
-    days_on_topic = calendar.study_days(local_date(membership.topic_started_at, timezone), local_date(now, timezone))
-    pace = member_pace(calendar, ref.id, local_date(now, cohort.timezone))
+    today = member_today(membership, cohort, now)
+    days_on_topic = calendar.counted_days(local_date(membership.topic_started_at, timezone), today)
+    pace = member_pace(calendar, ref.id, today)
     return NudgeJob(
         delivery_id=delivery_id,
         scheduled_for=slot,

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,7 @@ from bot.db.models import (
     WeeklyTally,
 )
 from bot.i18n import t
+from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
 from bot.services.cohorts import CohortService
 from bot.services.delivery_claims import MEMBER_KINDS
 from bot.services.errors import NotFound
@@ -38,6 +40,7 @@ CSV_COLUMNS = (
     "user_id",
     "name",
     "topic_id",
+    "topic_title",
     "at",
     "note",
     "minutes",
@@ -57,6 +60,29 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _ref(roadmap: Roadmap | None, topic_id: str | None) -> TopicRef | None:
+    return roadmap.topic(topic_id) if roadmap is not None and topic_id else None
+
+
+def _title(roadmap: Roadmap | None, topic_id: str | None) -> str | None:
+    ref = _ref(roadmap, topic_id)
+    return ref.topic.title if ref else None
+
+
+def local_time(value: str | None, timezone: str) -> str | None:
+    """A stored time as people read it: in the cohort's timezone, ISO 8601 with its offset, to the second."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(timezone)).replace(microsecond=0).isoformat()
+
+
+def history_record(event: dict[str, Any]) -> str:
+    """What a done or skip is in the CSV: `done` when it counted, `review` for a topic done again, `skip`."""
+    if event["kind"] == "done":
+        return "done" if event.get("counted", True) else "review"
+    return event["kind"]
+
+
 @dataclass(frozen=True, slots=True)
 class Forgotten:
     """What /forget-me deleted: the names of the cohorts that held anything about the member, the ids of
@@ -70,9 +96,12 @@ class Forgotten:
 class ExportService:
     """Everything the bot keeps about members, per guild or per cohort."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cohorts: CohortService) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], cohorts: CohortService, roadmaps: RoadmapCatalog | None = None
+    ) -> None:
         self._sessions = sessions
         self._cohorts = cohorts
+        self._roadmaps = roadmaps  # for topic titles beside their ids; None: ids alone
 
     async def export(self, *, guild_id: int | None = None, cohort: Cohort | None = None) -> list[dict[str, Any]]:
         """Cohorts with their members, each member's done/skip history and check-ins (JSON-ready): every
@@ -108,10 +137,21 @@ class ExportService:
                     .order_by(ProjectShare.shared_at)
                 )
             )
+        catalog = self._roadmaps.by_key if self._roadmaps is not None else {}
+        roadmaps = {c.id: catalog.get(c.roadmap_id) for c in cohorts}
         history: dict[int, list[dict]] = {}
         for e in events:
+            ref = _ref(roadmaps[e.cohort_id], e.topic_id)
             history.setdefault(e.membership_id, []).append(
-                {"kind": e.kind, "topic_id": e.topic_id, "at": _iso(e.at), "note": e.note}
+                {
+                    "kind": e.kind,
+                    # A topic counts once (bot.services.advance.counts_once): a later done is a review.
+                    "counted": e.first_done,
+                    "topic_id": e.topic_id,
+                    "topic_title": ref.topic.title if ref else None,
+                    "at": _iso(e.at),
+                    "note": e.note,
+                }
             )
         studied: dict[int, list[dict]] = {}
         for c in checkins:
@@ -128,6 +168,7 @@ class ExportService:
                     "user_id": str(m.user_id),
                     "name": m.display_name,
                     "current_topic_id": m.current_topic_id,
+                    "current_topic_title": _title(roadmaps[m.cohort_id], m.current_topic_id),
                     "joined_at": _iso(m.joined_at),
                     "left_at": _iso(m.left_at),
                     "finished_at": _iso(m.finished_at),
@@ -269,6 +310,7 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
     writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for c in cohorts:
+        zone = c["timezone"]
         for m in c["members"]:
             base = {
                 "guild_id": spreadsheet_guild_id(c["guild_id"]),
@@ -281,20 +323,27 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
                 | {
                     "record": "member",
                     "current_topic_id": m["current_topic_id"],
-                    "joined_at": m["joined_at"],
-                    "left_at": m["left_at"],
+                    "topic_title": m.get("current_topic_title"),
+                    "joined_at": local_time(m["joined_at"], zone),
+                    "left_at": local_time(m["left_at"], zone),
                     "buddy_opt_in": "yes" if m["buddy_opt_in"] else "no",
                 }
             )
             for e in m["history"]:
                 writer.writerow(
-                    base | {"record": e["kind"], "topic_id": e["topic_id"], "at": e["at"], "note": e["note"]}
+                    base
+                    | {
+                        "record": history_record(e),
+                        "topic_id": e["topic_id"],
+                        "topic_title": e.get("topic_title"),
+                        "at": local_time(e["at"], zone),
+                        "note": e["note"],
+                    }
                 )
             for k in m["checkins"]:
-                writer.writerow(base | {"record": "checkin", "at": k["at"], "minutes": k["minutes"], "note": k["note"]})
+                at = local_time(k["at"], zone)
+                writer.writerow(base | {"record": "checkin", "at": at, "minutes": k["minutes"], "note": k["note"]})
             for p in m["shares"]:
-                writer.writerow(
-                    base
-                    | {"record": "share", "at": p["at"], "note": p["note"], "stage_id": p["stage_id"], "url": p["url"]}
-                )
+                share = {"record": "share", "at": local_time(p["at"], zone), "note": p["note"]}
+                writer.writerow(base | share | {"stage_id": p["stage_id"], "url": p["url"]})
     return out.getvalue()

@@ -68,6 +68,16 @@ class CohortCalendar:
             elapsed -= sum(1 for d in self.paused if since <= d < until)
         return elapsed
 
+    def counted_days(self, since: date, today: date) -> int:
+        """Study days from `since` up to today, today not counted: days before the cohort's start and
+        break days never count. The one count of "days on this topic" and "days without progress",
+        whatever shows it (the nudge, /progress, the moderators' report): 0 on the first day."""
+        return max(0, self.study_days(max(since, self.start_date), today))
+
+    def is_study_day(self, day: date) -> bool:
+        """A day of the calendar on which members study: from the start date on, not a break day."""
+        return day >= self.start_date and day not in self.paused
+
     def day_of(self, today: date) -> int:
         """Calendar days since the start date, paused days not counted (0 on the start date, negative before)."""
         return self.study_days(self.start_date, today)
@@ -93,12 +103,19 @@ class CohortCalendar:
                     return day
             day += timedelta(days=1)
 
-    def stage_days(self, stage_id: str) -> tuple[date, date]:
-        """The first and last date the calendar gives a stage (a day shared with the stage before or
-        after, when their shares meet inside it, belongs to both)."""
+    def stage_span(self, stage_id: str) -> tuple[int, int]:
+        """The first and last study day (0: the start date) of a stage. A study day belongs to the stage
+        its morning falls in (the stage whose window holds the day's start), so stages whose budgets
+        meet inside a day (half weeks) never share it, and every day has exactly one stage."""
         window = self.stage_windows[stage_id]
-        first = math.floor(window.start_day)
-        return self.date_of(first), self.date_of(max(math.ceil(window.end_day) - 1, first))
+        first = math.ceil(window.start_day)
+        return first, max(math.ceil(window.end_day) - 1, first)
+
+    def stage_days(self, stage_id: str) -> tuple[date, date]:
+        """The first and last date of a stage (`stage_span`, breaks skipped): the one map from the
+        calendar to stage dates, read by /cohort info, stage events and the calendar file."""
+        first, last = self.stage_span(stage_id)
+        return self.date_of(first), self.date_of(last)
 
 
 @dataclass(frozen=True, slots=True)

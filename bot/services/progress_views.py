@@ -19,7 +19,7 @@ from bot.services.memberships import MEMBER_COHORTS, Memberships
 from bot.services.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.schedule import local_date
 from bot.services.streaks import best_streak, current_streak, member_activity, paused_days
-from bot.services.timers import member_timezone
+from bot.services.timers import member_timezone, member_today
 from bot.usertext import md
 
 
@@ -87,10 +87,9 @@ class ProgressViews:
             paused = await paused_days(session, cohort.id)
             await caller.keep(session)
         timezone = member_timezone(membership, cohort)
-        now = self._clock.now()
+        today = member_today(membership, cohort, self._clock.now())
         active_days = {local_date(at, timezone) for _, at in activity}
-        streak = current_streak(active_days, local_date(now, timezone), paused)
-        today = local_date(now, cohort.timezone)
+        streak = current_streak(active_days, today, paused)
         roadmap = self._memberships.roadmap_of(cohort)
         done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & roadmap.topic_ids
         stages = [
@@ -107,9 +106,7 @@ class ProgressViews:
             done_count=len(done_ids),
             total_topics=len(roadmap.topics),
             stages=stages,
-            days_on_topic=calendar.study_days(
-                local_date(membership.topic_started_at, timezone), local_date(now, timezone)
-            ),
+            days_on_topic=calendar.counted_days(local_date(membership.topic_started_at, timezone), today),
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
             streak=streak,

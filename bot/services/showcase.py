@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Cohort, Membership, ProjectShare
+from bot.db.models import Cohort, Membership, ProgressEvent, ProjectShare
 from bot.i18n import t
-from bot.roadmap import Roadmap, Stage
+from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import caller
 from bot.services import validation as v
 from bot.services.advance import ensure_open
@@ -59,10 +59,17 @@ class ShowcaseService:
         self, guild_id: int, user_id: int, cohort_name: str | None, url: str, stage_query: str | None, note: str | None
     ) -> ShareDraft:
         """Check a /share: the member's cohort shows projects and is open, the link and note are
-        acceptable; the stage is the one named, else the member's current one (the last when finished)."""
+        acceptable; the stage is the one named, else `default_share_stage`."""
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
+            done = set(
+                await session.scalars(
+                    select(ProgressEvent.topic_id).where(
+                        ProgressEvent.membership_id == membership.id, ProgressEvent.kind == "done"
+                    )
+                )
+            )
             await caller.keep(session)
         ensure_open(cohort)
         if not cohort.showcase:
@@ -79,8 +86,9 @@ class ShowcaseService:
         if stage_query:
             stage = find_stage(roadmap, stage_query)
         else:
-            current = self._memberships.topic_or_first(cohort, membership.current_topic_id)
-            stage = current.stage if current is not None else roadmap.stages[-1]
+            stage = default_share_stage(
+                roadmap, self._memberships.topic_or_first(cohort, membership.current_topic_id), done
+            )
         number = next(i for i, s in enumerate(roadmap.stages, 1) if s.id == stage.id)
         return ShareDraft(cohort, membership.id, user_id, stage, number, clean_url, clean_note)
 
@@ -102,6 +110,17 @@ class ShowcaseService:
             session.add(share)
             await session.commit()
         return replaced
+
+
+def default_share_stage(roadmap: Roadmap, current: TopicRef | None, done: set[str]) -> Stage:
+    """The stage a /share without `stage` is for: the member's current stage once they have done one of
+    its topics; before that the stage they just left (its project is what they have to show), and the
+    last stage when they finished the roadmap."""
+    if current is None:
+        return roadmap.stages[-1]
+    if current.stage_index > 0 and not any(topic.id in done for topic in current.stage.topics):
+        return roadmap.stages[current.stage_index - 1]
+    return current.stage
 
 
 async def shares_in(

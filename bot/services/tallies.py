@@ -1,7 +1,8 @@
 """Topics done per member and leaderboard week, counted as they happen, so a weekly leaderboard reads a
 row per member instead of the week's history (issue 14: cost by members, not by events).
 
-One rule, written once: a member's count for a week is the number of their `done` events in
+One rule, written once: a member's count for a week is the number of their first dones (a topic
+counts once: bot.services.advance.counts_once) in
 [week start, next week start) of the cohort's leaderboard week (`week_start`), and `reached_at` is
 the last of them. `/done` adds to it (`count_done`); a change of the cohort's leaderboard day, time
 or timezone moves every week boundary, so the cohort's tallies are counted again from the history
@@ -129,7 +130,7 @@ async def _count_history(session: AsyncSession, cohort: Cohort, now: datetime) -
     start = first_kept(cohort, now)
     # Up to the latest event rather than `now`: a clock set back (a rehearsal) loses nothing.
     last = await session.scalar(
-        select(func.max(ProgressEvent.at)).where(ProgressEvent.cohort_id == cohort.id, ProgressEvent.kind == "done")
+        select(func.max(ProgressEvent.at)).where(ProgressEvent.cohort_id == cohort.id, ProgressEvent.first_done)
     )
     while last is not None and start <= last:
         end = next_weekly(start, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
@@ -143,7 +144,7 @@ async def _count_history(session: AsyncSession, cohort: Cohort, now: datetime) -
             )
             .where(
                 ProgressEvent.cohort_id == cohort.id,
-                ProgressEvent.kind == "done",
+                ProgressEvent.first_done,
                 ProgressEvent.at >= start,
                 ProgressEvent.at < end,
             )

@@ -6,15 +6,22 @@ that decides what a timer should say.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.db.models import Cohort, Membership
-from bot.services.schedule import local_instant, next_daily, next_weekly
+from bot.services.schedule import local_date, local_instant, next_daily, next_weekly
 
 
 def member_timezone(membership: Membership, cohort: Cohort) -> str:
     """The member's own timezone, or the cohort's."""
     return membership.timezone or cohort.timezone
+
+
+def member_today(membership: Membership, cohort: Cohort, now: datetime) -> date:
+    """The member's day: today's date where they live. The cohort's calendar (its start date and breaks)
+    is a list of dates every member keeps in their own timezone, as people keep a holiday: the nudge,
+    /progress, streaks and the report all ask this for a member's day."""
+    return local_date(now, member_timezone(membership, cohort))
 
 
 def member_nudge_time(membership: Membership, cohort: Cohort) -> str:

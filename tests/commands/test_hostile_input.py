@@ -60,6 +60,7 @@ def valid_values(h) -> dict[str, object]:
         "topic": "dns",
         "from": "2026-12-24",
         "to": "2026-12-26",
+        "break": "2026-12-24",
         "stage": "databases",
         "role": h.guild.everyone,  # refused as a stage role, after every text option was checked
         "url": "https://example.org/project",

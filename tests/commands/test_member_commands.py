@@ -54,6 +54,7 @@ async def test_registers_every_command_with_its_options(h):
         "export",
         "report",
         "pause",
+        "unpause",
         "calendar",
         "stage-role",
     }

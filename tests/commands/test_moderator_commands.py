@@ -82,6 +82,7 @@ def every_cohort_command(h) -> dict[str, dict[str, object]]:
         "members": {"cohort": "spring"},
         "report": {"cohort": "spring"},
         "pause": {"cohort": "spring", "from": "2026-12-01", "to": "2026-12-03"},
+        "unpause": {"cohort": "spring", "break": "2026-12-01"},
         "export": {"cohort": "spring"},
         "calendar": {"cohort": "spring"},
         "stage-role": {"cohort": "spring", "stage": "databases", "role": h.guild.add_role("DB", discord.Permissions())},

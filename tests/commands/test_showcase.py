@@ -124,3 +124,16 @@ async def test_the_cohort_export_holds_the_shares_and_who_wants_a_study_buddy(sp
     assert share["url"] == LINK and share["note"].startswith("'=HYPERLINK")  # kept as text, never run
     members = {r["user_id"]: r["buddy_opt_in"] for r in rows if r["record"] == "member"}
     assert members == {f"<@{h.alice.id}>": "no", f"<@{h.bob.id}>": "yes"}
+
+
+async def test_a_share_without_stage_goes_to_the_stage_just_finished_until_the_next_one_has_a_done_topic(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    for _ in h.roadmap.stages[0].topics:
+        await h.run(h.alice, "done")  # stage 1 finished: alice is on stage 2's first topic
+    first = await h.run(h.alice, "share", url=LINK)
+    assert "your project for **How the Web Works**." in first.message.content
+    await h.run(h.alice, "done")  # a topic of stage 2 done: its project is the one to show now
+    second = await h.run(h.alice, "share", url=LINK + "-v2")
+    assert f"your project for **{h.roadmap.stages[1].title}**." in second.message.content
+    assert [s.stage_id for s in await shares(h)] == [h.roadmap.stages[0].id, h.roadmap.stages[1].id]

@@ -134,8 +134,11 @@ async def test_a_trio_when_odd_each_gets_one_dm_and_those_not_in_get_none(h):
     await pairing(h, FIRST_PAIRING + timedelta(minutes=5))
     assert [len(buddy_dms(h, u)) for u in (alice, bob, carol)] == [1, 1, 1]
     async with h.bot.services.progress._sessions() as session:
-        kinds = sorted(d.kind for d in await session.scalars(select(Delivery).where(Delivery.kind.like("budd%"))))
-    assert kinds == ["buddies", "buddy", "buddy", "buddy"]
+        rows = list(await session.scalars(select(Delivery).where(Delivery.kind.like("budd%"))))
+    assert sorted(d.kind for d in rows) == ["buddies", "buddy", "buddy", "buddy"]
+    # Every row ends in a status docs/operating.md lists: the pairing is `sent` once its groups are kept.
+    assert {(d.kind, d.status) for d in rows} == {("buddies", "sent"), ("buddy", "sent")}
+    assert all(d.finished_at is not None for d in rows)
 
 
 async def test_nobody_meets_the_same_buddy_twice_within_four_weeks_while_another_is_free(h):

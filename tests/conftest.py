@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ENV_FILE_VARIABLE, Settings
@@ -29,6 +30,10 @@ def _hermetic_environment() -> None:
 
 
 _hermetic_environment()
+
+# Property-based tests write no example database into the checkout: a run leaves nothing behind.
+settings.register_profile("studybot", database=None)
+settings.load_profile("studybot")
 
 E2E = Path(__file__).resolve().parent / "e2e"
 

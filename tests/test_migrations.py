@@ -78,7 +78,10 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
             await conn.execute(
                 text(
                     "INSERT INTO progress_events (id, membership_id, topic_id, kind, at)"
-                    " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00'), (2, 1, 'tls', 'skip', '2026-01-02 00:00:00')"
+                    " VALUES (1, 1, 'dns', 'done', '2026-01-01 00:00:00'),"
+                    " (2, 1, 'tls', 'skip', '2026-01-02 00:00:00'),"
+                    # 0012: DNS done again (a review): it must not count a second time.
+                    " (3, 1, 'dns', 'done', '2026-01-03 00:00:00')"
                 )
             )
             await conn.execute(text("INSERT INTO roadmap_topics (topic_id, position) VALUES ('dns', 0), ('tls', 1)"))
@@ -86,7 +89,11 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
         await asyncio.to_thread(upgrade_to_head, url)
         engine = create_engine(url)
         async with engine.connect() as conn:
-            events = (await conn.execute(text("SELECT membership_id, cohort_id, topic_id FROM progress_events"))).all()
+            events = (
+                await conn.execute(
+                    text("SELECT membership_id, cohort_id, topic_id, first_done FROM progress_events ORDER BY id")
+                )
+            ).all()
             flags = (
                 await conn.execute(
                     text("SELECT nudges_enabled, show_on_leaderboard, dm_notice_pending FROM memberships")
@@ -110,7 +117,11 @@ async def test_upgrading_keeps_existing_rows(backend, tmp_path):
         # 0005: keys by the normalised name (typing `spring` finds it); @everyone (id 1 = the server) cleared.
         assert [tuple(r) for r in keys] == [("a", None), ("spring", 7)]
         assert [tuple(r) for r in order] == [("default", "dns", 0), ("default", "tls", 1)]
-        assert [tuple(r) for r in events] == [(1, 1, "dns"), (1, 1, "tls")]
+        assert [(*r[:3], bool(r[3])) for r in events] == [
+            (1, 1, "dns", True),
+            (1, 1, "tls", False),
+            (1, 1, "dns", False),
+        ]
         assert [tuple(bool(v) for v in r) for r in flags] == [(True, True, False)]
     finally:
         await backend.drop(url)

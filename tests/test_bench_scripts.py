@@ -43,3 +43,16 @@ def test_the_buddy_pairing_benchmark_runs():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "   40 members: pairing median" in result.stdout and "0 repeated pairs in 5 weeks" in result.stdout
+
+
+def test_the_semester_benchmark_runs_and_finds_every_nudge_and_count_as_it_should():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "semester.py"), "--members", "6", "--weeks", "2", "--sessions", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "total " in result.stdout and "problems: 0" in result.stdout
+    assert result.stdout.count("\n   ") >= 2  # a line per simulated week

@@ -19,12 +19,20 @@ from hypothesis import strategies as st
 
 from bot.services.leaderboard import period_bounds
 from tests.backends import Backend
+from tests.commands.calendars import stage_days_in_ics, stage_days_in_info
 from tests.harness import Harness, start_harness, stop_harness
 
 MEMBERS = ("alice", "bob", "carol")
 ZONES = ("Europe/Berlin", "America/Sao_Paulo", "Australia/Sydney", "Pacific/Kiritimati", "America/New_York")
 TOPICS = ("dns", "http-https", "client-server", "web-servers", "choose-language", "language-fundamentals")
-START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+# Where a history begins: late November, and a few days before daylight-saving changes (the United
+# States on 14 March 2027, Europe on 28 March and 31 October 2027, the United States on 7 November).
+ANCHORS = (
+    datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
+    datetime(2027, 3, 10, 12, 0, tzinfo=UTC),
+    datetime(2027, 3, 25, 12, 0, tzinfo=UTC),
+    datetime(2027, 10, 28, 12, 0, tzinfo=UTC),
+)
 
 who = st.sampled_from(MEMBERS)
 actions = st.one_of(
@@ -48,20 +56,24 @@ actions = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example(
-    start_offset=-3, zone="Europe/Berlin", history=[("done", "alice"), ("goto", "alice", "dns"), ("done", "alice")]
+    anchor=ANCHORS[0],
+    start_offset=-3,
+    zone="Europe/Berlin",
+    history=[("done", "alice"), ("goto", "alice", "dns"), ("done", "alice")],
 )
 @given(
+    anchor=st.sampled_from(ANCHORS),
     start_offset=st.integers(-10, 12),
     zone=st.sampled_from(ZONES),
     history=st.lists(actions, min_size=5, max_size=35),
 )
-def test_every_feature_shows_the_same_numbers_after_any_history(backend: Backend, start_offset, zone, history):
-    asyncio.run(_check(backend, (START + timedelta(days=start_offset)).date(), zone, history))
+def test_every_feature_shows_the_same_numbers_after_any_history(backend: Backend, anchor, start_offset, zone, history):
+    asyncio.run(_check(backend, anchor, (anchor + timedelta(days=start_offset)).date(), zone, history))
 
 
-async def _check(backend: Backend, start: date, zone: str, history: list[tuple]) -> None:
+async def _check(backend: Backend, anchor: datetime, start: date, zone: str, history: list[tuple]) -> None:
     url = await backend.fresh(Path(tempfile.mkdtemp(prefix="studybot-history-")))
-    h = await start_harness(url, now=START)
+    h = await start_harness(url, now=anchor)
     try:
         await h.create_cohort(start_date=start.isoformat(), timezone=zone)
         users = {name: getattr(h, name) for name in MEMBERS}
@@ -71,6 +83,8 @@ async def _check(backend: Backend, start: date, zone: str, history: list[tuple])
             await _play(h, users, action)
         for user in users.values():
             await _compare(h, user)
+        await _compare_report(h, users.values())
+        assert await stage_days_in_ics(h) == await stage_days_in_info(h)
     finally:
         await stop_harness(h)
         await backend.drop(url)
@@ -126,6 +140,17 @@ def _count(text: str, user_id: int, field: str) -> int:
     if field == "line":
         return int(line[1]) if line else 0
     return int(you[1]) if you else 0
+
+
+async def _compare_report(h: Harness, users) -> None:
+    """A topic only one member is on: the report's days on it are that member's, as /progress shows them."""
+    report = (await h.run(h.mod, "cohort report", cohort="spring")).message.text()
+    alone = dict(re.findall(r"(?:^|: )([^:\n]+): (\d+) / [\d.]+ days? · 1 member$", report, re.MULTILINE))
+    for user in users:
+        progress = (await h.run(user, "progress")).message.text()
+        topic = re.search(r"^Topic: \*\*(.+)\*\*$", progress, re.MULTILINE)
+        if topic and topic[1] in alone:
+            assert alone[topic[1]] == _days(progress), (report, progress)
 
 
 async def _compare(h: Harness, user) -> None:

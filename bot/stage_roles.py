@@ -16,7 +16,9 @@ import discord
 from bot.db.models import Cohort
 from bot.roadmap import Stage
 from bot.services.cohort_links import STAGE_ROLE, CohortLinkService
-from bot.services.stage_roles import NO_ROLES, RoleGrant
+from bot.services.cohort_settings import RoleFacts
+from bot.services.cohorts import CohortService
+from bot.services.stage_roles import NO_ROLES, RoleGrant, badge_problem
 from bot.usertext import clip
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,18 @@ def role_name(cohort: Cohort, stage: Stage) -> str:
     """`spring · Databases ✓`, cut to Discord's 100 characters (the cohort's name shortened first)."""
     suffix = f" · {stage.title} ✓"
     return clip(cohort.name, max(ROLE_NAME_MAX - len(suffix), 10)) + clip(suffix, ROLE_NAME_MAX - 10)
+
+
+def role_facts(guild: discord.Guild, role_id: int) -> RoleFacts | None:
+    """What the bot's cache says about a role of `guild`, for the stage-role rules (None: unknown)."""
+    role = guild.get_role(role_id)
+    if role is None:
+        return None
+    beyond = discord.Permissions(role.permissions.value & ~guild.default_role.permissions.value)
+    extra = tuple(name for name, granted in beyond if granted)
+    if role.permissions.administrator and not role.is_default():
+        extra = extra or ("administrator",)
+    return RoleFacts(role.id, role.position, role.is_default(), role.managed, extra)
 
 
 def role_problem(guild: discord.Guild, role_id: int) -> str | None:
@@ -49,9 +63,10 @@ def role_problem(guild: discord.Guild, role_id: int) -> str | None:
 class StageRoles:
     """Gives and takes back stage roles for the commands of one bot."""
 
-    def __init__(self, client: discord.Client, records: CohortLinkService) -> None:
+    def __init__(self, client: discord.Client, records: CohortLinkService, cohorts: CohortService) -> None:
         self._client = client
         self._records = records
+        self._cohorts = cohorts
 
     async def grant(self, cohort: Cohort, member_id: int, stages: Iterable[Stage]) -> RoleGrant:
         """Give the member the role of each stage they just finished (none when the cohort has no stage roles)."""
@@ -62,6 +77,9 @@ class StageRoles:
         for stage in stages:
             role_id = None
             try:
+                refused = await self._refused_pick(guild, cohort, stage)
+                if refused is not None:
+                    return RoleGrant(tuple(given), *refused)
                 role_id = await self._give(guild, cohort, stage, member_id)
             except discord.Forbidden as exc:
                 log.warning("could not give the role of %s in cohort %s: %s", stage.id, cohort.id, exc)
@@ -74,6 +92,20 @@ class StageRoles:
             if role_id is not None:
                 given.append(role_id)
         return RoleGrant(tuple(given))
+
+    async def _refused_pick(self, guild: discord.Guild, cohort: Cohort, stage: Stage) -> tuple[str, int] | None:
+        """A moderator's pick that is no longer a plain badge (someone gave the role permissions, or made
+        it a cohort's moderator role, after it was picked): (the problem, the role), and it is not given."""
+        known = await self._records.known([cohort.id], STAGE_ROLE)
+        role_id = known.get((cohort.id, stage.id))
+        facts = role_facts(guild, role_id) if role_id is not None else None
+        if facts is None:
+            return None  # none picked or made yet, or deleted: _give makes one of the bot's own
+        problem = badge_problem(facts, await self._cohorts.moderator_role_ids(guild.id))
+        if problem is None:
+            return None
+        log.warning("stage role %s of cohort %s is not given: %s", role_id, cohort.id, problem)
+        return problem, facts.role_id
 
     async def _give(self, guild: discord.Guild, cohort: Cohort, stage: Stage, member_id: int) -> int | None:
         """Give the stage's role: the recorded one, or one created now; a recorded role deleted on Discord
@@ -90,7 +122,10 @@ class StageRoles:
         if not claim.mine:
             return None
         try:
-            role = await guild.create_role(name=role_name(cohort, stage), reason=REASON)
+            # A badge: no permissions at all (Discord would otherwise give it @everyone's).
+            role = await guild.create_role(
+                name=role_name(cohort, stage), permissions=discord.Permissions.none(), reason=REASON
+            )
         except BaseException:
             await self._records.release(cohort.id, STAGE_ROLE, stage.id)
             raise

@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 
 
 def authority_of(interaction: discord.Interaction) -> Authority:
-    """What the services need to know of the caller to decide what they may moderate."""
-    roles = frozenset(role.id for role in getattr(interaction.user, "roles", []))
-    return Authority(interaction.user.id, interaction.permissions.manage_guild, roles)
+    """What the services need to know of the caller to decide what they may moderate and hand out."""
+    user = interaction.user
+    roles = frozenset(role.id for role in getattr(user, "roles", []))
+    guild = interaction.guild
+    owner = guild is not None and guild.owner_id == user.id
+    top = getattr(getattr(user, "top_role", None), "position", 0)
+    permissions = interaction.permissions
+    return Authority(user.id, permissions.manage_guild, roles, permissions.manage_roles, None if owner else top)
 
 
 # The `cohort` option of member commands.

@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.services.cohort_settings import TOGGLES, ChannelChoice, CohortOptions
+from bot.services.cohort_settings import TOGGLES, ChannelChoice, CohortOptions, RoleFacts
 from bot.services.topic_threads import THREAD_PERMISSIONS
 from bot.services.validation import PACES, WEEKDAYS
-from bot.stage_roles import role_problem
+from bot.stage_roles import role_facts, role_problem
 from bot.topic_threads import lacking
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
@@ -101,6 +101,10 @@ class BotAccess:
     def role_problem(self, role_id: int) -> str | None:
         guild = self._interaction.guild
         return "unknown" if guild is None else role_problem(guild, role_id)
+
+    def role_facts(self, role_id: int) -> RoleFacts | None:
+        guild = self._interaction.guild
+        return None if guild is None else role_facts(guild, role_id)
 
 
 async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:

@@ -22,14 +22,18 @@ def user_id_for(name: str) -> int:
 
 
 def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
-    """The sandbox's server: its owner, a moderator with Manage Server, #study-hall and #general."""
+    """The sandbox's server: its owner, a moderator with Manage Server and Manage Roles (as a server's
+    moderators' role usually has), #study-hall and #general; the bot's role on top, as the README asks."""
     world = World()
     owner = world.add_user("owner", user_id=user_id_for("owner"))
     guild = world.add_guild(
         "Sandbox Server", owner, guild_id=user_id_for("guild:sandbox"), bot_role_id=user_id_for("role:studybot")
     )
     mod = world.add_user("mod", user_id=user_id_for("mod"))
-    moderators = guild.add_role("Moderators", discord.Permissions(manage_guild=True), user_id_for("role:Moderators"))
+    moderators = guild.add_role(
+        "Moderators", discord.Permissions(manage_guild=True, manage_roles=True), user_id_for("role:Moderators")
+    )
+    guild.roles[user_id_for("role:studybot")].position = 10
     guild.add_member(mod, moderators)
     channels = {name: guild.add_channel(name, user_id_for(f"channel:{name}")) for name in ("study-hall", "general")}
     return world, guild, mod, channels

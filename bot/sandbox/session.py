@@ -32,7 +32,8 @@ Type slash commands as Discord's client shows them, options as name:value (value
   /cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin
   /join cohort:spring        /progress        /done note:finished the DNS chapter
 Sandbox commands:
-  as NAME          act as NAME (`as mod` has Manage Server; any other name is a plain member, made on first use)
+  as NAME          act as NAME (`as mod` has Manage Server and Manage Roles; any other name is a plain
+                   member, made on first use)
   click LABEL      press the button labelled LABEL on the latest message that has one
   clock [+1d|+2h|+30m|+1w|ISO-TIME]
                    show or move the bot's clock forward, as if the bot ran all along: every nudge,
@@ -199,7 +200,9 @@ class Sandbox:
             self._locale(rest)
         elif word == "users":
             names = sorted(u.name for uid, u in self.world.users.items() if uid in self.guild.members and not u.bot)
-            self.emit("users: " + ", ".join(f"{n}{' (Manage Server)' if n == 'mod' else ''}" for n in names))
+            self.emit(
+                "users: " + ", ".join(f"{n}{' (Manage Server, Manage Roles)' if n == 'mod' else ''}" for n in names)
+            )
         elif word == "channels":
             self.emit("channels: " + ", ".join(f"#{c.name}" for c in self.channels.values()))
         elif word == "help":

@@ -13,11 +13,19 @@ from bot.services.errors import InvalidInput, NotAllowed
 @dataclass(frozen=True, slots=True)
 class Authority:
     """What Discord says about the person running a command: their id, whether they hold Manage Server
-    in this server, and the ids of their roles there."""
+    in this server, the ids of their roles there, whether they hold Manage Roles and how high their
+    highest role stands (the bot never hands out for them what they could not hand out themselves)."""
 
     user_id: int
     manage_guild: bool
     role_ids: frozenset[int] = frozenset()
+    manage_roles: bool = False
+    # The position of their highest role; None for the server's owner, whom no role limits.
+    top_role_position: int | None = 0
+
+    def may_hand_out(self, role_position: int) -> bool:
+        """Discord's own rule for people: a role is theirs to give with Manage Roles, below their highest role."""
+        return self.manage_roles and (self.top_role_position is None or role_position < self.top_role_position)
 
     def moderates(self, cohort: Cohort | None) -> bool:
         """Manage Server moderates every cohort; a cohort's moderator role moderates that cohort only

@@ -34,6 +34,19 @@ class ChannelChoice:
         return self.id
 
 
+@dataclass(frozen=True, slots=True)
+class RoleFacts:
+    """What the server says about a role, as the rules for stage roles need it."""
+
+    role_id: int
+    position: int
+    everyone: bool  # @everyone itself
+    managed: bool  # a bot's or an integration's: nobody hands it out
+    # The permissions it grants beyond what @everyone already has (as Discord names them): a stage role
+    # is a badge, so any of these makes it one the bot will not hand out.
+    extra_permissions: tuple[str, ...] = ()
+
+
 class ServerAccess(Protocol):
     """What Discord lets the bot do in the server, asked by a service while it decides (after it checked
     that the caller may make the change at all)."""
@@ -53,6 +66,10 @@ class ServerAccess(Protocol):
     def role_problem(self, role_id: int) -> str | None:
         """Why the bot cannot hand out this role: "everyone", "managed" (an integration's), "above" (at
         or above the bot's highest role), "unknown"; None when it can."""
+        ...
+
+    def role_facts(self, role_id: int) -> RoleFacts | None:
+        """What the server says about this role (None: no such role here)."""
         ...
 
 

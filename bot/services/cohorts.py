@@ -256,6 +256,16 @@ class CohortService:
             CohortListing(cohort, int(n), cohort.start_date <= local_date(now, cohort.timezone)) for cohort, n in rows
         ]
 
+    async def moderator_role_ids(self, guild_id: int) -> frozenset[int]:
+        """Every moderator role of the server's cohorts: roles no stage may hand out."""
+        async with self._sessions() as session:
+            ids = await session.scalars(
+                select(Cohort.moderator_role_id).where(
+                    Cohort.guild_id == guild_id, Cohort.moderator_role_id.is_not(None)
+                )
+            )
+            return frozenset(i for i in ids if i is not None)
+
     async def names(self, guild_id: int, *, user_id: int | None = None, include_archived: bool = False) -> list[str]:
         """Cohort names for autocomplete; with `user_id`, only cohorts that user is active in."""
         async with self._sessions() as session:

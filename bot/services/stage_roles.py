@@ -10,16 +10,32 @@ from bot.i18n import t
 from bot.roadmap import RoadmapCatalog, Stage
 from bot.services.authority import Authority
 from bot.services.cohort_links import STAGE_ROLE, CohortLinkService
-from bot.services.cohort_settings import ServerAccess, check_roles_possible
+from bot.services.cohort_settings import RoleFacts, ServerAccess, check_roles_possible
 from bot.services.cohorts import CohortService
-from bot.services.errors import InvalidInput
+from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.topics import cohort_roadmap, find_stage
+
+
+def badge_problem(facts: RoleFacts, moderator_roles: frozenset[int]) -> str | None:
+    """Why a role may not be a stage role at all, for anyone: "everyone", "managed", "powerful" (grants
+    more than @everyone has), "moderator" (a cohort's moderator role); None when it is a plain badge.
+    Checked when a role is picked and again each time it is given, since roles change."""
+    if facts.everyone:
+        return "everyone"
+    if facts.managed:
+        return "managed"
+    if facts.extra_permissions:
+        return "powerful"
+    if facts.role_id in moderator_roles:
+        return "moderator"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class RoleGrant:
     """What an answer says about stage roles: the roles just given (`role_ids`), or why the bot could not
-    give one (`problem`, as `ServerAccess.role_problem` names it, or "manage": no Manage Roles)."""
+    give one (`problem`, as `ServerAccess.role_problem` or `badge_problem` names it, or "manage": no
+    Manage Roles)."""
 
     role_ids: tuple[int, ...] = ()
     problem: str | None = None
@@ -38,6 +54,18 @@ def role_problem_text(problem: str, role_id: int | None) -> str:
         return t("@everyone cannot be a stage role: every member has it already. Pick a role of its own.")
     if problem == "managed":
         return t("{role} belongs to a bot or an integration, so nobody can hand it out. Pick another role.", role=role)
+    if problem == "powerful":
+        return t(
+            "{role} grants permissions @everyone does not have, so I do not hand it out: a stage role is a "
+            "badge, not a key. Pick a role without permissions of its own.",
+            role=role,
+        )
+    if problem == "moderator":
+        return t(
+            "{role} is a cohort's moderator role: finishing a stage must not make anyone a moderator. "
+            "Pick another role.",
+            role=role,
+        )
     if problem == "above":
         return t(
             "{role} is at or above my highest role, so Discord does not let me hand it out. Move my role "
@@ -59,9 +87,28 @@ class StageRoleService:
         self, guild_id: int, cohort_name: str, stage_query: str, role_id: int, by: Authority, access: ServerAccess
     ) -> tuple[Cohort, Stage]:
         """`role_id` is what finishing the stage hands out from now on, in place of the bot's own role:
-        refused unless `by` moderates the cohort and the bot can hand the role out."""
+        refused unless `by` moderates the cohort and could hand the role out themselves (Manage Roles,
+        below their highest role), the role is a plain badge (`badge_problem`) and the bot can hand it out."""
         cohort = await self._cohorts.moderated(guild_id, cohort_name, by)
         stage = find_stage(cohort_roadmap(self._roadmaps, cohort), stage_query)
+        facts = access.role_facts(role_id)
+        if facts is None:
+            raise InvalidInput(role_problem_text("unknown", role_id))
+        if not by.manage_roles:
+            raise NotAllowed(
+                t("Picking a stage role takes **Manage Roles**: I hand out only what you could hand out yourself.")
+            )
+        if not by.may_hand_out(facts.position) and not facts.everyone:
+            raise NotAllowed(
+                t(
+                    "<@&{role_id}> is at or above your highest role, so Discord would not let you hand it out "
+                    "yourself, and I will not do it for you. Pick a role below your highest one.",
+                    role_id=role_id,
+                )
+            )
+        problem = badge_problem(facts, await self._cohorts.moderator_role_ids(guild_id))
+        if problem is not None:
+            raise InvalidInput(role_problem_text(problem, role_id))
         check_roles_possible(access)
         problem = access.role_problem(role_id)
         if problem is not None:

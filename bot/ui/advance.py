@@ -19,7 +19,8 @@ def topic_threads(interaction: discord.Interaction) -> TopicThreads:
 
 def stage_roles(interaction: discord.Interaction) -> StageRoles:
     """Stage roles, given and taken back as the bot that received the interaction."""
-    return StageRoles(interaction.client, host(interaction).services.links)
+    services = host(interaction).services
+    return StageRoles(interaction.client, services.links, services.cohorts)
 
 
 async def advance_reply(interaction: discord.Interaction, result: AdvanceResult) -> str:

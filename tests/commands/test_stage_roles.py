@@ -37,6 +37,15 @@ def allow_roles(h, allowed: bool = True) -> None:
     refresh(h)
 
 
+def moderators_hand_out_roles(h, position: int = BOT_ROLE_POSITION - 1) -> discord.Role:
+    """The server's moderators' role with Manage Roles too, at `position` (as servers set them up)."""
+    role = next(r for r in h.guild.roles.values() if r.name == "Moderators")
+    role.permissions = discord.Permissions(manage_guild=True, manage_roles=True)
+    role.position = position
+    refresh(h)
+    return role
+
+
 def roles_of(h, user) -> set[str]:
     return {h.guild.roles[r].name for r in h.guild.members[user.id]}
 
@@ -78,6 +87,7 @@ async def test_finishing_a_stage_gives_its_role_created_once(spring):
 async def test_a_moderators_pick_must_be_a_role_the_bot_can_hand_out(spring):
     h = spring
     allow_roles(h)
+    moderators_hand_out_roles(h, BOT_ROLE_POSITION + 10)  # above the bot: what stops a pick here is the bot
     await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on")
     high = h.guild.add_role("Web wizards", discord.Permissions.none())
     high.position = BOT_ROLE_POSITION + 5
@@ -179,7 +189,7 @@ async def test_deleting_the_cohort_deletes_the_roles_the_bot_made_and_keeps_a_mo
     allow_roles(h)
     await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on", threads="on")
     picked = h.guild.add_role("Data people", discord.Permissions.none())
-    refresh(h)
+    moderators_hand_out_roles(h)
     await h.run(h.mod, "cohort stage-role", cohort="spring", stage="databases", role=picked)
     await finish_stage_one(h, h.alice)
     [made] = [r for r in h.guild.roles.values() if r.name.endswith("✓")]

@@ -138,6 +138,7 @@ async def test_tab_completion_uses_the_bots_own_autocomplete(sandbox):
 
 
 async def test_as_users_channels_and_the_options_people_type(sandbox):
+    assert await sandbox.execute("clock 2026-11-30T07:00:00+00:00")  # the same day, whenever the suite runs
     assert await sandbox.execute(
         "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
     )
@@ -158,6 +159,7 @@ async def test_as_users_channels_and_the_options_people_type(sandbox):
 
 
 async def test_locale_switches_the_acting_members_language(sandbox):
+    assert await sandbox.execute("clock 2026-11-30T07:00:00+00:00")  # the same day, whenever the suite runs
     assert await sandbox.execute(
         "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
     )
@@ -173,6 +175,7 @@ async def test_locale_switches_the_acting_members_language(sandbox):
 
 
 async def test_the_transcript_says_what_discord_refuses(sandbox, monkeypatch):
+    assert await sandbox.execute("clock 2026-11-30T07:00:00+00:00")  # the same day, whenever the suite runs
     assert await sandbox.execute(
         "/cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin"
     )
@@ -187,6 +190,7 @@ async def test_the_transcript_says_what_discord_refuses(sandbox, monkeypatch):
 
 
 async def test_every_picture_and_file_the_bot_sends_is_saved_where_the_transcript_says(sandbox, tmp_path):
+    assert await sandbox.execute("clock 2026-11-30T07:00:00+00:00")  # the same day, whenever the suite runs
     assert f"Pictures and files the bot sends are saved in {tmp_path / 'files'}" in sandbox.out
     for line in (
         "/cohort create name:spring channel:#study-hall start_date:2026-11-02 timezone:Europe/Berlin",
@@ -240,7 +244,8 @@ def test_a_sandbox_database_remembers_its_people_by_name(tmp_path):
     db = tmp_path / "kept.db"
     first = subprocess.run(
         [str(STUDYBOT), "sandbox", "--db", str(db), "--files", str(tmp_path / "files")],
-        input="/cohort create name:spring channel:#study-hall start_date:2026-11-30 timezone:UTC\n"
+        input="clock 2026-11-30T07:00:00+00:00\n"
+        "/cohort create name:spring channel:#study-hall start_date:2026-11-30 timezone:UTC\n"
         "as u0\n/join cohort:spring\n",
         capture_output=True,
         text=True,

@@ -68,10 +68,17 @@ async def _missing(
     return lacking(channel.permissions_for(me), needed)
 
 
+# What the person choosing a channel for the bot's posts must be able to do there themselves.
+WRITING = {"View Channel": "view_channel", "Send Messages": "send_messages"}
+
+
 async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
-    """The channel with what the bot lacks to post there (viewing, sending, embedding links): the service
-    refuses it, after it checked that the caller may make the change at all."""
-    return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING))
+    """The channel with what the bot lacks to post there (viewing, sending, embedding links) and what the
+    person choosing it lacks to write there themselves: the service refuses either, after it checked
+    that the caller may make the change at all."""
+    user = interaction.user
+    theirs = lacking(channel.permissions_for(user), WRITING) if isinstance(user, discord.Member) else tuple(WRITING)
+    return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING), theirs)
 
 
 class BotAccess:

@@ -10,18 +10,30 @@ from typing import Protocol
 from bot.db.models import Cohort
 from bot.i18n import t
 from bot.services import validation as v
-from bot.services.errors import InvalidInput
+from bot.services.errors import InvalidInput, NotAllowed
 
 
 @dataclass(frozen=True, slots=True)
 class ChannelChoice:
-    """A channel picked in an option, with the permissions the bot lacks there (as Discord names them)."""
+    """A channel picked in an option, with the permissions the bot lacks there and those the person
+    picking it lacks there (as Discord names them)."""
 
     id: int
     missing: tuple[str, ...] = ()
+    invoker_missing: tuple[str, ...] = ()
 
     def postable(self) -> int:
-        """The channel's id; InvalidInput naming what the bot lacks there, when it cannot post."""
+        """The channel's id. NotAllowed when the person picking could not view and write there themselves
+        (the bot posts for nobody where they may not); InvalidInput naming what the bot lacks there."""
+        if self.invoker_missing:
+            raise NotAllowed(
+                t(
+                    "You can't post in {channel_mention} yourself (you lack {value} there), so I won't post "
+                    "there for you. Pick a channel you can write in.",
+                    channel_mention=f"<#{self.id}>",
+                    value=_bold(self.invoker_missing),
+                )
+            )
         if self.missing:
             raise InvalidInput(
                 t(

@@ -3,12 +3,16 @@ the in-process bot harness."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ENV_FILE_VARIABLE, Settings
@@ -31,9 +35,13 @@ def _hermetic_environment() -> None:
 
 _hermetic_environment()
 
-# Property-based tests write no example database into the checkout: a run leaves nothing behind.
+# Property-based tests write no example database, and Hypothesis's own folder (constants it collects as
+# it loads tests) lives in a temporary folder removed at exit: a run leaves nothing in the checkout.
 settings.register_profile("studybot", database=None)
 settings.load_profile("studybot")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="studybot-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 E2E = Path(__file__).resolve().parent / "e2e"
 

@@ -68,7 +68,9 @@ def _moving_on(finishing: bool, counted: bool):  # noqa: ANN202 - an Update
     return update(Membership.__table__).where(*_ADVANCE_WHERE).values(**values)
 
 
-_MOVE_ON = {(finishing, counted): _moving_on(finishing, counted) for finishing in (0, 1) for counted in (0, 1)}
+_MOVE_ON = {
+    (finishing, counted): _moving_on(finishing, counted) for finishing in (False, True) for counted in (False, True)
+}
 _RECORD = insert(_EVENTS)
 _COVERED = select(_EVENTS.c.topic_id, _EVENTS.c.kind).where(_EVENTS.c.membership_id == bindparam("membership_id"))
 

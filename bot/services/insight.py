@@ -18,6 +18,7 @@ from bot.services.pace import CohortCalendar
 from bot.services.schedule import local_date
 from bot.services.showcase import SHARES_WEEK, SharedProject, shares_in
 from bot.services.streaks import paused_days
+from bot.services.timers import zone_for
 from bot.services.topics import cohort_roadmap
 
 QUIET_DAYS = 7
@@ -103,7 +104,7 @@ class InsightService:
         finished = 0
         for membership_id, user_id, topic_id, started, joined, own_zone in members:
             # Each member's numbers on their own day, as their nudge and /progress count them.
-            zone = own_zone or cohort.timezone
+            zone = zone_for(own_zone, cohort)
             today = local_date(now, zone)
             ref = roadmap.topic(topic_id) if topic_id else None
             if ref is None:

@@ -14,7 +14,12 @@ from bot.services.schedule import local_date, local_instant, next_daily, next_we
 
 def member_timezone(membership: Membership, cohort: Cohort) -> str:
     """The member's own timezone, or the cohort's."""
-    return membership.timezone or cohort.timezone
+    return zone_for(membership.timezone, cohort)
+
+
+def zone_for(own: str | None, cohort: Cohort) -> str:
+    """A member's timezone from their own setting (`own`, None: none), for callers that read columns."""
+    return own or cohort.timezone
 
 
 def member_today(membership: Membership, cohort: Cohort, now: datetime) -> date:

@@ -107,7 +107,9 @@ class StudyBot(commands.AutoShardedBot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             tree_cls=StudyTree,
             # A global 429 seen here holds back the bot's other processes too (bot.pacing).
-            http_trace=global_limit_trace(pacer, metrics.global_429s.inc),
+            http_trace=global_limit_trace(
+                pacer, metrics.global_429s.inc, lambda status: metrics.invalid_requests.labels(str(status)).inc()
+            ),
         )
         pace_requests(self.http, pacer)
         self.settings = settings

@@ -230,8 +230,18 @@ class Fanout:
                 job.report_channel_id,
                 report,
                 "weekly report",
-                embed=render.report_embed(job.digest, title=title),
+                embed=render.report_embed(
+                    job.digest, title=title, names=self._readable_by_moderators_only(job.report_channel_id)
+                ),
             )
+
+    def _readable_by_moderators_only(self, channel_id: int) -> bool:
+        """Whether @everyone cannot read the channel (as the bot's cache says; unknown counts as readable):
+        the report names members only there, since a channel can be opened after it was chosen."""
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return False
+        return not channel.permissions_for(channel.guild.default_role).view_channel
 
     async def _display_names(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
         """Names for the card (the bot keeps no member cache): one request each, best effort."""

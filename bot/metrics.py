@@ -40,6 +40,13 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.invalid_requests = Counter(
+            "studybot_discord_invalid_requests_total",
+            "Requests Discord refused as invalid (401, 403, unshared 429): 10,000 in 10 minutes ban the IP",
+            ["status"],
+            registry=self.registry,
+        )
+
     def serve(self, port: int, host: str) -> None:
         """Expose /metrics over HTTP (a daemon thread)."""
         start_http_server(port, addr=host, registry=self.registry)

@@ -1,6 +1,7 @@
 """Stage roles on Discord: when a member finishes a stage (every topic of it done or skipped), they get
 its role: a moderator's pick (`/cohort stage-role`), or one the bot creates on first use, named
-`<cohort> · <stage> ✓`. `/forget-me` and `/cohort remove` take them back.
+`<cohort> · <stage> ✓`. `/forget-me` and `/cohort remove` take back what the bot gave, and only that
+(bot.services.role_grants); a role the bot created and no longer uses is deleted.
 
 The records are bot.services.cohort_links; a role that cannot be given costs the member nothing: their
 progress is recorded, and the answer says what the bot lacks so a moderator can fix it."""
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import discord
 
 from bot.db.models import Cohort
 from bot.roadmap import Stage
-from bot.services.cohort_links import STAGE_ROLE, CohortLinkService
+from bot.services.cohort_links import STAGE_ROLE, CohortLinkService, Replaced
 from bot.services.cohort_settings import RoleFacts
 from bot.services.cohorts import CohortService
+from bot.services.role_grants import GivenRoles
 from bot.services.stage_roles import NO_ROLES, RoleGrant, badge_problem
 from bot.usertext import clip
 
@@ -63,16 +65,34 @@ def role_problem(guild: discord.Guild, role_id: int) -> str | None:
 class StageRoles:
     """Gives and takes back stage roles for the commands of one bot."""
 
-    def __init__(self, client: discord.Client, records: CohortLinkService, cohorts: CohortService) -> None:
+    def __init__(
+        self, client: discord.Client, records: CohortLinkService, cohorts: CohortService, given: GivenRoles
+    ) -> None:
         self._client = client
         self._records = records
         self._cohorts = cohorts
+        self._given = given
 
-    async def grant(self, cohort: Cohort, member_id: int, stages: Iterable[Stage]) -> RoleGrant:
-        """Give the member the role of each stage they just finished (none when the cohort has no stage roles)."""
+    async def grant(
+        self,
+        cohort: Cohort,
+        member_id: int,
+        stages: Iterable[Stage],
+        *,
+        wanted: bool = True,
+        held: Collection[int] | None = None,
+    ) -> RoleGrant:
+        """Give the member the role of each stage they just finished (none when the cohort has no stage
+        roles, and none unless they want them: `role_grants.wants_stage_roles`). `held`: the roles they
+        hold now, when the interaction says (otherwise asked of Discord once, when a role is due)."""
         guild = self._client.get_guild(cohort.guild_id)
-        if not cohort.stage_roles or guild is None:
+        stages = list(stages)
+        if not cohort.stage_roles or guild is None or not stages:
             return NO_ROLES
+        if not wanted:
+            return RoleGrant(problem="private")
+        if not guild.me.guild_permissions.manage_roles:
+            return RoleGrant(problem="manage")  # the cache knows Discord would refuse: not asked
         given: list[int] = []
         for stage in stages:
             role_id = None
@@ -80,7 +100,9 @@ class StageRoles:
                 refused = await self._refused_pick(guild, cohort, stage)
                 if refused is not None:
                     return RoleGrant(tuple(given), *refused)
-                role_id = await self._give(guild, cohort, stage, member_id)
+                if held is None:
+                    held = await self._held(guild.id, member_id)
+                role_id = await self._give(guild, cohort, stage, member_id, held)
             except discord.Forbidden as exc:
                 log.warning("could not give the role of %s in cohort %s: %s", stage.id, cohort.id, exc)
                 if not guild.me.guild_permissions.manage_roles:
@@ -94,26 +116,44 @@ class StageRoles:
         return RoleGrant(tuple(given))
 
     async def _refused_pick(self, guild: discord.Guild, cohort: Cohort, stage: Stage) -> tuple[str, int] | None:
-        """A moderator's pick that is no longer a plain badge (someone gave the role permissions, or made
-        it a cohort's moderator role, after it was picked): (the problem, the role), and it is not given."""
+        """The stage's recorded role when it is not to be given: no longer a plain badge (someone gave it
+        permissions, or made it a cohort's moderator role, after it was picked), or moved to or above the
+        bot's highest role (Discord would refuse: not asked). (the problem, the role), else None."""
         known = await self._records.known([cohort.id], STAGE_ROLE)
         role_id = known.get((cohort.id, stage.id))
         facts = role_facts(guild, role_id) if role_id is not None else None
         if facts is None:
             return None  # none picked or made yet, or deleted: _give makes one of the bot's own
-        problem = badge_problem(facts, await self._cohorts.moderator_role_ids(guild.id))
+        problem = badge_problem(facts, await self._cohorts.moderator_role_ids(guild.id)) or role_problem(
+            guild, facts.role_id
+        )  # at or above the bot's highest role: Discord would refuse, so it is not asked
         if problem is None:
             return None
         log.warning("stage role %s of cohort %s is not given: %s", role_id, cohort.id, problem)
         return problem, facts.role_id
 
-    async def _give(self, guild: discord.Guild, cohort: Cohort, stage: Stage, member_id: int) -> int | None:
+    async def _held(self, guild_id: int, member_id: int) -> frozenset[int]:
+        """The roles the member holds now, as Discord says (a nudge's button carries none)."""
+        data = await self._client.http.get_member(guild_id, member_id)
+        return frozenset(int(r) for r in data.get("roles", []))
+
+    async def _hand_over(
+        self, guild_id: int, cohort_id: int, member_id: int, role_id: int, held: Collection[int]
+    ) -> None:
+        """Give a role and record it, unless the member held it before: then it was never the bot's."""
+        if await self._given.should_give(guild_id, cohort_id, member_id, role_id, held):
+            await self._client.http.add_role(guild_id, member_id, role_id, reason=REASON)
+            await self._given.record(guild_id, cohort_id, member_id, role_id)
+
+    async def _give(
+        self, guild: discord.Guild, cohort: Cohort, stage: Stage, member_id: int, held: Collection[int]
+    ) -> int | None:
         """Give the stage's role: the recorded one, or one created now; a recorded role deleted on Discord
         is created again. None while another member is creating it (theirs comes with the role)."""
         claim = await self._records.claim(cohort.id, STAGE_ROLE, stage.id)
         if claim.discord_id is not None:
             try:
-                await self._client.http.add_role(guild.id, member_id, claim.discord_id, reason=REASON)
+                await self._hand_over(guild.id, cohort.id, member_id, claim.discord_id, held)
                 return claim.discord_id
             except discord.NotFound as exc:
                 if exc.code != UNKNOWN_ROLE:
@@ -135,19 +175,48 @@ class StageRoles:
             role_id = (await self._records.known([cohort.id], STAGE_ROLE)).get((cohort.id, stage.id))
             if role_id is None:
                 return None
-        await self._client.http.add_role(guild.id, member_id, role_id, reason=REASON)
+        await self._hand_over(guild.id, cohort.id, member_id, role_id, held)
         return role_id
 
     async def take_back(self, guild_id: int, cohort_ids: Iterable[int], member_id: int) -> None:
-        """Take every stage role of these cohorts from the member (whether the cohorts still hand them out
-        or not: the member left or asked to be forgotten). Discord's refusals are logged, never raised."""
-        known = await self._records.known(cohort_ids, STAGE_ROLE)
-        for role_id in set(known.values()):
-            with contextlib.suppress(discord.NotFound):
-                try:
-                    await self._client.http.remove_role(guild_id, member_id, role_id, reason=REASON)
-                except discord.Forbidden as exc:
-                    log.warning("could not take role %s back from a member: %s", role_id, exc)
+        """Take from the member the stage roles the bot gave them for these cohorts, and only those
+        (the member left, asked to be forgotten or to hide their progress). Refusals are logged, never raised."""
+        for role_id in await self._given.take(guild_id, cohort_ids, member_id):
+            await self._remove(guild_id, member_id, role_id)
+
+    async def take_given(self, guild_id: int, given: Iterable[tuple[int, int]]) -> None:
+        """Take back (member, role) pairs the bot gave for a cohort that is gone."""
+        for member_id, role_id in given:
+            await self._remove(guild_id, member_id, role_id)
+
+    async def replaced(self, guild_id: int, cohort_id: int, old: Replaced | None, new_role_id: int) -> int:
+        """A moderator picked another role for a stage: the bot's own old role is deleted, an earlier
+        pick is taken back from those the bot gave it to, and they get the new role in its place.
+        Returns how many members got the new one."""
+        if old is None:
+            return 0
+        members = await self._given.take_role(cohort_id, old.discord_id)
+        if old.made_by_bot:
+            await self.delete_made(guild_id, [old.discord_id])
+        moved = 0
+        for member_id in members:
+            if not old.made_by_bot:
+                await self._remove(guild_id, member_id, old.discord_id)
+            try:
+                await self._hand_over(
+                    guild_id, cohort_id, member_id, new_role_id, await self._held(guild_id, member_id)
+                )
+                moved += 1
+            except discord.HTTPException as exc:  # the member left the server, or the role moved above the bot
+                log.warning("could not give a member the new stage role %s: %s", new_role_id, exc)
+        return moved
+
+    async def _remove(self, guild_id: int, member_id: int, role_id: int) -> None:
+        with contextlib.suppress(discord.NotFound):
+            try:
+                await self._client.http.remove_role(guild_id, member_id, role_id, reason=REASON)
+            except discord.Forbidden as exc:
+                log.warning("could not take role %s back from a member: %s", role_id, exc)
 
     async def delete_made(self, guild_id: int, role_ids: Iterable[int]) -> None:
         """Delete roles the bot created for a cohort that is gone (a role already gone is fine; a refusal

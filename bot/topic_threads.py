@@ -8,7 +8,9 @@ answer comes without a link (the claim is given back, so the next member to reac
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
+from weakref import WeakKeyDictionary
 
 import discord
 
@@ -22,6 +24,9 @@ from bot.usertext import clip, md
 
 log = logging.getLogger(__name__)
 
+# What opening a thread takes (posting in it is asked of Discord after: a thread opened but not introduced
+# is still the topic's thread).
+OPENING = {"View Channel": "view_channel", "Create Public Threads": "create_public_threads"}
 THREAD_NAME_MAX = 100  # Discord's limit for a channel or thread name
 ARCHIVE_AFTER_MINUTES = 10080  # a week without a message: the longest Discord offers
 
@@ -35,6 +40,13 @@ def thread_name(ref: TopicRef) -> str:
     """`2.1 · Git basics`: the stage's number, the topic's number in it, the title (cut to Discord's 100)."""
     number = f"{ref.stage_index + 1}.{ref.stage.topics.index(ref.topic) + 1}"
     return clip(f"{number} · {ref.topic.title}", THREAD_NAME_MAX)
+
+
+# Channels where Discord refused a thread, by bot, with the bot's permissions there at that moment and
+# when: not asked again until those change, or for REFUSAL_HOLD_SECONDS (a change the gateway never told
+# of). Each refusal counts toward Discord's ban at 10,000 invalid requests in 10 minutes.
+_REFUSED: WeakKeyDictionary[discord.Client, dict[int, tuple[int, float]]] = WeakKeyDictionary()
+REFUSAL_HOLD_SECONDS = 600.0
 
 
 class NoChannel(Exception):
@@ -61,6 +73,10 @@ class TopicThreads:
             claim = await self._records.gone(cohort.id, THREAD, ref.id, claim.discord_id)
         if not claim.mine:
             return ThreadLink()
+        if self._known_refused(cohort.channel_id):
+            # What the bot's cache says it lacks, or a refusal nothing changed since: no request at all.
+            await self._records.release(cohort.id, THREAD, ref.id)
+            return ThreadLink(missing=self._missing(cohort.channel_id), channel_id=cohort.channel_id)
         try:
             thread = await self._open(cohort, ref)
         except (discord.HTTPException, NoChannel) as exc:
@@ -68,6 +84,7 @@ class TopicThreads:
             log.warning("could not open the thread of %s in cohort %s: %s", ref.id, cohort.id, exc)
             if isinstance(exc, discord.HTTPException) and not isinstance(exc, discord.Forbidden):
                 return ThreadLink()  # Discord's trouble, not the server's settings: the next member retries
+            self._remember_refusal(cohort.channel_id)
             return ThreadLink(missing=self._missing(cohort.channel_id), channel_id=cohort.channel_id)
         except BaseException:
             await self._records.release(cohort.id, THREAD, ref.id)
@@ -75,6 +92,32 @@ class TopicThreads:
         await self._records.made(cohort.id, THREAD, ref.id, thread.id)
         await self._introduce(cohort, ref, thread)
         return ThreadLink(thread.id)
+
+    def _permissions(self, channel_id: int) -> discord.Permissions | None:
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        return channel.permissions_for(channel.guild.me)
+
+    def _known_refused(self, channel_id: int) -> bool:
+        """Whether asking Discord for a thread there would be refused, as far as the bot can tell without
+        asking: its cached permissions lack one, or Discord refused with the permissions it has now."""
+        permissions = self._permissions(channel_id)
+        if permissions is None:
+            return False  # not in the cache: _open says so without asking either
+        if lacking(permissions, OPENING):
+            return True
+        refused = _REFUSED.get(self._client, {}).get(channel_id)
+        return (
+            refused is not None
+            and refused[0] == permissions.value
+            and time.monotonic() - refused[1] < REFUSAL_HOLD_SECONDS
+        )
+
+    def _remember_refusal(self, channel_id: int) -> None:
+        permissions = self._permissions(channel_id)
+        if permissions is not None:
+            _REFUSED.setdefault(self._client, {})[channel_id] = (permissions.value, time.monotonic())
 
     def _missing(self, channel_id: int) -> tuple[str, ...]:
         """What the bot's cache says it lacks for threads in the channel (all of it, when it cannot tell)."""

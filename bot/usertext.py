@@ -20,6 +20,21 @@ _MENTION = re.compile(r"@(?=everyone|here|[!&]?\d)")
 _CONTROL_OK = {"\n", "\t"}  # allowed in free text such as notes
 
 
+# Characters that end `<link>`, open a masked link `[text](url)` or format text, percent-encoded in a
+# link shown in markdown (a browser encodes them alike, so the link still leads to the same page).
+_LINK_MARKUP = {c: f"%{ord(c):02X}" for c in '<>[]()*~|`"{}^\\'}
+
+
+def safe_link(url: str) -> str:
+    """A link as shown in markdown (inside `<…>`, in an embed): whatever could end it or start markup
+    percent-encoded after its host (an IPv6 host keeps its brackets), so a link can carry no second,
+    hidden link or formatting with it."""
+    scheme, sep, rest = url.partition("://")
+    host_end = next((i for i, c in enumerate(rest) if c in "/?#"), len(rest)) if sep else 0
+    head, tail = (scheme + sep + rest[:host_end], rest[host_end:]) if sep else ("", url)
+    return head + tail.translate(str.maketrans(_LINK_MARKUP))
+
+
 def clip(value: str, limit: int = QUOTE_MAX) -> str:
     """`value` cut to at most `limit` characters, ending in … when cut."""
     return value if len(value) <= limit else value[: limit - 1].rstrip() + ELLIPSIS

@@ -158,3 +158,13 @@ async def stop_harness(h: Harness) -> None:
     await h.stack.aclose()
     await h.fake.stop()
     h.fake.assert_accepted_all()
+
+
+def staff_channel(h: Harness, name: str = "mods") -> Channel:
+    """A moderators' channel, as servers set one up: @everyone cannot see it; the Moderators role and
+    the bot read and write there. The bot's cache learns of it as GUILD_CREATE would tell it."""
+    moderators = next(r for r in h.guild.roles.values() if r.name == "Moderators")
+    channel = h.guild.add_channel(name, only=(moderators.id, h.fake.world.bot_user.id))
+    world = h.fake.world
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    return channel

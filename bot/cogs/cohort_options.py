@@ -78,7 +78,8 @@ async def channel_choice(interaction: discord.Interaction, channel: discord.Text
     that the caller may make the change at all."""
     user = interaction.user
     theirs = lacking(channel.permissions_for(user), WRITING) if isinstance(user, discord.Member) else tuple(WRITING)
-    return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING), theirs)
+    public = channel.permissions_for(channel.guild.default_role).view_channel
+    return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING), theirs, public)
 
 
 class BotAccess:

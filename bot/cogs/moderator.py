@@ -243,9 +243,10 @@ class ModeratorCog(
 
         async def delete(clicked: discord.Interaction) -> Outcome:
             events = await self.services.links.known([scope.cohort_id], STAGE_EVENT)
-            made_roles = await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
+            left = await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
             await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
-            await stage_roles(clicked).delete_made(guild_id, made_roles)
+            await stage_roles(clicked).delete_made(guild_id, left.made_roles)
+            await stage_roles(clicked).take_given(guild_id, left.given)
             return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
 
         await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
@@ -296,17 +297,22 @@ class ModeratorCog(
     @app_commands.autocomplete(cohort=ac.all_cohorts, stage=ac.stages)
     async def stage_role(self, interaction: discord.Interaction, cohort: Name, stage: Name, role: discord.Role) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
-        found, chosen = await self.services.stage_roles.choose(
-            guild_id, cohort, stage, role.id, by, BotAccess(interaction)
-        )
-        text = t(
-            "Members of **{cohort}** who finish **{stage}** get {role} from now on{when_off}.",
-            cohort=md(found.name),
-            stage=chosen.title,
-            role=role.mention,
-            when_off="" if found.stage_roles else t(" (once `/cohort edit stage_roles:on` turns stage roles on)"),
-        )
-        await send_ephemeral(interaction, text)
+
+        async def stage_role() -> Reply:
+            found, chosen, replaced = await self.services.stage_roles.choose(
+                guild_id, cohort, stage, role.id, by, BotAccess(interaction)
+            )
+            moved = await stage_roles(interaction).replaced(guild_id, found.id, replaced, role.id)
+            text = t(
+                "Members of **{cohort}** who finish **{stage}** get {role} from now on{when_off}.",
+                cohort=md(found.name),
+                stage=chosen.title,
+                role=role.mention,
+                when_off="" if found.stage_roles else t(" (once `/cohort edit stage_roles:on` turns stage roles on)"),
+            )
+            return Reply(text + render.replaced_role_line(replaced, moved))
+
+        await answer_in_time(interaction, stage_role())
 
     @app_commands.command(name="calendar", description="The cohort's calendar as a file for calendar apps (.ics)")
     @app_commands.describe(cohort="The cohort")

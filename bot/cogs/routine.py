@@ -11,7 +11,9 @@ from bot.cogs.checks import COHORT_HELP, MemberCogBase
 from bot.cogs.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
 from bot.services.leaderboard import PERIODS
+from bot.services.members import SettingsView
 from bot.services.validation import parse_on_off
+from bot.ui.advance import stage_roles
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.host import Host
 from bot.ui.replies import send_ephemeral
@@ -35,8 +37,9 @@ class RoutineCog(MemberCogBase):
         nudge_time="Your nudge time, 24-hour HH:MM (or `default` for the cohort's)",
         timezone="Your IANA timezone, e.g. Europe/Berlin (or `default` for the cohort's)",
         show_on_leaderboard="Whether you appear on the leaderboard",
+        stage_roles="Whether a finished stage gives you its role (default: while your progress is shown)",
     )
-    @app_commands.choices(nudges=ON_OFF, show_on_leaderboard=ON_OFF)
+    @app_commands.choices(nudges=ON_OFF, show_on_leaderboard=ON_OFF, stage_roles=ON_OFF)
     @app_commands.autocomplete(cohort=ac.my_cohorts, timezone=ac.timezones)
     async def settings(
         self,
@@ -46,6 +49,7 @@ class RoutineCog(MemberCogBase):
         nudge_time: SettingTime | None = None,
         timezone: Timezone | None = None,
         show_on_leaderboard: Choice | None = None,
+        stage_roles: Choice | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         view = await self.services.members.settings(
@@ -56,8 +60,29 @@ class RoutineCog(MemberCogBase):
             nudge_time=nudge_time,
             timezone=timezone,
             show_on_leaderboard=_on_off(show_on_leaderboard, "show_on_leaderboard"),
+            stage_roles=_on_off(stage_roles, "stage_roles"),
         )
-        await send_ephemeral(interaction, embed=render.settings_embed(view))
+
+        async def settings() -> Reply:
+            line = await self._stage_roles_follow(interaction, view)
+            return Reply(line or None, embed=render.settings_embed(view))
+
+        await answer_in_time(interaction, settings())
+
+    async def _stage_roles_follow(self, interaction: discord.Interaction, view: SettingsView) -> str:
+        """Stage roles follow a change of heart: taken back when the member no longer wants them (gone
+        private, or said so), given for the stages they finished when they ask for them."""
+        roles = stage_roles(interaction)
+        if view.stage_roles_changed is False:
+            await roles.take_back(view.cohort.guild_id, [view.cohort.id], interaction.user.id)
+            return ""
+        if view.stage_roles_changed is None or not view.finished_stages:
+            return ""
+        roadmap = self.services.memberships.roadmap_of(view.cohort)
+        stages = [s for s in roadmap.stages if s.id in view.finished_stages]
+        user = interaction.user
+        held = frozenset(r.id for r in user.roles) if isinstance(user, discord.Member) else None
+        return render.role_line(await roles.grant(view.cohort, user.id, stages, held=held)).strip()
 
     @app_commands.command(name="checkin", description="Record that you studied today (keeps your streak)")
     @app_commands.guild_only()

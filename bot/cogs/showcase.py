@@ -31,9 +31,13 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
     with i18n.using(draft.cohort.locale):  # a post in the cohort's channel: the server's language
         content = t("{member} shared a project.", member=interaction.user.mention)
         embed = render.share_embed(draft, interaction.user.display_name)
+    showcase.reserve(draft, channel.id)
     try:
         posted = await channel.send(content, embed=embed, allowed_mentions=discord.AllowedMentions.none())
-    except discord.Forbidden:
+    except BaseException as exc:
+        showcase.give_back(draft, channel.id)  # nothing was posted: it does not count against the limits
+        if not isinstance(exc, discord.Forbidden):
+            raise
         raise InvalidInput(
             t(
                 "I can't post in <#{channel_id}> any more, so nothing was shared. A moderator can give me "

@@ -128,6 +128,9 @@ class Membership(Base):
     last_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # `/buddy on`: paired with a study buddy each week while the cohort has buddies on.
     buddy_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # `/settings stage_roles`: whether finishing a stage gives its role. None: as their privacy (a member
+    # who hides their progress gets no public badge unless they ask for it).
+    wants_stage_roles: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     @property
     def active(self) -> bool:
@@ -270,6 +273,20 @@ class CohortLink(Base):
     discord_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GivenRole(Base):
+    """A role the bot gave a member for a cohort's stage (the member did not hold it before): the only
+    roles it takes back. A role held already (given by someone else) is never recorded, never taken."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (Index("ix_role_grants_user", "guild_id", "user_id"),)
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    role_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProjectShare(Base):

@@ -14,7 +14,9 @@ from bot.usertext import md
 
 def standing_text(where: Standing) -> str:
     """Where a member stands: their topic and stage, or finished; their topic's thread when there is one."""
-    if where.stage_number is None:
+    if where.private:
+        text = t("keeps their progress private")
+    elif where.stage_number is None:
         text = t("finished the roadmap 🏆")
     else:
         text = t(
@@ -25,8 +27,6 @@ def standing_text(where: Standing) -> str:
         )
     if where.thread_id:
         text += " · " + t("💬 <#{thread_id}>", thread_id=where.thread_id)
-    if where.left:
-        text += " · " + t("left the cohort")
     return text
 
 

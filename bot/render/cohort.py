@@ -14,7 +14,7 @@ from bot.services.cohort_deletion import DeletionScope
 from bot.services.cohorts import CohortListing, CohortOverview
 from bot.services.insight import QUIET_DAYS, CohortReport
 from bot.services.pace import CohortCalendar
-from bot.usertext import md
+from bot.usertext import md, safe_link
 
 
 def schedule_text(cohort: Cohort) -> str:
@@ -173,8 +173,9 @@ def members_page(cohort: Cohort, roadmap: Roadmap, members: list[Membership], pa
 
 
 @fitted
-def report_embed(report: CohortReport, title: str | None = None) -> discord.Embed:
-    """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members."""
+def report_embed(report: CohortReport, title: str | None = None, *, names: bool = True) -> discord.Embed:
+    """`/cohort report` and the weekly digest: members per stage, stuck topics, quiet members. Without
+    `names` (a report channel everyone can read) the quiet members are counted, not named, and it says why."""
     embed = discord.Embed(title=title or t("Report · {cohort}", cohort=md(report.cohort.name)), colour=COLOUR)
     total = max(report.members, 1)
     lines = [f"`{bar(n, total)}` {n} · {i}. {stage.title}" for i, (stage, n) in enumerate(report.per_stage, 1) if n]
@@ -193,9 +194,17 @@ def report_embed(report: CohortReport, title: str | None = None) -> discord.Embe
             inline=False,
         )
     if report.quiet:
+        quiet = (
+            fit_items([f"<@{uid}> ({days(idle)})" for uid, idle in report.quiet], 1024)
+            if names
+            else t(
+                "Names left out: everyone in the server can read this channel. `/cohort report` shows them "
+                "privately; `/cohort edit report_channel` takes a channel only moderators can read."
+            )
+        )
         embed.add_field(
             name=t("No progress or check-in for {days}+ days ({count})", days=QUIET_DAYS, count=len(report.quiet)),
-            value=fit_items([f"<@{uid}> ({days(idle)})" for uid, idle in report.quiet], 1024),
+            value=quiet,
             inline=False,
         )
     if report.pauses:
@@ -203,7 +212,7 @@ def report_embed(report: CohortReport, title: str | None = None) -> discord.Embe
             name=t("Planned breaks"), value=fit_items([f"{a} → {b}" for a, b in report.pauses], 1024), inline=False
         )
     if report.shares:
-        lines = [f"<@{s.user_id}> · {md(s.stage_title)}: <{s.url}>" for s in report.shares]
+        lines = [f"<@{s.user_id}> · {md(s.stage_title)}: <{safe_link(s.url)}>" for s in report.shares]
         embed.add_field(
             name=t("Projects shared this week ({count})", count=len(report.shares)),
             value=fit_items(lines, FIELD_VALUE_MAX, "\n"),

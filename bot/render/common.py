@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.i18n import number, t, weeks
+from bot.i18n import number, plural, t, weeks
 from bot.roadmap import Stage
+from bot.services.cohort_links import Replaced
 from bot.services.stage_roles import RoleGrant, role_problem_text
 from bot.services.topic_threads import ThreadLink
 
@@ -85,6 +86,24 @@ def thread_problem(link: ThreadLink) -> str:
         value=", ".join(f"**{name}**" for name in link.missing),
         channel_id=link.channel_id,
     )
+
+
+def replaced_role_line(replaced: Replaced | None, moved: int) -> str:
+    """What happened to the role a moderator's pick replaced ("" when nothing was replaced)."""
+    if replaced is None:
+        return ""
+    old = f"<@&{replaced.discord_id}>"
+    if replaced.made_by_bot:
+        text = t("I deleted {old}, the role I had created for it.", old=old)
+    else:
+        text = t("I took {old} back from the members I had given it to.", old=old)
+    if moved:
+        text += " " + plural(
+            moved,
+            "{n} member who had finished the stage got the new role instead.",
+            "{n} members who had finished the stage got the new role instead.",
+        )
+    return "\n" + text
 
 
 def role_line(grant: RoleGrant) -> str:

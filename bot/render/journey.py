@@ -219,6 +219,10 @@ def settings_embed(view: SettingsView) -> discord.Embed:
         if view.show_on_leaderboard
         else t("hidden: your progress is private (moderators still see it)"),
     )
+    if view.cohort.stage_roles:
+        badges = t("on") if view.stage_roles else t("off")
+        follows = "" if view.own_stage_roles else " " + t("(as your leaderboard setting)")
+        embed.add_field(name=t("Stage roles"), value=badges + follows)
     if view.next_nudge_at is not None:
         embed.add_field(name=t("Next nudge"), value=f"<t:{int(view.next_nudge_at.timestamp())}:F>", inline=False)
     embed.set_footer(text=t("Type `default` as the time or timezone to follow the cohort again"))

@@ -10,7 +10,7 @@ from bot.render.common import COLOUR, fit_items, local_time
 from bot.services.delivery_jobs import DmNoticeJob, NudgeJob
 from bot.services.leaderboard import Entry, Leaderboard
 from bot.services.showcase import ShareDraft
-from bot.usertext import md
+from bot.usertext import md, safe_link
 
 
 @fitted
@@ -115,6 +115,6 @@ def share_embed(draft: ShareDraft, member_name: str) -> discord.Embed:
         colour=COLOUR,
     )
     embed.set_author(name=member_name)
-    embed.add_field(name=t("Link"), value=draft.url, inline=False)
+    embed.add_field(name=t("Link"), value=safe_link(draft.url), inline=False)
     embed.set_footer(text=draft.cohort.name)
     return embed

@@ -20,6 +20,7 @@ from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import tallies
 from bot.services.errors import Conflict
 from bot.services.journey import next_open, stages_completed_by
+from bot.services.role_grants import wants_stage_roles
 from bot.usertext import md
 
 
@@ -37,6 +38,7 @@ class AdvanceResult:
     # Every stage this topic finished (done or skipped: each of its topics now covered), for stage roles.
     stages_completed: tuple[Stage, ...] = ()
     review: bool = False  # done again (after /goto back): it counted the first time, not now
+    wants_stage_roles: bool = True  # bot.services.role_grants.wants_stage_roles, as the member stood
 
 
 class WeekMoved(Exception):
@@ -179,4 +181,5 @@ def advance(
         back_to_open=following is not None and following.index < current.index,
         stages_completed=tuple(completed),
         review=kind == "done" and not counted,
+        wants_stage_roles=wants_stage_roles(membership),
     )

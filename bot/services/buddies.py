@@ -44,7 +44,7 @@ class Standing:
     stage_title: str
     topic_title: str | None
     thread_id: int | None = None  # the topic's thread, when the cohort has topic threads and it exists
-    left: bool = False  # left the cohort since the pairing
+    private: bool = False  # shown to others: the member hides their progress, so nothing of it is here
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +76,22 @@ class BuddyStatus:
     opted_in_count: int = 0  # active members of the cohort who opted in (the member among them)
 
 
-def standing(roadmap: Roadmap, membership: Membership, threads: dict[tuple[int, str], int]) -> Standing:
-    """Where `membership` stands (a topic the roadmap lost counts as its first; None: finished)."""
+def standing(
+    roadmap: Roadmap, membership: Membership, threads: dict[tuple[int, str], int], *, to_others: bool = False
+) -> Standing:
+    """Where `membership` stands (a topic the roadmap lost counts as its first; None: finished). Shown
+    `to_others` (their buddies), a member who hides their progress shows none of it, as in /progress."""
+    if to_others and not membership.show_on_leaderboard:
+        return Standing(membership.user_id, None, "", None, private=True)
     ref = topic_or_first(roadmap, membership.current_topic_id)
     if ref is None:
-        return Standing(membership.user_id, None, roadmap.stages[-1].title, None, left=not membership.active)
+        return Standing(membership.user_id, None, roadmap.stages[-1].title, None)
     return Standing(
         membership.user_id,
         ref.stage_index + 1,
         ref.stage.title,
         ref.topic.title,
         threads.get((membership.cohort_id, ref.id)),
-        left=not membership.active,
     )
 
 
@@ -174,10 +178,13 @@ class BuddyService:
                     BuddyMatch.period == latest,
                     BuddyMatch.group_no == group_no,
                     Membership.id != membership.id,
+                    # A buddy who left or opted out since is no longer shown (nor anything about them).
+                    Membership.left_at.is_(None),
+                    Membership.buddy_opt_in.is_(True),
                 )
                 .order_by(Membership.id)
             )
-            mates = tuple(standing(roadmap, other, threads) for other in others)
+            mates = tuple(standing(roadmap, other, threads, to_others=True) for other in others)
         await session.flush()  # the member's own choice counts
         opted_in = await session.scalar(
             select(func.count()).where(
@@ -230,6 +237,7 @@ class BuddyService:
             pair_members, [_candidate(roadmap, m) for m in members], _pairs(list(history)), f"{cohort.id}:{period}"
         )
         where = {m.id: standing(roadmap, m, threads) for m in members}
+        seen = {m.id: standing(roadmap, m, threads, to_others=True) for m in members}
         jobs: list[BuddyJob] = []
         async with self._sessions() as session:
             # The pairing is done when this transaction commits (its groups with it): recorded as sent.
@@ -253,7 +261,7 @@ class BuddyService:
                             cohort.name,
                             member.dm_channel_id,
                             where[membership_id],
-                            tuple(where[other] for other in group if other != membership_id),
+                            tuple(seen[other] for other in group if other != membership_id),
                             i18n.language_for(member.locale or cohort.locale),
                         )
                     )

@@ -14,6 +14,7 @@ from bot.db.models import (
     CohortLink,
     CohortPause,
     Delivery,
+    GivenRole,
     Membership,
     ProgressEvent,
     ProjectShare,
@@ -25,7 +26,17 @@ from bot.services.cohort_links import STAGE_ROLE, THREAD, forget_statement
 from bot.services.cohorts import CohortService
 from bot.services.delivery_claims import COHORT_KINDS, MEMBER_KINDS
 from bot.services.errors import Conflict, NotAllowed
+from bot.services.role_grants import forget_cohort_statement
 from bot.usertext import md
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOnDiscord:
+    """What a deleted cohort leaves for the caller to undo on Discord: the roles the bot created for it
+    (deleted), and the moderators' picks the bot gave, as (member, role) (taken back)."""
+
+    made_roles: list[int]
+    given: list[tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +75,10 @@ class CohortDeletion:
         _check_allowed(found, by.manage_guild)
         return found
 
-    async def delete(self, guild_id: int, expected: DeletionScope, by: Authority) -> list[int]:
+    async def delete(self, guild_id: int, expected: DeletionScope, by: Authority) -> LeftOnDiscord:
         """Delete the cohort `expected` describes and everything in it, in one transaction; Conflict if
         anything changed since the caller was shown `expected` (so nobody deletes more than they read).
-        Returns the stage roles the bot created for it, for the caller to delete on Discord."""
+        Returns what the caller undoes on Discord."""
         async with self._sessions() as session:
             cohort = await session.get(Cohort, expected.cohort_id)
             if cohort is None or cohort.guild_id != guild_id:
@@ -99,11 +110,35 @@ class CohortDeletion:
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
             made_roles = list(await session.scalars(_made_roles(cohort.id)))
+            given = await _given_picks(session, cohort.id, set(made_roles))
+            await session.execute(forget_cohort_statement(cohort.id))
             # Its threads and the roles a moderator picked stay on Discord: nothing else keeps their ids.
             await session.execute(forget_statement(cohort.id))
             await session.delete(cohort)
             await session.commit()
-        return made_roles
+        return LeftOnDiscord(made_roles, given)
+
+
+async def _given_picks(session: AsyncSession, cohort_id: int, made: set[int]) -> list[tuple[int, int]]:
+    """The moderators' picks the bot gave for the cohort, as (member, role), except where the bot gives
+    the same role to the member for another cohort (deleting a made role takes it from everyone)."""
+    rows = (
+        await session.execute(select(GivenRole.user_id, GivenRole.role_id).where(GivenRole.cohort_id == cohort_id))
+    ).all()
+    users = {user_id for user_id, _ in rows}
+    if not users:
+        return []
+    elsewhere = set(
+        tuple(row)
+        for row in (
+            await session.execute(
+                select(GivenRole.user_id, GivenRole.role_id).where(
+                    GivenRole.cohort_id != cohort_id, GivenRole.user_id.in_(users)
+                )
+            )
+        ).all()
+    )
+    return sorted((u, r) for u, r in rows if r not in made and (u, r) not in elsewhere)
 
 
 def _check_allowed(found: DeletionScope, with_progress_allowed: bool) -> None:

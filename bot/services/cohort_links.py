@@ -32,6 +32,15 @@ class LinkClaim:
     mine: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """An object a moderator's pick took the place of: `made_by_bot` (the bot created it, so it deletes
+    it) or a moderator's earlier pick (the bot takes back only what it gave of it)."""
+
+    discord_id: int
+    made_by_bot: bool
+
+
 class CohortLinkService:
     """Claims and records of a cohort's Discord objects."""
 
@@ -108,9 +117,14 @@ class CohortLinkService:
             await session.execute(delete(CohortLink).where(*self._row(cohort_id, kind, key)))
             await session.commit()
 
-    async def choose(self, cohort_id: int, kind: str, key: str, discord_id: int) -> None:
-        """A moderator's pick, in place of whatever was there (the bot's own stays on Discord, unused)."""
+    async def choose(self, cohort_id: int, kind: str, key: str, discord_id: int) -> Replaced | None:
+        """A moderator's pick, in place of whatever was there. Returns what it replaced, for the caller
+        to undo on Discord; None when nothing or the same object was there."""
         async with self._sessions() as session:
+            before = await session.scalar(select(CohortLink).where(*self._row(cohort_id, kind, key)))
+            replaced = None
+            if before is not None and before.discord_id is not None and before.discord_id != discord_id:
+                replaced = Replaced(before.discord_id, made_by_bot=not before.chosen)
             await session.execute(delete(CohortLink).where(*self._row(cohort_id, kind, key)))
             session.add(
                 CohortLink(
@@ -123,6 +137,7 @@ class CohortLinkService:
                 )
             )
             await session.commit()
+        return replaced
 
     async def known(self, cohort_ids: Iterable[int], kind: str) -> dict[tuple[int, str], int]:
         """The recorded objects of one kind of these cohorts, by (cohort id, key)."""

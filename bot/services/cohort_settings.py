@@ -21,6 +21,7 @@ class ChannelChoice:
     id: int
     missing: tuple[str, ...] = ()
     invoker_missing: tuple[str, ...] = ()
+    public: bool = False  # @everyone can read it
 
     def postable(self) -> int:
         """The channel's id. NotAllowed when the person picking could not view and write there themselves
@@ -44,6 +45,21 @@ class ChannelChoice:
                 )
             )
         return self.id
+
+    def private_postable(self) -> int:
+        """As `postable`, and only a channel @everyone cannot read: what goes there (the moderators'
+        report) names quiet members and those who hide their progress."""
+        channel_id = self.postable()
+        if self.public:
+            raise InvalidInput(
+                t(
+                    "Everyone in the server can read {channel_mention}, and the weekly report names quiet "
+                    "members and members who keep their progress private. Pick a channel only moderators "
+                    "can read.",
+                    channel_mention=f"<#{self.id}>",
+                )
+            )
+        return channel_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +152,7 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
     if options.moderator_role_id is not None:
         changes["moderator_role_id"] = options.moderator_role_id
     if options.report_channel is not None:
-        changes["report_channel_id"] = options.report_channel.postable()
+        changes["report_channel_id"] = options.report_channel.private_postable()
     if options.locale is not None:
         changes["locale"] = options.locale
     for toggle in TOGGLES:

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import logs
+from bot import logs, lookalike
 from bot.db.models import Cohort, CohortPause, Membership
 from bot.i18n import t
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
@@ -166,7 +166,7 @@ class CohortService:
             if replace(options, locale=None) == CohortOptions():
                 raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
-                await self._ensure_name_free(session, guild_id, options.name)
+                await self._ensure_name_free(session, guild_id, options.name, renamed=cohort.id)
             if options.status is not None:
                 v.parse_status(options.status)
                 if not cohort.archived:
@@ -227,11 +227,28 @@ class CohortService:
             )
         )
 
-    async def _ensure_name_free(self, session: AsyncSession, guild_id: int, name: str) -> None:
-        key = v.name_key(v.parse_cohort_name(name))
+    async def _ensure_name_free(
+        self, session: AsyncSession, guild_id: int, name: str, renamed: int | None = None
+    ) -> None:
+        """Conflict when the server has a cohort of that name, or one whose name looks the same
+        (UTS #39 skeleton: `ѕрrіng` in Cyrillic letters beside `spring`); `renamed`: the cohort itself."""
+        clean = v.parse_cohort_name(name)
+        key = v.name_key(clean)
         exists = await session.scalar(select(Cohort.id).where(Cohort.guild_id == guild_id, Cohort.name_key == key))
         if exists is not None:
             raise self._duplicate(name)
+        looks = lookalike.skeletons(clean)
+        others = await session.execute(select(Cohort.id, Cohort.name).where(Cohort.guild_id == guild_id))
+        for other_id, other in others:
+            if other_id != renamed and not looks.isdisjoint(lookalike.skeletons(other)):
+                raise Conflict(
+                    t(
+                        "**{name}** looks the same as the cohort **{other}** in this server, so members could "
+                        "not tell them apart. Choose a name that reads differently.",
+                        name=md(clean, QUOTE_MAX),
+                        other=md(other),
+                    )
+                )
 
     async def list(self, guild_id: int, by: Authority) -> list[CohortListing]:
         """The guild's cohorts with their active member counts, newest start date first, for someone who

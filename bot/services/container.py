@@ -22,8 +22,10 @@ from bot.services.insight import InsightService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.members import MemberService
 from bot.services.memberships import Memberships
+from bot.services.post_limits import PostLimits
 from bot.services.progress import ProgressService
 from bot.services.progress_views import ProgressViews
+from bot.services.role_grants import GivenRoles
 from bot.services.send_budget import SendBudgetService
 from bot.services.showcase import ShowcaseService
 from bot.services.stage_roles import StageRoleService
@@ -49,6 +51,7 @@ class Services:
     showcase: ShowcaseService
     buddies: BuddyService
     breaks: BreakService
+    given_roles: GivenRoles
 
     @classmethod
     def build(
@@ -102,7 +105,8 @@ class Services:
             SendBudgetService(sessions),
             links,
             StageRoleService(cohorts, links, roadmaps),
-            ShowcaseService(sessions, memberships, clock),
+            ShowcaseService(sessions, memberships, clock, PostLimits(clock)),
             buddies,
             BreakService(sessions, roadmaps, clock, cohorts),
+            GivenRoles(sessions, clock),
         )

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckIn, Cohort, Membership
+from bot.db.models import CheckIn, Cohort, Membership, ProgressEvent
 from bot.i18n import t
 from bot.services import caller
 from bot.services import validation as v
 from bot.services.clock import Clock
 from bot.services.dm_state import ClosedDms
 from bot.services.errors import Conflict, InvalidInput
+from bot.services.journey import stage_finished
 from bot.services.memberships import Memberships
+from bot.services.role_grants import wants_stage_roles
 from bot.services.schedule import local_date
 from bot.services.streaks import member_streak, paused_days
 from bot.services.timers import member_nudge_time, member_timezone, sync_nudge_timer
@@ -39,6 +41,12 @@ class SettingsView:
     show_on_leaderboard: bool
     dms_closed: bool
     next_nudge_at: datetime | None
+    stage_roles: bool = True  # finishing a stage gives its role (bot.services.role_grants.wants_stage_roles)
+    own_stage_roles: bool = False  # the member said so (otherwise it follows show_on_leaderboard)
+    # What this change did to stage roles: None nothing; False the member no longer wants them (take them
+    # back); True they want them now (`finished_stages`: the ids of the stages whose roles are due).
+    stage_roles_changed: bool | None = None
+    finished_stages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,8 @@ def _view(cohort: Cohort, membership: Membership) -> SettingsView:
         show_on_leaderboard=membership.show_on_leaderboard,
         dms_closed=membership.dm_closed_at is not None,
         next_nudge_at=membership.next_nudge_at,
+        stage_roles=wants_stage_roles(membership),
+        own_stage_roles=membership.wants_stage_roles is not None,
     )
 
 
@@ -87,6 +97,7 @@ class MemberService:
         nudge_time: str | None = None,
         timezone: str | None = None,
         show_on_leaderboard: bool | None = None,
+        stage_roles: bool | None = None,
     ) -> SettingsView:
         """Change the given preferences (all validated first) and return the result."""
         own_time = own_zone = ...  # Ellipsis: "not given"
@@ -105,16 +116,33 @@ class MemberService:
                 membership.timezone = own_zone  # type: ignore[assignment]
             if nudges is not None:
                 membership.nudges_enabled = nudges
+            wanted_before = wants_stage_roles(membership)
             if show_on_leaderboard is not None:
                 membership.show_on_leaderboard = show_on_leaderboard
+            if stage_roles is not None:
+                membership.wants_stage_roles = stage_roles
             # Asking for nudges by hand is the member coming back: DMs are worth a new try.
             if nudges:
                 membership.dm_closed_at = None
                 await self._closed_dms.discard(guild_id, user_id)
             changed = nudges is not None or own_time is not ... or own_zone is not ...
             sync_nudge_timer(membership, cohort, self._clock.now(), reschedule=changed)
+            view = _view(cohort, membership)
+            if view.stage_roles != wanted_before:
+                finished = await self._finished_stages(session, cohort, membership) if view.stage_roles else ()
+                view = replace(view, stage_roles_changed=view.stage_roles, finished_stages=finished)
             await session.commit()
-            return _view(cohort, membership)
+            return view
+
+    async def _finished_stages(self, session: AsyncSession, cohort: Cohort, membership: Membership) -> tuple[str, ...]:
+        """The stages the member finished (bot.services.journey's one rule), whose roles are due."""
+        covered = set(
+            await session.scalars(
+                select(ProgressEvent.topic_id).where(ProgressEvent.membership_id == membership.id).distinct()
+            )
+        )
+        roadmap = self._memberships.roadmap_of(cohort)
+        return tuple(stage.id for stage in roadmap.stages if stage_finished(stage, covered))
 
     async def stop_nudges(self, membership_id: int, user_id: int) -> Cohort:
         """The Stop nudges button."""

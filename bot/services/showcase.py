@@ -6,23 +6,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent, ProjectShare
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import caller
 from bot.services import validation as v
 from bot.services.advance import ensure_open
 from bot.services.clock import Clock
-from bot.services.errors import Conflict
+from bot.services.errors import Conflict, InvalidInput
 from bot.services.memberships import Memberships
+from bot.services.post_limits import PostLimits
 from bot.services.topics import find_stage
 from bot.usertext import md
 
 SHARES_WEEK = timedelta(days=7)
+# A note under a public post: a few lines, so one share cannot fill the channel's screen.
+SHARE_NOTE_LINES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,43 @@ class SharedProject:
 class ShowcaseService:
     """Checks and records project shares."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], memberships: Memberships, clock: Clock) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], memberships: Memberships, clock: Clock, limits: PostLimits
+    ) -> None:
         self._sessions = sessions
         self._memberships = memberships
         self._clock = clock
+        self._limits = limits
+
+    def reserve(self, draft: ShareDraft, channel_id: int) -> None:
+        """Count the share's post against the member's and the channel's limits (`give_back` when it
+        could not be posted); Conflict saying how long to wait when a limit is reached."""
+        refusal = self._limits.take(draft.user_id, channel_id)
+        if refusal is None:
+            return
+        seconds = max(1, ceil(refusal.wait.total_seconds()))
+        if refusal.who == "member":
+            raise Conflict(
+                t(
+                    "You shared {count} projects within {span}: that is as many as I post for one member, so "
+                    "the channel stays readable for everyone. Nothing was shared; try again in {seconds} s.",
+                    count=refusal.window.count,
+                    span=_span(refusal.window.span),
+                    seconds=seconds,
+                )
+            )
+        raise Conflict(
+            t(
+                "Many projects were just shared in <#{channel_id}>, so I wait a moment before posting more. "
+                "Nothing was shared; try again in {seconds} s.",
+                channel_id=channel_id,
+                seconds=seconds,
+            )
+        )
+
+    def give_back(self, draft: ShareDraft, channel_id: int) -> None:
+        """The reserved post was not made: it does not count."""
+        self._limits.give_back(draft.user_id, channel_id)
 
     async def prepare(
         self, guild_id: int, user_id: int, cohort_name: str | None, url: str, stage_query: str | None, note: str | None
@@ -81,15 +118,21 @@ class ShowcaseService:
                 )
             )
         clean_url = v.parse_project_url(url)
-        clean_note = v.validate_note(note)
+        clean_note = v.validate_note(note, max_lines=SHARE_NOTE_LINES)
         roadmap = self._memberships.roadmap_of(cohort)
-        if stage_query:
-            stage = find_stage(roadmap, stage_query)
-        else:
-            stage = default_share_stage(
-                roadmap, self._memberships.topic_or_first(cohort, membership.current_topic_id), done
-            )
+        current = self._memberships.topic_or_first(cohort, membership.current_topic_id)
+        stage = find_stage(roadmap, stage_query) if stage_query else default_share_stage(roadmap, current, done)
         number = next(i for i, s in enumerate(roadmap.stages, 1) if s.id == stage.id)
+        if current is not None and number > current.stage_index + 1:
+            raise InvalidInput(
+                t(
+                    "You have not reached **{stage}** (stage {number}) yet: you are on stage {current}. Share "
+                    "the project of a stage you have reached.",
+                    stage=stage.title,
+                    number=number,
+                    current=current.stage_index + 1,
+                )
+            )
         return ShareDraft(cohort, membership.id, user_id, stage, number, clean_url, clean_note)
 
     async def record(self, draft: ShareDraft, channel_id: int, message_id: int) -> tuple[int, int] | None:
@@ -110,6 +153,11 @@ class ShowcaseService:
             session.add(share)
             await session.commit()
         return replaced
+
+
+def _span(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return t("an hour") if minutes == 60 else plural(minutes, "{n} minute", "{n} minutes")
 
 
 def default_share_stage(roadmap: Roadmap, current: TopicRef | None, done: set[str]) -> Stage:

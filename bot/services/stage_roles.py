@@ -9,7 +9,7 @@ from bot.db.models import Cohort
 from bot.i18n import t
 from bot.roadmap import RoadmapCatalog, Stage
 from bot.services.authority import Authority
-from bot.services.cohort_links import STAGE_ROLE, CohortLinkService
+from bot.services.cohort_links import STAGE_ROLE, CohortLinkService, Replaced
 from bot.services.cohort_settings import RoleFacts, ServerAccess, check_roles_possible
 from bot.services.cohorts import CohortService
 from bot.services.errors import InvalidInput, NotAllowed
@@ -48,6 +48,11 @@ NO_ROLES = RoleGrant()
 def role_problem_text(problem: str, role_id: int | None) -> str:
     """Why the bot cannot hand out a role, and what a moderator can do about it."""
     role = f"<@&{role_id}>" if role_id else t("that role")
+    if problem == "private":
+        return t(
+            "you keep your progress private, so I did not give you a public badge. "
+            "`/settings stage_roles:on` gives you stage roles anyway."
+        )
     if problem == "manage":
         return t("I need **Manage Roles** in this server to hand out stage roles.")
     if problem == "everyone":
@@ -85,10 +90,11 @@ class StageRoleService:
 
     async def choose(
         self, guild_id: int, cohort_name: str, stage_query: str, role_id: int, by: Authority, access: ServerAccess
-    ) -> tuple[Cohort, Stage]:
+    ) -> tuple[Cohort, Stage, Replaced | None]:
         """`role_id` is what finishing the stage hands out from now on, in place of the bot's own role:
         refused unless `by` moderates the cohort and could hand the role out themselves (Manage Roles,
-        below their highest role), the role is a plain badge (`badge_problem`) and the bot can hand it out."""
+        below their highest role), the role is a plain badge (`badge_problem`) and the bot can hand it out.
+        Returns also the role it replaced, for the caller to undo on Discord."""
         cohort = await self._cohorts.moderated(guild_id, cohort_name, by)
         stage = find_stage(cohort_roadmap(self._roadmaps, cohort), stage_query)
         facts = access.role_facts(role_id)
@@ -113,5 +119,5 @@ class StageRoleService:
         problem = access.role_problem(role_id)
         if problem is not None:
             raise InvalidInput(role_problem_text(problem, role_id))
-        await self._links.choose(cohort.id, STAGE_ROLE, stage.id, role_id)
-        return cohort, stage
+        replaced = await self._links.choose(cohort.id, STAGE_ROLE, stage.id, role_id)
+        return cohort, stage, replaced

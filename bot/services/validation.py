@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot import usertext
+from bot import lookalike, usertext
 from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
 from bot.i18n import t
 from bot.services.errors import InvalidInput
@@ -156,7 +156,7 @@ def parse_status(value: str) -> str:
 
 def parse_cohort_name(value: str) -> str:
     """A cohort name: NFKC-normalised, 1-50 characters, every one visible, no backtick."""
-    hidden = usertext.invisible_characters(value)
+    hidden = list(dict.fromkeys(usertext.invisible_characters(value) + lookalike.ignorables_in(value)))
     if hidden:
         raise InvalidInput(
             t(
@@ -178,11 +178,22 @@ def parse_cohort_name(value: str) -> str:
     return name
 
 
-def validate_note(note: str | None) -> str | None:
-    """A note of at most 500 characters, without control characters; blank becomes None."""
+def validate_note(note: str | None, *, max_lines: int | None = None) -> str | None:
+    """A note of at most 500 characters (and `max_lines` lines, for a public post), without control
+    characters; blank becomes None."""
     if note is None or not note.strip():
         return None
     note = note.strip()
+    lines = len(note.splitlines())  # \n, and the separators Unicode draws as line breaks too
+    if max_lines is not None and lines > max_lines:
+        raise InvalidInput(
+            t(
+                "Your note has {value} lines; a note under a public post can have at most {limit}. "
+                "Join the lines and try again.",
+                value=lines,
+                limit=max_lines,
+            )
+        )
     if len(note) > NOTE_MAX_LENGTH:
         raise InvalidInput(
             t(
@@ -206,12 +217,16 @@ def name_key(name: str) -> str:
     return usertext.name_key(name)
 
 
+# A link's host (and port) as browsers show one: a name, IPv4 or bracketed IPv6 address.
+_HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?)+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?")
+
+
 def parse_project_url(value: str) -> str:
     """A link to a project: `http` or `https`, a host, at most 512 characters, printable ASCII without
     spaces (as a browser copies a link: anything else percent-encoded)."""
     url = value.strip()
     problem = None
-    if len(url) > PROJECT_URL_MAX:
+    if len(usertext.safe_link(url)) > PROJECT_URL_MAX:
         problem = t("it is {value} characters long", value=len(url))
     elif any(not ("!" <= ch <= "~") for ch in url):
         problem = t("it has spaces, control characters or characters a link cannot hold")
@@ -223,8 +238,13 @@ def parse_project_url(value: str) -> str:
             parts, hostname = None, None
         if parts is None or parts.scheme.casefold() not in ("http", "https") or not hostname:
             problem = t("it does not start with `https://` and a host")
+        elif "@" in parts.netloc:
+            # `https://discord.com@evil.example/` leads to evil.example: a name before `@` only disguises.
+            problem = t("it has a name and `@` before its host, which hides where it really leads")
+        elif not _HOST.fullmatch(parts.netloc):
+            problem = t("its host is not a name such as `example.org`")
     if problem is None:
-        return url
+        return usertext.safe_link(url)
     raise InvalidInput(
         t(
             "`{value}` is not a link I can share: {problem}. Give the link to your project as your browser "

@@ -57,3 +57,35 @@ async def test_the_owner_who_may_write_there_can_choose_it(moderated):
     owner = h.fake.world.users[h.guild.owner_id]
     chosen = await h.run(owner, "cohort edit", cohort="spring", channel=announcements)
     assert f"Channel: <#{announcements.id}>" in chosen.message.text()
+
+
+async def test_the_report_goes_only_where_everyone_cannot_read_it(moderated):
+    """The weekly report names quiet members: a channel everyone reads is refused, and one opened to
+    everyone after it was chosen gets the report without the names, saying why."""
+    h = moderated
+    from datetime import UTC, datetime
+
+    from tests.harness import staff_channel
+
+    before = await dump(h)
+    refused = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=h.hall)
+    assert refused.message.ephemeral and f"Everyone in the server can read <#{h.hall.id}>" in refused.message.content
+    assert await dump(h) == before
+    mods = staff_channel(h)
+    await h.run(h.alice, "join", cohort="spring")
+    chosen = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=mods)
+    assert f"Report channel: <#{mods.id}>" in chosen.message.text()
+
+    for monday in (30, 7):  # Mondays 18:00 in Berlin; by the second, alice has been quiet a week
+        h.clock.set(datetime(2026, 11 if monday == 30 else 12, monday, 17, 0, 5, tzinfo=UTC))
+        await h.bot.scheduler.tick()
+    named = [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(mods.id)][-1]
+    assert "No progress or check-in for 7+ days (1)" in named.text() and f"<@{h.alice.id}>" in named.text()
+
+    mods.overwrites = [o for o in mods.overwrites if o["id"] != str(h.guild.id)]  # someone opened it to all
+    refresh(h)
+    h.clock.set(datetime(2026, 12, 14, 17, 0, 5, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    unnamed = [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(mods.id)][-1]
+    assert "Weekly report · spring" in unnamed.text() and f"<@{h.alice.id}>" not in unnamed.text()
+    assert "Names left out: everyone in the server can read this channel." in unnamed.text()

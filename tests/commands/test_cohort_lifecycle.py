@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.db.models import Cohort, Membership
 from bot.ui.confirm import Confirm
 from tests.harness import database_dump as dump
+from tests.harness import staff_channel
 
 
 @pytest.fixture
@@ -173,9 +174,7 @@ async def test_info_shows_the_last_day_with_pauses_every_pause_and_every_setting
     assert "2026-11-02 → 2027-04-08 (standard)" in plain and "Pauses" not in plain
     await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2026-12-24", "to": "2026-12-27"})
     await h.run(h.mod, "cohort pause", cohort="spring", **{"from": "2026-12-01", "to": "2026-12-01"})
-    report = h.guild.add_channel("mod-reports")
-    cached = h.bot.get_guild(h.guild.id)
-    cached._add_channel(discord.TextChannel(state=h.bot._connection, guild=cached, data=report.payload()))
+    report = staff_channel(h, "mod-reports")
     edited = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=report)
     text = edited.message.text()
     assert f"Report channel: <#{report.id}>" in text

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.db.models import Cohort, CohortPause, Membership
 from bot.sandbox.fake import ClientRefused
 from tests.harness import database_dump as dump
+from tests.harness import staff_channel
 
 HUGE = "x" * 3000
 ERROR_ID = "Sorry, something went wrong"
@@ -122,6 +123,11 @@ async def test_values_at_the_limit_full_of_markdown_and_mentions_get_an_answer_w
         ("a`b", "backtick"),
         ("   ", "1 to 50"),
         ("ß" * 30, "1 to 50"),  # folds to 60 characters: longer than the key the database holds
+        # Default-ignorable code points that are not format characters: they draw nothing either.
+        ("spring\u034f", "U+034F"),
+        ("spring\ufe0f", "U+FE0F"),
+        ("spring\U000e0100", "U+E0100"),
+        ("spr\u17b4ing", "U+17B4"),
     ],
 )
 async def test_invisible_and_broken_names_are_refused(spring, name, expected):
@@ -141,6 +147,22 @@ async def test_look_alike_names_are_one_name(spring):
     assert "Club 2" in info.message.text()  # stored normalised, found by its folded key
     joined = await h.run(h.carol, "join", cohort="ｓｐｒｉｎｇ")
     assert "You joined **spring**" in joined.message.content
+
+
+async def test_names_that_only_look_the_same_are_refused(spring):
+    """UTS #39 skeletons: Cyrillic letters, `rn` for `m`, `I` for `l` look like another cohort's name."""
+    h = spring
+    create = {"channel": h.hall, "start_date": "2026-12-01", "timezone": "UTC"}
+    for twin in ("ѕрrіng", "\u0405PRING"):
+        await refused(h, h.mod, "cohort create", ["looks the same as the cohort **spring**"], name=twin, **create)
+    await h.create_cohort("modern web", start_date="2026-12-01")
+    await refused(
+        h, h.mod, "cohort edit", ["looks the same as the cohort **modern web**"], cohort="spring", name="modem web"
+    )
+    renamed = await h.run(h.mod, "cohort edit", cohort="modern web", name="Modern Web")  # itself: fine
+    assert "Modern Web" in renamed.message.text()
+    await h.create_cohort("❤️ club", start_date="2026-12-01")  # an emoji as phones type it stays allowed
+    await h.create_cohort("spring 2", start_date="2026-12-01")  # different names stay different
 
 
 async def test_a_name_with_a_mention_pings_nobody_anywhere(spring):
@@ -449,9 +471,7 @@ async def test_members_are_pointed_to_what_they_can_use(spring):
 
 async def test_cohort_info_shows_the_report_channel(spring):
     h = spring
-    mods = h.guild.add_channel("mods")
-    cached = h.bot.get_guild(h.guild.id)
-    cached._add_channel(discord.TextChannel(state=h.bot._connection, guild=cached, data=mods.payload()))
+    mods = staff_channel(h)
     assert "Report channel: none" in (await h.run(h.mod, "cohort info", cohort="spring")).message.text()
     edited = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=mods)
     assert f"Report channel: <#{mods.id}>" in edited.message.text()  # the edit confirms it

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import discord
 from sqlalchemy import func, select
 
 from bot.db.models import CohortPause
+from tests.harness import staff_channel
 
 
 def utc(*args: int) -> datetime:
@@ -82,10 +82,7 @@ async def test_a_pause_shifts_pace_keeps_streaks_and_skips_nudges(h):
 
 
 async def test_weekly_report_goes_to_the_report_channel_with_the_leaderboard(h):
-    mods = h.guild.add_channel("mods")
-    h.bot.get_guild(h.guild.id)._add_channel(
-        discord.TextChannel(state=h.bot._connection, guild=h.bot.get_guild(h.guild.id), data=mods.payload())
-    )
+    mods = staff_channel(h)
     await h.create_cohort()
     await h.run(h.alice, "join", cohort="spring")
     edited = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=mods)

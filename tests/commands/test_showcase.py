@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +20,13 @@ LINK = "https://github.com/alice/tiny-http-server"
 
 def share_posts(h) -> list:
     return [m for m in h.fake.channel_posts if m.embeds and m.embeds[0].get("url")]
+
+
+def posts_made(h) -> int:
+    """Posts the bot made in the cohort's channel (a share replacing another deletes the older post)."""
+    return len(
+        [r for r in h.fake.requests if r.method == "POST" and r.path.endswith(f"/channels/{h.hall.id}/messages")]
+    )
 
 
 async def shares(h) -> list[ProjectShare]:
@@ -48,6 +57,12 @@ async def test_a_share_is_posted_for_the_members_stage_and_a_second_replaces_it(
     assert "in place of the one you shared before" in second.message.content
     [post2] = share_posts(h)  # the first post is gone from the channel
     assert post2.embeds[0]["url"] == LINK + "-v2" and post.id in h.fake.deletions.deleted
+    before = await dump(h)
+    ahead = await h.run(h.alice, "share", url=LINK, stage="databases")  # alice is on stage 1
+    assert ahead.message.ephemeral and "You have not reached **Databases** (stage 5) yet" in ahead.message.content
+    assert await dump(h) == before and len(share_posts(h)) == 1
+    await h.run(h.alice, "goto", topic="relational-databases")
+    h.clock.set(h.clock.now() + timedelta(minutes=1))  # two shares a minute at most
     other = await h.run(h.alice, "share", url=LINK, stage="databases")
     assert "**Databases**" in other.message.content
     assert [(s.stage_id, s.url) for s in await shares(h)] == [
@@ -65,6 +80,9 @@ async def test_a_share_is_posted_for_the_members_stage_and_a_second_replaces_it(
         ("https://exa mple.org", "spaces"),
         ("https://bücher.example/x", "characters a link cannot hold"),
         ("https://[::1", "does not start with `https://`"),
+        ("https://discord.com@evil.example/nitro", "a name and `@` before its host"),
+        ("https://user:pw@example.org/", "a name and `@` before its host"),
+        ("https://ok.example>**x**/", "its host is not a name"),
     ],
 )
 async def test_only_http_links_up_to_512_characters(spring, url, why):
@@ -137,3 +155,55 @@ async def test_a_share_without_stage_goes_to_the_stage_just_finished_until_the_n
     second = await h.run(h.alice, "share", url=LINK + "-v2")
     assert f"your project for **{h.roadmap.stages[1].title}**." in second.message.content
     assert [s.stage_id for s in await shares(h)] == [h.roadmap.stages[0].id, h.roadmap.stages[1].id]
+
+
+async def test_a_link_cannot_carry_a_hidden_link_or_formatting(spring):
+    """`>` would end `<link>` in the report, `[text](url)` make a masked link in the post: both are
+    percent-encoded (the link still leads to the same page)."""
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    sneaky = "https://ok.example/>**[Verify_your_account](https://evil.example/login)**<"
+    await h.run(h.alice, "share", url=sneaky)
+    encoded = "https://ok.example/%3E%2A%2A%5BVerify_your_account%5D%28https://evil.example/login%29%2A%2A%3C"
+    [post] = share_posts(h)
+    assert post.embeds[0]["url"] == encoded and post.embeds[0]["fields"][0]["value"] == encoded
+    report = (await h.run(h.mod, "cohort report", cohort="spring")).message.text()
+    assert f"<{encoded}>" in report and "](" not in report
+
+
+async def test_a_note_under_a_public_post_has_a_few_lines_at_most(spring):
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    before = await dump(h)
+    tall = await h.run(h.alice, "share", url=LINK, note="\n".join("x" * 4 for _ in range(100)))
+    assert tall.message.ephemeral and "Your note has 100 lines; a note under a public post can have at most 5" in (
+        tall.message.content
+    )
+    separators = await h.run(h.alice, "share", url=LINK, note="\u2028".join("line" for _ in range(6)))
+    assert "6 lines" in separators.message.content
+    assert await dump(h) == before and not share_posts(h)
+    assert "Shared in" in (await h.run(h.alice, "share", url=LINK, note="a\nb\nc\nd\ne")).message.content
+
+
+async def test_shares_are_limited_per_member_and_per_channel(spring):
+    """60 /share in a few seconds must not make 60 posts: two a minute per member, ten per channel."""
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    answers = [await h.run(h.alice, "share", url=f"{LINK}-{i}") for i in range(3)]
+    assert ["Shared in" in a.message.content for a in answers] == [True, True, False]
+    assert answers[2].message.ephemeral and "You shared 2 projects within 1 minute" in answers[2].message.content
+    assert re.search(r"try again in ([1-9]|[1-5][0-9]|60) s\.", answers[2].message.content)
+    assert posts_made(h) == 2
+    h.clock.set(h.clock.now() + timedelta(seconds=61))
+    assert "Shared in" in (await h.run(h.alice, "share", url=f"{LINK}-again")).message.content
+    assert posts_made(h) == 3
+
+    h.clock.set(h.clock.now() + timedelta(seconds=61))
+    crowd = []
+    for i in range(11):
+        user = h.fake.world.add_user(f"sharer{i}")
+        h.guild.add_member(user)
+        await h.run(user, "join", cohort="spring")
+        crowd.append(await h.run(user, "share", url=f"https://example.org/{i}"))
+    assert sum("Shared in" in a.message.content for a in crowd) == 10 and posts_made(h) == 13
+    assert "Many projects were just shared in" in crowd[-1].message.content

@@ -12,6 +12,7 @@ import pytest
 
 from bot.services.pace import CohortCalendar
 from tests.harness import database_dump as dump
+from tests.harness import staff_channel
 
 
 def bot_role(h):
@@ -83,7 +84,7 @@ async def test_a_break_and_a_new_start_date_move_the_events_and_off_removes_them
     await h.run(h.mod, "cohort edit", cohort="spring", start_date="2026-12-07")
     assert events(h)[0].start == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
     asked = len(h.fake.requests)
-    unrelated = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=h.hall, buddies="on")
+    unrelated = await h.run(h.mod, "cohort edit", cohort="spring", report_channel=staff_channel(h), buddies="on")
     assert "Scheduled events" not in unrelated.message.content
     assert [r for r in h.fake.requests[asked:] if "scheduled-events" in r.path] == []
     off = await h.run(h.mod, "cohort edit", cohort="spring", events="off")

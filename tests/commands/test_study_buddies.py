@@ -218,3 +218,29 @@ async def test_an_archived_cohort_takes_no_one_in_and_pairs_no_one(h):
     await pairing(h, FIRST_PAIRING)
     assert buddy_dms(h, alice) == [] and buddy_dms(h, bob) == []
     assert (await dump(h))["buddy_matches"] == before["buddy_matches"] == []
+
+
+async def test_what_a_member_hid_stays_hidden_from_their_buddies(h):
+    """Issue 26, part 4: a private member is paired without their topic being shown, and a buddy who
+    opts out or leaves is dropped from /buddy show."""
+    alice, bob = await opted_in(h, 2)
+    await h.run(alice, "settings", show_on_leaderboard="off")
+    await h.run(alice, "done")
+    await pairing(h, FIRST_PAIRING)
+    [to_bob] = buddy_dms(h, bob)
+    text = to_bob.embeds[0]["description"]
+    assert f"<@{alice.id}>: keeps their progress private" in text
+    assert "HTTP" not in text.split("You:")[0] and "stage 1" not in text.split("You:")[0]
+    [to_alice] = buddy_dms(h, alice)
+    assert "You: **HTTP and HTTPS**" in to_alice.embeds[0]["description"]  # her own, to her
+    shown = await h.run(bob, "buddy show")
+    fields = {f["name"]: f["value"] for f in shown.message.embeds[0]["fields"]}
+    assert fields["This week (2026-11-30)"] == f"<@{alice.id}>: keeps their progress private"
+
+    await h.run(alice, "buddy off")
+    after_off = await h.run(bob, "buddy show")
+    assert f"<@{alice.id}>" not in str(after_off.message.embeds[0])
+    await h.run(alice, "buddy on")
+    await h.confirm(alice, "leave", "Leave")
+    after_leaving = await h.run(bob, "buddy show")
+    assert f"<@{alice.id}>" not in str(after_leaving.message.embeds[0])

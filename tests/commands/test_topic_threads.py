@@ -217,3 +217,48 @@ async def test_the_thread_is_opened_in_the_servers_language_whoever_arrives_firs
     [thread] = threads(h)
     [intro] = [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(thread.id)]
     assert intro.content.startswith("Hier treffen sich alle aus **spring**, die an **DNS** arbeiten")
+
+
+async def test_a_refusal_is_not_asked_again_until_something_changes(spring):
+    """Issue 26, part 7: Discord bans a bot's address at 10,000 invalid requests in 10 minutes. What the
+    cache says the bot lacks is never asked; a refusal the cache did not foresee is asked once."""
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", threads="on")
+    asked = lambda: len([r for r in h.fake.requests if r.method == "POST" and r.path.endswith("/threads")])  # noqa: E731
+    before = asked()
+    revoke(h)  # the gateway tells the bot
+    for _ in range(20):
+        topic = await h.run(h.alice, "topic")
+        assert "No study thread: I need **Create Public Threads**" in topic.message.text()
+    assert asked() == before
+
+    grant(h)
+    role = next(r for r in h.guild.roles.values() if r.name == "studybot")
+    role.permissions = discord.Permissions(role.permissions.value & ~THREAD_PERMISSIONS.value)  # unseen
+    for _ in range(20):
+        await h.run(h.alice, "topic")
+    assert asked() == before + 1  # refused once, then not asked again
+    refused = h.bot.metrics.invalid_requests.labels("403")._value.get()
+    assert refused >= 1
+
+    # Something changed (a moderator gave the bot's role more): worth asking again.
+    grant(h, THREAD_PERMISSIONS | discord.Permissions(manage_threads=True))
+    assert thread_link((await h.run(h.alice, "topic")).message.text())
+    assert asked() == before + 2
+
+
+async def test_a_refusal_nothing_explains_is_asked_again_after_a_while(spring, monkeypatch):
+    """A change the gateway never told of (the cache thinks the bot may): asked again once the hold ends."""
+    from bot import topic_threads
+
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", threads="on")
+    role = next(r for r in h.guild.roles.values() if r.name == "studybot")
+    role.permissions = discord.Permissions(role.permissions.value & ~THREAD_PERMISSIONS.value)  # unseen
+    await h.run(h.alice, "topic")
+    asked = len([r for r in h.fake.requests if r.path.endswith("/threads")])
+    role.permissions = discord.Permissions(role.permissions.value | THREAD_PERMISSIONS.value)  # fixed, unseen too
+    assert "No study thread" in (await h.run(h.alice, "topic")).message.text()  # held: not asked
+    assert len([r for r in h.fake.requests if r.path.endswith("/threads")]) == asked
+    monkeypatch.setattr(topic_threads, "REFUSAL_HOLD_SECONDS", 0.0)
+    assert thread_link((await h.run(h.alice, "topic")).message.text())

@@ -16,6 +16,7 @@ import discord
 
 from bot import i18n, logs, pictures, render
 from bot.i18n import t
+from bot.leftovers import remove_leftovers
 from bot.metrics import Metrics
 from bot.services.buddies import BuddyJob
 from bot.services.container import Services
@@ -43,6 +44,7 @@ class FanoutReport:
     notices: int = 0
     buddies: int = 0  # study-buddy DMs sent
     buddies_closed: int = 0  # study-buddy DMs that found the member's DMs closed
+    leftovers: int = 0  # objects deleted cohorts had left on Discord, removed now (bot.leftovers)
     errors: list[str] = field(default_factory=list)
     max_lag_seconds: float = 0.0  # how late the most overdue nudge of the run went out
 
@@ -85,6 +87,8 @@ class Fanout:
                 for board in await self._services.deliveries.claim_due_leaderboards():
                     await self._post_leaderboard(board, report)
                     report.leaderboards += 1
+            if not self._stopping:
+                report.leftovers = await remove_leftovers(self._client, self._services.leftovers)
             m = self._metrics
             m.scheduler_ticks.inc()
             m.nudges.labels("sent").inc(report.sent)

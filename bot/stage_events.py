@@ -17,6 +17,7 @@ import discord
 
 from bot import i18n
 from bot.db.models import Cohort
+from bot.deleting import deleted
 from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohort_links import STAGE_EVENT, CohortLinkService
@@ -29,17 +30,23 @@ log = logging.getLogger(__name__)
 EVENT_LENGTH = timedelta(hours=1)
 REASON = "studybot: stage events"
 EXTERNAL, GUILD_ONLY = 3, 2  # Discord's entity type and privacy level
+EVENTS_CAP = 30038  # Discord's code: the server has its maximum of 100 scheduled events
 
 
 @dataclass(frozen=True, slots=True)
 class EventSync:
-    """What a sync did, for the moderator's answer: events created, moved, removed; `refused` when
-    Discord refused (the bot lacks Manage Events)."""
+    """What a sync did, for the moderator's answer: events created, moved, removed; `problem` when Discord
+    refused part of it (the moderator's change itself is saved either way): "manage" (the bot lacks
+    Manage Events), "limit" (the server has Discord's 100 scheduled events) or "discord" (anything else)."""
 
     created: int = 0
     moved: int = 0
     removed: int = 0
-    refused: bool = False
+    problem: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.problem is not None
 
 
 class StageEvents:
@@ -49,13 +56,18 @@ class StageEvents:
         self._client = client
         self._records = records
 
-    async def remove(self, guild_id: int, event_ids: list[int]) -> None:
-        """Delete events of a cohort that is gone (refusals and events already gone are logged, not raised)."""
+    async def remove(self, guild_id: int, event_ids: list[int]) -> list[int]:
+        """Delete events of a cohort that is gone; returns those left on Discord (the bot lacks Manage
+        Events, or Discord refused), for bot.leftovers to remove later. One already gone is fine."""
+        guild = self._client.get_guild(guild_id)
+        if guild is None or not guild.me.guild_permissions.manage_events:
+            return list(event_ids)  # Discord would refuse: not asked
+        left: list[int] = []
         for event_id in event_ids:
-            try:
-                await self._client.http.delete_scheduled_event(guild_id, event_id, reason=REASON)
-            except discord.HTTPException as exc:
-                log.warning("could not delete scheduled event %s: %s", event_id, exc)
+            request = self._client.http.delete_scheduled_event(guild_id, event_id, reason=REASON)
+            if not await deleted(request, f"scheduled event {event_id}"):
+                left.append(event_id)
+        return left
 
     async def sync(self, cohort: Cohort, roadmap: Roadmap, paused: frozenset[date], now: datetime) -> EventSync:
         """Create, move or remove the cohort's stage events (all removed when it keeps none or is archived)."""
@@ -64,6 +76,9 @@ class StageEvents:
         keeping = cohort.events and not cohort.archived
         wanted, begun = self._wanted(cohort, roadmap, paused, now) if keeping else ({}, set())
         created = moved = removed = 0
+        guild = self._client.get_guild(cohort.guild_id)
+        if (known or wanted) and guild is not None and not guild.me.guild_permissions.manage_events:
+            return EventSync(problem="manage")  # the cache knows Discord would refuse: not asked
         try:
             for (_, stage_id), event_id in known.items():
                 if stage_id not in wanted and stage_id not in begun:
@@ -90,9 +105,12 @@ class StageEvents:
                     raise
                 await self._records.made(cohort.id, STAGE_EVENT, stage_id, int(event["id"]))
                 created += 1
-        except discord.Forbidden as exc:
+        except discord.HTTPException as exc:
             log.warning("could not keep the scheduled events of cohort %s: %s", cohort.id, exc)
-            return EventSync(created, moved, removed, refused=True)
+            problem = (
+                "manage" if isinstance(exc, discord.Forbidden) else "limit" if exc.code == EVENTS_CAP else "discord"
+            )
+            return EventSync(created, moved, removed, problem)
         return EventSync(created, moved, removed)
 
     def _wanted(

@@ -15,10 +15,12 @@ from collections.abc import Collection, Iterable
 import discord
 
 from bot.db.models import Cohort
+from bot.deleting import deleted
 from bot.roadmap import Stage
 from bot.services.cohort_links import STAGE_ROLE, CohortLinkService, Replaced
 from bot.services.cohort_settings import RoleFacts
 from bot.services.cohorts import CohortService
+from bot.services.leftovers import ROLE, Leftovers
 from bot.services.role_grants import GivenRoles
 from bot.services.stage_roles import NO_ROLES, RoleGrant, badge_problem
 from bot.usertext import clip
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 ROLE_NAME_MAX = 100  # Discord's limit for a role name
 REASON = "studybot: stage roles"
 UNKNOWN_ROLE = 10011  # Discord's code for a role that does not exist (deleted)
+ROLES_CAP = 30005  # Discord's code: the server has its maximum of 250 roles
 
 
 def role_name(cohort: Cohort, stage: Stage) -> str:
@@ -66,12 +69,18 @@ class StageRoles:
     """Gives and takes back stage roles for the commands of one bot."""
 
     def __init__(
-        self, client: discord.Client, records: CohortLinkService, cohorts: CohortService, given: GivenRoles
+        self,
+        client: discord.Client,
+        records: CohortLinkService,
+        cohorts: CohortService,
+        given: GivenRoles,
+        leftovers: Leftovers,
     ) -> None:
         self._client = client
         self._records = records
         self._cohorts = cohorts
         self._given = given
+        self._leftovers = leftovers
 
     async def grant(
         self,
@@ -111,6 +120,8 @@ class StageRoles:
                 return RoleGrant(tuple(given), "above", known.get((cohort.id, stage.id)))
             except discord.HTTPException as exc:
                 log.warning("could not give the role of %s in cohort %s: %s", stage.id, cohort.id, exc)
+                if exc.code == ROLES_CAP:
+                    return RoleGrant(tuple(given), "full")
             if role_id is not None:
                 given.append(role_id)
         return RoleGrant(tuple(given))
@@ -139,22 +150,26 @@ class StageRoles:
 
     async def _hand_over(
         self, guild_id: int, cohort_id: int, member_id: int, role_id: int, held: Collection[int]
-    ) -> None:
-        """Give a role and record it, unless the member held it before: then it was never the bot's."""
-        if await self._given.should_give(guild_id, cohort_id, member_id, role_id, held):
-            await self._client.http.add_role(guild_id, member_id, role_id, reason=REASON)
-            await self._given.record(guild_id, cohort_id, member_id, role_id)
+    ) -> bool:
+        """Give a role and record it, unless the member held it before: then it was never the bot's, and
+        nothing is new to them (False)."""
+        if not await self._given.should_give(guild_id, cohort_id, member_id, role_id, held):
+            return False
+        await self._client.http.add_role(guild_id, member_id, role_id, reason=REASON)
+        await self._given.record(guild_id, cohort_id, member_id, role_id)
+        return True
 
     async def _give(
         self, guild: discord.Guild, cohort: Cohort, stage: Stage, member_id: int, held: Collection[int]
     ) -> int | None:
         """Give the stage's role: the recorded one, or one created now; a recorded role deleted on Discord
-        is created again. None while another member is creating it (theirs comes with the role)."""
+        is created again. None while another member is creating it (theirs comes with the role), or when
+        the member held the role already (nothing new to announce)."""
         claim = await self._records.claim(cohort.id, STAGE_ROLE, stage.id)
         if claim.discord_id is not None:
             try:
-                await self._hand_over(guild.id, cohort.id, member_id, claim.discord_id, held)
-                return claim.discord_id
+                given = await self._hand_over(guild.id, cohort.id, member_id, claim.discord_id, held)
+                return claim.discord_id if given else None
             except discord.NotFound as exc:
                 if exc.code != UNKNOWN_ROLE:
                     raise
@@ -175,8 +190,7 @@ class StageRoles:
             role_id = (await self._records.known([cohort.id], STAGE_ROLE)).get((cohort.id, stage.id))
             if role_id is None:
                 return None
-        await self._hand_over(guild.id, cohort.id, member_id, role_id, held)
-        return role_id
+        return role_id if await self._hand_over(guild.id, cohort.id, member_id, role_id, held) else None
 
     async def take_back(self, guild_id: int, cohort_ids: Iterable[int], member_id: int) -> None:
         """Take from the member the stage roles the bot gave them for these cohorts, and only those
@@ -218,12 +232,16 @@ class StageRoles:
             except discord.Forbidden as exc:
                 log.warning("could not take role %s back from a member: %s", role_id, exc)
 
-    async def delete_made(self, guild_id: int, role_ids: Iterable[int]) -> None:
-        """Delete roles the bot created for a cohort that is gone (a role already gone is fine; a refusal
-        is logged, never raised: the cohort's deletion stands)."""
+    async def delete_made(self, guild_id: int, role_ids: Iterable[int]) -> list[int]:
+        """Delete roles the bot created and no longer uses; returns those left on Discord (a refusal is
+        logged, never raised: what asked for it stands), kept for bot.leftovers to delete later."""
+        left: list[int] = []
+        guild = self._client.get_guild(guild_id)
         for role_id in role_ids:
-            with contextlib.suppress(discord.NotFound):
-                try:
-                    await self._client.http.delete_role(guild_id, role_id, reason=REASON)
-                except discord.HTTPException as exc:
-                    log.warning("could not delete role %s of a deleted cohort: %s", role_id, exc)
+            if guild is None or role_problem(guild, role_id) == "above" or not guild.me.guild_permissions.manage_roles:
+                left.append(role_id)  # Discord would refuse: not asked
+                continue
+            if not await deleted(self._client.http.delete_role(guild_id, role_id, reason=REASON), f"role {role_id}"):
+                left.append(role_id)
+        await self._leftovers.keep(guild_id, ROLE, left)
+        return left

@@ -168,3 +168,10 @@ def staff_channel(h: Harness, name: str = "mods") -> Channel:
     world = h.fake.world
     h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
     return channel
+
+
+def allow_command(h: Harness, name: str, *ids: int) -> None:
+    """What an admin does in Server Settings -> Integrations -> studybot: let these roles or members
+    (the server's id: @everyone) use a command whatever its default permissions, so the bot's own
+    checks are what stand between them and it."""
+    h.guild.command_access.setdefault(name, set()).update(ids)

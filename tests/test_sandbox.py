@@ -151,7 +151,7 @@ async def test_as_users_channels_and_the_options_people_type(sandbox):
     assert await sandbox.execute("channels")
     text = "\n".join(sandbox.out)
     assert "@bob ✅ DNS done!" in text and "bob · spring" in text
-    assert "users: bob, mod (Manage Server, Manage Roles)" in text
+    assert "users: bob, mod (@Moderators)" in text
     assert not await sandbox.execute("/progress member:@nobody")
     assert not await sandbox.execute("/checkin minutes:many")
     assert not await sandbox.execute("click Nothing")
@@ -324,3 +324,18 @@ def test_the_breaks_example_moves_a_break_ends_it_early_and_nudges_follow_the_ca
     assert "ended yesterday (2026-12-25)" in out
     # A nudge each morning from the 14th to the 23rd, none on the 24th and 25th, one on the 26th.
     assert out.count("[DM to @ada]") == 11
+
+
+def test_the_authority_example_does_for_nobody_what_they_could_not_do_themselves():
+    result = sandbox_script((ROOT / "examples" / "authority.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "@Admin (Administrator)" in out and "@Leads (no permissions)" in out  # a server like real ones
+    assert "Picking a stage role takes Manage Roles" in out
+    assert "You can't post in #announcements yourself" in out
+    assert "Everyone in the server can read #study-hall" in out and "Report channel: #mods" in out
+    # Erin held Verified before: nothing new for her, and nothing taken; Bob got it from the bot and lost it.
+    assert out.count("🏅 Your new role: @Verified") == 1
+    assert "users: bob (@Verified), carol (@Leads), erin (@Verified)" in out
+    assert "users: bob, carol (@Leads), erin (@Verified)" in out
+    assert "it has a name and `@` before its host" in out and "You have not reached Databases (stage 5) yet" in out

@@ -34,6 +34,7 @@ from bot.services.cohort_links import STAGE_EVENT
 from bot.services.cohorts import CohortOverview
 from bot.services.errors import Conflict, NeedsConfirmation
 from bot.services.export import export_file_name, to_csv
+from bot.services.leftovers import EVENT
 from bot.stage_events import StageEvents
 from bot.ui.advance import stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time
@@ -80,8 +81,8 @@ class ModeratorCog(
         done = await StageEvents(interaction.client, self.services.links).sync(
             cohort, self._roadmap(cohort), paused, self.services.clock.now()
         )
-        if done.refused:
-            return "\n" + t("📅 Scheduled events not kept: I need **Manage Events** in this server.")
+        if done.problem is not None:
+            return "\n" + render.events_problem(done.problem)
         if done.created or done.moved or done.removed:
             return "\n" + t(
                 "📅 Scheduled events: {created} created, {moved} updated, {removed} removed.",
@@ -244,10 +245,12 @@ class ModeratorCog(
         async def delete(clicked: discord.Interaction) -> Outcome:
             events = await self.services.links.known([scope.cohort_id], STAGE_EVENT)
             left = await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
-            await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
-            await stage_roles(clicked).delete_made(guild_id, left.made_roles)
+            events_left = await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
+            await self.services.leftovers.keep(guild_id, EVENT, events_left)
+            roles_left = await stage_roles(clicked).delete_made(guild_id, left.made_roles)
             await stage_roles(clicked).take_given(guild_id, left.given)
-            return t("Deleted **{cohort}**.", cohort=md(scope.cohort_name)), None
+            text = t("Deleted **{cohort}**.", cohort=md(scope.cohort_name))
+            return text + render.leftovers_line(len(events_left), len(roles_left)), None
 
         await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
 

@@ -289,6 +289,20 @@ class GivenRole(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class DiscordLeftover(Base):
+    """A Discord object of a deleted cohort the bot could not remove then (it lacked the permission):
+    `kind` "event" (a scheduled event) or "role" (a role it created). Removed once it may again."""
+
+    __tablename__ = "discord_leftovers"
+    __table_args__ = (UniqueConstraint("kind", "discord_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    discord_id: Mapped[int] = mapped_column(BigInteger)
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ProjectShare(Base):
     """A member's project for a stage (`/share`): one per member and stage, a second replaces the first.
     `message_id`: its post in the cohort's channel (`channel_id`)."""

@@ -78,6 +78,48 @@ def thread_line(link: ThreadLink) -> str:
     return ""
 
 
+def leftovers_line(events: int, roles: int) -> str:
+    """What a deleted cohort left on Discord for now, and that the bot removes it later ("" for nothing)."""
+    lines = []
+    if events:
+        lines.append(
+            plural(
+                events,
+                "📅 {n} scheduled event is still on Discord: I need **Manage Events** to remove it, and I "
+                "will as soon as I have it.",
+                "📅 {n} scheduled events are still on Discord: I need **Manage Events** to remove them, and I "
+                "will as soon as I have it.",
+            )
+        )
+    if roles:
+        lines.append(
+            plural(
+                roles,
+                "🏅 {n} role I created is still on Discord: I need **Manage Roles** (and my role above it) to "
+                "delete it, and I will as soon as I can.",
+                "🏅 {n} roles I created are still on Discord: I need **Manage Roles** (and my role above them) "
+                "to delete them, and I will as soon as I can.",
+            )
+        )
+    return "".join("\n" + line for line in lines)
+
+
+def events_problem(problem: str) -> str:
+    """Why the cohort's scheduled events are not in step (the moderator's change is saved either way)."""
+    if problem == "manage":
+        return t("📅 Scheduled events not kept: I need **Manage Events** in this server.")
+    if problem == "limit":
+        return t(
+            "📅 Scheduled events not kept: this server has 100 scheduled events, the most Discord allows. "
+            "Your change is saved; delete events you no longer need, then `/cohort edit events:on` brings "
+            "these in step."
+        )
+    return t(
+        "📅 Scheduled events not kept: Discord refused them just now. Your change is saved; "
+        "`/cohort edit events:on` tries again."
+    )
+
+
 def thread_problem(link: ThreadLink) -> str:
     """Why the topic has no thread, for the member to pass on to a moderator."""
     return t(

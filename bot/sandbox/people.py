@@ -8,6 +8,7 @@ import re
 
 import discord
 
+from bot.sandbox.admin import real_server
 from bot.sandbox.fake import Channel, Guild, User, World
 from bot.sandbox.fake.world import reserve_ids
 from bot.sandbox.kept import Kept
@@ -22,8 +23,10 @@ def user_id_for(name: str) -> int:
 
 
 def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
-    """The sandbox's server: its owner, a moderator with Manage Server and Manage Roles (as a server's
-    moderators' role usually has), #study-hall and #general; the bot's role on top, as the README asks."""
+    """The sandbox's server, built as real ones are: its owner, a moderator with Manage Server and Manage
+    Roles (as a server's moderators' role usually has), an Administrator role, a cohort leads' role
+    without permissions, a cosmetic role, #study-hall, #general, a read-only #announcements and a
+    moderators-only #mods; the bot's role on top, as the README asks."""
     world = World()
     owner = world.add_user("owner", user_id=user_id_for("owner"))
     guild = world.add_guild(
@@ -36,6 +39,9 @@ def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
     guild.roles[user_id_for("role:studybot")].position = 10
     guild.add_member(mod, moderators)
     channels = {name: guild.add_channel(name, user_id_for(f"channel:{name}")) for name in ("study-hall", "general")}
+    channels |= real_server(
+        guild, world.bot_user.id, lambda n: user_id_for(f"role:{n}"), lambda n: user_id_for(f"channel:{n}")
+    )
     return world, guild, mod, channels
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from bot.config import Settings
 from bot.roadmap import RoadmapCatalog
 from bot.runner import prepared_bot, serve
+from bot.sandbox.admin import ROLE_HELP, admin_line, roles_text, users_text
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.fake import FakeDiscord
@@ -27,18 +28,19 @@ from bot.sandbox.people import NAME, build_world, user_id_for, welcome_back
 from bot.sandbox.text import attachment_line, render
 from bot.services.clock import MovableClock
 
-HELP = """\
+HELP = f"""\
 Type slash commands as Discord's client shows them, options as name:value (values may contain spaces):
   /cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin
   /join cohort:spring        /progress        /done note:finished the DNS chapter
 Sandbox commands:
-  as NAME          act as NAME (`as mod` has Manage Server and Manage Roles; any other name is a plain
-                   member, made on first use)
+  as NAME          act as NAME (`as mod` holds @Moderators: Manage Server and Manage Roles; any other
+                   name is a plain member, made on first use; `role give` hands them roles)
   click LABEL      press the button labelled LABEL on the latest message that has one
   clock [+1d|+2h|+30m|+1w|ISO-TIME]
                    show or move the bot's clock forward, as if the bot ran all along: every nudge,
                    leaderboard and report that falls due in between is sent at its own moment
   locale CODE      the current user's Discord language (`de` for German, `en-US`); `locale server CODE` the server's
+{ROLE_HELP}
   users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
 Tab completes commands, option names, and option values the bot autocompletes."""
 
@@ -199,10 +201,11 @@ class Sandbox:
         elif word == "locale":
             self._locale(rest)
         elif word == "users":
-            names = sorted(u.name for uid, u in self.world.users.items() if uid in self.guild.members and not u.bot)
-            self.emit(
-                "users: " + ", ".join(f"{n}{' (Manage Server, Manage Roles)' if n == 'mod' else ''}" for n in names)
-            )
+            self.emit(users_text(self.world, self.guild))
+        elif word in ("role", "allow"):
+            self.emit(admin_line(self.world, self.guild, word, rest))
+        elif word == "roles":
+            self.emit(roles_text(self.guild))
         elif word == "channels":
             self.emit("channels: " + ", ".join(f"#{c.name}" for c in self.channels.values()))
         elif word == "help":

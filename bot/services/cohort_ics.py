@@ -29,7 +29,7 @@ _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 def cohort_ics(overview: CohortOverview, roadmap: Roadmap, now: datetime) -> bytes:
     """The cohort's calendar file, worded in the server's language (the cohort's `locale`)."""
     # Loaded on first use (about 3 MB with python-dateutil): most processes never export a calendar.
-    from icalendar import Calendar
+    from icalendar import Calendar, vText
 
     cohort = overview.cohort
     calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, overview.paused)
@@ -42,7 +42,8 @@ def cohort_ics(overview: CohortOverview, roadmap: Roadmap, now: datetime) -> byt
         ics.add("version", "2.0")
         ics.add("calscale", "GREGORIAN")
         ics.add("method", "PUBLISH")
-        ics.add("x-wr-calname", t("{cohort} study calendar", cohort=cohort.name))
+        # An X- property is written as given unless typed: as TEXT, `;`, `,` and `\` are escaped (RFC 5545 3.3.11).
+        ics.add("x-wr-calname", vText(t("{cohort} study calendar", cohort=cohort.name)))
         ics.add("x-wr-timezone", cohort.timezone)
         for number, stage in enumerate(roadmap.stages, 1):
             first, last = calendar.stage_days(stage.id)

@@ -20,6 +20,7 @@ from bot.services.dm_state import ClosedDms
 from bot.services.export import ExportService
 from bot.services.insight import InsightService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.leftovers import Leftovers
 from bot.services.members import MemberService
 from bot.services.memberships import Memberships
 from bot.services.post_limits import PostLimits
@@ -52,6 +53,7 @@ class Services:
     buddies: BuddyService
     breaks: BreakService
     given_roles: GivenRoles
+    leftovers: Leftovers
 
     @classmethod
     def build(
@@ -109,4 +111,5 @@ class Services:
             buddies,
             BreakService(sessions, roadmaps, clock, cohorts),
             GivenRoles(sessions, clock),
+            Leftovers(sessions, clock),
         )

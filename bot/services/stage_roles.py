@@ -34,8 +34,8 @@ def badge_problem(facts: RoleFacts, moderator_roles: frozenset[int]) -> str | No
 @dataclass(frozen=True, slots=True)
 class RoleGrant:
     """What an answer says about stage roles: the roles just given (`role_ids`), or why the bot could not
-    give one (`problem`, as `ServerAccess.role_problem` or `badge_problem` names it, or "manage": no
-    Manage Roles)."""
+    give one (`problem`, as `ServerAccess.role_problem` or `badge_problem` names it, "manage": no Manage
+    Roles, "full": the server has Discord's 250 roles, "private": the member hides their progress)."""
 
     role_ids: tuple[int, ...] = ()
     problem: str | None = None
@@ -55,6 +55,11 @@ def role_problem_text(problem: str, role_id: int | None) -> str:
         )
     if problem == "manage":
         return t("I need **Manage Roles** in this server to hand out stage roles.")
+    if problem == "full":
+        return t(
+            "this server has 250 roles, the most Discord allows, so I could not create the stage's role. "
+            "A moderator can delete roles nobody uses, or pick an existing one with `/cohort stage-role`."
+        )
     if problem == "everyone":
         return t("@everyone cannot be a stage role: every member has it already. Pick a role of its own.")
     if problem == "managed":

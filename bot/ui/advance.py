@@ -20,7 +20,7 @@ def topic_threads(interaction: discord.Interaction) -> TopicThreads:
 def stage_roles(interaction: discord.Interaction) -> StageRoles:
     """Stage roles, given and taken back as the bot that received the interaction."""
     services = host(interaction).services
-    return StageRoles(interaction.client, services.links, services.cohorts, services.given_roles)
+    return StageRoles(interaction.client, services.links, services.cohorts, services.given_roles, services.leftovers)
 
 
 async def advance_reply(interaction: discord.Interaction, result: AdvanceResult) -> str:

@@ -1,4 +1,5 @@
-"""stage roles the bot gave, so it takes back only those; a member's own say on stage roles
+"""stage roles the bot gave, so it takes back only those; a member's own say on stage roles; what a
+deleted cohort left on Discord because the bot could not remove it then
 
 Revision ID: 0013
 Revises: 0012
@@ -32,9 +33,20 @@ def upgrade() -> None:
     op.create_index("ix_role_grants_user", "role_grants", ["guild_id", "user_id"])
     with op.batch_alter_table("memberships") as batch:
         batch.add_column(sa.Column("wants_stage_roles", sa.Boolean(), nullable=True))
+    op.create_table(
+        "discord_leftovers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("discord_id", sa.BigInteger(), nullable=False),
+        sa.Column("left_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_discord_leftovers"),
+        sa.UniqueConstraint("kind", "discord_id", name="uq_discord_leftovers_kind"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("discord_leftovers")
     with op.batch_alter_table("memberships") as batch:
         batch.drop_column("wants_stage_roles")
     op.drop_index("ix_role_grants_user", table_name="role_grants")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.db.models import CohortPause
-from tests.harness import Harness, database_dump
+from tests.harness import Harness, allow_command, database_dump
 
 
 def utc(*args: int) -> datetime:
@@ -90,6 +90,7 @@ async def test_breaks_that_do_not_exist_or_callers_who_may_not_are_refused_and_c
     assert "YYYY-MM-DD" in garbled.message.text()
     elsewhere = await h.run(h.mod, "cohort unpause", cohort="autumn", **{"break": "2026-12-21"})
     assert "Its breaks: none." in elsewhere.message.text()
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     member = await h.run(h.alice, "cohort unpause", cohort="spring", **{"break": "2026-12-21"})
     assert "Manage Server" in member.message.content
     assert all(r.message.ephemeral for r in (unknown, garbled, elsewhere, member))

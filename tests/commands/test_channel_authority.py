@@ -7,6 +7,7 @@ import discord
 import pytest
 
 from tests.commands.test_stage_roles import refresh
+from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
 
@@ -25,6 +26,7 @@ def read_only(h, name: str, *, hidden: bool = False):
 async def moderated(h):
     lead = h.guild.add_role("spring leads", discord.Permissions.none())
     h.guild.members[h.carol.id].append(lead.id)
+    allow_command(h, "cohort", lead.id)  # the admin let the cohort's moderator role use /cohort
     refresh(h)
     await h.create_cohort("spring", moderator_role=lead)
     return h

@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
+from icalendar.parser import unescape_char
 
 from bot.services.pace import CohortCalendar
+from tests.harness import allow_command
 
 
 async def calendar_file(h, cohort: str = "spring") -> tuple[object, Calendar]:
@@ -69,6 +71,20 @@ async def test_the_calendar_speaks_the_servers_language_and_strangers_get_none(h
     _, ics = await calendar_file(h)
     titles = sorted(str(e["summary"]) for e in ics.walk("VEVENT"))
     assert "spring · Etappe 1: How the Web Works" in titles and "spring · wöchentliche Bestenliste" in titles
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     refused = await h.run(h.alice, "cohort calendar", cohort="spring")
     assert refused.message.ephemeral and "Manage Server" in refused.message.content
     assert not refused.message.attachments
+
+
+async def test_the_calendar_name_is_escaped_as_text_like_every_summary(h):
+    """RFC 5545 TEXT: `;`, `,` and `\\` are escaped in X-WR-CALNAME as in SUMMARY, so a cohort named
+    with them reads back as named in calendar apps."""
+    name = r"web; apis, and \back"
+    await h.create_cohort(name, start_date="2026-11-30")
+    reply = await h.run(h.mod, "cohort calendar", cohort=name)
+    [attachment] = reply.message.attachments
+    raw = h.fake.files[int(attachment["id"])].decode()
+    assert "X-WR-CALNAME:web\\; apis\\, and \\\\back study calendar\r\n" in raw
+    # A parser that knows the property as TEXT (as calendar apps do) reads the name back as typed.
+    assert unescape_char(str(Calendar.from_ical(raw)["x-wr-calname"])) == rf"{name} study calendar"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.db.models import Cohort, Membership
 from bot.ui.confirm import Confirm
+from tests.harness import allow_command, staff_channel
 from tests.harness import database_dump as dump
-from tests.harness import staff_channel
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def role_holder(h, user):
     """`user` gets a role that moderates 'spring' only (no Manage Server)."""
     lead = h.guild.add_role("Spring leads", discord.Permissions.none())
     h.guild.add_member(user, lead)
+    allow_command(h, "cohort", lead.id)  # the admin let the cohort's moderator role use /cohort
     cached = h.bot.get_guild(h.guild.id)
     cached._add_role(discord.Role(guild=cached, state=h.bot._connection, data=lead.payload()))
     return lead
@@ -123,6 +124,7 @@ async def test_only_manage_server_deletes_a_cohort_with_progress(spring):
     await h.run(h.mod, "cohort edit", cohort="spring", moderator_role=lead)
     await h.run(h.alice, "done")
     before = await dump(h)
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     refused = await h.run(h.carol, "cohort delete", cohort="spring")
     assert refused.message.ephemeral and not refused.message.buttons
     assert "only someone with **Manage Server** can delete it" in refused.message.content

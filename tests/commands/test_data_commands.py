@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import CheckIn, Membership, ProgressEvent
-from tests.harness import ROOT
+from tests.harness import ROOT, allow_command
 
 
 async def populate(h):
@@ -62,6 +62,7 @@ async def test_cohort_export_is_a_csv_attachment(h):
     assert [r["record"] for r in alice] == ["member", "done", "skip", "checkin"]
     assert alice[1]["topic_id"] == "dns" and alice[1]["note"] == "resolvers, finally" and alice[3]["minutes"] == "25"
     assert {r["cohort"] for r in rows} == {"spring"}
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     refused = await h.run(h.alice, "cohort export", cohort="spring")
     assert refused.message.ephemeral and "Manage Server" in refused.message.content
 

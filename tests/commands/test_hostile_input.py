@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from bot.db.models import Cohort, CohortPause, Membership
 from bot.sandbox.fake import ClientRefused
+from tests.harness import allow_command, staff_channel
 from tests.harness import database_dump as dump
-from tests.harness import staff_channel
 
 HUGE = "x" * 3000
 ERROR_ID = "Sorry, something went wrong"
@@ -279,6 +279,7 @@ async def test_only_manage_server_sets_a_moderator_role_and_never_everyone(sprin
     cached = h.bot.get_guild(h.guild.id)
     cached._add_role(discord.Role(guild=cached, state=h.bot._connection, data=lead.payload()))
     await h.run(h.mod, "cohort edit", cohort="spring", moderator_role=lead)
+    allow_command(h, "cohort", lead.id)  # the admin let the moderator role use /cohort
     everyone = h.guild.everyone
     await refused(h, h.carol, "cohort edit", ["Manage Server"], cohort="spring", moderator_role=everyone)
     await refused(h, h.carol, "cohort edit", ["Manage Server"], cohort="spring", moderator_role=lead)
@@ -309,6 +310,7 @@ async def test_forget_me_leaves_no_id_and_no_readable_text(spring, db_url):
     h = spring
     await h.run(h.alice, "done", note="my secret note 4711")
     h.guild.add_member(h.alice, h.guild.add_role("Admins", discord.Permissions(manage_guild=True)))
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     paused = await h.run(h.alice, "cohort pause", cohort="spring", **{"from": "2027-01-04", "to": "2027-01-05"})
     assert "pauses" in paused.message.content
     await h.create_cohort("alices", start_date="2026-12-01")  # by mod
@@ -351,6 +353,7 @@ async def test_an_everyone_moderator_role_stored_by_an_older_version_moderates_n
         cohort = await session.scalar(select(Cohort).where(Cohort.name == "spring"))
         cohort.moderator_role_id = h.guild.id  # @everyone's id is the server's
         await session.commit()
+    allow_command(h, "cohort", h.guild.id)  # and an admin opened /cohort to all: the bot still refuses
     await refused(h, h.alice, "cohort archive", ["Manage Server"], cohort="spring")
 
 

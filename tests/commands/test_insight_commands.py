@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.db.models import CohortPause
-from tests.harness import staff_channel
+from tests.harness import allow_command, staff_channel
 
 
 def utc(*args: int) -> datetime:
@@ -31,6 +31,7 @@ async def test_report_shows_stages_stuck_topics_and_quiet_members(h):
     assert (
         f"<@{h.alice.id}> (10 days)" in text and f"<@{h.carol.id}> (10 days)" in text and f"<@{h.bob.id}>" not in text
     )
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     refused = await h.run(h.alice, "cohort report", cohort="spring")
     assert "Manage Server" in refused.message.content
 
@@ -50,6 +51,7 @@ async def test_pause_bad_input(h):
         reply = await h.run(h.mod, "cohort pause", cohort="spring", **{"from": start, "to": end})
         assert reply.message.ephemeral and expected in reply.message.content
     assert await pauses(h) == 0
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     refused = await h.run(h.alice, "cohort pause", cohort="spring", **{"from": "2026-12-01", "to": "2026-12-02"})
     assert "Manage Server" in refused.message.content and await pauses(h) == 0
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import discord
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Cohort, Membership
+from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
 
@@ -97,6 +99,7 @@ def every_cohort_command(h) -> dict[str, dict[str, object]]:
 
 async def test_members_without_manage_server_are_refused_on_the_server_side(h):
     # A server admin may re-enable the group for everyone; the bot checks every command on its side.
+    allow_command(h, "cohort", h.guild.id)
     await h.create_cohort()
     await h.run(h.bob, "join", cohort="spring")
     before = await dump(h)
@@ -115,6 +118,7 @@ async def test_a_cohort_role_moderates_nothing_else(h):
     )
     await h.create_cohort("spring")
     await h.create_cohort("autumn", moderator_role=lead)
+    allow_command(h, "cohort", lead.id)  # the admin let the moderator role use /cohort
     await h.run(h.bob, "join", cohort="spring")
     before = await dump(h)
     for name, options in every_cohort_command(h).items():
@@ -136,6 +140,7 @@ async def test_cohort_moderator_role_moderates_only_its_cohort(h):
     await h.create_cohort("spring", moderator_role=lead)
     await h.create_cohort("autumn")
     await h.run(h.bob, "join", cohort="spring")
+    allow_command(h, "cohort", lead.id)  # the admin let the moderator role use /cohort
     moved = await h.run(h.carol, "cohort set-progress", cohort="spring", member=h.bob, topic="schema-design")
     assert "Moved <@" in moved.message.content and "Schema design" in moved.message.content
     refused = await h.run(h.carol, "cohort info", cohort="autumn")
@@ -188,3 +193,26 @@ async def test_commands_synced_to_configured_guilds(db_url, monkeypatch):
         assert {c["name"] for c in h.fake.commands[123]} >= {"join", "cohort"}
     finally:
         await stop_harness(h)
+
+
+async def test_discord_offers_cohort_only_to_manage_server_unless_an_admin_allows_a_role(h):
+    """Our fake does as Discord: /cohort declares default_member_permissions (Manage Server), so a
+    member without it is not even offered the command until an admin allows them or a role of theirs
+    (Server Settings -> Integrations); the owner and Administrator always are."""
+    from bot.sandbox.fake.errors import CommandHidden
+
+    [cohort] = [c for c in h.fake.commands[None] + h.fake.commands.get(h.guild.id, []) if c["name"] == "cohort"]
+    assert int(cohort["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    await h.create_cohort()
+    with pytest.raises(CommandHidden):
+        await h.run(h.alice, "cohort list")
+    with pytest.raises(CommandHidden):
+        await h.fake.autocomplete(h.alice, h.guild, h.hall, "cohort info", focused="cohort")
+    lead = h.guild.add_role("Spring leads", discord.Permissions.none())
+    h.guild.add_member(h.carol, lead)
+    allow_command(h, "cohort", lead.id)
+    delivered = await h.run(h.carol, "cohort list")  # now offered: the bot's own check answers
+    assert "You need the **Manage Server** permission or a cohort's moderator role" in delivered.message.text()
+    admin = h.guild.add_role("Admins", discord.Permissions(administrator=True))
+    h.guild.add_member(h.bob, admin)
+    assert "spring" in (await h.run(h.bob, "cohort list")).message.text()

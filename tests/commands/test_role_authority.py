@@ -18,6 +18,7 @@ from tests.commands.test_stage_roles import (
     refresh,
     roles_of,
 )
+from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
 STAGE = "how-the-web-works"
@@ -35,6 +36,7 @@ async def server(h):
     admin.position, lead.position, cosmetic.position = 2, 3, 4
     above_mods.position = moderators.position + 0  # level with the moderators' highest role
     h.guild.members[h.carol.id].append(lead.id)
+    allow_command(h, "cohort", lead.id)  # the admin let the cohort's moderator role use /cohort
     refresh(h)
     await h.create_cohort("spring", moderator_role=lead)
     await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on")
@@ -103,3 +105,8 @@ async def test_the_servers_owner_is_limited_by_no_role(server):
     refresh(h)
     chosen = await pick(h, owner, veterans)
     assert f"get <@&{veterans.id}> from now on" in chosen.message.content
+    # Not even the owner makes a bot's own role a badge: Discord made it, and nobody hands it out.
+    bot_role = next(r for r in h.guild.roles.values() if r.name == "studybot")
+    assert h.bot.get_guild(h.guild.id).get_role(bot_role.id).managed  # as Discord marks it
+    managed = await pick(h, owner, bot_role)
+    assert "belongs to a bot or an integration" in managed.message.content

@@ -140,3 +140,30 @@ async def test_what_discord_would_refuse_is_not_asked(server):
     bob = await finish_stage_one(h, h.bob)
     assert "I need **Manage Roles**" in bob.message.content
     assert puts() == before
+
+
+async def test_a_server_with_250_roles_gets_a_clear_answer(server):
+    """Discord's cap of 250 roles (30005): the member's progress stands and the answer says what to do."""
+    from bot.sandbox.fake.roles import MAX_ROLES
+
+    h, _ = server
+    while len(h.guild.roles) < MAX_ROLES:
+        h.guild.add_role(f"cosmetic {len(h.guild.roles)}", discord.Permissions.none())
+    refresh(h)
+    done = await finish_stage_one(h, h.alice)
+    assert "🎉 You finished the stage **How the Web Works**" in done.message.content
+    assert "this server has 250 roles, the most Discord allows" in done.message.content
+    assert len(h.guild.roles) == MAX_ROLES
+
+
+async def test_a_role_a_deletion_could_not_delete_is_deleted_once_the_bot_may(server):
+    h, _ = server
+    await finish_stage_one(h, h.alice)
+    [made] = [r for r in h.guild.roles.values() if r.name.endswith("✓")]
+    allow_roles(h, False)
+    deleted = await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
+    assert "1 role I created is still on Discord" in deleted.message.text() and made.id in h.guild.roles
+    await h.bot.scheduler.tick()
+    assert made.id in h.guild.roles
+    allow_roles(h)
+    assert (await h.bot.scheduler.tick()).leftovers == 1 and made.id not in h.guild.roles

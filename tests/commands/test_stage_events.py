@@ -114,9 +114,62 @@ async def test_archive_delete_and_a_refusal_later(spring):
     assert "📅 Scheduled events not kept: I need **Manage Events**" in paused.message.content
     role = bot_role(h)
     role.permissions = discord.Permissions(role.permissions.value | discord.Permissions(manage_events=True).value)
+    world = h.fake.world  # the gateway tells the bot (GUILD_ROLE_UPDATE)
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
     archived = await h.confirm(h.mod, "cohort archive", "Archive", cohort="spring")
     assert "8 removed" in archived.message.content and events(h) == []
     await h.run(h.mod, "cohort edit", cohort="spring", status="active")
     assert len(events(h)) == 8
     await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
     assert events(h) == []
+
+
+async def test_a_full_server_saves_the_edit_and_says_what_discord_refused(spring):
+    """Issue 26, part 8: Discord's 100-events cap (30038) while moving events. The moderator's change is
+    saved, and the answer says so and what Discord refused, never "something went wrong"."""
+    from bot.sandbox.fake.events import MAX_EVENTS, ScheduledEvent
+
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", events="on")
+    mine = [e.id for e in events(h)]
+    ours = len(mine)
+    other = {"scheduled_start_time": "2027-06-01T10:00:00+00:00", "name": "movie night"}
+    for i in range(MAX_EVENTS - ours):
+        event = ScheduledEvent(10_000 + i, h.guild.id, dict(other))
+        h.fake.events.by_guild[h.guild.id][event.id] = event
+    h.fake.events.by_guild[h.guild.id].pop(mine[-1])  # a moderator deleted one of ours...
+    h.fake.events.by_guild[h.guild.id][20_000] = ScheduledEvent(20_000, h.guild.id, dict(other))  # ...and filled it
+    edited = await h.run(h.mod, "cohort edit", cohort="spring", start_date="2026-12-07")
+    text = edited.message.text()
+    assert "Sorry" not in text and "Error id" not in text
+    assert "Calendar: 2026-12-07" in text  # saved
+    assert "this server has 100 scheduled events, the most Discord allows. Your change is saved" in text
+    async with h.bot.services.progress._sessions() as session:
+        from sqlalchemy import select
+
+        from bot.db.models import Cohort
+
+        assert (await session.scalar(select(Cohort.start_date))) == date(2026, 12, 7)
+
+
+async def test_events_a_deletion_could_not_remove_are_kept_and_removed_later(spring):
+    """Issue 26, part 5: deleted while the bot lacks Manage Events, a cohort's events stay on Discord;
+    the moderator hears so, and the bot removes them once the permission is back, asking nothing before."""
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", events="on")
+    assert len(events(h)) == 8
+    without_manage_events(h)
+    deleted = await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
+    assert "Deleted **spring**." in deleted.message.text()
+    assert "8 scheduled events are still on Discord: I need **Manage Events** to remove them" in deleted.message.text()
+    assert len(events(h)) == 8
+    asked = len(h.fake.requests)
+    await h.bot.scheduler.tick()
+    assert [r for r in h.fake.requests[asked:] if "scheduled-events" in r.path] == []  # would be refused
+    role = bot_role(h)
+    role.permissions = discord.Permissions(role.permissions.value | discord.Permissions(manage_events=True).value)
+    world = h.fake.world
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    report = await h.bot.scheduler.tick()
+    assert report.leftovers == 8 and events(h) == []
+    assert (await h.bot.scheduler.tick()).leftovers == 0

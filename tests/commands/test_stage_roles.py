@@ -10,6 +10,7 @@ import discord
 from sqlalchemy import select
 
 from bot.db.models import CohortLink, Membership
+from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
 STAGE_ONE = ("dns", "http-https", "client-server", "web-servers")  # the fixture roadmap's first stage
@@ -100,6 +101,7 @@ async def test_a_moderators_pick_must_be_a_role_the_bot_can_hand_out(spring):
         h.mod, "cohort stage-role", cohort="spring", stage="how-the-web-works", role=h.guild.everyone
     )
     assert "@everyone cannot be a stage role" in everyone.message.content and await dump(h) == before
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     stranger = await h.run(h.alice, "cohort stage-role", cohort="spring", stage="how-the-web-works", role=low)
     assert "Manage Server" in stranger.message.content and await dump(h) == before
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.db.models import Cohort, CohortLink
 from bot.roadmap import Roadmap
 from bot.topic_threads import THREAD_NAME_MAX, thread_name
+from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
 THREAD_PERMISSIONS = discord.Permissions(create_public_threads=True, send_messages_in_threads=True)
@@ -67,6 +68,7 @@ async def test_turning_threads_on_without_the_permissions_says_which_and_changes
     assert "**Create Public Threads**" in text and "**Send Messages in Threads**" in text
     assert await dump(h) == before
     # A member with only the cohort's moderator role cannot turn them on either: the check comes first.
+    allow_command(h, "cohort", h.guild.id)  # an admin opened /cohort to all: the bot refuses
     stranger = await h.run(h.alice, "cohort edit", cohort="spring", threads="on")
     assert "Manage Server" in stranger.message.content
 

@@ -18,6 +18,11 @@ class NotSendable(PersonError):
     (`rules.ClientRefused`) a value the command's declaration rules out."""
 
 
+class CommandHidden(PersonError):
+    """Discord's client does not offer the command to this member: they lack its
+    default_member_permissions and no admin allowed them (or a role of theirs) to use it."""
+
+
 class NoSuchButton(PersonError):
     """The message has no button with that label."""
 

@@ -43,6 +43,9 @@ class ScheduledEvent:
         }
 
 
+MAX_EVENTS = 100  # Discord's cap of scheduled events per server (error 30038)
+
+
 class ScheduledEvents:
     """`POST /guilds/{id}/scheduled-events`, `PATCH` and `DELETE .../{event}`; `by_guild` holds them."""
 
@@ -78,6 +81,10 @@ class ScheduledEvents:
             return self._fake._json(MISSING_PERMISSIONS, status=403)
         if (why := self._invalid(body)) is not None:
             return self._refuse(why)
+        if len(self.by_guild.get(guild_id, {})) >= MAX_EVENTS:
+            return self._fake._json(
+                {"message": f"Maximum number of guild scheduled events reached ({MAX_EVENTS})", "code": 30038}, 400
+            )
         event = ScheduledEvent(snowflake(), guild_id, body)
         self.by_guild.setdefault(guild_id, {})[event.id] = event
         return self._fake._json(event.payload(self._fake.world.bot_user.id))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.sandbox.fake import rules
-from bot.sandbox.fake.errors import NoSuchButton, NoSuchCommand, NotAnswered, NotSendable
+from bot.sandbox.fake.errors import CommandHidden, NoSuchButton, NoSuchCommand, NotAnswered, NotSendable
 from bot.sandbox.fake.records import InteractionRecord, Message, Rejection
 from bot.sandbox.fake.world import Channel, Guild, User, World
 
@@ -168,6 +168,24 @@ class People:
             ) from None
         return record
 
+    def _check_offered(self, user: User, guild: Guild | None, command: dict) -> None:
+        """CommandHidden when Discord would not offer the command to `user` in `guild`: they lack its
+        `default_member_permissions` (all of them; Administrator and the owner have every one) and no
+        admin allowed them or a role of theirs to use it (Server Settings -> Integrations)."""
+        required = int(command.get("default_member_permissions") or 0)
+        if guild is None or not required:
+            return
+        if guild.permissions_of(user.id).value & required == required:
+            return
+        allowed = guild.command_access.get(command["name"], set())
+        # @everyone's id is the server's: an admin who allowed it opened the command to every member.
+        if guild.id in allowed or user.id in allowed or allowed & set(guild.members.get(user.id, [])):
+            return
+        raise CommandHidden(
+            f"Discord does not offer /{command['name']} to {user.name}: it needs permissions "
+            f"{discord.Permissions(required)} and no admin allowed them or their roles to use it"
+        )
+
     async def invoke(
         self,
         user: User,
@@ -185,6 +203,7 @@ class People:
         does; `unchecked=True` sends it anyway, as a modified client or a changed declaration would."""
         schema_guild = guild or next(iter(self.world.guilds.values()))
         command, subs, schemas = self.command_schema(schema_guild, path)
+        self._check_offered(user, guild, command)
         values = {k: v for k, v in options.items() if v is not None}
         built, resolved = self._build_options(schema_guild, schemas, values, focused=None, unchecked=unchecked)
         record = self._interaction(2, user, guild, channel, self._command_data(command, subs, built, resolved))
@@ -204,6 +223,7 @@ class People:
     ) -> list[dict]:
         """Type into an option that autocompletes; returns the choices the bot offered."""
         command, subs, schemas = self.command_schema(guild, path)
+        self._check_offered(user, guild, command)
         values = {k: v for k, v in options.items() if v is not None}
         values.setdefault(focused, "")
         built, resolved = self._build_options(guild, schemas, values, focused=focused, unchecked=unchecked)

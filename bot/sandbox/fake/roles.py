@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.sandbox.fake.server import FakeDiscord
 
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
+MAX_ROLES = 250  # Discord's cap of roles per server (error 30005)
 
 
 class Roles:
@@ -41,6 +42,8 @@ class Roles:
             return fake._json({"message": "Unknown Guild", "code": 10004}, status=404)
         if not guild.permissions_of(fake.world.bot_user.id).manage_roles:
             return fake._json(MISSING_PERMISSIONS, status=403)
+        if len(guild.roles) >= MAX_ROLES:
+            return fake._json({"message": f"Maximum number of guild roles reached ({MAX_ROLES})", "code": 30005}, 400)
         for role in guild.roles.values():  # the new role goes to the bottom: everyone else moves up one
             if role.id != guild.id:
                 role.position += 1
@@ -72,6 +75,8 @@ class Roles:
         bot_id = fake.world.bot_user.id
         if not guild.permissions_of(bot_id).manage_roles or role.position >= self._top_position(guild, bot_id):
             return fake._json(MISSING_PERMISSIONS, status=403)
+        if role.managed:  # an integration's role: Discord alone gives it
+            return fake._json(MISSING_PERMISSIONS, status=403)
         roles = guild.members[user_id]
         if give and role_id not in roles:
             roles.append(role_id)
@@ -92,6 +97,8 @@ class Roles:
         bot_id = fake.world.bot_user.id
         if not guild.permissions_of(bot_id).manage_roles or role.position >= self._top_position(guild, bot_id):
             return fake._json(MISSING_PERMISSIONS, status=403)
+        if role.managed:
+            return fake._json({"message": "Cannot delete a managed role", "code": 50013}, status=403)
         del guild.roles[role_id]
         for roles in guild.members.values():
             if role_id in roles:

@@ -52,19 +52,27 @@ class Role:
     name: str
     permissions: discord.Permissions
     position: int = 1
+    bot_id: int | None = None  # a bot's own role (managed: Discord made it when the bot joined)
+
+    @property
+    def managed(self) -> bool:
+        return self.bot_id is not None
 
     def payload(self) -> dict:
-        return {
+        payload = {
             "id": str(self.id),
             "name": self.name,
             "permissions": str(self.permissions.value),
             "position": self.position,
             "color": 0,
             "hoist": False,
-            "managed": False,
+            "managed": self.managed,
             "mentionable": True,
             "flags": 0,
         }
+        if self.bot_id is not None:
+            payload["tags"] = {"bot_id": str(self.bot_id)}
+        return payload
 
 
 @dataclass
@@ -135,6 +143,9 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=dict)  # user id -> role ids
     preferred_locale: str = "en-US"  # the server's language (Server Settings -> Community)
+    # Server Settings -> Integrations -> the bot -> a command: the roles (or members) an admin allowed
+    # to use it whatever its default_member_permissions, by command name.
+    command_access: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def everyone(self) -> Role:
@@ -291,6 +302,7 @@ class World:
         guild.roles[guild_id].permissions = discord.Permissions(
             view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True
         )
+        bot_role.bot_id = self.bot_user.id
         guild.add_member(self.bot_user, bot_role)
         guild.add_member(owner)
         self.guilds[guild.id] = guild

@@ -91,3 +91,23 @@ async def test_the_report_goes_only_where_everyone_cannot_read_it(moderated):
     unnamed = [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(mods.id)][-1]
     assert "Weekly report · spring" in unnamed.text() and f"<@{h.alice.id}>" not in unnamed.text()
     assert "Names left out: everyone in the server can read this channel." in unnamed.text()
+
+
+async def test_the_fake_checks_the_channels_overwrites_for_every_post(moderated):
+    """Part 10: a channel that denies the bot Send Messages refuses its post as Discord does (403), and the
+    member's /share says so instead of failing."""
+    h = moderated
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    await h.run(h.alice, "join", cohort="spring")
+    h.hall.overwrites.append(
+        {
+            "id": str(h.fake.world.bot_user.id),
+            "type": 1,
+            "allow": "0",
+            "deny": str(discord.Permissions(send_messages=True).value),
+        }
+    )  # changed on Discord; the bot's cache has not heard of it yet
+    before = await dump(h)
+    shared = await h.run(h.alice, "share", url="https://example.org/x")
+    assert shared.message.ephemeral and "I can't post in <#" in shared.message.content
+    assert await dump(h) == before

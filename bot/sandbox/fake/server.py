@@ -19,6 +19,7 @@ from bot.sandbox.fake.events import ScheduledEvents
 from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.global_limit import GlobalLimit
 from bot.sandbox.fake.person import Deliver, People
+from bot.sandbox.fake.posts import Posts
 from bot.sandbox.fake.records import BODY, EPHEMERAL, Fault, InteractionRecord, Message, RecordedRequest, Rejection
 from bot.sandbox.fake.roles import Roles
 from bot.sandbox.fake.threads import Threads
@@ -58,6 +59,7 @@ class FakeDiscord(People):
         self.global_limit = GlobalLimit()
         self.threads = Threads(self)
         self.roles = Roles(self)
+        self.posts = Posts(self)
         self.deletions = Deletions(self)
         self.events = ScheduledEvents(self)
         self.on_message: Callable[[Message], None] | None = None
@@ -83,8 +85,8 @@ class FakeDiscord(People):
         r.add_post(p + "/interactions/{iid}/{token}/callback", self._callback)
         r.add_route("*", p + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
         r.add_post(p + "/webhooks/{app}/{token}", self._followup)
-        r.add_get(p + "/guilds/{guild}/members/{user}", self._member)
-        r.add_post(p + "/channels/{channel}/messages", self._post_message)
+        r.add_get(p + "/guilds/{guild}/members/{user}", self.posts.member)
+        r.add_post(p + "/channels/{channel}/messages", self.posts.create)
         r.add_post(p + "/channels/{channel}/threads", self.threads.create)
         r.add_get(p + "/channels/{channel}", self.threads.get)
         r.add_patch(p + "/channels/{channel}", self.threads.edit)
@@ -96,7 +98,7 @@ class FakeDiscord(People):
         r.add_delete(p + "/guilds/{guild}/scheduled-events/{event}", self.events.delete)
         r.add_put(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.give)
         r.add_delete(p + "/guilds/{guild}/members/{user}/roles/{role}", self.roles.take)
-        r.add_post(p + "/users/@me/channels", self._open_dm)
+        r.add_post(p + "/users/@me/channels", self.posts.open_dm)
         app.add_routes(self.extra_routes)
         r.add_get("/gateway", self.gateway.handle)
         r.add_get("/gateway/", self.gateway.handle)
@@ -360,41 +362,10 @@ class FakeDiscord(People):
         record.complete()
         return self._json(message.payload)
 
-    async def _member(self, request: web.Request) -> web.Response:
-        guild = self.world.guilds.get(int(request.match_info["guild"]))
-        user = self.world.users.get(int(request.match_info["user"]))
-        if guild is None or user is None or user.id not in guild.members:
-            return self._json({"message": "Unknown Member", "code": 10007}, status=404)
-        return self._json(guild.member_payload(user))
-
-    async def _post_message(self, request: web.Request) -> web.Response:
-        channel_id = int(request.match_info["channel"])
-        channel = self.world.channel(channel_id)
-        if channel is None:
-            return self._json({"message": "Unknown Channel", "code": 10003}, status=404)
-        if channel.recipient is not None and channel.recipient.id in self.dm_closed:
-            return self._json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
-        if channel.type == 11:
-            if not self.threads.can_post(channel):
-                return self._json({"message": "Missing Permissions", "code": 50013}, status=403)
-            if channel.archived:  # a message re-opens an archived thread that is not locked
-                await self.threads.reopen(channel)
-        message = self._new_message(channel_id, request[BODY] or {})
-        (self.dms if channel.recipient is not None else self.channel_posts).append(message)
-        if self.on_message is not None:
-            self.on_message(message)
-        return self._json(message.payload)
-
     def dms_to(self, user: User) -> list[Message]:
         """The direct messages the bot sent to `user`."""
         channel = self.world.dm_channels.get(user.id)
         return [m for m in self.dms if channel and m.payload["channel_id"] == str(channel.id)]
-
-    async def _open_dm(self, request: web.Request) -> web.Response:
-        user = self.world.users.get(int((request[BODY] or {})["recipient_id"]))
-        if user is None:  # nobody Discord knows: Discord answers so, it does not fail
-            return self._json({"message": "Unknown User", "code": 10013}, status=404)
-        return self._json(self.world.dm_channel(user).payload())
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return self._json(

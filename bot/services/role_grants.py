@@ -120,8 +120,3 @@ class GivenRoles:
 def forget_cohort_statement(cohort_id: int):  # noqa: ANN201 - a Delete
     """Delete a cohort's grant records (with the cohort: its roles were taken or deleted first)."""
     return delete(GivenRole).where(GivenRole.cohort_id == cohort_id)
-
-
-def grants_of_cohort(cohort_id: int):  # noqa: ANN201 - a Select
-    """(user id, role id) of every role the bot gave for the cohort."""
-    return select(GivenRole.user_id, GivenRole.role_id).where(GivenRole.cohort_id == cohort_id)

@@ -44,10 +44,6 @@ class EventSync:
     removed: int = 0
     problem: str | None = None
 
-    @property
-    def refused(self) -> bool:
-        return self.problem is not None
-
 
 class StageEvents:
     """Keeps one cohort's scheduled events in step with its calendar."""

@@ -104,11 +104,17 @@ async def database_dump(h: Harness) -> dict[str, list[tuple]]:
         }
 
 
+MODERATORS = discord.Permissions(
+    manage_guild=True, manage_roles=True, manage_events=True, create_public_threads=True, send_messages_in_threads=True
+)
+
+
 async def start_harness(database_url: str, *, now: datetime | None = None) -> Harness:
     world = World()
     mod = world.add_user("mod")
     guild = world.add_guild("Study Server", owner=world.add_user("owner"))
-    manage = guild.add_role("Moderators", discord.Permissions(manage_guild=True))
+    # A moderators' role as servers set one up: the server, its roles and events, threads.
+    manage = guild.add_role("Moderators", MODERATORS)
     guild.add_member(mod, manage)
     alice, bob, carol = (world.add_user(n) for n in ("alice", "bob", "carol"))
     for user in (alice, bob, carol):

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.services.cohort_settings import TOGGLES, ChannelChoice, CohortOptions, RoleFacts
+from bot.services.cohort_settings import CALLER_DOES, TOGGLES, ChannelChoice, CohortOptions, RoleFacts
 from bot.services.topic_threads import THREAD_PERMISSIONS
 from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_roles import role_facts, role_problem
@@ -70,6 +70,18 @@ async def _missing(
 
 # What the person choosing a channel for the bot's posts must be able to do there themselves.
 WRITING = {"View Channel": "view_channel", "Send Messages": "send_messages"}
+# What the person turning a toggle on must be able to do themselves (where: cohort_settings.CALLER_DOES).
+CALLER_NEEDS: dict[str, dict[str, str]] = {
+    "threads": {
+        "View Channel": "view_channel",
+        "Create Public Threads": "create_public_threads",
+        "Send Messages in Threads": "send_messages_in_threads",
+    },
+    "showcase": WRITING,
+    "stage_roles": {"Manage Roles": "manage_roles"},
+    "events": {"Manage Events": "manage_events"},
+}
+assert CALLER_NEEDS.keys() == CALLER_DOES.keys()
 
 
 async def channel_choice(interaction: discord.Interaction, channel: discord.TextChannel) -> ChannelChoice:
@@ -113,6 +125,16 @@ class BotAccess:
     def role_facts(self, role_id: int) -> RoleFacts | None:
         guild = self._interaction.guild
         return None if guild is None else role_facts(guild, role_id)
+
+    async def caller_lacks(self, toggle: str, channel_id: int) -> tuple[str, ...]:
+        user, guild = self._interaction.user, self._interaction.guild
+        needed = CALLER_NEEDS[toggle]
+        if not isinstance(user, discord.Member) or guild is None:
+            return tuple(needed)
+        if CALLER_DOES[toggle] == "server":
+            return lacking(user.guild_permissions, needed)
+        channel = guild.get_channel(channel_id)
+        return lacking(channel.permissions_for(user), needed) if channel is not None else ("View Channel",)
 
 
 async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:

@@ -9,9 +9,11 @@ import logging
 import discord
 
 from bot import i18n, render
+from bot.cogs.cohort_options import WRITING
 from bot.i18n import t
-from bot.services.errors import Conflict, InvalidInput
+from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.showcase import ShareDraft, ShowcaseService
+from bot.topic_threads import lacking
 from bot.usertext import md
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,18 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
                 "I can't see the channel of **{cohort}** any more. A moderator can pick another with "
                 "`/cohort edit channel:`.",
                 cohort=md(draft.cohort.name),
+            )
+        )
+    user = interaction.user
+    # The bot posts for nobody where they may not post themselves (a member muted there, or timed out).
+    theirs = lacking(channel.permissions_for(user), WRITING) if isinstance(user, discord.Member) else ()
+    if theirs:
+        raise NotAllowed(
+            t(
+                "You can't post in <#{channel_id}> yourself (you lack {value} there), so I won't post your "
+                "project there for you.",
+                channel_id=channel.id,
+                value=", ".join(f"**{name}**" for name in theirs),
             )
         )
     with i18n.using(draft.cohort.locale):  # a post in the cohort's channel: the server's language

@@ -23,10 +23,10 @@ def user_id_for(name: str) -> int:
 
 
 def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
-    """The sandbox's server, built as real ones are: its owner, a moderator with Manage Server and Manage
-    Roles (as a server's moderators' role usually has), an Administrator role, a cohort leads' role
-    without permissions, a cosmetic role, #study-hall, #general, a read-only #announcements and a
-    moderators-only #mods; the bot's role on top, as the README asks."""
+    """The sandbox's server, built as real ones are: its owner, a moderator with Manage Server, Manage
+    Roles, Manage Events and threads (as a server's moderators' role usually has), an Administrator
+    role, a cohort leads' role without permissions, a cosmetic role, #study-hall, #general, a read-only
+    #announcements and a moderators-only #mods; the bot's role on top, as the README asks."""
     world = World()
     owner = world.add_user("owner", user_id=user_id_for("owner"))
     guild = world.add_guild(
@@ -34,7 +34,15 @@ def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
     )
     mod = world.add_user("mod", user_id=user_id_for("mod"))
     moderators = guild.add_role(
-        "Moderators", discord.Permissions(manage_guild=True, manage_roles=True), user_id_for("role:Moderators")
+        "Moderators",
+        discord.Permissions(
+            manage_guild=True,
+            manage_roles=True,
+            manage_events=True,
+            create_public_threads=True,
+            send_messages_in_threads=True,
+        ),
+        user_id_for("role:Moderators"),
     )
     guild.roles[user_id_for("role:studybot")].position = 10
     guild.add_member(mod, moderators)

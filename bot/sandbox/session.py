@@ -33,7 +33,7 @@ Type slash commands as Discord's client shows them, options as name:value (value
   /cohort create name:spring channel:#study-hall start_date:2026-12-01 timezone:Europe/Berlin
   /join cohort:spring        /progress        /done note:finished the DNS chapter
 Sandbox commands:
-  as NAME          act as NAME (`as mod` holds @Moderators: Manage Server and Manage Roles; any other
+  as NAME          act as NAME (`as mod` holds @Moderators: Manage Server, Roles, Events; any other
                    name is a plain member, made on first use; `role give` hands them roles)
   click LABEL      press the button labelled LABEL on the latest message that has one
   clock [+1d|+2h|+30m|+1w|ISO-TIME]

@@ -100,6 +100,11 @@ class ServerAccess(Protocol):
         """What the server says about this role (None: no such role here)."""
         ...
 
+    async def caller_lacks(self, toggle: str, channel_id: int) -> tuple[str, ...]:
+        """The permissions the person asking lacks to do themselves what turning `toggle` on has the bot
+        do (as Discord names them): open threads in the channel, post there, create roles, keep events."""
+        ...
+
 
 # The on/off settings of /cohort edit (each a CohortOptions field and a Cohort column of that name).
 TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies")
@@ -170,6 +175,39 @@ def _asked(access: ServerAccess | None) -> ServerAccess:
 
 def _bold(names: tuple[str, ...]) -> str:
     return ", ".join(f"**{name}**" for name in names)
+
+
+# What turning a toggle on has the bot do on Discord, and so what the person turning it on must be able
+# to do themselves ("channel": in the cohort's channel; "server": anywhere in it). Buddies only send DMs.
+CALLER_DOES = {
+    "threads": "channel",
+    "showcase": "channel",
+    "stage_roles": "server",
+    "events": "server",
+}
+
+
+async def check_caller_may(cohort: Cohort, options: CohortOptions, access: ServerAccess | None) -> None:
+    """NotAllowed when a toggle turned on here (or the channel moved under one that is on) would have the
+    bot do what the person asking could not do themselves: open threads or post in the cohort's channel,
+    create and hand out roles, create events. Turning anything off is always allowed."""
+    moved = options.channel is not None
+    for toggle, where in CALLER_DOES.items():
+        if not getattr(cohort, toggle) or not (getattr(options, toggle) is not None or (moved and where == "channel")):
+            continue
+        missing = await _asked(access).caller_lacks(toggle, cohort.channel_id)
+        if missing:
+            raise NotAllowed(
+                t(
+                    "With `{toggle}` on I would do for you what you cannot do yourself: you lack {value} "
+                    "{where}. Someone who has it can turn it on.",
+                    toggle=toggle,
+                    value=_bold(missing),
+                    where=t("in {channel_mention}", channel_mention=f"<#{cohort.channel_id}>")
+                    if where == "channel"
+                    else t("in this server"),
+                )
+            )
 
 
 async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) -> None:

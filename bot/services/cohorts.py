@@ -23,6 +23,7 @@ from bot.services.cohort_settings import (
     CohortOptions,
     ServerAccess,
     apply_options,
+    check_caller_may,
     check_events_possible,
     check_roles_possible,
     check_threads_possible,
@@ -178,6 +179,7 @@ class CohortService:
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
             if options.status is not None:
                 cohort.archived_at = None
+            await check_caller_may(cohort, options, access)  # the person asking first, then the bot
             if cohort.threads and (options.threads is not None or options.channel is not None):
                 await check_threads_possible(cohort, access)
             if cohort.stage_roles and options.stage_roles is not None:

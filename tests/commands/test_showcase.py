@@ -9,6 +9,7 @@ import io
 import re
 from datetime import timedelta
 
+import discord
 import pytest
 from sqlalchemy import select
 
@@ -207,3 +208,21 @@ async def test_shares_are_limited_per_member_and_per_channel(spring):
         crowd.append(await h.run(user, "share", url=f"https://example.org/{i}"))
     assert sum("Shared in" in a.message.content for a in crowd) == 10 and posts_made(h) == 13
     assert "Many projects were just shared in" in crowd[-1].message.content
+
+
+async def test_a_member_muted_in_the_channel_cannot_post_there_through_the_bot(spring):
+    """Issue 26: the bot posts for nobody where they may not post themselves (a member denied Send
+    Messages in the cohort's channel, as a mute is set up)."""
+    from tests.commands.test_stage_roles import refresh
+
+    h = spring
+    await h.run(h.mod, "cohort edit", cohort="spring", showcase="on")
+    h.hall.deny_for(h.alice.id, discord.Permissions(send_messages=True))
+    refresh(h)
+    before = await dump(h)
+    muted = await h.run(h.alice, "share", url=LINK)
+    assert muted.message.ephemeral and f"You can't post in <#{h.hall.id}> yourself (you lack **Send Messages**" in (
+        muted.message.content
+    )
+    assert await dump(h) == before and not share_posts(h)
+    assert "Shared in" in (await h.run(h.bob, "share", url=LINK)).message.content

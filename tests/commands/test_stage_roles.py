@@ -41,7 +41,7 @@ def allow_roles(h, allowed: bool = True) -> None:
 def moderators_hand_out_roles(h, position: int = BOT_ROLE_POSITION - 1) -> discord.Role:
     """The server's moderators' role with Manage Roles too, at `position` (as servers set them up)."""
     role = next(r for r in h.guild.roles.values() if r.name == "Moderators")
-    role.permissions = discord.Permissions(manage_guild=True, manage_roles=True)
+    role.permissions = discord.Permissions(role.permissions.value | discord.Permissions(manage_roles=True).value)
     role.position = position
     refresh(h)
     return role

@@ -16,7 +16,7 @@ from pathlib import Path
 import discord
 
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
-from tests.harness import ROOT, TEST_ROADMAP
+from tests.harness import MODERATORS, ROOT, TEST_ROADMAP
 
 STUDYBOT = Path(sys.executable).parent / "studybot"
 READY_TIMEOUT = 30.0
@@ -148,7 +148,7 @@ def make_world(members: int) -> tuple[World, Guild, Channel, User, list[User]]:
     world = World()
     mod = world.add_user("mod")
     guild = world.add_guild("Study Server", owner=world.add_user("owner"))
-    guild.add_member(mod, guild.add_role("Moderators", discord.Permissions(manage_guild=True)))
+    guild.add_member(mod, guild.add_role("Moderators", MODERATORS))
     hall = guild.add_channel("study-hall")
     users = [world.add_user(f"member{i}") for i in range(members)]
     for user in users:

@@ -23,7 +23,6 @@ async def server(tmp_path, db_url) -> AsyncIterator[Live]:
     bot_role = next(r for r in guild.roles.values() if r.name == "studybot")
     bot_role.position = 10
     moderators = next(r for r in guild.roles.values() if r.name == "Moderators")
-    moderators.permissions = discord.Permissions(manage_guild=True, manage_roles=True)
     moderators.position = 8
     admin = guild.add_role("Admin", discord.Permissions(administrator=True))
     leads = guild.add_role("Leads", discord.Permissions.none())

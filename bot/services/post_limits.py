@@ -51,13 +51,13 @@ class PostLimits:
         self._posts: dict[tuple[str, int], deque[datetime]] = {}
 
     def take(self, member_id: int, channel_id: int) -> Refusal | None:
-        """Count a post by the member in the channel, or say why it must wait (then nothing is counted)."""
+        """Count a post by the member in the channel, or say why it must wait (then nothing is counted):
+        the limit that holds it longest, so the wait named is when it goes through."""
         now = self._clock.now()
         keys = (("member", member_id), ("channel", channel_id))
-        for key in keys:
-            refusal = self._refusal(key, now)
-            if refusal is not None:
-                return refusal
+        refusals = [r for key in keys if (r := self._refusal(key, now)) is not None]
+        if refusals:
+            return max(refusals, key=lambda r: r.wait)
         for key in keys:
             self._posts.setdefault(key, deque()).append(now)
         if len(self._posts) > SWEEP_ABOVE:
@@ -90,8 +90,9 @@ class PostLimits:
         if not posts:
             del self._posts[key]  # nobody's history is kept longer than the longest window
             return None
+        refusals = []
         for window in windows:
             recent = [at for at in posts if at > now - window.span]
             if len(recent) >= window.count:
-                return Refusal(key[0], window, recent[-window.count] + window.span - now)
-        return None
+                refusals.append(Refusal(key[0], window, recent[-window.count] + window.span - now))
+        return max(refusals, key=lambda r: r.wait, default=None)

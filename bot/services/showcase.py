@@ -68,23 +68,23 @@ class ShowcaseService:
         refusal = self._limits.take(draft.user_id, channel_id)
         if refusal is None:
             return
-        seconds = max(1, ceil(refusal.wait.total_seconds()))
+        wait = _wait(refusal.wait)
         if refusal.who == "member":
             raise Conflict(
                 t(
                     "You shared {count} projects within {span}: that is as many as I post for one member, so "
-                    "the channel stays readable for everyone. Nothing was shared; try again in {seconds} s.",
+                    "the channel stays readable for everyone. Nothing was shared; try again in {wait}.",
                     count=refusal.window.count,
                     span=_span(refusal.window.span),
-                    seconds=seconds,
+                    wait=wait,
                 )
             )
         raise Conflict(
             t(
                 "Many projects were just shared in <#{channel_id}>, so I wait a moment before posting more. "
-                "Nothing was shared; try again in {seconds} s.",
+                "Nothing was shared; try again in {wait}.",
                 channel_id=channel_id,
-                seconds=seconds,
+                wait=wait,
             )
         )
 
@@ -153,6 +153,13 @@ class ShowcaseService:
             session.add(share)
             await session.commit()
         return replaced
+
+
+def _wait(wait: timedelta) -> str:
+    seconds = max(1, ceil(wait.total_seconds()))
+    if seconds < 120:
+        return plural(seconds, "{n} second", "{n} seconds")
+    return plural(ceil(seconds / 60), "{n} minute", "{n} minutes")
 
 
 def _span(span: timedelta) -> str:

@@ -85,15 +85,14 @@ class StageRoles:
     async def grant(
         self,
         cohort: Cohort,
-        member_id: int,
+        member: discord.User | discord.Member,
         stages: Iterable[Stage],
         *,
         wanted: bool = True,
-        held: Collection[int] | None = None,
     ) -> RoleGrant:
         """Give the member the role of each stage they just finished (none when the cohort has no stage
-        roles, and none unless they want them: `role_grants.wants_stage_roles`). `held`: the roles they
-        hold now, when the interaction says (otherwise asked of Discord once, when a role is due)."""
+        roles, and none unless they want them: `role_grants.wants_stage_roles`). The roles they hold now
+        come with a command in the server; a button in DMs carries none, so Discord is asked once."""
         guild = self._client.get_guild(cohort.guild_id)
         stages = list(stages)
         if not cohort.stage_roles or guild is None or not stages:
@@ -102,6 +101,8 @@ class StageRoles:
             return RoleGrant(problem="private")
         if not guild.me.guild_permissions.manage_roles:
             return RoleGrant(problem="manage")  # the cache knows Discord would refuse: not asked
+        member_id = member.id
+        held = frozenset(r.id for r in member.roles) if isinstance(member, discord.Member) else None
         given: list[int] = []
         for stage in stages:
             role_id = None

@@ -80,9 +80,7 @@ class RoutineCog(MemberCogBase):
             return ""
         roadmap = self.services.memberships.roadmap_of(view.cohort)
         stages = [s for s in roadmap.stages if s.id in view.finished_stages]
-        user = interaction.user
-        held = frozenset(r.id for r in user.roles) if isinstance(user, discord.Member) else None
-        return render.role_line(await roles.grant(view.cohort, user.id, stages, held=held)).strip()
+        return render.role_line(await roles.grant(view.cohort, interaction.user, stages)).strip()
 
     @app_commands.command(name="checkin", description="Record that you studied today (keeps your streak)")
     @app_commands.guild_only()

@@ -14,7 +14,6 @@ from bot.db.models import (
     CohortLink,
     CohortPause,
     Delivery,
-    GivenRole,
     Membership,
     ProgressEvent,
     ProjectShare,
@@ -22,11 +21,11 @@ from bot.db.models import (
 )
 from bot.i18n import t
 from bot.services.authority import Authority
-from bot.services.cohort_links import STAGE_ROLE, THREAD, forget_statement
+from bot.services.cohort_links import THREAD, forget_statement, made_roles_statement
 from bot.services.cohorts import CohortService
 from bot.services.delivery_claims import COHORT_KINDS, MEMBER_KINDS
 from bot.services.errors import Conflict, NotAllowed
-from bot.services.role_grants import forget_cohort_statement
+from bot.services.role_grants import forget_cohort_statement, given_in_cohort
 from bot.usertext import md
 
 
@@ -109,36 +108,17 @@ class CohortDeletion:
             await session.execute(delete(ProjectShare).where(ProjectShare.cohort_id == cohort.id))
             await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
-            made_roles = list(await session.scalars(_made_roles(cohort.id)))
-            given = await _given_picks(session, cohort.id, set(made_roles))
+            made_roles = list(await session.scalars(made_roles_statement([cohort.id])))
+            # Deleting a role the bot made takes it from everyone; a moderator's pick is taken back member by member.
+            given = [
+                (user_id, role) for user_id, role in await given_in_cohort(session, cohort.id) if role not in made_roles
+            ]
             await session.execute(forget_cohort_statement(cohort.id))
             # Its threads and the roles a moderator picked stay on Discord: nothing else keeps their ids.
             await session.execute(forget_statement(cohort.id))
             await session.delete(cohort)
             await session.commit()
         return LeftOnDiscord(made_roles, given)
-
-
-async def _given_picks(session: AsyncSession, cohort_id: int, made: set[int]) -> list[tuple[int, int]]:
-    """The moderators' picks the bot gave for the cohort, as (member, role), except where the bot gives
-    the same role to the member for another cohort (deleting a made role takes it from everyone)."""
-    rows = (
-        await session.execute(select(GivenRole.user_id, GivenRole.role_id).where(GivenRole.cohort_id == cohort_id))
-    ).all()
-    users = {user_id for user_id, _ in rows}
-    if not users:
-        return []
-    elsewhere = set(
-        tuple(row)
-        for row in (
-            await session.execute(
-                select(GivenRole.user_id, GivenRole.role_id).where(
-                    GivenRole.cohort_id != cohort_id, GivenRole.user_id.in_(users)
-                )
-            )
-        ).all()
-    )
-    return sorted((u, r) for u, r in rows if r not in made and (u, r) not in elsewhere)
 
 
 def _check_allowed(found: DeletionScope, with_progress_allowed: bool) -> None:
@@ -165,18 +145,8 @@ async def _count(session: AsyncSession, cohort: Cohort) -> DeletionScope:
                 select(func.count())
                 .where(CohortLink.cohort_id == cohort.id, CohortLink.kind == THREAD, CohortLink.discord_id.is_not(None))
                 .scalar_subquery(),
-                select(func.count()).select_from(_made_roles(cohort.id).subquery()).scalar_subquery(),
+                select(func.count()).select_from(made_roles_statement([cohort.id]).subquery()).scalar_subquery(),
             )
         )
     ).one()
     return DeletionScope(cohort.id, cohort.name, *(int(n) for n in counts))
-
-
-def _made_roles(cohort_id: int):  # noqa: ANN202 - a Select
-    """The ids of the stage roles the bot created for the cohort (not those a moderator picked)."""
-    return select(CohortLink.discord_id).where(
-        CohortLink.cohort_id == cohort_id,
-        CohortLink.kind == STAGE_ROLE,
-        CohortLink.chosen.is_(False),
-        CohortLink.discord_id.is_not(None),
-    )

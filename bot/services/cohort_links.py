@@ -161,6 +161,16 @@ async def known_in(session: AsyncSession, cohort_ids: set[int], kind: str) -> di
     return {(cohort_id, key): discord_id for cohort_id, key, discord_id in rows}
 
 
+def made_roles_statement(cohort_ids: Iterable[int]):  # noqa: ANN201 - a Select
+    """The ids of the stage roles the bot created for these cohorts (not those a moderator picked)."""
+    return select(CohortLink.discord_id).where(
+        CohortLink.cohort_id.in_(list(cohort_ids)),
+        CohortLink.kind == STAGE_ROLE,
+        CohortLink.chosen.is_(False),
+        CohortLink.discord_id.is_not(None),
+    )
+
+
 def forget_statement(cohort_id: int, kind: str | None = None):  # noqa: ANN201 - a Delete
     """Delete a cohort's links (of one kind): the objects stay on Discord, the cohort stops using them."""
     statement = delete(CohortLink).where(CohortLink.cohort_id == cohort_id)

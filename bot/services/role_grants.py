@@ -10,10 +10,10 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CohortLink, GivenRole, Membership
+from bot.db.models import GivenRole, Membership
 from bot.db.upsert import insert_unless_taken
 from bot.services.clock import Clock
-from bot.services.cohort_links import STAGE_ROLE
+from bot.services.cohort_links import made_roles_statement
 
 
 def wants_stage_roles(membership: Membership) -> bool:
@@ -76,14 +76,7 @@ class GivenRoles:
                     )
                 )
             ).all()
-            made = await session.scalars(
-                select(CohortLink.discord_id).where(
-                    CohortLink.cohort_id.in_(ids),
-                    CohortLink.kind == STAGE_ROLE,
-                    CohortLink.chosen.is_(False),
-                    CohortLink.discord_id.is_not(None),
-                )
-            )
+            made = await session.scalars(made_roles_statement(ids))
             kept = {role_id for cohort_id, role_id in rows if cohort_id not in ids}
             taken = {role_id for cohort_id, role_id in rows if cohort_id in ids} | {r for r in made if r is not None}
             await session.execute(delete(GivenRole).where(GivenRole.user_id == user_id, GivenRole.cohort_id.in_(ids)))
@@ -94,27 +87,31 @@ class GivenRoles:
         """The cohort stops handing out `role_id` (a moderator picked another): forget its grants and
         return the members to take it from (not those the bot still gives it to for another cohort)."""
         async with self._sessions() as session:
-            users = set(
-                await session.scalars(
-                    select(GivenRole.user_id).where(GivenRole.cohort_id == cohort_id, GivenRole.role_id == role_id)
-                )
-            )
-            elsewhere = (
-                set(
-                    await session.scalars(
-                        select(GivenRole.user_id).where(
-                            GivenRole.role_id == role_id, GivenRole.cohort_id != cohort_id, GivenRole.user_id.in_(users)
-                        )
-                    )
-                )
-                if users
-                else set()
-            )
+            pairs = await given_in_cohort(session, cohort_id, role_id)
             await session.execute(
                 delete(GivenRole).where(GivenRole.cohort_id == cohort_id, GivenRole.role_id == role_id)
             )
             await session.commit()
-        return sorted(users - elsewhere)
+        return [user_id for user_id, _ in pairs]
+
+
+async def given_in_cohort(session: AsyncSession, cohort_id: int, role_id: int | None = None) -> list[tuple[int, int]]:
+    """(member, role) the bot gave for the cohort (of `role_id` only, when given) and gives that member
+    for no other cohort: what taking the cohort's roles back takes from Discord."""
+    query = select(GivenRole.user_id, GivenRole.role_id).where(GivenRole.cohort_id == cohort_id)
+    if role_id is not None:
+        query = query.where(GivenRole.role_id == role_id)
+    pairs = [(user_id, role) for user_id, role in await session.execute(query)]
+    users = {user_id for user_id, _ in pairs}
+    if not users:
+        return []
+    others = await session.execute(
+        select(GivenRole.user_id, GivenRole.role_id).where(
+            GivenRole.cohort_id != cohort_id, GivenRole.user_id.in_(users)
+        )
+    )
+    elsewhere = {(user_id, role) for user_id, role in others}
+    return sorted(pair for pair in pairs if pair not in elsewhere)
 
 
 def forget_cohort_statement(cohort_id: int):  # noqa: ANN201 - a Delete

@@ -26,10 +26,7 @@ def stage_roles(interaction: discord.Interaction) -> StageRoles:
 async def advance_reply(interaction: discord.Interaction, result: AdvanceResult) -> str:
     """Open the next topic's thread and give the finished stages' roles as needed, then word it all."""
     thread = await topic_threads(interaction).thread_for(result.cohort, result.now_on)
-    # A command in the server carries the member's roles; a nudge's button (in DMs) does not.
-    user = interaction.user
-    held = frozenset(r.id for r in user.roles) if isinstance(user, discord.Member) else None
     roles = await stage_roles(interaction).grant(
-        result.cohort, interaction.user.id, result.stages_completed, wanted=result.wants_stage_roles, held=held
+        result.cohort, interaction.user, result.stages_completed, wanted=result.wants_stage_roles
     )
     return render.advance_text(result, thread) + render.role_line(roles)

@@ -18,6 +18,7 @@ from bot import i18n, logs, pictures, render
 from bot.i18n import t
 from bot.leftovers import remove_leftovers
 from bot.metrics import Metrics
+from bot.permissions import readable_by_everyone
 from bot.services.buddies import BuddyJob
 from bot.services.container import Services
 from bot.services.delivery_jobs import DmNoticeJob, LeaderboardJob, NudgeJob
@@ -243,9 +244,7 @@ class Fanout:
         """Whether @everyone cannot read the channel (as the bot's cache says; unknown counts as readable):
         the report names members only there, since a channel can be opened after it was chosen."""
         channel = self._client.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.GuildChannel):
-            return False
-        return not channel.permissions_for(channel.guild.default_role).view_channel
+        return isinstance(channel, discord.abc.GuildChannel) and not readable_by_everyone(channel)
 
     async def _display_names(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
         """Names for the card (the bot keeps no member cache): one request each, best effort."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from weakref import WeakKeyDictionary
 
 import discord
@@ -17,6 +16,7 @@ import discord
 from bot import i18n
 from bot.db.models import Cohort
 from bot.i18n import t
+from bot.permissions import lacking
 from bot.roadmap import TopicRef
 from bot.services.cohort_links import THREAD, CohortLinkService
 from bot.services.topic_threads import THREAD_PERMISSIONS, ThreadLink
@@ -29,11 +29,6 @@ log = logging.getLogger(__name__)
 OPENING = {"View Channel": "view_channel", "Create Public Threads": "create_public_threads"}
 THREAD_NAME_MAX = 100  # Discord's limit for a channel or thread name
 ARCHIVE_AFTER_MINUTES = 10080  # a week without a message: the longest Discord offers
-
-
-def lacking(perms: discord.Permissions, needed: Mapping[str, str]) -> tuple[str, ...]:
-    """The permissions of `needed` (Discord's name: discord.py's flag) that `perms` does not grant."""
-    return tuple(name for name, flag in needed.items() if not getattr(perms, flag))
 
 
 def thread_name(ref: TopicRef) -> str:

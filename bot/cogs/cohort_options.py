@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 
 from bot import i18n
+from bot.permissions import lacking, readable_by_everyone
 from bot.services.cohort_settings import CALLER_DOES, TOGGLES, ChannelChoice, CohortOptions, RoleFacts
 from bot.services.topic_threads import THREAD_PERMISSIONS
 from bot.services.validation import PACES, WEEKDAYS
 from bot.stage_roles import role_facts, role_problem
-from bot.topic_threads import lacking
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
 PACE_CHOICES = [
@@ -90,7 +90,7 @@ async def channel_choice(interaction: discord.Interaction, channel: discord.Text
     that the caller may make the change at all."""
     user = interaction.user
     theirs = lacking(channel.permissions_for(user), WRITING) if isinstance(user, discord.Member) else tuple(WRITING)
-    public = channel.permissions_for(channel.guild.default_role).view_channel
+    public = readable_by_everyone(channel)
     return ChannelChoice(channel.id, await _missing(interaction, channel, POSTING), theirs, public)
 
 

@@ -11,9 +11,9 @@ import discord
 from bot import i18n, render
 from bot.cogs.cohort_options import WRITING
 from bot.i18n import t
+from bot.permissions import lacking
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.showcase import ShareDraft, ShowcaseService
-from bot.topic_threads import lacking
 from bot.usertext import md
 
 log = logging.getLogger(__name__)

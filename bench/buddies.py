@@ -4,7 +4,7 @@ For each cohort size: five weeks in a row, each week's groups kept as the next w
 last weeks run with four weeks of pairs to avoid, as in production), members spread over the roadmap's
 topics. Prints the median and the slowest week's pairing time, and what the groups are like: repeated
 pairs, and the share of pairs on the same stage. The pairing runs outside any write transaction
-(bot.services.buddies), once per cohort and week."""
+(bot.services.together.buddies), once per cohort and week."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine
-from bot.services.buddy_pairing import Candidate, pair_members
+from bot.services.together.pairing import Candidate, pair_members
 
 WEEKS = 5
 TOPICS = 31  # the shipped roadmap's

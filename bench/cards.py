@@ -16,13 +16,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, machine
-from bot import pictures
 from bot.db.models import Cohort
+from bot.render import cards
 from bot.roadmap import load_roadmap
-from bot.services.insight import CohortReport, StuckTopic
-from bot.services.leaderboard import Entry, Leaderboard
-from bot.services.pace import PaceStatus
-from bot.services.progress_views import ProgressReport, StageProgress
+from bot.services.cohorts.insight import CohortReport, StuckTopic
+from bot.services.progress.leaderboard import Entry, Leaderboard
+from bot.services.progress.pace import PaceStatus
+from bot.services.progress.views import ProgressReport, StageProgress
 
 ROUNDS = 100
 
@@ -76,12 +76,12 @@ def main() -> None:
         return {user: f"{name} {n}" for user, name in names.items()}
 
     rows = [
-        ("/progress card", timed(lambda n: pictures.progress_card(progress, f"a rather long display name {n}"))),
+        ("/progress card", timed(lambda n: cards.progress_card(progress, f"a rather long display name {n}"))),
         (
             "weekly leaderboard card (top 10)",
-            timed(lambda n: pictures.leaderboard_card(board, board_names(n), f"Weekly · spring {n}")),
+            timed(lambda n: cards.leaderboard_card(board, board_names(n), f"Weekly · spring {n}")),
         ),
-        ("/cohort report chart", timed(lambda n: pictures.stage_chart(replace(report, cohort=cohort_named(n))))),
+        ("/cohort report chart", timed(lambda n: cards.stage_chart(replace(report, cohort=cohort_named(n))))),
     ]
     print(machine())
     print("| card | median | max | target |\n|---|---|---|---|")

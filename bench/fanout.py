@@ -24,17 +24,17 @@ import aiohttp
 from sqlalchemy import func, insert, select
 
 from bench.common import fake_discord, machine
-from bot.app import apply_endpoints
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Cohort, Delivery, Membership
+from bot.process.app import apply_endpoints
+from bot.process.runner import build_bot
 from bot.roadmap import load_roadmap
-from bot.runner import build_bot
 from bot.sandbox.fake.__main__ import DM_BASE, USER_BASE
 from bot.services.clock import SystemClock
+from bot.services.cohorts.roadmap_sync import sync_roadmap
 from bot.services.container import Services
-from bot.services.roadmap_sync import sync_roadmap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +93,7 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
     bot = build_bot(settings, Services.build(sessions, roadmap, SystemClock()), start_scheduler=False)
     await bot.login("bench")
     started = time.perf_counter()
-    report = await bot.fanout.run_once()
+    report = await bot.scheduled.fanout.run_once()
     wall = time.perf_counter() - started
     await bot.close()
     async with sessions() as session:

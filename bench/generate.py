@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.roadmap import Roadmap
-from bot.services.tallies import count_all_stale
+from bot.services.progress.tallies import count_all_stale
 
 COHORTS = 1_000
 MEMBERS = 100_000
@@ -105,7 +105,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             " VALUES (?, ?, ?, ?, NULL, ?)",
             events(),
         )
-        # A topic counts once (bot.services.advance.counts_once): the earliest done of each topic.
+        # A topic counts once (bot.services.progress.advance.counts_once): the earliest done of each topic.
         conn.execute(
             "UPDATE progress_events SET first_done = 1 WHERE kind = 'done' AND NOT EXISTS ("
             " SELECT 1 FROM progress_events e WHERE e.membership_id = progress_events.membership_id"
@@ -121,7 +121,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
         )
         conn.commit()
     conn.close()
-    # The weekly tallies as the bot counts them at start-up (bot.services.tallies).
+    # The weekly tallies as the bot counts them at start-up (bot.services.progress.tallies).
     asyncio.run(count_weeks(db, now))
     with sqlite3.connect(db) as conn:
         conn.execute("ANALYZE")

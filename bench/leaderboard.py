@@ -4,7 +4,7 @@
 
 On a copy of the benchmark database (made by bench/interactions.py), for each factor in `--grow`:
 give every member of the big cohort that many more topics done in the current week, count the
-week's tallies again as the bot's start-up does (`bot.services.tallies`), then compute the week's
+week's tallies again as the bot's start-up does (`bot.services.progress.tallies`), then compute the week's
 board 21 times: first, median, p95. Flat means the cost follows the members, not the events.
 """
 
@@ -32,7 +32,7 @@ from bot.db.models import Cohort
 from bot.roadmap import load_roadmap
 from bot.services.clock import SystemClock
 from bot.services.container import Services
-from bot.services.leaderboard import week_before
+from bot.services.progress.leaderboard import week_before
 
 
 async def board_timing(db: Path, now: datetime) -> dict:

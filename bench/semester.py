@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine
 from bot.roadmap import load_catalog
 from bot.sandbox.session import Sandbox, quiet_logs
-from bot.services.schedule import local_date, local_instant
+from bot.services.cohorts.schedule import local_date, local_instant
 
 ROOT = Path(__file__).resolve().parent.parent
 START = date(2027, 1, 4)  # a Monday

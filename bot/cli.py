@@ -40,7 +40,7 @@ def _stop(line: str) -> NoReturn:
 def _database_or_exit(settings: Settings, *, writes: bool = True, must_exist: bool = False) -> None:
     """Stop with one line when DATABASE_URL cannot work: unparseable, unsupported, driver missing, a
     SQLite file that cannot be written (`writes`) or does not exist (`must_exist`)."""
-    from bot import preflight
+    from bot.process import preflight
 
     problem = preflight.database_url_problem(settings.database_url)
     if problem is None and must_exist:
@@ -57,7 +57,7 @@ def _database_failures(settings: Settings) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        from bot.preflight import database_failure
+        from bot.process.preflight import database_failure
 
         line = database_failure(exc, settings.database_url)
         if line is None:
@@ -100,7 +100,7 @@ def cmd_check_roadmap(args: argparse.Namespace) -> int:
 
 def _heartbeat_or_exit(settings: Settings) -> None:
     """Stop with one line when the heartbeat file cannot be written."""
-    from bot.paths import writable_file_problem
+    from bot.process.paths import writable_file_problem
 
     problem = writable_file_problem(settings.heartbeat_path, "HEARTBEAT_PATH")
     if problem:
@@ -120,7 +120,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 async def _run_bot(settings: Settings, roadmaps: RoadmapCatalog, token: str) -> None:
-    from bot.runner import default_clock, prepared_bot, serve, stop_on_signals
+    from bot.process.runner import default_clock, prepared_bot, serve, stop_on_signals
 
     stop = stop_on_signals()  # from the first moment: a SIGTERM during migrations is honoured too
     async with AsyncExitStack() as stack:
@@ -169,7 +169,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         import aiohttp
         import discord
 
-        from bot.services.roadmap_sync import UnknownRoadmaps
+        from bot.services.cohorts.roadmap_sync import UnknownRoadmaps
 
         if isinstance(exc, UnknownRoadmaps):
             print(f"studybot: {exc}; nothing was started.", file=sys.stderr)
@@ -212,8 +212,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from bot.db.engine import create_engine, create_sessionmaker
     from bot.services.clock import SystemClock
-    from bot.services.cohorts import CohortService
-    from bot.services.export import ExportService, to_csv
+    from bot.services.cohorts.registry import CohortService
+    from bot.services.member_data.export import ExportService, to_csv
 
     settings = _settings()
     _database_or_exit(settings, writes=False, must_exist=True)
@@ -237,8 +237,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from bot.paths import sqlite_file, writable_file_problem
-    from bot.preflight import backup_target_problem
+    from bot.process.paths import sqlite_file, writable_file_problem
+    from bot.process.preflight import backup_target_problem
 
     settings = _settings()
     _database_or_exit(settings, writes=False, must_exist=True)
@@ -256,7 +256,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_health(_args: argparse.Namespace) -> int:
-    from bot.health import check
+    from bot.process.health import check
 
     settings = _settings()
     healthy, why = check(settings.heartbeat_path, max_age_seconds=max(3 * settings.scheduler_tick_seconds, 10))

@@ -43,11 +43,11 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
     nudge_grace_hours: float = Field(default=6, ge=0)
-    # At most a week: a later post would ask for a week whose tallies are gone (bot.services.tallies).
+    # At most a week: a later post would ask for a week whose tallies are gone (bot.services.progress.tallies).
     leaderboard_grace_hours: float = Field(default=24, ge=0, le=168)
     scheduler_tick_seconds: float = Field(default=60, gt=0)
     # Fan-out: parallel sends, and Discord's global request limit per second (50 per bot, all processes
-    # together: they share one budget, bot.pacing); the bot paces itself 5% below it.
+    # together: they share one budget, bot.process.pacing); the bot paces itself 5% below it.
     fanout_concurrency: int = Field(default=16, ge=1, le=200)
     discord_requests_per_second: float = Field(default=50, gt=0)
     # `studybot health` (the container's health check) reads this file; the running bot rewrites it

@@ -46,12 +46,23 @@ atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 E2E = Path(__file__).resolve().parent / "e2e"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests under tests/e2e start the real `studybot run` process: marked `e2e`, so that
-    `pytest -m "not e2e"` runs the in-process rest on its own (CI runs everything)."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true", help="run every test, the e2e and slow ones too (CI does)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests under tests/e2e start the real `studybot run` process: marked `e2e`. Plain `pytest` runs the
+    fast set a contributor runs all day (neither `e2e` nor `slow`); `--full`, a marker expression (`-m`)
+    or naming test files runs what was asked for."""
     for item in items:
         if E2E in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+    if config.getoption("full") or config.option.markexpr or config.option.file_or_dir:
+        return
+    kept = [item for item in items if not item.get_closest_marker("e2e") and not item.get_closest_marker("slow")]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

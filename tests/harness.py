@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db.models import Base, SendBudget
+from bot.process.runner import prepared_bot
 from bot.roadmap import Roadmap, load_catalog
-from bot.runner import prepared_bot
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
 from bot.services.clock import FixedClock
 
 if TYPE_CHECKING:
-    from bot.app import StudyBot
+    from bot.process.app import StudyBot
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ROADMAPS = ROOT / "examples" / "roadmaps"
@@ -90,7 +90,7 @@ async def finish_roadmap(run, user, **options: object) -> None:
     raise AssertionError("the roadmap never finished")
 
 
-# Not data: when the bot's next request to Discord may go (bot.pacing), which any request moves on.
+# Not data: when the bot's next request to Discord may go (bot.process.pacing), which any request moves on.
 NOT_DATA = {SendBudget.__tablename__}
 
 
@@ -139,7 +139,7 @@ async def start_harness(database_url: str, *, now: datetime | None = None) -> Ha
 async def start_bot(
     settings: Settings, fake: FakeDiscord, clock: FixedClock, guild: Guild
 ) -> tuple[StudyBot, AsyncExitStack]:
-    """A bot process's worth of state, built as `studybot run` builds it (bot.runner.prepared_bot), logged
+    """A bot process's worth of state, built as `studybot run` builds it (bot.process.runner.prepared_bot), logged
     in to the fake; the scheduler ticks only when a test calls it. Closing the stack closes the bot and
     its database."""
     stack = AsyncExitStack()

@@ -240,7 +240,7 @@ async def test_the_weekly_leaderboard_speaks_the_servers_language(h):
 
 def test_every_stored_word_shown_to_people_has_a_german_name():
     """Paces, weekdays, leaderboard periods and on/off are stored in English; what people read is theirs."""
-    from bot.services.leaderboard import PERIODS
+    from bot.services.progress.leaderboard import PERIODS
     from bot.services.validation import PACES, WEEKDAYS
 
     words = [*PACES, *(d.capitalize() for d in WEEKDAYS), *PERIODS, "on", "off"]
@@ -262,7 +262,7 @@ async def test_a_german_member_reads_the_pace_in_german(h):
 def test_every_label_of_a_stored_value_reads_german():
     """Stored values (paces, weekdays, pace states) are shown through labels; each one is translated."""
     from bot import render
-    from bot.services.pace import PaceStatus
+    from bot.services.progress.pace import PaceStatus
     from bot.services.validation import PACES
 
     states = [("not-started", 3), ("on-track", 0), ("ahead", 2), ("behind", -2), ("finished", 0), ("finished", 4)]

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select, text
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, ensure_schema, upgrade_to_head
 from bot.db.models import Base, Membership, WeeklyTally
-from bot.services.tallies import count_all_stale
+from bot.services.progress.tallies import count_all_stale
 
 
 async def test_models_and_migrations_agree(db_url):

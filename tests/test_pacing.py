@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import SendBudget
-from bot.pacing import PACE_HEADROOM, SharedPacer, bot_pacer, global_limit_trace
-from bot.services.send_budget import MAX_AHEAD, SendBudgetService, Slots
+from bot.process.pacing import PACE_HEADROOM, SharedPacer, bot_pacer, global_limit_trace
+from bot.services.delivery.send_budget import MAX_AHEAD, SendBudgetService, Slots
 
 
 @pytest.fixture

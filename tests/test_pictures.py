@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from PIL import Image
 
-from bot import pictures
+from bot.render import cards, typesetting
 
 
 def image(data: bytes) -> Image.Image:
@@ -32,7 +32,7 @@ async def test_progress_answers_with_text_then_adds_its_card(h):
     assert reply.message.embeds[0]["image"]["url"] == "attachment://progress.png"
     assert "1/31 topics" in reply.message.text()  # the text stays, for screen readers
     card = image(h.fake.files[int(attachment["id"])])
-    assert card.format == "PNG" and card.width == pictures.WIDTH and card.height > 300
+    assert card.format == "PNG" and card.width == typesetting.WIDTH and card.height > 300
 
 
 async def test_report_chart_and_weekly_leaderboard_card(h):
@@ -48,7 +48,7 @@ async def test_report_chart_and_weekly_leaderboard_card(h):
     [post] = h.fake.channel_posts
     [card] = post.attachments
     assert card["filename"] == "leaderboard.png" and post.embeds[0]["image"]["url"] == "attachment://leaderboard.png"
-    assert image(h.fake.files[int(card["id"])]).width == pictures.WIDTH
+    assert image(h.fake.files[int(card["id"])]).width == typesetting.WIDTH
     # Names on the card come from the server's member list.
     assert any(r.path == f"/guilds/{h.guild.id}/members/{h.bob.id}" for r in h.fake.requests)
 
@@ -57,8 +57,8 @@ def _progress_report():
     from datetime import date
 
     from bot.db.models import Cohort
-    from bot.services.pace import PaceStatus
-    from bot.services.progress_views import ProgressReport, StageProgress
+    from bot.services.progress.pace import PaceStatus
+    from bot.services.progress.views import ProgressReport, StageProgress
     from tests.harness import ROADMAP
 
     cohort = Cohort(id=1, guild_id=1, name="spring", name_key="spring", channel_id=1, start_date=date(2026, 11, 2))
@@ -70,11 +70,11 @@ def _progress_report():
 
 
 def test_cards_are_small_palette_pngs_with_anti_aliased_text():
-    card = image(pictures.progress_card(_progress_report(), "alice"))
-    assert card.mode == "P" and card.width == pictures.WIDTH
+    card = image(cards.progress_card(_progress_report(), "alice"))
+    assert card.mode == "P" and card.width == typesetting.WIDTH
     title = card.convert("RGB").crop((32, 24, 300, 60))
     shades = {colour for _, colour in title.getcolors(10_000)}
-    assert pictures.BACKGROUND in shades and pictures.TEXT in shades
+    assert typesetting.BACKGROUND in shades and typesetting.TEXT in shades
     assert len(shades) > 6  # edges in between: anti-aliased, not jagged two-colour text
 
 
@@ -82,22 +82,22 @@ def test_a_members_own_texts_do_not_fill_the_cache_and_labels_follow_the_languag
     from bot import i18n
 
     report = _progress_report()
-    pictures.progress_card(report, "warm-up")
-    before = pictures._text_tiles.cache_info().currsize
+    cards.progress_card(report, "warm-up")
+    before = typesetting._text_tiles.cache_info().currsize
     for n in range(40):
-        pictures.progress_card(report, f"member {n}")
-    assert pictures._text_tiles.cache_info().currsize == before  # names are drawn once, not kept
-    english = image(pictures.progress_card(report, "alice")).convert("RGB")
+        cards.progress_card(report, f"member {n}")
+    assert typesetting._text_tiles.cache_info().currsize == before  # names are drawn once, not kept
+    english = image(cards.progress_card(report, "alice")).convert("RGB")
     with i18n.using("de"):
-        german = image(pictures.progress_card(report, "alice")).convert("RGB")
+        german = image(cards.progress_card(report, "alice")).convert("RGB")
     label = (20, 380, 115, 440)  # "roadmap" / "Roadmap" at the calendar line
     assert english.crop(label).tobytes() != german.crop(label).tobytes()
 
 
 def test_text_set_from_cached_glyphs_is_pillows_own_layout():
     for text, size in [("member name 12 · spring", 28), ("AVATAR Wolf, Tj", 18), ("7/31 topics (23%)", 17)]:
-        ours, pillows = pictures._set_in_glyphs(text, size), pictures._set_by_pillow(text, size)
+        ours, pillows = typesetting._set_in_glyphs(text, size), typesetting._set_by_pillow(text, size)
         assert ours.tobytes() == pillows.tobytes(), text  # the same pixels, kerning included
     # Marks that combine, right-to-left letters and format characters keep Pillow's own layout.
     for text in ("Zoë", "e\u0301", "مريم", "a\u200db"):
-        assert pictures._simple(text) is (text == "Zoë")
+        assert typesetting._simple(text) is (text == "Zoë")

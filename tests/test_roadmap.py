@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.roadmap import RoadmapCatalogError, RoadmapError, load_catalog, load_roadmap, parse_roadmap
-from bot.services.journey import next_open
+from bot.services.progress.journey import next_open
 from tests.harness import ROOT, TEST_ROADMAP
 
 SOURCE = yaml.safe_load(TEST_ROADMAP.read_text())

@@ -7,10 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, UsesServices, guild_of, member_command
-from bot.cogs.options import Name
+from bot.ui import autocomplete as ac
+from bot.ui.checks import COHORT_HELP, UsesServices, guild_of, member_command
 from bot.ui.host import Host
+from bot.ui.options import Name
 from bot.ui.replies import send_ephemeral
 
 

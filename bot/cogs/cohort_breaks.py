@@ -8,11 +8,11 @@ import discord
 from discord import app_commands
 
 from bot import render
-from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, authority_of, guild_of
-from bot.cogs.options import Date, Name
 from bot.db.models import Cohort
-from bot.services.breaks import BreakChange
+from bot.services.cohorts.breaks import BreakChange
+from bot.ui import autocomplete as ac
+from bot.ui.checks import UsesServices, authority_of, guild_of
+from bot.ui.options import Date, Name
 from bot.ui.replies import send_ephemeral
 
 

@@ -9,19 +9,20 @@ import logging
 import discord
 from discord import app_commands
 
-from bot import pictures, render
-from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
-from bot.cogs.options import Name, Note, ProjectUrl
-from bot.cogs.showcase import delete_posts, post_share
+from bot import render
+from bot.discord_side.posts import delete_posts, post_share
 from bot.i18n import t
+from bot.render import cards
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.progress_views import ProgressReport
+from bot.services.progress.views import ProgressReport
 from bot.services.topics import find_stage, find_topic
+from bot.ui import autocomplete as ac
 from bot.ui.advance import advance_reply, stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time
+from bot.ui.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
+from bot.ui.options import Name, Note, ProjectUrl
 from bot.ui.replies import send_ephemeral
 from bot.usertext import QUOTE_MAX, md
 
@@ -165,7 +166,7 @@ class MemberCog(MemberCogBase):
         self, interaction: discord.Interaction, embed: discord.Embed, report: ProgressReport, name: str
     ) -> None:
         try:
-            card = await asyncio.to_thread(pictures.progress_card, report, name)
+            card = await asyncio.to_thread(cards.progress_card, report, name)
             embed.set_image(url="attachment://progress.png")
             await interaction.edit_original_response(
                 embed=embed, attachments=[discord.File(io.BytesIO(card), filename="progress.png")]

@@ -10,36 +10,37 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import pictures, render
-from bot.cogs import autocomplete as ac
-from bot.cogs.checks import UsesServices, authority_of, guild_of, require_guild
+from bot import render
 from bot.cogs.cohort_breaks import BreakCommands
-from bot.cogs.cohort_options import (
+from bot.db.models import Cohort
+from bot.discord_side.access import BotAccess
+from bot.discord_side.events import StageEvents
+from bot.i18n import t
+from bot.render import cards
+from bot.roadmap import Roadmap
+from bot.services.cohorts.ics import cohort_ics
+from bot.services.cohorts.leftovers import EVENT
+from bot.services.cohorts.links import STAGE_EVENT
+from bot.services.cohorts.registry import CohortOverview
+from bot.services.errors import Conflict, NeedsConfirmation
+from bot.services.member_data.export import export_file_name, to_csv
+from bot.ui import autocomplete as ac
+from bot.ui.advance import stage_roles, topic_threads
+from bot.ui.answers import Reply, answer_in_time
+from bot.ui.checks import UsesServices, authority_of, guild_of, require_guild
+from bot.ui.cohort_options import (
     EVENT_SETTINGS,
     OPTION_HELP,
     PACE_CHOICES,
     STATUS_CHOICES,
     TOGGLE_HELP,
     WEEKDAY_CHOICES,
-    BotAccess,
     cohort_options,
 )
-from bot.cogs.cohort_views import MembersPager
-from bot.cogs.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
-from bot.db.models import Cohort
-from bot.i18n import t
-from bot.roadmap import Roadmap
-from bot.services.cohort_ics import cohort_ics
-from bot.services.cohort_links import STAGE_EVENT
-from bot.services.cohorts import CohortOverview
-from bot.services.errors import Conflict, NeedsConfirmation
-from bot.services.export import export_file_name, to_csv
-from bot.services.leftovers import EVENT
-from bot.stage_events import StageEvents
-from bot.ui.advance import stage_roles, topic_threads
-from bot.ui.answers import Reply, answer_in_time
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
+from bot.ui.members_pager import MembersPager
+from bot.ui.options import ON_OFF, Choice, Date, Name, NewCohortName, Time, Timezone
 from bot.ui.replies import send_ephemeral
 from bot.usertext import code, md
 
@@ -275,7 +276,7 @@ class ModeratorCog(
             found = await self._moderated(interaction, cohort)
             report = await self.services.insight.report(found)
             embed = render.report_embed(report)
-            chart = await asyncio.to_thread(pictures.stage_chart, report)  # drawn off the event loop
+            chart = await asyncio.to_thread(cards.stage_chart, report)  # drawn off the event loop
             embed.set_image(url="attachment://stages.png")
             return Reply(embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"))
 

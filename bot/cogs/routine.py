@@ -6,16 +6,16 @@ import discord
 from discord import app_commands
 
 from bot import render
-from bot.cogs import autocomplete as ac
-from bot.cogs.checks import COHORT_HELP, MemberCogBase
-from bot.cogs.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.i18n import t
-from bot.services.leaderboard import PERIODS
-from bot.services.members import SettingsView
+from bot.services.progress.leaderboard import PERIODS
+from bot.services.progress.members import SettingsView
 from bot.services.validation import parse_on_off
+from bot.ui import autocomplete as ac
 from bot.ui.advance import stage_roles
 from bot.ui.answers import Reply, answer_in_time
+from bot.ui.checks import COHORT_HELP, MemberCogBase
 from bot.ui.host import Host
+from bot.ui.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.ui.replies import send_ephemeral
 from bot.usertext import md
 

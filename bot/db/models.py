@@ -73,7 +73,7 @@ class Cohort(Base):
     report_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # When the next weekly leaderboard falls due (UTC); None while archived. The scheduler's timer.
     next_leaderboard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
-    # The leaderboard week (bot.services.tallies.week_key) that `weekly_tallies` are counted in; None
+    # The leaderboard week (bot.services.progress.tallies.week_key) that `weekly_tallies` are counted in; None
     # or another key: they are recounted from the history at start-up.
     tallied_week: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # Topic threads (`/cohort edit threads:on`): one public thread per topic in the cohort channel.
@@ -161,7 +161,7 @@ class ProgressEvent(Base):
     kind: Mapped[str] = mapped_column(String(8))  # "done" | "skip"
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The stage this event finished (its last open topic, done or skipped), else None (bot.services.journey).
+    # The stage this event finished (its last open topic, done or skipped), else None (bot.services.progress.journey).
     completes_stage: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)
     # The member's first `done` of this topic: the one event that counts it on leaderboards, tallies,
     # reports and exports. A topic done again after a /goto back is a review: kept, never counted twice.
@@ -217,7 +217,7 @@ class Delivery(Base):
     kind/target/period: ("nudge", membership id, local date), ("leaderboard", cohort id, local date of
     the post), ("report", cohort id, the same), ("dm-notice", cohort id, local date), ("buddies", cohort
     id, the leaderboard's date: the week's pairing), ("buddy", membership id, the same: one member's DM).
-    bot.services.delivery_claims names which kinds target a membership and which a cohort.
+    bot.services.delivery.claims names which kinds target a membership and which a cohort.
     """
 
     __tablename__ = "deliveries"
@@ -249,7 +249,7 @@ class RoadmapTopic(Base):
 
 class SendBudget(Base):
     """When the bot's next request may go to Discord, for all its processes together (one row per
-    limit; bot.services.send_budget). Seconds since the epoch, on the database's clock on PostgreSQL."""
+    limit; bot.services.delivery.send_budget). Seconds since the epoch, on the database's clock on PostgreSQL."""
 
     __tablename__ = "send_budget"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import discord
 
-from bot.embed_limits import fitted
 from bot.i18n import t
 from bot.render.cohort import schedule_text
 from bot.render.common import COLOUR
-from bot.services.buddies import BuddyJob, BuddyStatus, Standing
+from bot.render.limits import fitted
+from bot.services.together.buddies import BuddyJob, BuddyStatus, Standing
 from bot.usertext import md
 
 

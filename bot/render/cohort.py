@@ -5,15 +5,15 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Cohort, Membership
-from bot.embed_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX, fitted
 from bot.i18n import days, number, plural, t
 from bot.render.common import COLOUR, bar, fit_items, pace_name, weekday_name
+from bot.render.limits import DESCRIPTION_MAX, FIELD_VALUE_MAX, fitted
 from bot.roadmap import Roadmap
-from bot.services.breaks import BreakChange
-from bot.services.cohort_deletion import DeletionScope
-from bot.services.cohorts import CohortListing, CohortOverview
-from bot.services.insight import QUIET_DAYS, CohortReport
-from bot.services.pace import CohortCalendar
+from bot.services.cohorts.breaks import BreakChange
+from bot.services.cohorts.deletion import DeletionScope
+from bot.services.cohorts.insight import QUIET_DAYS, CohortReport
+from bot.services.cohorts.registry import CohortListing, CohortOverview
+from bot.services.progress.pace import CohortCalendar
 from bot.usertext import md, safe_link
 
 

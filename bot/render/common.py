@@ -9,9 +9,9 @@ import discord
 
 from bot.i18n import number, plural, t, weeks
 from bot.roadmap import Stage
-from bot.services.cohort_links import Replaced
-from bot.services.stage_roles import RoleGrant, role_problem_text
-from bot.services.topic_threads import ThreadLink
+from bot.services.cohorts.links import Replaced
+from bot.services.cohorts.stage_roles import RoleGrant, role_problem_text
+from bot.services.cohorts.topic_threads import ThreadLink
 
 COLOUR = discord.Colour(0x5865F2)
 

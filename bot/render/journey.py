@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import discord
 
-from bot.embed_limits import fitted
 from bot.i18n import days, number, t
 from bot.render.common import (
     COLOUR,
@@ -17,12 +16,13 @@ from bot.render.common import (
     thread_problem,
     weeks_text,
 )
+from bot.render.limits import fitted
 from bot.roadmap import Roadmap, Stage, TopicRef
-from bot.services.advance import AdvanceResult
-from bot.services.members import CheckInResult, SettingsView
-from bot.services.progress import JoinResult
-from bot.services.progress_views import ProgressReport
-from bot.services.topic_threads import NO_THREAD, ThreadLink
+from bot.services.cohorts.topic_threads import NO_THREAD, ThreadLink
+from bot.services.progress.actions import JoinResult
+from bot.services.progress.advance import AdvanceResult
+from bot.services.progress.members import CheckInResult, SettingsView
+from bot.services.progress.views import ProgressReport
 from bot.usertext import md
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import discord
 
-from bot.embed_limits import CONTENT_MAX, MENTIONS_MAX, fitted
 from bot.i18n import days, plural, t
 from bot.render.common import COLOUR, fit_items, local_time
-from bot.services.delivery_jobs import DmNoticeJob, NudgeJob
-from bot.services.leaderboard import Entry, Leaderboard
-from bot.services.showcase import ShareDraft
+from bot.render.limits import CONTENT_MAX, MENTIONS_MAX, fitted
+from bot.services.delivery.jobs import DmNoticeJob, NudgeJob
+from bot.services.progress.leaderboard import Entry, Leaderboard
+from bot.services.together.showcase import ShareDraft
 from bot.usertext import md, safe_link
 
 

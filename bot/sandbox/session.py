@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.process.runner import prepared_bot, serve
 from bot.roadmap import RoadmapCatalog
-from bot.runner import prepared_bot, serve
 from bot.sandbox.admin import ROLE_HELP, admin_line, roles_text, users_text
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError

@@ -9,27 +9,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.group_commit import group_commit_for
 from bot.roadmap import Roadmap, RoadmapCatalog
-from bot.services.breaks import BreakService
-from bot.services.buddies import BuddyService
 from bot.services.clock import Clock
-from bot.services.cohort_deletion import CohortDeletion
-from bot.services.cohort_links import CohortLinkService
-from bot.services.cohorts import CohortService
-from bot.services.deliveries import DeliveryService
-from bot.services.dm_state import ClosedDms
-from bot.services.export import ExportService
-from bot.services.insight import InsightService
-from bot.services.leaderboard import LeaderboardService
-from bot.services.leftovers import Leftovers
-from bot.services.members import MemberService
-from bot.services.memberships import Memberships
-from bot.services.post_limits import PostLimits
-from bot.services.progress import ProgressService
-from bot.services.progress_views import ProgressViews
-from bot.services.role_grants import GivenRoles
-from bot.services.send_budget import SendBudgetService
-from bot.services.showcase import ShowcaseService
-from bot.services.stage_roles import StageRoleService
+from bot.services.cohorts.breaks import BreakService
+from bot.services.cohorts.deletion import CohortDeletion
+from bot.services.cohorts.insight import InsightService
+from bot.services.cohorts.leftovers import Leftovers
+from bot.services.cohorts.links import CohortLinkService
+from bot.services.cohorts.registry import CohortService
+from bot.services.cohorts.role_grants import GivenRoles
+from bot.services.cohorts.stage_roles import StageRoleService
+from bot.services.delivery.dm_state import ClosedDms
+from bot.services.delivery.due import DeliveryService
+from bot.services.delivery.send_budget import SendBudgetService
+from bot.services.member_data.export import ExportService
+from bot.services.progress.actions import ProgressService
+from bot.services.progress.leaderboard import LeaderboardService
+from bot.services.progress.members import MemberService
+from bot.services.progress.memberships import Memberships
+from bot.services.progress.views import ProgressViews
+from bot.services.together.buddies import BuddyService
+from bot.services.together.post_limits import PostLimits
+from bot.services.together.showcase import ShowcaseService
 
 
 @dataclass(frozen=True, slots=True)

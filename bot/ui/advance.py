@@ -6,9 +6,9 @@ from __future__ import annotations
 import discord
 
 from bot import render
-from bot.services.advance import AdvanceResult
-from bot.stage_roles import StageRoles
-from bot.topic_threads import TopicThreads
+from bot.discord_side.roles import StageRoles
+from bot.discord_side.threads import TopicThreads
+from bot.services.progress.advance import AdvanceResult
 from bot.ui.host import host
 
 

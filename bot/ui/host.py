@@ -1,4 +1,4 @@
-"""What the cogs and views need of the bot (bot.app.StudyBot is one): its services, and a place to
+"""What the cogs and views need of the bot (bot.process.app.StudyBot is one): its services, and a place to
 record a finished command. A Protocol, so the user interface never imports the composition."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from bot.ui.replies import report_error, send_ephemeral
 from bot.usertext import md
 
 if TYPE_CHECKING:
-    from bot.services.delivery_jobs import NudgeJob
+    from bot.services.delivery.jobs import NudgeJob
 
 PATTERN = r"nudge:(?P<action>done|checkin|stop):(?P<membership>[0-9]+)(?::(?P<topic>[a-z0-9-]+))?"
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import discord
 from discord import app_commands
 
-from bot.embed_limits import CONTENT_MAX, clip_lines
 from bot.i18n import t
+from bot.render.limits import CONTENT_MAX, clip_lines
 from bot.services.errors import StudybotError
 from bot.ui.answers import DEFERRED_OPEN, Reply, answer_deferral
 from bot.usertext import code
@@ -42,7 +42,7 @@ def user_message(error: Exception) -> str | None:
     if isinstance(original, StudybotError):
         return original.message
     if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, StudybotError):
-        return error.__cause__.message  # an option type's own check (bot.cogs.options)
+        return error.__cause__.message  # an option type's own check (bot.ui.options)
     if isinstance(error, app_commands.NoPrivateMessage):
         return t("This command works only in a server, not in direct messages.")
     if isinstance(error, app_commands.MissingPermissions):

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("next_at", sa.Float(precision=53), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_send_budget"),
     )
-    # The row every process moves on (bot.services.send_budget): Discord's global limit for the bot.
+    # The row every process moves on (bot.services.delivery.send_budget): Discord's global limit for the bot.
     op.bulk_insert(table, [{"name": "discord", "next_at": 0.0}])
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar.parser import unescape_char
 
-from bot.services.pace import CohortCalendar
+from bot.services.progress.pace import CohortCalendar
 from tests.harness import allow_command
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from bot.services.leaderboard import period_bounds
+from bot.services.progress.leaderboard import period_bounds
 from tests.backends import Backend
 from tests.commands.calendars import stage_days_in_ics, stage_days_in_info
 from tests.harness import Harness, start_harness, stop_harness

@@ -396,7 +396,7 @@ def test_every_embed_the_renderers_build_goes_through_the_last_guard():
 
 
 def test_an_oversized_embed_is_fitted_within_every_limit():
-    from bot.embed_limits import EMBED_TOTAL_MAX, fit_embed
+    from bot.render.limits import EMBED_TOTAL_MAX, fit_embed
 
     embed = discord.Embed(title="t" * 300, description="line\n" * 2000)
     for i in range(30):

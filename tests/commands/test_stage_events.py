@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import discord
 import pytest
 
-from bot.services.pace import CohortCalendar
+from bot.services.progress.pace import CohortCalendar
 from tests.harness import database_dump as dump
 from tests.harness import staff_channel
 

@@ -167,7 +167,7 @@ async def test_a_confirmation_whose_action_is_slow_is_acknowledged_then_answered
     allow_roles(h)
     await h.run(h.mod, "cohort edit", cohort="spring", stage_roles="on")
     await finish_stage_one(h, h.alice)
-    from bot.stage_roles import StageRoles
+    from bot.discord_side.roles import StageRoles
     from bot.ui import answers
 
     taking_back = StageRoles.take_back

@@ -11,8 +11,8 @@ import discord
 from sqlalchemy import select
 
 from bot.db.models import Cohort, CohortLink
+from bot.discord_side.threads import THREAD_NAME_MAX, thread_name
 from bot.roadmap import Roadmap
-from bot.topic_threads import THREAD_NAME_MAX, thread_name
 from tests.harness import allow_command
 from tests.harness import database_dump as dump
 
@@ -251,7 +251,7 @@ async def test_a_refusal_is_not_asked_again_until_something_changes(spring):
 
 async def test_a_refusal_nothing_explains_is_asked_again_after_a_while(spring, monkeypatch):
     """A change the gateway never told of (the cache thinks the bot may): asked again once the hold ends."""
-    from bot import topic_threads
+    from bot.discord_side import threads as topic_threads
 
     h = spring
     await h.run(h.mod, "cohort edit", cohort="spring", threads="on")

@@ -107,7 +107,7 @@ class Live:
             await asyncio.sleep(0.02)
 
     def _beat(self) -> dict | None:
-        """This process's last heartbeat (bot.health), or None while it has written none."""
+        """This process's last heartbeat (bot.process.health), or None while it has written none."""
         try:
             beat = json.loads(Path(self.env["HEARTBEAT_PATH"]).read_text())
         except (OSError, ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.services.schedule import local_instant, next_daily, next_weekly, previous_weekly
+from bot.services.cohorts.schedule import local_instant, next_daily, next_weekly, previous_weekly
 
 BERLIN = "Europe/Berlin"
 

@@ -1,4 +1,4 @@
-"""The study-buddy pairing rule (bot.services.buddy_pairing), checked against every possible grouping of
+"""The study-buddy pairing rule (bot.services.together.pairing), checked against every possible grouping of
 small random cohorts: nobody who opted in is left out, one trio exactly when the count is odd, and a pair
 from the last four weeks is repeated only as often as no grouping at all can avoid."""
 
@@ -10,7 +10,7 @@ from itertools import combinations
 
 import pytest
 
-from bot.services.buddy_pairing import Candidate, pair_members
+from bot.services.together.pairing import Candidate, pair_members
 
 
 def groupings(members: list[int], trio_left: bool) -> Iterator[list[tuple[int, ...]]]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.roadmap import Roadmap, Stage, Topic, Weeks
-from bot.services.pace import CohortCalendar
+from bot.services.progress.pace import CohortCalendar
 
 START = date(2026, 11, 2)
 

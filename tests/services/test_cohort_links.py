@@ -9,10 +9,10 @@ import pytest
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.services.clock import FixedClock
-from bot.services.cohort_links import CLAIM_EXPIRES, STAGE_ROLE, THREAD
-from bot.services.cohort_settings import ChannelChoice, CohortOptions
+from bot.services.cohorts.links import CLAIM_EXPIRES, STAGE_ROLE, THREAD
+from bot.services.cohorts.roadmap_sync import sync_roadmap
+from bot.services.cohorts.settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
-from bot.services.roadmap_sync import sync_roadmap
 from tests.harness import ROADMAP
 from tests.services.test_progress_service import ADMIN, GUILD
 

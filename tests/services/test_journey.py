@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.services.journey import next_open, roadmap_finished, stage_finished, stages_completed_by
+from bot.services.progress.journey import next_open, roadmap_finished, stage_finished, stages_completed_by
 from tests.harness import ROADMAP
 
 STAGE1 = ["dns", "http-https", "client-server", "web-servers"]

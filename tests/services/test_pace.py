@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.roadmap import parse_roadmap
-from bot.services.pace import CohortCalendar, member_pace, stage_weeks
-from bot.services.streaks import best_streak, current_streak
+from bot.services.progress.pace import CohortCalendar, member_pace, stage_weeks
+from bot.services.progress.streaks import best_streak, current_streak
 from tests.harness import ROADMAP
 
 START = date(2026, 11, 2)

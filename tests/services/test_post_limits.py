@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.services.clock import FixedClock
-from bot.services.post_limits import CHANNEL_WINDOWS, MEMBER_WINDOWS, PostLimits
+from bot.services.together.post_limits import CHANNEL_WINDOWS, MEMBER_WINDOWS, PostLimits
 
 START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 

@@ -17,10 +17,10 @@ from bot.roadmap import RoadmapCatalog, parse_roadmap
 from bot.services import caller
 from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohort_settings import ChannelChoice, CohortOptions
+from bot.services.cohorts.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps
+from bot.services.cohorts.settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
-from bot.services.roadmap_sync import UnknownRoadmaps, sync_roadmap, sync_roadmaps
 from tests.harness import CATALOG, EXAMPLE_ROADMAPS, ROADMAP, TEST_ROADMAP
 
 GUILD = 1

@@ -1,4 +1,4 @@
-"""Leaderboards read tallies kept by /done (bot.services.tallies). The rule they must keep: a member's
+"""Leaderboards read tallies kept by /done (bot.services.progress.tallies). The rule they must keep: a member's
 count for a week is their `done` events in [week start, next week start) of the cohort's leaderboard
 week, ties to whoever reached it first. These tests hold the boards to that rule, computed here
 straight from the history, across daylight-saving changes, moved weeks, races and start-up."""
@@ -13,14 +13,14 @@ from sqlalchemy import select, update
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Cohort, Membership, ProgressEvent, WeeklyTally
-from bot.services import tallies
 from bot.services.authority import Authority
 from bot.services.clock import FixedClock
-from bot.services.cohort_settings import ChannelChoice, CohortOptions
+from bot.services.cohorts.roadmap_sync import sync_roadmap
+from bot.services.cohorts.settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from bot.services.errors import Conflict
-from bot.services.leaderboard import PERIODS, TOP, period_bounds
-from bot.services.roadmap_sync import sync_roadmap
+from bot.services.progress import tallies
+from bot.services.progress.leaderboard import PERIODS, TOP, period_bounds
 from tests.harness import ROADMAP
 
 GUILD = 1

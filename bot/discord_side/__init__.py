@@ -1,0 +1,1 @@
+"""What changes Discord for a cohort (threads, roles, events, posts, leftovers), and `access`: who may."""

@@ -1,0 +1,1 @@
+"""The running process: the app, the composition root, health, pacing."""

@@ -1,0 +1,1 @@
+"""The clock: what the scheduler runs each tick and the fan-out of sends."""

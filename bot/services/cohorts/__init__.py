@@ -1,0 +1,1 @@
+"""Cohorts: their settings, calendar, breaks, the Discord objects they keep, reports and deletion."""

@@ -1,0 +1,134 @@
+"""What moderators need to see: where members are, which topics hold them up, who has gone quiet."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import CheckIn, Cohort, Membership, ProgressEvent
+from bot.roadmap import RoadmapCatalog, Stage, TopicRef
+from bot.services.clock import Clock
+from bot.services.cohorts.breaks import breaks_of
+from bot.services.cohorts.registry import CohortService
+from bot.services.cohorts.schedule import local_date
+from bot.services.delivery.timers import zone_for
+from bot.services.progress.pace import CohortCalendar
+from bot.services.progress.streaks import paused_days
+from bot.services.together.showcase import SHARES_WEEK, SharedProject, shares_in
+from bot.services.topics import cohort_roadmap
+
+QUIET_DAYS = 7
+STUCK_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StuckTopic:
+    topic: TopicRef
+    members: int
+    median_days: float
+    budget_days: float
+
+    @property
+    def ratio(self) -> float:
+        return self.median_days / self.budget_days if self.budget_days else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CohortReport:
+    cohort: Cohort
+    members: int
+    per_stage: list[tuple[Stage, int]]
+    finished: int
+    stuck: list[StuckTopic]  # longest against their budget first
+    quiet: list[tuple[int, int]]  # (user id, days without progress or check-in), quietest first
+    pauses: list[tuple[date, date]]
+    shares: list[SharedProject] = field(default_factory=list)  # projects shared in the last seven days
+
+
+class InsightService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], roadmaps: RoadmapCatalog, clock: Clock, cohorts: CohortService
+    ) -> None:
+        self._sessions = sessions
+        self._roadmaps = roadmaps
+        self._clock = clock
+        self._cohorts = cohorts
+
+    async def report(self, cohort: Cohort) -> CohortReport:
+        """Members per stage, the topics members are stuck on longest, and members quiet for a week."""
+        async with self._sessions() as session:
+            members = (
+                await session.execute(
+                    select(
+                        Membership.id,
+                        Membership.user_id,
+                        Membership.current_topic_id,
+                        Membership.topic_started_at,
+                        Membership.joined_at,
+                        Membership.timezone,
+                    ).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
+                )
+            ).all()
+            last_event = dict(
+                (
+                    await session.execute(
+                        select(ProgressEvent.membership_id, func.max(ProgressEvent.at))
+                        .where(ProgressEvent.cohort_id == cohort.id)
+                        .group_by(ProgressEvent.membership_id)
+                    )
+                ).all()
+            )
+            last_checkin = dict(
+                (
+                    await session.execute(
+                        select(CheckIn.membership_id, func.max(CheckIn.at))
+                        .join(Membership, Membership.id == CheckIn.membership_id)
+                        .where(Membership.cohort_id == cohort.id)
+                        .group_by(CheckIn.membership_id)
+                    )
+                ).all()
+            )
+            paused = await paused_days(session, cohort.id)
+            roadmap = cohort_roadmap(self._roadmaps, cohort)
+            now = self._clock.now()
+            shares = await shares_in(session, cohort, now - SHARES_WEEK, now, roadmap)
+            pauses = await breaks_of(session, cohort.id)
+        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
+        per_stage = {stage.id: 0 for stage in roadmap.stages}
+        on_topic: dict[str, list[int]] = {}
+        quiet: list[tuple[int, int]] = []
+        finished = 0
+        for membership_id, user_id, topic_id, started, joined, own_zone in members:
+            # Each member's numbers on their own day, as their nudge and /progress count them.
+            zone = zone_for(own_zone, cohort)
+            today = local_date(now, zone)
+            ref = roadmap.topic(topic_id) if topic_id else None
+            if ref is None:
+                finished += 1
+            else:
+                per_stage[ref.stage.id] += 1
+                on_topic.setdefault(ref.id, []).append(calendar.counted_days(local_date(started, zone), today))
+            latest = max(t for t in (last_event.get(membership_id), last_checkin.get(membership_id), joined) if t)
+            idle = calendar.counted_days(local_date(latest, zone), today)
+            if idle >= QUIET_DAYS and ref is not None:
+                quiet.append((user_id, idle))
+        stuck = [
+            StuckTopic(roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
+            for t, days in on_topic.items()
+        ]
+        stuck.sort(key=lambda s: (-s.ratio, -s.members))
+        quiet.sort(key=lambda q: -q[1])
+        return CohortReport(
+            cohort,
+            len(members),
+            [(s, per_stage[s.id]) for s in roadmap.stages],
+            finished,
+            [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
+            quiet,
+            pauses,
+            shares,
+        )

@@ -1,0 +1,1 @@
+"""What the scheduler sends, when, and within Discord's budget."""

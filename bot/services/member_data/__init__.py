@@ -1,0 +1,1 @@
+"""Members' data: export and forget-me."""

@@ -1,0 +1,349 @@
+"""Members' data out of the bot (export) and gone from it (forget-me)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import (
+    BuddyMatch,
+    CheckIn,
+    Cohort,
+    CohortPause,
+    Delivery,
+    Membership,
+    ProgressEvent,
+    ProjectShare,
+    WeeklyTally,
+)
+from bot.i18n import t
+from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
+from bot.services.cohorts.registry import CohortService
+from bot.services.delivery.claims import MEMBER_KINDS
+from bot.services.errors import NotFound
+from bot.services.together.showcase import forget_shares
+from bot.usertext import QUOTE_MAX, md
+
+CSV_COLUMNS = (
+    "record",
+    "guild_id",
+    "cohort",
+    "user_id",
+    "name",
+    "topic_id",
+    "topic_title",
+    "at",
+    "note",
+    "minutes",
+    "current_topic_id",
+    "joined_at",
+    "left_at",
+    "buddy_opt_in",
+    "stage_id",
+    "url",
+)
+
+
+FORGOTTEN = 0  # the user id left where a forgotten member created a cohort or a break
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _ref(roadmap: Roadmap | None, topic_id: str | None) -> TopicRef | None:
+    return roadmap.topic(topic_id) if roadmap is not None and topic_id else None
+
+
+def _title(roadmap: Roadmap | None, topic_id: str | None) -> str | None:
+    ref = _ref(roadmap, topic_id)
+    return ref.topic.title if ref else None
+
+
+def local_time(value: str | None, timezone: str) -> str | None:
+    """A stored time as people read it: in the cohort's timezone, ISO 8601 with its offset, to the second."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(timezone)).replace(microsecond=0).isoformat()
+
+
+def history_record(event: dict[str, Any]) -> str:
+    """What a done or skip is in the CSV: `done` when it counted, `review` for a topic done again, `skip`."""
+    if event["kind"] == "done":
+        return "done" if event.get("counted", True) else "review"
+    return event["kind"]
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What /forget-me deleted: the names of the cohorts that held anything about the member, the ids of
+    the cohorts in its scope, and the member's project posts."""
+
+    names: list[str]
+    cohort_ids: list[int]
+    posts: list[tuple[int, int]]  # the member's project posts (channel id, message id), to delete on Discord
+
+
+class ExportService:
+    """Everything the bot keeps about members, per guild or per cohort."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], cohorts: CohortService, roadmaps: RoadmapCatalog | None = None
+    ) -> None:
+        self._sessions = sessions
+        self._cohorts = cohorts
+        self._roadmaps = roadmaps  # for topic titles beside their ids; None: ids alone
+
+    async def export(self, *, guild_id: int | None = None, cohort: Cohort | None = None) -> list[dict[str, Any]]:
+        """Cohorts with their members, each member's done/skip history and check-ins (JSON-ready): every
+        cohort, a guild's, or one `cohort` the caller loaded (for a moderator, with `find_moderated`)."""
+        async with self._sessions() as session:
+            query = select(Cohort).order_by(Cohort.guild_id, Cohort.id)
+            if cohort is not None:
+                query = query.where(Cohort.id == cohort.id)
+            elif guild_id is not None:
+                query = query.where(Cohort.guild_id == guild_id)
+            cohorts = list(await session.scalars(query))
+            ids = [c.id for c in cohorts]
+            members = list(
+                await session.scalars(
+                    select(Membership)
+                    .where(Membership.cohort_id.in_(ids))
+                    .order_by(Membership.cohort_id, Membership.id)
+                )
+            )
+            member_ids = [m.id for m in members]
+            events = list(
+                await session.scalars(
+                    select(ProgressEvent).where(ProgressEvent.membership_id.in_(member_ids)).order_by(ProgressEvent.at)
+                )
+            )
+            checkins = list(
+                await session.scalars(select(CheckIn).where(CheckIn.membership_id.in_(member_ids)).order_by(CheckIn.at))
+            )
+            shares = list(
+                await session.scalars(
+                    select(ProjectShare)
+                    .where(ProjectShare.membership_id.in_(member_ids))
+                    .order_by(ProjectShare.shared_at)
+                )
+            )
+        catalog = self._roadmaps.by_key if self._roadmaps is not None else {}
+        roadmaps = {c.id: catalog.get(c.roadmap_id) for c in cohorts}
+        history: dict[int, list[dict]] = {}
+        for e in events:
+            ref = _ref(roadmaps[e.cohort_id], e.topic_id)
+            history.setdefault(e.membership_id, []).append(
+                {
+                    "kind": e.kind,
+                    # A topic counts once (bot.services.progress.advance.counts_once): a later done is a review.
+                    "counted": e.first_done,
+                    "topic_id": e.topic_id,
+                    "topic_title": ref.topic.title if ref else None,
+                    "at": _iso(e.at),
+                    "note": e.note,
+                }
+            )
+        studied: dict[int, list[dict]] = {}
+        for c in checkins:
+            studied.setdefault(c.membership_id, []).append({"at": _iso(c.at), "minutes": c.minutes, "note": c.note})
+        shared: dict[int, list[dict]] = {}
+        for p in shares:
+            shared.setdefault(p.membership_id, []).append(
+                {"stage_id": p.stage_id, "url": p.url, "note": p.note, "at": _iso(p.shared_at)}
+            )
+        by_cohort: dict[int, list[dict]] = {}
+        for m in members:
+            by_cohort.setdefault(m.cohort_id, []).append(
+                {
+                    "user_id": str(m.user_id),
+                    "name": m.display_name,
+                    "current_topic_id": m.current_topic_id,
+                    "current_topic_title": _title(roadmaps[m.cohort_id], m.current_topic_id),
+                    "joined_at": _iso(m.joined_at),
+                    "left_at": _iso(m.left_at),
+                    "finished_at": _iso(m.finished_at),
+                    "buddy_opt_in": m.buddy_opt_in,
+                    "history": history.get(m.id, []),
+                    "checkins": studied.get(m.id, []),
+                    "shares": shared.get(m.id, []),
+                }
+            )
+        return [
+            {
+                "guild_id": str(c.guild_id),
+                "name": c.name,
+                "start_date": c.start_date.isoformat(),
+                "timezone": c.timezone,
+                "pace": c.pace,
+                "archived": c.archived,
+                "members": by_cohort.get(c.id, []),
+            }
+            for c in cohorts
+        ]
+
+    async def _scope(
+        self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None
+    ) -> tuple[list[tuple[Membership, str]], list[int]]:
+        """The member's memberships (with cohort names) and the ids of the cohorts in scope; NotFound
+        when the cohort does not exist or the bot keeps nothing about the member there."""
+        cohorts = select(Cohort.id).where(Cohort.guild_id == guild_id)
+        if cohort_name:
+            cohorts = cohorts.where(Cohort.id == (await self._cohorts.find_in(session, guild_id, cohort_name)).id)
+        cohort_ids = list(await session.scalars(cohorts))
+        rows = [
+            (m, name)
+            for m, name in await session.execute(
+                select(Membership, Cohort.name)
+                .join(Cohort, Cohort.id == Membership.cohort_id)
+                .where(Cohort.id.in_(cohort_ids), Membership.user_id == user_id)
+            )
+        ]
+        authored = await session.scalar(
+            select(Cohort.id).where(Cohort.id.in_(cohort_ids), Cohort.created_by == user_id).limit(1)
+        ) or await session.scalar(
+            select(CohortPause.id)
+            .where(CohortPause.cohort_id.in_(cohort_ids), CohortPause.created_by == user_id)
+            .limit(1)
+        )
+        if not rows and authored is None:
+            if cohort_name:
+                raise NotFound(t("I keep no data about you in **{cohort}**.", cohort=md(cohort_name, QUOTE_MAX)))
+            raise NotFound(t("I keep no data about you in this server."))
+        return rows, cohort_ids
+
+    async def check_forgettable(self, guild_id: int, user_id: int, cohort_name: str | None) -> None:
+        """Refuse at once (NotFound) what `forget` would refuse, before anyone is asked to confirm."""
+        async with self._sessions() as session:
+            await self._scope(session, guild_id, user_id, cohort_name)
+
+    async def forget(self, guild_id: int, user_id: int, cohort_name: str | None) -> Forgotten:
+        """Delete the member's memberships (and with them history, check-ins, deliveries) in this guild,
+        or in one cohort, and clear their id where they created a cohort or a break. Says which cohorts
+        held anything about them, and which were in scope (whose stage roles go too)."""
+        async with self._sessions() as session:
+            rows, cohort_ids = await self._scope(session, guild_id, user_id, cohort_name)
+            ids = [m.id for m, _ in rows]
+            # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
+            await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))
+            await session.execute(delete(WeeklyTally).where(WeeklyTally.membership_id.in_(ids)))
+            await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
+            await session.execute(delete(Delivery).where(Delivery.kind.in_(MEMBER_KINDS), Delivery.target_id.in_(ids)))
+            await session.execute(delete(BuddyMatch).where(BuddyMatch.membership_id.in_(ids)))
+            posts = list(
+                await session.execute(
+                    select(ProjectShare.channel_id, ProjectShare.message_id).where(ProjectShare.membership_id.in_(ids))
+                )
+            )
+            await session.execute(forget_shares(ids))
+            await session.execute(delete(Membership).where(Membership.id.in_(ids)))
+            # Who created a cohort or a break is kept as nobody (0): the cohort and its calendar stay.
+            authored = list(
+                await session.scalars(
+                    update(Cohort)
+                    .where(Cohort.id.in_(cohort_ids), Cohort.created_by == user_id)
+                    .values(created_by=FORGOTTEN)
+                    .returning(Cohort.name)
+                )
+            )
+            await session.execute(
+                update(CohortPause)
+                .where(CohortPause.cohort_id.in_(cohort_ids), CohortPause.created_by == user_id)
+                .values(created_by=FORGOTTEN)
+            )
+            await session.commit()
+            if session.bind.dialect.name == "sqlite":
+                # WAL frames still hold the deleted rows until a checkpoint copies them over.
+                await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            names = list(dict.fromkeys([name for _, name in rows] + authored))
+            return Forgotten(names, cohort_ids, [(channel_id, message_id) for channel_id, message_id in posts])
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_file_name(cohort_name: str, extension: str = "csv") -> str:
+    """`<cohort>.<extension>` from only `[a-z0-9_-]`, so no name can reach outside the download folder."""
+    ascii_name = unicodedata.normalize("NFKD", cohort_name).encode("ascii", "ignore").decode().casefold()
+    stem = re.sub(r"[^a-z0-9_-]+", "-", ascii_name).strip("-")[:50]
+    return f"{stem or 'cohort'}.{extension}"
+
+
+class _SafeWriter(csv.DictWriter):
+    def writerow(self, rowdict: dict[str, Any]) -> Any:
+        return super().writerow({k: spreadsheet_safe(v) for k, v in rowdict.items()})
+
+
+def spreadsheet_user_id(user_id: str) -> str:
+    """A member's id as Discord writes a mention (`<@id>`): text to a spreadsheet, so all 18-20 digits
+    stay (as a number it would be rounded to 15), and pasted into Discord it names the member."""
+    return f"<@{user_id}>"
+
+
+def spreadsheet_guild_id(guild_id: str) -> str:
+    """A server's id as the link that opens it in Discord: text to a spreadsheet, every digit kept."""
+    return f"https://discord.com/channels/{guild_id}"
+
+
+def to_csv(cohorts: list[dict[str, Any]]) -> str:
+    """One flat table for spreadsheets: a row per member, per done/skip, per check-in and per project
+    share (`record` says which). Ids are written as text that keeps every digit; every cell a spreadsheet
+    would run as a formula is kept as text. Programs read the JSON export (`studybot export`), which has plain ids."""
+    out = io.StringIO()
+    writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for c in cohorts:
+        zone = c["timezone"]
+        for m in c["members"]:
+            base = {
+                "guild_id": spreadsheet_guild_id(c["guild_id"]),
+                "cohort": c["name"],
+                "user_id": spreadsheet_user_id(m["user_id"]),
+                "name": m["name"],
+            }
+            writer.writerow(
+                base
+                | {
+                    "record": "member",
+                    "current_topic_id": m["current_topic_id"],
+                    "topic_title": m.get("current_topic_title"),
+                    "joined_at": local_time(m["joined_at"], zone),
+                    "left_at": local_time(m["left_at"], zone),
+                    "buddy_opt_in": "yes" if m["buddy_opt_in"] else "no",
+                }
+            )
+            for e in m["history"]:
+                writer.writerow(
+                    base
+                    | {
+                        "record": history_record(e),
+                        "topic_id": e["topic_id"],
+                        "topic_title": e.get("topic_title"),
+                        "at": local_time(e["at"], zone),
+                        "note": e["note"],
+                    }
+                )
+            for k in m["checkins"]:
+                at = local_time(k["at"], zone)
+                writer.writerow(base | {"record": "checkin", "at": at, "minutes": k["minutes"], "note": k["note"]})
+            for p in m["shares"]:
+                share = {"record": "share", "at": local_time(p["at"], zone), "note": p["note"]}
+                writer.writerow(base | share | {"stage_id": p["stage_id"], "url": p["url"]})
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""A member's way through the roadmap: moves, views, pace, streaks, leaderboards."""

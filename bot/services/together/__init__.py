@@ -1,0 +1,1 @@
+"""Studying together: buddies and the project showcase."""

@@ -27,7 +27,7 @@ from bench.common import fake_discord, machine
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Cohort, Delivery, Membership
+from bot.db.models import Cohort, Delivery, Membership, joining
 from bot.process.app import apply_endpoints
 from bot.process.runner import build_bot
 from bot.roadmap import load_roadmap
@@ -74,18 +74,7 @@ async def run(nudges: int, ceiling: float, args_cap: float | None, info: dict, d
         await session.execute(
             insert(Membership),
             [
-                {
-                    "cohort_id": cohort.id,
-                    "user_id": USER_BASE + i,
-                    "current_topic_id": "dns",
-                    "topic_started_at": now,
-                    "joined_at": now,
-                    "nudges_enabled": True,
-                    "show_on_leaderboard": True,
-                    "dm_notice_pending": False,
-                    "dm_channel_id": DM_BASE + i,
-                    "next_nudge_at": due,
-                }
+                {**joining(cohort.id, USER_BASE + i, "dns", now), "dm_channel_id": DM_BASE + i, "next_nudge_at": due}
                 for i in range(nudges)
             ],
         )

@@ -78,59 +78,108 @@ async def test_a_clock_set_back_does_not_stop_the_bot(two_processes, db_url):
     assert after.first - after.now <= 0.01
 
 
-class _Budget:
-    """A budget that records claims, optionally out of reach."""
+class FakeTicker:
+    """A monotonic clock that moves only when every sender is asleep: to the earliest moment one of them
+    waits for. What each sender was released at is exact, whatever the machine's load."""
 
-    def __init__(self, *, broken: bool = False) -> None:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep_until(self, moment: float) -> None:
+        if moment <= self.now:
+            await asyncio.sleep(0)
+            return
+        woken = asyncio.get_running_loop().create_future()
+        self._sleepers.append((moment, woken))
+        await woken
+
+    async def settle(self) -> None:
+        """Let every task run until it sleeps on this clock or is done."""
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    async def run(self, work):
+        """Run `work` to its end, moving the clock from one sleeper's moment to the next."""
+        task = asyncio.ensure_future(work)
+        await self.settle()
+        while not task.done():
+            assert self._sleepers, "nothing sleeps on the clock, yet the work is not done"
+            self.now = min(moment for moment, _ in self._sleepers)
+            for moment, woken in [entry for entry in self._sleepers if entry[0] <= self.now]:
+                self._sleepers.remove((moment, woken))
+                woken.set_result(None)
+            await self.settle()
+        return task.result()
+
+
+class _Budget:
+    """A budget that records claims, optionally out of reach, on the fake clock."""
+
+    def __init__(self, ticker: FakeTicker, *, broken: bool = False) -> None:
         self.claims: list[int] = []
         self.holds: list[float] = []
         self.broken = broken
+        self._ticker = ticker
         self._next = 0.0
 
     async def claim(self, count: int, interval: float) -> Slots:
         if self.broken:
             raise ConnectionError("database down")
         self.claims.append(count)
-        now = time.time()
+        now = self._ticker.monotonic()
         first = max(self._next, now)
         self._next = first + count * interval
-        return Slots(first=first, now=now, seen=time.monotonic(), count=count, interval=interval)
+        return Slots(first=first, now=now, seen=now, count=count, interval=interval)
 
     async def hold(self, seconds: float) -> None:
         self.holds.append(seconds)
-        self._next = max(self._next, time.time() + seconds)
+        self._next = max(self._next, self._ticker.monotonic() + seconds)
+
+
+async def released(ticker: FakeTicker, pacer) -> float:
+    """When a sender's turn came."""
+    await pacer.wait()
+    return ticker.now
 
 
 async def test_waiting_senders_claim_a_few_slots_at_a_time():
-    budget = _Budget()
-    pacer = SharedPacer(budget, rate=200, fallback=100)  # type: ignore[arg-type]
-    await asyncio.gather(*(pacer.wait() for _ in range(12)))
+    ticker = FakeTicker()
+    budget = _Budget(ticker)
+    pacer = SharedPacer(budget, rate=200, fallback=100, ticker=ticker)  # type: ignore[arg-type]
+    turns = await ticker.run(asyncio.gather(*(released(ticker, pacer) for _ in range(12))))
     assert sum(budget.claims) >= 12
     assert max(budget.claims) <= 5  # never more than ~0.1 s of the bot's budget at once
     assert len(budget.claims) <= 6
+    # One sender a slot, the slots 1/200 s apart.
+    assert sorted(turns) == pytest.approx([1000.0 + i / 200 for i in range(12)])
 
 
 async def test_a_hold_sends_waiting_senders_back_for_new_slots():
-    budget = _Budget()
-    pacer = SharedPacer(budget, rate=10, fallback=5)  # type: ignore[arg-type]
-    await pacer.wait()  # takes the first slot; the next ones are 0.1 s apart
-    waiting = asyncio.gather(*(pacer.wait() for _ in range(3)))
-    await asyncio.sleep(0.01)
-    started = time.monotonic()
+    ticker = FakeTicker()
+    budget = _Budget(ticker)
+    pacer = SharedPacer(budget, rate=10, fallback=5, ticker=ticker)  # type: ignore[arg-type]
+    await ticker.run(pacer.wait())  # takes the first slot; the next ones are 0.1 s apart
+    waiting = asyncio.gather(*(released(ticker, pacer) for _ in range(3)))
+    await ticker.settle()  # all three asleep until their slots
+    held_at = ticker.now
     pacer.hold(0.5)
-    await waiting
+    turns = await ticker.run(waiting)
     assert budget.holds == [0.5]
-    # Nobody went in the slots they held before the hold: all of them came after it.
-    assert time.monotonic() - started >= 0.45
+    # Nobody went in the slots they held before the hold: all of them came after it, a slot apart.
+    assert min(turns) >= held_at + 0.5
+    assert sorted(turns) == pytest.approx([min(turns) + i * 0.1 for i in range(3)])
 
 
 async def test_a_budget_out_of_reach_falls_back_to_this_process_share(caplog):
-    pacer = SharedPacer(_Budget(broken=True), rate=100, fallback=20)  # type: ignore[arg-type]
-    started = time.monotonic()
-    for _ in range(3):
-        await pacer.wait()
+    ticker = FakeTicker()
+    pacer = SharedPacer(_Budget(ticker, broken=True), rate=100, fallback=20, ticker=ticker)  # type: ignore[arg-type]
+    turns = [await ticker.run(released(ticker, pacer)) for _ in range(3)]
     # The share's spacing (1/20 s), not the whole bot's (1/100 s).
-    assert time.monotonic() - started >= 2 * (1 / 20) - 0.005
+    assert turns == pytest.approx([1000.0, 1000.05, 1000.1])
     assert "out of reach" in caplog.text
 
 

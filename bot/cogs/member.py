@@ -42,12 +42,12 @@ class MemberCog(MemberCogBase):
     @app_commands.describe(cohort="The cohort to join")
     @app_commands.autocomplete(cohort=ac.open_cohorts)
     async def join(self, interaction: discord.Interaction, cohort: Name) -> None:
-        async def join() -> Reply:
+        async def answer() -> Reply:
             result = await self.services.progress.join(guild_of(interaction), interaction.user.id, cohort)
             thread = await topic_threads(interaction).thread_for(result.cohort, result.topic)
             return Reply(render.joined_text(result, thread))
 
-        await answer_in_time(interaction, join())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="leave", description="Leave a cohort (your history is kept)")
     @app_commands.guild_only()
@@ -57,7 +57,7 @@ class MemberCog(MemberCogBase):
         guild_id = guild_of(interaction)
         found = await self.services.progress.resolve(guild_id, interaction.user.id, cohort)
 
-        async def leave(clicked: discord.Interaction) -> Outcome:
+        async def on_confirm(clicked: discord.Interaction) -> Outcome:
             left = await self.services.progress.leave(guild_id, clicked.user.id, found.name)
             text = t(
                 "You left **{cohort}**. Your history is kept: `/join` brings you back where you were.",
@@ -69,7 +69,7 @@ class MemberCog(MemberCogBase):
             interaction,
             t("Leave **{found}**? You stop getting nudges; your history is kept.", found=md(found.name)),
             t("Leave"),
-            leave,
+            on_confirm,
             dangerous=True,
             cancel_label=t("Stay"),
             cancelled=t("You are still in **{cohort}**.", cohort=md(found.name)),
@@ -96,7 +96,7 @@ class MemberCog(MemberCogBase):
             )
         guild_id = guild_of(interaction)
 
-        async def forget(clicked: discord.Interaction) -> Outcome:
+        async def on_confirm(clicked: discord.Interaction) -> Outcome:
             forgotten = await self.services.exports.forget(guild_id, clicked.user.id, cohort)
             await stage_roles(clicked).take_back(guild_id, forgotten.cohort_ids, clicked.user.id)
             await delete_posts(clicked.client, forgotten.posts)
@@ -110,7 +110,7 @@ class MemberCog(MemberCogBase):
             interaction,
             question,
             t("Delete my data"),
-            forget,
+            on_confirm,
             dangerous=True,
             cancel_label=t("Keep"),
             cancelled=t("Nothing was deleted."),
@@ -135,7 +135,7 @@ class MemberCog(MemberCogBase):
         subject = member or interaction.user
         shown: list[tuple[ProgressReport, discord.Embed]] = []
 
-        async def progress() -> Reply:
+        async def answer() -> Reply:
             report = await self.services.progress_views.report(
                 guild_of(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
             )
@@ -156,7 +156,7 @@ class MemberCog(MemberCogBase):
             return Reply(embed=embed, private=private or not public)
 
         # The text answers first; the picture is drawn in a thread and added to the same message.
-        await answer_in_time(interaction, progress(), ephemeral=not public)
+        await answer_in_time(interaction, answer(), ephemeral=not public)
         report, embed = shown[0]
         task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
         self.drawing.add(task)
@@ -181,7 +181,7 @@ class MemberCog(MemberCogBase):
     async def done(
         self, interaction: discord.Interaction, note: Note | None = None, cohort: Name | None = None
     ) -> None:
-        async def done() -> Reply:
+        async def answer() -> Reply:
             result = await self.services.progress.done(
                 guild_of(interaction), interaction.user.id, cohort, note, as_of=interaction.created_at
             )
@@ -191,27 +191,27 @@ class MemberCog(MemberCogBase):
         # Public on purpose: finishing a topic is news for the study group (unless the member keeps it private).
         # In a rush of /done, one waiting its turn at the database is deferred privately first: whether the
         # member keeps their progress private is known only once it is read.
-        await answer_in_time(interaction, done())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="skip", description="Skip your current topic (it will not count as done)")
     @app_commands.guild_only()
     @app_commands.describe(cohort=COHORT_HELP)
     @app_commands.autocomplete(cohort=ac.my_cohorts)
     async def skip(self, interaction: discord.Interaction, cohort: Name | None = None) -> None:
-        async def skip() -> Reply:
+        async def answer() -> Reply:
             result = await self.services.progress.skip(
                 guild_of(interaction), interaction.user.id, cohort, as_of=interaction.created_at
             )
             return Reply(await advance_reply(interaction, result))
 
-        await answer_in_time(interaction, skip())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="goto", description="Jump to any topic of the roadmap")
     @app_commands.guild_only()
     @app_commands.describe(topic="The topic to work on now", cohort=COHORT_HELP)
     @app_commands.autocomplete(topic=ac.topics, cohort=ac.my_cohorts)
     async def goto(self, interaction: discord.Interaction, topic: Name, cohort: Name | None = None) -> None:
-        async def goto() -> Reply:
+        async def answer() -> Reply:
             found, ref = await self.services.progress.goto(guild_of(interaction), interaction.user.id, cohort, topic)
             thread = await topic_threads(interaction).thread_for(found, ref)
             text = t(
@@ -224,7 +224,7 @@ class MemberCog(MemberCogBase):
             )
             return Reply(text + render.thread_line(thread))
 
-        await answer_in_time(interaction, goto())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="roadmap", description="The stages of the roadmap, or one stage in detail")
     @app_commands.guild_only()
@@ -268,11 +268,11 @@ class MemberCog(MemberCogBase):
                 )
             )
 
-        async def current_topic() -> Reply:
+        async def answer() -> Reply:
             thread = await topic_threads(interaction).thread_for(found, current)
             return Reply(embed=render.topic_embed(current, thread))
 
-        await answer_in_time(interaction, current_topic())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="share", description="Share your project for a stage in the cohort's channel")
     @app_commands.guild_only()
@@ -291,13 +291,13 @@ class MemberCog(MemberCogBase):
         note: Note | None = None,
         cohort: Name | None = None,
     ) -> None:
-        async def share() -> Reply:
+        async def answer() -> Reply:
             draft = await self.services.showcase.prepare(
                 guild_of(interaction), interaction.user.id, cohort, url, stage, note
             )
             return Reply(await post_share(interaction, self.services.showcase, draft))
 
-        await answer_in_time(interaction, share())
+        await answer_in_time(interaction, answer())
 
 
 async def setup(bot: Host) -> None:

@@ -124,15 +124,15 @@ class ModeratorCog(
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
-        async def create(calendar_over_ok: bool) -> Outcome:
+        async def apply(calendar_over_ok: bool) -> Outcome:
             cohort = await self.services.cohorts.create(guild_id, by, options, calendar_over_ok=calendar_over_ok)
             embed = await self._cohort_embed(cohort, t("Created cohort {cohort}", cohort=md(cohort.name)))
             return t("Members can now `/join cohort:{cohort}`.", cohort=code(cohort.name)), embed
 
         try:
-            content, embed = await create(calendar_over_ok=False)
+            content, embed = await apply(calendar_over_ok=False)
         except NeedsConfirmation as warning:
-            await ask(interaction, warning.message, t("Create anyway"), lambda _: create(calendar_over_ok=True))
+            await ask(interaction, warning.message, t("Create anyway"), lambda _: apply(calendar_over_ok=True))
             return
         await interaction.response.send_message(content, embed=embed, ephemeral=True)
 
@@ -176,7 +176,7 @@ class ModeratorCog(
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
-        async def edit(calendar_over_ok: bool) -> Outcome:
+        async def apply(calendar_over_ok: bool) -> Outcome:
             updated = await self.services.cohorts.edit(
                 guild_id, cohort, options, by, calendar_over_ok=calendar_over_ok, access=BotAccess(interaction)
             )
@@ -188,9 +188,9 @@ class ModeratorCog(
             return events.strip(), embed
 
         try:
-            content, embed = await edit(calendar_over_ok=False)
+            content, embed = await apply(calendar_over_ok=False)
         except NeedsConfirmation as warning:
-            await ask(interaction, warning.message, t("Change anyway"), lambda _: edit(calendar_over_ok=True))
+            await ask(interaction, warning.message, t("Change anyway"), lambda _: apply(calendar_over_ok=True))
             return
         await interaction.response.send_message(content, embed=embed, ephemeral=True)
 
@@ -220,7 +220,7 @@ class ModeratorCog(
             )
         guild_id = guild_of(interaction)
 
-        async def archive(clicked: discord.Interaction) -> Outcome:
+        async def on_confirm(clicked: discord.Interaction) -> Outcome:
             archived = await self.services.cohorts.archive(guild_id, found.name, authority_of(clicked))
             text = t(
                 "Archived **{archived}**. Its history stays readable; it takes no new progress. "
@@ -234,7 +234,7 @@ class ModeratorCog(
             "leaderboard stop. Its history stays, and `/cohort edit status:active` reopens it.",
             cohort=md(found.name),
         )
-        await ask(interaction, question, t("Archive"), archive)
+        await ask(interaction, question, t("Archive"), on_confirm)
 
     @app_commands.command(name="delete", description="Delete a cohort created by mistake, with everything in it")
     @app_commands.describe(cohort="The cohort to delete")
@@ -243,7 +243,7 @@ class ModeratorCog(
         guild_id = guild_of(interaction)
         scope = await self.services.deletion.scope(guild_id, cohort, authority_of(interaction))
 
-        async def delete(clicked: discord.Interaction) -> Outcome:
+        async def on_confirm(clicked: discord.Interaction) -> Outcome:
             events = await self.services.links.known([scope.cohort_id], STAGE_EVENT)
             left = await self.services.deletion.delete(guild_id, scope, authority_of(clicked))
             events_left = await StageEvents(clicked.client, self.services.links).remove(guild_id, list(events.values()))
@@ -253,40 +253,40 @@ class ModeratorCog(
             text = t("Deleted **{cohort}**.", cohort=md(scope.cohort_name))
             return text + render.leftovers_line(len(events_left), len(roles_left)), None
 
-        await ask(interaction, render.deletion_question(scope), t("Delete for good"), delete, dangerous=True)
+        await ask(interaction, render.deletion_question(scope), t("Delete for good"), on_confirm, dangerous=True)
 
     @app_commands.command(name="members", description="The members of a cohort and their current topics")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def members(self, interaction: discord.Interaction, cohort: Name) -> None:
-        async def members() -> Reply:
+        async def answer() -> Reply:
             found, members = await self.services.cohorts.active_members(
                 guild_of(interaction), cohort, authority_of(interaction)
             )
             pager = MembersPager(interaction.user.id, found, members, self._roadmap(found))
             return Reply(embed=pager.embed(), view=pager if pager.pages > 1 else None)
 
-        await answer_in_time(interaction, members())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="report", description="Members per stage, stuck topics, quiet members")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def report(self, interaction: discord.Interaction, cohort: Name) -> None:
-        async def report() -> Reply:
+        async def answer() -> Reply:
             found = await self._moderated(interaction, cohort)
-            report = await self.services.insight.report(found)
-            embed = render.report_embed(report)
-            chart = await asyncio.to_thread(cards.stage_chart, report)  # drawn off the event loop
+            standing = await self.services.insight.report(found)
+            embed = render.report_embed(standing)
+            chart = await asyncio.to_thread(cards.stage_chart, standing)  # drawn off the event loop
             embed.set_image(url="attachment://stages.png")
             return Reply(embed=embed, file=discord.File(io.BytesIO(chart), filename="stages.png"))
 
-        await answer_in_time(interaction, report())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="export", description="Download a cohort's members, history and check-ins (CSV)")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def export(self, interaction: discord.Interaction, cohort: Name) -> None:
-        async def export() -> Reply:
+        async def answer() -> Reply:
             found = await self._moderated(interaction, cohort)
             data = await self.services.exports.export(cohort=found)
             members = data[0]["members"] if data else []
@@ -294,7 +294,7 @@ class ModeratorCog(
             file = discord.File(io.BytesIO(table.encode()), filename=export_file_name(found.name))
             return Reply(render.export_summary(found.name, members), file=file)
 
-        await answer_in_time(interaction, export())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="stage-role", description="The role a stage hands out when a member finishes it")
     @app_commands.describe(cohort="The cohort", stage="The stage", role="The role members get for finishing it")
@@ -302,7 +302,7 @@ class ModeratorCog(
     async def stage_role(self, interaction: discord.Interaction, cohort: Name, stage: Name, role: discord.Role) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
-        async def stage_role() -> Reply:
+        async def answer() -> Reply:
             found, chosen, replaced = await self.services.stage_roles.choose(
                 guild_id, cohort, stage, role.id, by, BotAccess(interaction)
             )
@@ -316,13 +316,13 @@ class ModeratorCog(
             )
             return Reply(text + render.replaced_role_line(replaced, moved))
 
-        await answer_in_time(interaction, stage_role())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="calendar", description="The cohort's calendar as a file for calendar apps (.ics)")
     @app_commands.describe(cohort="The cohort")
     @app_commands.autocomplete(cohort=ac.all_cohorts)
     async def calendar(self, interaction: discord.Interaction, cohort: Name) -> None:
-        async def calendar() -> Reply:
+        async def answer() -> Reply:
             found = await self._moderated(interaction, cohort)
             overview = await self.services.cohorts.overview(found)
             data = cohort_ics(overview, self._roadmap(found), self.services.clock.now())
@@ -334,7 +334,7 @@ class ModeratorCog(
             )
             return Reply(text, file=file)
 
-        await answer_in_time(interaction, calendar())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="set-progress", description="Move a member to a topic")
     @app_commands.describe(cohort="The cohort", member="The member to move", topic="The topic to put them on")
@@ -344,7 +344,7 @@ class ModeratorCog(
     ) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
-        async def set_progress() -> Reply:
+        async def answer() -> Reply:
             found, ref = await self.services.progress.set_progress(guild_id, cohort, member.id, topic, by)
             thread = await topic_threads(interaction).thread_for(found, ref)
             text = t(
@@ -355,7 +355,7 @@ class ModeratorCog(
             )
             return Reply(text + render.thread_line(thread))
 
-        await answer_in_time(interaction, set_progress())
+        await answer_in_time(interaction, answer())
 
     @app_commands.command(name="remove", description="Remove a member from a cohort (their history is kept)")
     @app_commands.describe(cohort="The cohort", member="The member to remove")
@@ -363,7 +363,7 @@ class ModeratorCog(
     async def remove(self, interaction: discord.Interaction, cohort: Name, member: discord.User) -> None:
         guild_id, by = guild_of(interaction), authority_of(interaction)
 
-        async def remove() -> Reply:
+        async def answer() -> Reply:
             found = await self.services.progress.remove_member(guild_id, cohort, member.id, by)
             await stage_roles(interaction).take_back(guild_id, [found.id], member.id)
             text = t(
@@ -373,7 +373,7 @@ class ModeratorCog(
             )
             return Reply(text)
 
-        await answer_in_time(interaction, remove())
+        await answer_in_time(interaction, answer())
 
 
 async def setup(bot: Host) -> None:

@@ -63,11 +63,11 @@ class RoutineCog(MemberCogBase):
             stage_roles=_on_off(stage_roles, "stage_roles"),
         )
 
-        async def settings() -> Reply:
+        async def answer() -> Reply:
             line = await self._stage_roles_follow(interaction, view)
             return Reply(line or None, embed=render.settings_embed(view))
 
-        await answer_in_time(interaction, settings())
+        await answer_in_time(interaction, answer())
 
     async def _stage_roles_follow(self, interaction: discord.Interaction, view: SettingsView) -> str:
         """Stage roles follow a change of heart: taken back when the member no longer wants them (gone
@@ -110,7 +110,7 @@ class RoutineCog(MemberCogBase):
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
 
-        async def leaderboard() -> Reply:  # ranks the whole cohort: may take long on a big one
+        async def answer() -> Reply:  # ranks the whole cohort: may take long on a big one
             board = await self.services.leaderboards.for_member(guild_id, interaction.user.id, cohort, period)
             period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
                 board.period
@@ -118,7 +118,7 @@ class RoutineCog(MemberCogBase):
             title = t("Leaderboard · {cohort}", cohort=md(board.cohort.name)) + " · " + period_name.replace("-", " ")
             return Reply(embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title))
 
-        await answer_in_time(interaction, leaderboard())
+        await answer_in_time(interaction, answer())
 
 
 async def setup(bot: Host) -> None:

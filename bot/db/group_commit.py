@@ -1,5 +1,5 @@
 """Group commit for SQLite: units of work from concurrent commands run together, in one trip to
-aiosqlite's thread and one transaction (issue 14).
+aiosqlite's thread and one transaction.
 
 Why: SQLite has one writer, and this bot one pooled connection to it. A `/done` through the async
 session holds that connection for six trips to aiosqlite's thread, and every trip waits for a turn of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -135,6 +136,22 @@ class Membership(Base):
     @property
     def active(self) -> bool:
         return self.left_at is None
+
+
+def joining(cohort_id: int, user_id: int, topic_id: str, now: datetime) -> dict[str, Any]:
+    """The columns of a member who joins now on `topic_id`, with the preferences every new member starts
+    with: the one place they are written (the join, the benchmarks' and end-to-end tests' seeds).
+    Column defaults only apply at INSERT, and the nudge timer reads these before that."""
+    return {
+        "cohort_id": cohort_id,
+        "user_id": user_id,
+        "current_topic_id": topic_id,
+        "topic_started_at": now,
+        "joined_at": now,
+        "nudges_enabled": True,
+        "show_on_leaderboard": True,
+        "dm_notice_pending": False,
+    }
 
 
 class ProgressEvent(Base):

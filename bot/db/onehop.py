@@ -2,8 +2,7 @@
 
 SQLAlchemy's aiosqlite adapter goes to aiosqlite's worker thread three or four times per statement
 (open a cursor, execute, fetch the rows, close the cursor), and every trip is a wake-up of the event
-loop: a `/done` made 18 of them (issue 14, "statements that execute and fetch in one hop to the
-driver's thread"). This adapter does all four in one trip and hands SQLAlchemy the rows, the
+loop: a `/done` made 18 of them. This adapter does all four in one trip and hands SQLAlchemy the rows, the
 description, the row count and the last row id, as its own adapter does after its trips. Everything
 else (transactions, errors, the pool) is SQLAlchemy's aiosqlite dialect unchanged.
 """

@@ -4,7 +4,7 @@ that budget is out of reach (`Pacer`).
 
 discord.py already obeys Discord's 429 answers; pacing keeps us from provoking them, so a large
 fan-out runs at a steady pace instead of in bursts and stalls, and several processes do not send
-several times the limit between them (issue 17). Every request of discord.py's HTTP client is paced
+several times the limit between them. Every request of discord.py's HTTP client is paced
 (`pace_requests`): Discord counts them all, not only the fan-out's.
 """
 
@@ -42,28 +42,50 @@ class Pacing(Protocol):
     def hold(self, seconds: float) -> None: ...
 
 
+class Ticker(Protocol):
+    """This process's monotonic clock, injectable so tests move it instead of waiting."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep_until(self, moment: float) -> None: ...
+
+
+class MonotonicTicker:
+    """The real one: `time.monotonic` and the event loop's sleep."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep_until(self, moment: float) -> None:
+        """Return at `moment` (at once if it has passed)."""
+        delay = moment - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+MONOTONIC = MonotonicTicker()
+
+
 class Pacer:
     """Spaces requests evenly at `rate` per second across all senders of one process (a leaky bucket,
     burst of one)."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, ticker: Ticker = MONOTONIC) -> None:
         self.interval = 1.0 / rate
+        self._ticker = ticker
         self._next = 0.0
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         """Return at this sender's turn."""
         async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
+            start = max(self._ticker.monotonic(), self._next)
             self._next = start + self.interval
-        delay = start - now
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await self._ticker.sleep_until(start)
 
     def hold(self, seconds: float) -> None:
         """No turn before `seconds` from now."""
-        self._next = max(self._next, time.monotonic() + seconds)
+        self._next = max(self._next, self._ticker.monotonic() + seconds)
 
 
 class SharedPacer:
@@ -78,14 +100,15 @@ class SharedPacer:
     makes it send faster than its part of the limit.
     """
 
-    def __init__(self, budget: SendBudgetService, rate: float, fallback: float) -> None:
+    def __init__(self, budget: SendBudgetService, rate: float, fallback: float, ticker: Ticker = MONOTONIC) -> None:
         self.interval = 1.0 / rate
         self._budget = budget
+        self._ticker = ticker
         self._slots: collections.deque[float] = collections.deque()  # booked, on this process's monotonic clock
         self._lock = asyncio.Lock()
         self._booking: asyncio.Task[bool] | None = None  # slots being booked ahead in the background
         self._held = 0  # bumped by each hold: a slot booked before it is not used after it
-        self._fallback = Pacer(fallback)
+        self._fallback = Pacer(fallback, ticker)
         self._holds: collections.deque[asyncio.Task] = collections.deque()  # holds not yet in the budget
 
     async def wait(self) -> None:
@@ -97,9 +120,7 @@ class SharedPacer:
                 slot, held = self._slots.popleft(), self._held
             if len(self._slots) < BOOK_AHEAD and self._booking is None:
                 self._booking = asyncio.get_running_loop().create_task(self._book(MAX_CLAIM))
-            delay = slot - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await self._ticker.sleep_until(slot)
             if held == self._held:
                 return
             # A global 429 arrived while this sender waited: its slot is inside the hold.
@@ -116,7 +137,7 @@ class SharedPacer:
         return bool(self._slots) or await self._book(1)
 
     def _drop_missed(self) -> None:
-        missed = time.monotonic() - self.interval
+        missed = self._ticker.monotonic() - self.interval
         while self._slots and self._slots[0] < missed:
             self._slots.popleft()
 

@@ -8,12 +8,23 @@ the candidates' common start.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.sandbox.errors import SandboxError
+from bot.sandbox.fake import Channel, FakeDiscord, Guild, User
+from bot.sandbox.parsing import Place, parse_command
 
-if TYPE_CHECKING:
-    from bot.sandbox.session import Sandbox
+
+class Console(Protocol):
+    """What Tab reads of the sandbox: the fake, who types, where."""
+
+    fake: FakeDiscord
+    acting: User
+    guild: Guild
+    channel: Channel
+
+    @property
+    def place(self) -> Place: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +46,7 @@ def _label(choice: dict) -> str:
     return value if name == value else f"{value} · {name}"
 
 
-async def completions(box: Sandbox, line: str) -> list[Completion]:
+async def completions(box: Console, line: str) -> list[Completion]:
     """Everything Tab can offer for `line`: whole candidate lines, each with what Discord's list shows
     (an autocompleted option's choice name, such as a topic's title)."""
     if not line.startswith("/"):
@@ -46,7 +57,7 @@ async def completions(box: Sandbox, line: str) -> list[Completion]:
     if not head:  # the command name itself
         return [Completion(f"/{c['name']} ", f"/{c['name']}") for c in registered if f"/{c['name']}".startswith(line)]
     try:
-        path, options = box.parse(head)
+        path, options = parse_command(box.fake, box.place, head)
     except SandboxError:
         # Maybe a subcommand is being typed.
         command = next((c for c in registered if c["name"] == head.lstrip("/").split()[0]), None)

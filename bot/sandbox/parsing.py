@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import SandboxError
-from bot.sandbox.fake import Channel, Guild, World
+from bot.sandbox.fake import Channel, FakeDiscord, Guild, World
 
 BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
@@ -91,3 +91,10 @@ def _convert(place: Place, schema: dict, raw: str) -> Any:
             raise SandboxError(f"{name}: no role {raw}")
         return role
     return raw
+
+
+def parse_command(fake: FakeDiscord, place: Place, line: str) -> tuple[str, dict[str, Any]]:
+    """'/cohort create name:spring channel:#study-hall' -> ('cohort create', {name: ..., channel: Channel}),
+    against the commands the bot registered (globally and in `place`'s server)."""
+    commands = fake.commands.get(None, []) + fake.commands.get(place.guild.id, [])
+    return parse_line(line, commands, place)

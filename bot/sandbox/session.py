@@ -23,7 +23,7 @@ from bot.sandbox.fake.errors import PersonError
 from bot.sandbox.fake.records import Message
 from bot.sandbox.fake.rules import ClientRefused
 from bot.sandbox.kept import read_kept, save_clock
-from bot.sandbox.parsing import Place, parse_line
+from bot.sandbox.parsing import Place, parse_command
 from bot.sandbox.people import NAME, build_world, user_id_for, welcome_back
 from bot.sandbox.text import attachment_line, render
 from bot.services.clock import MovableClock
@@ -238,7 +238,7 @@ class Sandbox:
         self.emit(f"now acting as @{name}")
 
     async def _slash(self, line: str) -> None:
-        path, options = self.parse(line)
+        path, options = parse_command(self.fake, self.place, line)
         self._happened = True
         try:
             record = await self.fake.invoke(
@@ -328,12 +328,10 @@ class Sandbox:
         self.clock.set(target)
         await self.bot.scheduler.tick()  # what APScheduler would run at the end: send anything else due
 
-    # --- parsing -----------------------------------------------------------------------
-
-    def parse(self, line: str) -> tuple[str, dict[str, Any]]:
-        """'/cohort create name:spring channel:#study-hall' -> ('cohort create', {name: ..., channel: Channel})."""
-        commands = self.fake.commands.get(None, []) + self.fake.commands.get(self.guild.id, [])
-        return parse_line(line, commands, Place(self.world, self.guild, self.channels))
+    @property
+    def place(self) -> Place:
+        """Where the typing happens, for parsing a line."""
+        return Place(self.world, self.guild, self.channels)
 
     # --- completion ----------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ class Scheduler:
         self._ticking: asyncio.Task | None = None
         self.ticks = 0
         self.last_tick_at: datetime | None = None
+        self._ticked = asyncio.Condition()
 
     async def start(self) -> None:
         """Abandon claims an interrupted run left behind, then tick now and every interval."""
@@ -66,12 +67,19 @@ class Scheduler:
         finally:
             self.ticks += 1
             self.last_tick_at = datetime.now(UTC)
+            async with self._ticked:
+                self._ticked.notify_all()
             if self._on_tick is not None:
                 try:
                     self._on_tick()
                 except OSError:
                     log.warning("could not write the heartbeat", exc_info=True)
         return report
+
+    async def ticked(self, count: int) -> None:
+        """Return once `count` ticks have ended (for whoever must know the clock went round)."""
+        async with self._ticked:
+            await self._ticked.wait_for(lambda: self.ticks >= count)
 
     async def stop(self, deadline: float = STOP_SECONDS) -> None:
         """Stop ticking; a running fan-out sends what it claimed and claims nothing more. What is not

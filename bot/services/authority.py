@@ -32,7 +32,7 @@ class Authority:
         (`None`: no cohort in particular, which takes Manage Server)."""
         if self.manage_guild:
             return True
-        # @everyone (the role whose id is the server's) never moderates, even where an older version stored it.
+        # @everyone (the role whose id is the server's) never moderates, even where a stored cohort names it.
         return (
             cohort is not None
             and cohort.moderator_role_id is not None

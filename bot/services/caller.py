@@ -38,7 +38,7 @@ NOTED = "studybot.caller_noted"
 def remember(session: Any, membership: Membership) -> None:
     """Note on `membership` the language the member uses now (for their nudges) and the name they go
     by (for exports), a change only when one changed, and mark `session` (async or not) as holding
-    it. Stored with the command's own commit, or `keep` on a read: a refused command writes nothing."""
+    it. Stored with the command's own commit, or `commit_noted` on a read: a refused command writes nothing."""
     language, name = i18n.current(), current_name()
     if membership.locale != language:
         membership.locale = language
@@ -48,7 +48,7 @@ def remember(session: Any, membership: Membership) -> None:
         session.info[NOTED] = True
 
 
-async def keep(session: AsyncSession) -> None:
-    """End a read that succeeded: store what `remember` noted, if anything changed."""
+async def commit_noted(session: AsyncSession) -> None:
+    """End a read that succeeded: commit what `remember` noted, if anything changed (else no commit)."""
     if session.info.pop(NOTED, False):
         await session.commit()

@@ -68,13 +68,13 @@ class NudgeButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):
                 raise ValueError("a Done button without a topic")
             topic_id = self.topic_id
 
-            async def done() -> Reply:
+            async def answer() -> Reply:
                 result = await services.progress.done_from_nudge(
                     self.membership_id, user_id, topic_id, as_of=interaction.created_at
                 )
                 return Reply(await advance_reply(interaction, result))
 
-            await answer_in_time(interaction, done())
+            await answer_in_time(interaction, answer())
         elif self.action == "checkin":
             checked = await services.members.check_in_from_nudge(self.membership_id, user_id)
             await send_ephemeral(interaction, render.checkin_text(checked))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Cohort, Membership
+from bot.db.models import Cohort, Membership, joining
 
 
 async def due_cohort(
@@ -47,14 +47,7 @@ async def due_cohort(
         insert(Membership),
         [
             {
-                "cohort_id": cohort_id,
-                "user_id": uid,
-                "current_topic_id": "dns",
-                "topic_started_at": now,
-                "joined_at": now,
-                "nudges_enabled": True,
-                "show_on_leaderboard": True,
-                "dm_notice_pending": False,
+                **joining(cohort_id, uid, "dns", now),
                 "next_nudge_at": now - timedelta(seconds=30),
                 "dm_channel_id": (dm_channels or {}).get(uid),
             }

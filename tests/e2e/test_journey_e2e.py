@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import discord
 import pytest
 
 from tests.e2e.live import STUDYBOT
@@ -158,9 +157,15 @@ async def test_health_then_sigterm_stops_cleanly_within_10_seconds(live):
     assert "e2e-secret-token" not in live.log()
 
 
-async def test_world_has_a_channel_the_bot_cannot_post_in(live):
-    perms = discord.Permissions(int(live.locked.overwrites[0]["deny"]))
-    assert perms.send_messages
+async def test_a_channel_the_bot_cannot_post_in_is_refused_and_nothing_is_posted_there(live):
+    """The bot reads its own permissions from the gateway's cache: the refusal names what it lacks, and
+    the channel stays empty (the world's overwrite alone would prove nothing about the bot)."""
+    await create(live)
+    reply = await live.run(live.mod, "cohort edit", cohort="spring", channel=live.locked)
+    assert reply.message.ephemeral and "Send Messages" in reply.message.content, reply.message.content
+    info = await live.run(live.mod, "cohort info", cohort="spring")
+    assert f"<#{live.hall.id}>" in info.message.text() and f"<#{live.locked.id}>" not in info.message.text()
+    assert [m for m in live.fake.messages.values() if m.payload.get("channel_id") == str(live.locked.id)] == []
 
 
 async def test_a_bot_that_never_gets_ready_is_ended_not_left_running(tmp_path, db_url, monkeypatch):

@@ -39,9 +39,11 @@ async def test_sigterm_while_reconnecting_to_a_discord_that_does_not_answer(tmp_
     live = await live_bot(tmp_path, db_url)
     await live.start()
     try:
-        await live.fake.gateway.outage()
-        # Long enough for discord.py's back-off to grow past the old shutdown's patience.
-        await asyncio.sleep(12)
+        gateway = live.fake.gateway
+        await gateway.outage()
+        # Three refused attempts: discord.py is asleep in a back-off of up to 16 s, past the old
+        # shutdown's patience, however its random delays fell.
+        await wait_for(lambda: gateway.refusals >= 3, 60, "three refused reconnections", live)
         took, code = await sigterm_takes(live)
     finally:
         await live.fake.stop()

@@ -210,7 +210,7 @@ async def test_a_look_up_writes_nothing_and_remembering_the_caller_is_explicit(d
             assert not session.dirty and caller.NOTED not in session.info  # found, nothing noted
             caller.remember(session, membership)
             assert membership in session.dirty and session.info[caller.NOTED]
-            await caller.keep(session)
+            await caller.commit_noted(session)
         caller.use_name(None)
     async with db() as session:
         kept = await session.scalar(select(Membership).where(Membership.user_id == 10))

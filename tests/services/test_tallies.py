@@ -140,7 +140,7 @@ async def test_a_done_that_read_the_old_week_is_counted_in_the_new_one(db):
         # ...when a moderator moves the week: its first attempt finds another week and writes nothing.
         await services.cohorts.edit(GUILD, "spring", CohortOptions(leaderboard_day="wednesday"), ADMIN)
         assert cohort.leaderboard_weekday == 6
-        result = await progress._advance_in(session, cohort, membership, "done", None, None)
+        result = await progress._advance_and_commit(session, cohort, membership, "done", None, None)
     assert result.kind == "done"
     async with db() as session:
         assert len(list(await session.scalars(select(ProgressEvent.id)))) == before + 1

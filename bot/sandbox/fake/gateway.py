@@ -48,6 +48,7 @@ class Gateway:
         self.heartbeats = 0
         self.compressions: list[str | None] = []  # the `compress` asked for by each connection
         self.refusing = False  # an outage: new connections fail until a test ends it
+        self.refusals = 0  # connections refused during outages: how often the client tried again
 
     @property
     def connected(self) -> list[Session]:
@@ -55,6 +56,7 @@ class Gateway:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.refusing:
+            self.refusals += 1
             return web.Response(status=503, text="the gateway is down (a test's outage)")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)

@@ -8,7 +8,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
-    BuddyMatch,
     CheckIn,
     Cohort,
     CohortLink,
@@ -17,15 +16,15 @@ from bot.db.models import (
     Membership,
     ProgressEvent,
     ProjectShare,
-    WeeklyTally,
 )
 from bot.i18n import t
 from bot.services.authority import Authority
 from bot.services.cohorts.links import THREAD, forget_statement, made_roles_statement
 from bot.services.cohorts.registry import CohortService
 from bot.services.cohorts.role_grants import forget_cohort_statement, given_in_cohort
-from bot.services.delivery.claims import COHORT_KINDS, MEMBER_KINDS
+from bot.services.delivery.claims import COHORT_KINDS
 from bot.services.errors import Conflict, NotAllowed
+from bot.services.member_data.tables import forget_memberships
 from bot.usertext import md
 
 
@@ -94,19 +93,11 @@ class CohortDeletion:
                 )
             _check_allowed(now, by.manage_guild)
             member_ids = select(Membership.id).where(Membership.cohort_id == cohort.id).scalar_subquery()
-            # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
-            await session.execute(delete(ProgressEvent).where(ProgressEvent.cohort_id == cohort.id))
-            await session.execute(delete(WeeklyTally).where(WeeklyTally.cohort_id == cohort.id))
-            await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(member_ids)))
-            await session.execute(
-                delete(Delivery).where(Delivery.kind.in_(MEMBER_KINDS), Delivery.target_id.in_(member_ids))
-            )
+            await forget_memberships(session, member_ids)
+            # The cohort's own rows (explicit deletes: SQLite only cascades with foreign keys on).
             await session.execute(
                 delete(Delivery).where(Delivery.kind.in_(COHORT_KINDS), Delivery.target_id == cohort.id)
             )
-            await session.execute(delete(BuddyMatch).where(BuddyMatch.cohort_id == cohort.id))
-            await session.execute(delete(ProjectShare).where(ProjectShare.cohort_id == cohort.id))
-            await session.execute(delete(Membership).where(Membership.cohort_id == cohort.id))
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
             made_roles = list(await session.scalars(made_roles_statement([cohort.id])))
             # Deleting a role the bot made takes it from everyone; a moderator's pick is taken back member by member.

@@ -124,7 +124,7 @@ async def sync_roadmap(
 async def _reopen_unfinished(session: AsyncSession, roadmap: Roadmap, key: str, now: datetime) -> list[TopicMove]:
     """Members marked finished (no current topic) while some topic is neither done nor skipped go to
     the first open one: the roadmap grew, its last topic was removed under a member who had jumped
-    there, or an older version finished members who skipped ahead (bot.services.progress.journey's rule).
+    there, or stored rows finished members who skipped ahead (against bot.services.progress.journey's rule).
     """
     finished = (
         await session.execute(

@@ -1,6 +1,6 @@
 """The whole bot's request budget for Discord's global limit, kept in the database every process shares.
 
-Discord counts its global limit (50 requests a second) per bot, not per process (issue 17). Each
+Discord counts its global limit (50 requests a second) per bot, not per process. Each
 process asks this table for its next send slots: one short transaction moves the bot's one clock,
 `send_budget.next_at`, on by as many slots as it takes and answers where they start. Slots are spaced
 evenly for the whole bot, so processes that send together share the limit, and one that sends alone

@@ -11,26 +11,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
-    BuddyMatch,
     CheckIn,
     Cohort,
     CohortPause,
-    Delivery,
     Membership,
     ProgressEvent,
     ProjectShare,
-    WeeklyTally,
 )
 from bot.i18n import t
 from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
 from bot.services.cohorts.registry import CohortService
-from bot.services.delivery.claims import MEMBER_KINDS
 from bot.services.errors import NotFound
-from bot.services.together.showcase import forget_shares
+from bot.services.member_data.tables import forget_author, forget_memberships
 from bot.usertext import QUOTE_MAX, md
 
 CSV_COLUMNS = (
@@ -51,9 +47,6 @@ CSV_COLUMNS = (
     "stage_id",
     "url",
 )
-
-
-FORGOTTEN = 0  # the user id left where a forgotten member created a cohort or a break
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -233,38 +226,19 @@ class ExportService:
         async with self._sessions() as session:
             rows, cohort_ids = await self._scope(session, guild_id, user_id, cohort_name)
             ids = [m.id for m, _ in rows]
-            # Explicit deletes: SQLite only cascades with foreign keys on, and deliveries have no foreign key.
-            await session.execute(delete(ProgressEvent).where(ProgressEvent.membership_id.in_(ids)))
-            await session.execute(delete(WeeklyTally).where(WeeklyTally.membership_id.in_(ids)))
-            await session.execute(delete(CheckIn).where(CheckIn.membership_id.in_(ids)))
-            await session.execute(delete(Delivery).where(Delivery.kind.in_(MEMBER_KINDS), Delivery.target_id.in_(ids)))
-            await session.execute(delete(BuddyMatch).where(BuddyMatch.membership_id.in_(ids)))
             posts = list(
                 await session.execute(
                     select(ProjectShare.channel_id, ProjectShare.message_id).where(ProjectShare.membership_id.in_(ids))
                 )
             )
-            await session.execute(forget_shares(ids))
-            await session.execute(delete(Membership).where(Membership.id.in_(ids)))
-            # Who created a cohort or a break is kept as nobody (0): the cohort and its calendar stay.
-            authored = list(
-                await session.scalars(
-                    update(Cohort)
-                    .where(Cohort.id.in_(cohort_ids), Cohort.created_by == user_id)
-                    .values(created_by=FORGOTTEN)
-                    .returning(Cohort.name)
-                )
-            )
-            await session.execute(
-                update(CohortPause)
-                .where(CohortPause.cohort_id.in_(cohort_ids), CohortPause.created_by == user_id)
-                .values(created_by=FORGOTTEN)
-            )
+            await forget_memberships(session, ids)
+            authored = await forget_author(session, cohort_ids, user_id)
             await session.commit()
             if session.bind.dialect.name == "sqlite":
                 # WAL frames still hold the deleted rows until a checkpoint copies them over.
                 await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            names = list(dict.fromkeys([name for _, name in rows] + authored))
+            also = await session.scalars(select(Cohort.name).where(Cohort.id.in_(authored)).order_by(Cohort.name))
+            names = list(dict.fromkeys([name for _, name in rows] + list(also)))
             return Forgotten(names, cohort_ids, [(channel_id, message_id) for channel_id, message_id in posts])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import i18n, logs
 from bot.db.group_commit import GroupCommit
-from bot.db.models import Cohort, Membership
+from bot.db.models import Cohort, Membership, joining
 from bot.i18n import t
 from bot.roadmap import TopicRef
 from bot.services import caller
@@ -25,7 +25,7 @@ from bot.services.cohorts.registry import CohortService
 from bot.services.delivery.timers import sync_nudge_timer
 from bot.services.errors import Conflict
 from bot.services.progress import tallies
-from bot.services.progress.advance import AdvanceResult, WeekMoved, advance, ensure_open
+from bot.services.progress.advance import AdvanceResult, Step, WeekMoved, advance, ensure_open
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships, live_rows
 from bot.services.topics import find_topic
 from bot.usertext import md
@@ -82,16 +82,8 @@ class ProgressService:
                 rejoined = True
             else:
                 first = self._roadmap_of(cohort).first_topic
-                # Column defaults only apply at INSERT; the timer below reads these before that.
                 membership = Membership(
-                    cohort_id=cohort.id,
-                    user_id=user_id,
-                    current_topic_id=first.id,
-                    topic_started_at=now,
-                    joined_at=now,
-                    nudges_enabled=True,
-                    show_on_leaderboard=True,
-                    dm_notice_pending=False,
+                    **joining(cohort.id, user_id, first.id, now),
                     locale=i18n.current(),
                     display_name=caller.current_name(),
                 )
@@ -124,7 +116,7 @@ class ProgressService:
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
-            await caller.keep(session)
+            await caller.commit_noted(session)
             return cohort
 
     async def done(
@@ -142,20 +134,20 @@ class ProgressService:
         current after that moment is not the one they meant, so the request is refused: this is
         what makes a double-sent /done advance once.
         """
-        return await self._advance(guild_id, user_id, cohort_name, "done", v.validate_note(note), as_of)
+        return await self._find_and_advance(guild_id, user_id, cohort_name, "done", v.validate_note(note), as_of)
 
     async def skip(
         self, guild_id: int, user_id: int, cohort_name: str | None, *, as_of: datetime | None = None
     ) -> AdvanceResult:
         """Move past the current topic without counting it as done (`as_of` as for `done`)."""
-        return await self._advance(guild_id, user_id, cohort_name, "skip", None, as_of)
+        return await self._find_and_advance(guild_id, user_id, cohort_name, "skip", None, as_of)
 
-    async def _advance(
+    async def _find_and_advance(
         self,
         guild_id: int,
         user_id: int,
         cohort_name: str | None,
-        kind: str,
+        kind: Step,
         note: str | None,
         as_of: datetime | None,
     ) -> AdvanceResult:
@@ -163,7 +155,9 @@ class ProgressService:
             # The common case, in SQLite's group commit; anything else (no cohort or several, a week
             # to count) takes the path below, which says what went wrong.
             try:
-                result = await self._group.run(partial(self._advance_alone, guild_id, user_id, kind, note, as_of))
+                result = await self._group.run(
+                    partial(self._advance_sole_membership, guild_id, user_id, kind, note, as_of)
+                )
             except WeekMoved:
                 result = None
             if result is not None:
@@ -172,10 +166,10 @@ class ProgressService:
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
-            return await self._advance_in(session, cohort, membership, kind, note, as_of)
+            return await self._advance_and_commit(session, cohort, membership, kind, note, as_of)
 
-    def _advance_alone(
-        self, guild_id: int, user_id: int, kind: str, note: str | None, as_of: datetime | None, session: Session
+    def _advance_sole_membership(
+        self, guild_id: int, user_id: int, kind: Step, note: str | None, as_of: datetime | None, session: Session
     ) -> AdvanceResult | None:
         """`advance` for a member in exactly one live cohort of the guild, else None (a unit of work)."""
         live = live_rows(session.execute(MEMBER_COHORTS, {"guild_id": guild_id, "user_id": user_id}).all())
@@ -185,12 +179,12 @@ class ProgressService:
         caller.remember(session, membership)
         return advance(session, self._roadmap_of(cohort), cohort, membership, kind, note, as_of, self._clock.now())
 
-    async def _advance_in(
+    async def _advance_and_commit(
         self,
         session: AsyncSession,
         cohort: Cohort,
         membership: Membership,
-        kind: str,
+        kind: Step,
         note: str | None,
         as_of: datetime | None,
     ) -> AdvanceResult:
@@ -227,7 +221,7 @@ class ProgressService:
                         now_on=now_on.topic.title if now_on else t("the end of the roadmap"),
                     )
                 )
-            return await self._advance_in(session, cohort, membership, "done", None, as_of)
+            return await self._advance_and_commit(session, cohort, membership, "done", None, as_of)
 
     async def goto(
         self, guild_id: int, user_id: int, cohort_name: str | None, topic_query: str

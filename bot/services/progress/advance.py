@@ -3,13 +3,14 @@
 `advance` is synchronous on purpose: the same function runs inside an async session
 (`AsyncSession.run_sync`, PostgreSQL and the less common paths) and inside SQLite's group commit
 (bot.db.group_commit), where a burst of /done runs in one trip to the database's thread and one
-transaction (issue 14). It writes, and raises, but never commits: its caller does.
+transaction. It writes, and raises, but never commits: its caller does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,13 +24,16 @@ from bot.services.progress import tallies
 from bot.services.progress.journey import next_open, stages_completed_by
 from bot.usertext import md
 
+# What moves a member on: a topic done, or one skipped.
+Step = Literal["done", "skip"]
+
 
 @dataclass(frozen=True, slots=True)
 class AdvanceResult:
     """What a /done or /skip changed."""
 
     cohort: Cohort
-    kind: str  # "done" | "skip"
+    kind: Step
     left: TopicRef
     now_on: TopicRef | None  # None: the roadmap is finished
     finished_stage: Stage | None  # the stage that /done just completed, if any
@@ -77,7 +81,7 @@ _RECORD = insert(_EVENTS)
 _COVERED = select(_EVENTS.c.topic_id, _EVENTS.c.kind).where(_EVENTS.c.membership_id == bindparam("membership_id"))
 
 
-def counts_once(kind: str, topic_id: str, done_before: set[str]) -> bool:
+def counts_once(kind: Step, topic_id: str, done_before: set[str]) -> bool:
     """The one rule for counting topics: a topic counts when it is first done, never when skipped or
     done again (a review after `/goto` back), so every board, tally, report and export counts it once."""
     return kind == "done" and topic_id not in done_before
@@ -106,7 +110,7 @@ def advance(
     roadmap: Roadmap,
     cohort: Cohort,
     membership: Membership,
-    kind: str,
+    kind: Step,
     note: str | None,
     as_of: datetime | None,
     now: datetime,

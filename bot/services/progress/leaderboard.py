@@ -253,7 +253,7 @@ class LeaderboardService:
             else:
                 cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, None)
                 caller.remember(session, membership)
-                await caller.keep(session)
+                await caller.commit_noted(session)
         start, end = period_bounds(cohort, period, self._clock.now())
         return await self.compute(cohort, start, end, period, viewer_id=user_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from bot.i18n import days, t
 from bot.roadmap import Roadmap, Stage
@@ -122,7 +123,7 @@ class CohortCalendar:
 class PaceStatus:
     """Where a member is against the calendar. `days` > 0 ahead, < 0 behind."""
 
-    kind: str  # "not-started" | "on-track" | "ahead" | "behind" | "finished"
+    kind: Literal["not-started", "on-track", "ahead", "behind", "finished"]
     days: int
 
     @property

@@ -1,5 +1,5 @@
 """Topics done per member and leaderboard week, counted as they happen, so a weekly leaderboard reads a
-row per member instead of the week's history (issue 14: cost by members, not by events).
+row per member instead of the week's history: the cost grows with members, not with events.
 
 One rule, written once: a member's count for a week is the number of their first dones (a topic
 counts once: bot.services.progress.advance.counts_once) in

@@ -85,7 +85,7 @@ class ProgressViews:
                 caller.remember(session, membership)
             activity = await member_activity(session, membership.id)
             paused = await paused_days(session, cohort.id)
-            await caller.keep(session)
+            await caller.commit_noted(session)
         timezone = member_timezone(membership, cohort)
         today = member_today(membership, cohort, self._clock.now())
         active_days = {local_date(at, timezone) for _, at in activity}
@@ -172,5 +172,5 @@ class ProgressViews:
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
-            await caller.keep(session)
+            await caller.commit_noted(session)
             return cohort, self._memberships.topic_or_first(cohort, membership.current_topic_id)

@@ -139,7 +139,7 @@ class BuddyService:
             cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, cohort_name)
             caller.remember(session, membership)
             status = await self._status(session, cohort, membership, changed=False)
-            await caller.keep(session)
+            await caller.commit_noted(session)
         return status
 
     @staticmethod

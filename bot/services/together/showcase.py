@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent, ProjectShare
@@ -107,7 +107,7 @@ class ShowcaseService:
                     )
                 )
             )
-            await caller.keep(session)
+            await caller.commit_noted(session)
         ensure_open(cohort)
         if not cohort.showcase:
             raise Conflict(
@@ -190,8 +190,3 @@ async def shares_in(
     )
     titles = {stage.id: stage.title for stage in roadmap.stages}
     return [SharedProject(user_id, titles.get(stage_id, stage_id), url) for user_id, stage_id, url in rows]
-
-
-def forget_shares(membership_ids: list[int]):  # noqa: ANN201 - a Delete
-    """Delete these memberships' shares (their posts are deleted by the caller, from `ProjectShare` rows)."""
-    return delete(ProjectShare).where(ProjectShare.membership_id.in_(membership_ids))

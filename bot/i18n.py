@@ -21,6 +21,7 @@ import contextvars
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cache
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,24 @@ def t(text: str, /, **params: object) -> str:
     return template.format(**params) if params else template
 
 
+class Text:
+    """A text worded when it is read, in the language of whoever reads it: its catalog key (the English
+    text) and its placeholders' values, which may be Texts too. The domain raises and returns these, so
+    it holds keys and values, never words; rendering words them with `str()`."""
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.values = values
+
+    def __str__(self) -> str:
+        return t(self.key, **self.values)
+
+    def __repr__(self) -> str:
+        return f"Text({self.key!r}, {self.values!r})"
+
+
 def plural(count: float | Decimal, one: str, other: str, /, **params: object) -> str:
     """A counted text in the current language: `one` and `other` are its English forms (each with an `{n}`
     placeholder: `count`, or `n` when given as shown); a translation picks its form by the language's CLDR
@@ -134,3 +153,30 @@ def days(value: float) -> str:
 def weeks(value: float) -> str:
     """'1 week', '3.5 weeks' in the current language (one decimal at most)."""
     return plural(shown(value), "{n} week", "{n} weeks", n=number(value))
+
+
+def wait_time(seconds: float) -> str:
+    """How long to wait, as people say it: '45 seconds' under two minutes, whole minutes above."""
+    whole = max(1, ceil(seconds))
+    if whole < 120:
+        return plural(whole, "{n} second", "{n} seconds")
+    return plural(ceil(whole / 60), "{n} minute", "{n} minutes")
+
+
+def span_of(seconds: float) -> str:
+    """A window of time a limit counts in: 'an hour', '1 minute', '10 minutes'."""
+    minutes = int(seconds // 60)
+    return t("an hour") if minutes == 60 else plural(minutes, "{n} minute", "{n} minutes")
+
+
+class Later:
+    """A value worded when read, in the reader's language: `words(*args)` (such as `wait_time`)."""
+
+    __slots__ = ("_args", "_words")
+
+    def __init__(self, words: Callable[..., str], *args: object) -> None:
+        self._words = words
+        self._args = args
+
+    def __str__(self) -> str:
+        return self._words(*self._args)

@@ -47,6 +47,21 @@ def code(value: str, limit: int = QUOTE_MAX) -> str:
     return _MENTION.sub("@\u200b", clip(flat, limit)) or " "
 
 
+def channel_mention(channel_id: int) -> str:
+    """How Discord writes a link to a channel in a message: the one place its syntax is spelled."""
+    return f"<#{channel_id}>"
+
+
+def user_mention(user_id: int | str) -> str:
+    """How Discord writes a member in a message."""
+    return f"<@{user_id}>"
+
+
+def role_mention(role_id: int) -> str:
+    """How Discord writes a role in a message (it pings nobody unless allowed_mentions says so)."""
+    return f"<@&{role_id}>"
+
+
 def md(value: str, limit: int | None = None) -> str:
     """A name or typed text to show in markdown: cut (when `limit` is given) and escaped, so it
     renders as typed and forms no mention, link, heading or code."""

@@ -29,7 +29,7 @@ def _literals(node: ast.expr) -> list[str] | None:
 
 
 def texts_in_code() -> tuple[dict[str, str], list[str]]:
-    """Every English text given to t() in bot/, every counted text given to plural() (as its English
+    """Every English text given to t() or Text() in bot/, every counted text given to plural() (as its English
     plural, its catalog key, mapped to its English singular), and the calls whose text is not a literal."""
     found: dict[str, str] = {}
     dynamic: list[str] = []
@@ -38,9 +38,9 @@ def texts_in_code() -> tuple[dict[str, str], list[str]]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            if node.func.id == "t":
+            if node.func.id in ("t", "Text", "_Hint"):
                 literal = _literals(node.args[0])
-                if literal is None:
+                if literal is None and path.name != "i18n.py":  # Text words its own key there
                     dynamic.append(where)
                 for text in literal or []:
                     found.setdefault(text, where)
@@ -56,8 +56,13 @@ def texts_in_code() -> tuple[dict[str, str], list[str]]:
     return found, dynamic
 
 
-# English plural -> singular (days() and weeks() in bot/i18n.py)
-COUNTED: dict[str, str] = {"{n} days": "{n} day", "{n} weeks": "{n} week"}
+# English plural -> singular (days(), weeks(), wait_time() and span_of() in bot/i18n.py)
+COUNTED: dict[str, str] = {
+    "{n} days": "{n} day",
+    "{n} weeks": "{n} week",
+    "{n} seconds": "{n} second",
+    "{n} minutes": "{n} minute",
+}
 
 
 async def tree_texts(bot) -> set[str]:
@@ -262,6 +267,7 @@ async def test_a_german_member_reads_the_pace_in_german(h):
 def test_every_label_of_a_stored_value_reads_german():
     """Stored values (paces, weekdays, pace states) are shown through labels; each one is translated."""
     from bot import render
+    from bot.render.common import pace_label
     from bot.services.progress.pace import PaceStatus
     from bot.services.validation import PACES
 
@@ -269,14 +275,14 @@ def test_every_label_of_a_stored_value_reads_german():
     english = {
         "paces": [render.pace_name(p) for p in PACES],
         "weekdays": [render.weekday_name(i) for i in range(7)],
-        "states": [PaceStatus(kind, n).label for kind, n in states],
+        "states": [pace_label(PaceStatus(kind, n)) for kind, n in states],
         "streaks": [render.streak_text(2, 5), render.streak_text(0, 3), render.streak_text(0, 0)],
     }
     with i18n.using("de"):
         german = {
             "paces": [render.pace_name(p) for p in PACES],
             "weekdays": [render.weekday_name(i) for i in range(7)],
-            "states": [PaceStatus(kind, n).label for kind, n in states],
+            "states": [pace_label(PaceStatus(kind, n)) for kind, n in states],
             "streaks": [render.streak_text(2, 5), render.streak_text(0, 3), render.streak_text(0, 0)],
         }
     assert german["paces"] == ["entspannt", "normal", "intensiv"]

@@ -6,6 +6,7 @@ The order is the README's: foundations < db < services < render < discord_side <
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,51 @@ def test_the_readme_names_the_same_order():
     readme = (BOT.parent / "README.md").read_text()
     order = "foundations < db < services < render < discord_side < ui < cogs, scheduled < process < cli, sandbox"
     assert order in " ".join(readme.split())
+
+
+# What words a text (bot.i18n): the domain hands keys and values (Text, Later) to rendering instead.
+WORDING = {"t", "plural", "days", "weeks", "number", "wait_time", "span_of"}
+
+
+def _spells_a_mention(node: ast.AST) -> bool:
+    """A format key or f-string that writes Discord's mention syntax: '<#{channel_id}>', f'<@&{role}>'."""
+    if isinstance(node, ast.JoinedStr):
+        parts = node.values
+        return any(
+            isinstance(a, ast.Constant) and str(a.value).endswith(MENTION_STARTS) and isinstance(b, ast.FormattedValue)
+            for a, b in itertools.pairwise(parts)
+        )
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(f"{start}{{" in node.value for start in MENTION_STARTS)
+    )
+
+
+MENTION_STARTS = ("<#", "<@", "<@&", "<@!")
+
+
+def wording_in_services() -> list[str]:
+    """Calls in bot/services that word a text, and texts that spell Discord's mention syntax."""
+    found = []
+    for path in sorted((BOT / "services").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            where = f"{path.relative_to(BOT.parent)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name in WORDING:
+                    found.append(f"{where}: {name}()")
+            elif _spells_a_mention(node):
+                found.append(f"{where}: Discord's mention syntax")
+    return found
+
+
+def test_the_check_sees_wording_and_mentions():
+    code = ast.parse('t("x")\nf"<#{channel}>"\nText("in <@&{role_id}>", role_id=1)\nText("<@id> in a docstring")')
+    calls = [n for n in ast.walk(code) if isinstance(n, ast.Call) and getattr(n.func, "id", "") in WORDING]
+    assert len(calls) == 1
+    assert [type(n).__name__ for n in ast.walk(code) if _spells_a_mention(n)] == ["JoinedStr", "Constant"]
+
+
+def test_the_domain_returns_keys_and_values_never_words():
+    assert wording_in_services() == []

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import render
 from bot.discord_side.posts import delete_posts, post_share
-from bot.i18n import t
+from bot.i18n import Text, t
 from bot.render import cards
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.progress.views import ProgressReport
@@ -144,7 +144,7 @@ class MemberCog(MemberCogBase):
                 # Hidden from the leaderboard means private: only the cohort's moderators see it, privately.
                 if not authority_of(interaction).moderates(report.cohort):
                     raise NotAllowed(
-                        t(
+                        Text(
                             "{member} keeps their progress private (hidden from the leaderboard): "
                             "only they and the cohort's moderators can see it.",
                             member=md(subject.display_name, QUOTE_MAX),
@@ -259,11 +259,11 @@ class MemberCog(MemberCogBase):
             )
         except (NotFound, Conflict) as exc:
             raise InvalidInput(
-                t("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)
+                Text("{exc_message} Or give the `topic` option to look any topic up.", exc_message=exc.message)
             ) from None
         if current is None:
             raise InvalidInput(
-                t(
+                Text(
                     "You have finished the roadmap. Give the `topic` option to look any topic up.",
                 )
             )

@@ -15,10 +15,10 @@ from bot.cogs.cohort_breaks import BreakCommands
 from bot.db.models import Cohort
 from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents
-from bot.i18n import t
+from bot.i18n import Text, t
 from bot.render import cards
+from bot.render.ics import cohort_ics
 from bot.roadmap import Roadmap
-from bot.services.cohorts.ics import cohort_ics
 from bot.services.cohorts.leftovers import EVENT
 from bot.services.cohorts.links import STAGE_EVENT
 from bot.services.cohorts.registry import CohortOverview
@@ -213,7 +213,7 @@ class ModeratorCog(
         found = await self._moderated(interaction, cohort)
         if found.archived:
             raise Conflict(
-                t(
+                Text(
                     "**{cohort}** is already archived. `/cohort edit status:active` reopens it.",
                     cohort=md(found.name),
                 )

@@ -10,7 +10,7 @@ import discord
 
 from bot import i18n, render
 from bot.discord_side.access import WRITING, lacking
-from bot.i18n import t
+from bot.i18n import Text, t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.together.showcase import ShareDraft, ShowcaseService
 from bot.usertext import md
@@ -23,7 +23,7 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
     channel = interaction.client.get_channel(draft.cohort.channel_id)
     if not isinstance(channel, discord.TextChannel):
         raise Conflict(
-            t(
+            Text(
                 "I can't see the channel of **{cohort}** any more. A moderator can pick another with "
                 "`/cohort edit channel:`.",
                 cohort=md(draft.cohort.name),
@@ -34,7 +34,7 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
     theirs = lacking(channel.permissions_for(user), WRITING) if isinstance(user, discord.Member) else ()
     if theirs:
         raise NotAllowed(
-            t(
+            Text(
                 "You can't post in <#{channel_id}> yourself (you lack {value} there), so I won't post your "
                 "project there for you.",
                 channel_id=channel.id,
@@ -52,7 +52,7 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
         if not isinstance(exc, discord.Forbidden):
             raise
         raise InvalidInput(
-            t(
+            Text(
                 "I can't post in <#{channel_id}> any more, so nothing was shared. A moderator can give me "
                 "**Send Messages** and **Embed Links** there.",
                 channel_id=channel.id,

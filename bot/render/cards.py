@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
+from bot.render.common import pace_label
 from bot.render.typesetting import DONE, FULL, MARK, MUTED, TEXT, Card
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def progress_card(report: ProgressReport, member_name: str) -> bytes:
         total=report.total_topics,
         percent=report.percent,
     )
-    card.text((32, 64), f"{summary} · {report.pace.label}", 18, MUTED, once=True)
+    card.text((32, 64), f"{summary} · {pace_label(report.pace)}", 18, MUTED, once=True)
     y = 110
     for stage in report.stages:
         share = stage.done / stage.total if stage.total else 0.0

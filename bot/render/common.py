@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.i18n import number, plural, t, weeks
+from bot.i18n import days, number, plural, t, weeks
 from bot.roadmap import Stage
 from bot.services.cohorts.links import Replaced
 from bot.services.cohorts.stage_roles import RoleGrant, role_problem_text
 from bot.services.cohorts.topic_threads import ThreadLink
+from bot.services.progress.pace import PaceStatus
 
 COLOUR = discord.Colour(0x5865F2)
 
@@ -151,7 +152,22 @@ def replaced_role_line(replaced: Replaced | None, moved: int) -> str:
 def role_line(grant: RoleGrant) -> str:
     """The line about stage roles: the roles just given, or why one could not be ("" for neither)."""
     if grant.problem:
-        return "\n🏅 " + t("No stage role:") + " " + role_problem_text(grant.problem, grant.role_id)
+        return "\n🏅 " + t("No stage role:") + " " + str(role_problem_text(grant.problem, grant.role_id))
     if grant.role_ids:
         return "\n" + t("🏅 Your new role: {roles}", roles=", ".join(f"<@&{r}>" for r in grant.role_ids))
     return ""
+
+
+def pace_label(pace: PaceStatus) -> str:
+    """Where a member is against the calendar, in words ("3 days ahead", "on track")."""
+    if pace.kind == "not-started":
+        return t("the cohort starts in {days}", days=days(pace.days))
+    if pace.kind == "ahead":
+        return t("{days} ahead", days=days(pace.days))
+    if pace.kind == "behind":
+        return t("{days} behind", days=days(-pace.days))
+    if pace.kind == "finished":
+        if pace.days > 0:
+            return t("finished the roadmap, {days} ahead of the calendar", days=days(pace.days))
+        return t("finished the roadmap")
+    return t("on track")

@@ -11,6 +11,7 @@ from bot.render.common import (
     DONE_MARK,
     TODO_MARK,
     bar,
+    pace_label,
     pace_name,
     thread_line,
     thread_problem,
@@ -59,7 +60,7 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
                 budget=days(report.topic_budget_days),
             ),
         )
-    embed.add_field(name=t("Pace"), value=report.pace.label)
+    embed.add_field(name=t("Pace"), value=pace_label(report.pace))
     embed.add_field(name=t("Streak"), value=streak_text(report.streak, report.best_streak))
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
     embed.add_field(name=t("Stages"), value="\n".join(lines), inline=False)

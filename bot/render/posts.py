@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.i18n import days, plural, t
-from bot.render.common import COLOUR, fit_items, local_time
+from bot.render.common import COLOUR, fit_items, local_time, pace_label
 from bot.render.limits import CONTENT_MAX, MENTIONS_MAX, fitted
 from bot.services.delivery.jobs import DmNoticeJob, NudgeJob
 from bot.services.progress.leaderboard import Entry, Leaderboard
@@ -27,7 +27,7 @@ def nudge_embed(job: NudgeJob) -> discord.Embed:
         name=t("On this topic"),
         value=t("{days} of a {budget} calendar share", days=days(job.days_on_topic), budget=days(job.budget_days)),
     )
-    embed.add_field(name=t("Pace"), value=job.pace.label)
+    embed.add_field(name=t("Pace"), value=pace_label(job.pace))
     if job.thread_id:
         embed.add_field(name=t("Study thread"), value=f"<#{job.thread_id}>", inline=False)
     embed.set_footer(text=t("Buttons work for you only · /settings changes the time or turns nudges off"))

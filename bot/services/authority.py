@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.db.models import Cohort
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services.errors import InvalidInput, NotAllowed
 
 
@@ -45,13 +45,15 @@ class Authority:
         if self.moderates(cohort):
             return
         if cohort is not None and cohort.moderator_role_id:
-            raise NotAllowed(t("You need the **Manage Server** permission or this cohort's moderator role to do this."))
-        raise NotAllowed(t("You need the **Manage Server** permission to do this."))
+            raise NotAllowed(
+                Text("You need the **Manage Server** permission or this cohort's moderator role to do this.")
+            )
+        raise NotAllowed(Text("You need the **Manage Server** permission to do this."))
 
     def require_any(self, cohorts: Iterable[Cohort]) -> None:
         """NotAllowed unless the caller moderates at least one of `cohorts` (or holds Manage Server)."""
         if not any(self.moderates(cohort) for cohort in [None, *cohorts]):
-            raise NotAllowed(t("You need the **Manage Server** permission or a cohort's moderator role to do this."))
+            raise NotAllowed(Text("You need the **Manage Server** permission or a cohort's moderator role to do this."))
 
     def require_role_setting(self, guild_id: int, role_id: int | None) -> None:
         """Only Manage Server names a moderator role (its holders must not widen their own power),
@@ -59,8 +61,8 @@ class Authority:
         if role_id is None:
             return
         if not self.manage_guild:
-            raise NotAllowed(t("Only members with **Manage Server** can set a cohort's moderator role."))
+            raise NotAllowed(Text("Only members with **Manage Server** can set a cohort's moderator role."))
         if role_id == guild_id:
             raise InvalidInput(
-                t("@everyone cannot be a moderator role: pick a role that only the cohort's moderators have.")
+                Text("@everyone cannot be a moderator role: pick a role that only the cohort's moderators have.")
             )

@@ -1,16 +1,22 @@
-"""Errors whose message is meant for the person who typed the command."""
+"""Errors whose message is meant for the person who typed the command: a key and values (bot.i18n.Text),
+worded in the reader's language where the answer is rendered."""
 
 from __future__ import annotations
 
-from bot.i18n import t
+from bot.i18n import Text
 
 
 class StudybotError(Exception):
-    """A problem with the request itself; `message` says what was wrong and what is accepted."""
+    """A problem with the request itself; `text` says what was wrong and what is accepted."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.key)
+        self.text = text
+
+    @property
+    def message(self) -> str:
+        """The text worded in the current language (the reader's, where an answer is rendered)."""
+        return str(self.text)
 
 
 class InvalidInput(StudybotError):
@@ -30,12 +36,21 @@ class NotAllowed(StudybotError):
 
 
 class NeedsConfirmation(StudybotError):
-    """A valid request that is probably a mistake: `message` says why; the caller asks, then repeats it
+    """A valid request that is probably a mistake: `text` says why; the caller asks, then repeats it
     with the confirmation given."""
 
 
-def did_you_mean(candidates: list[str]) -> str:
-    """' Did you mean a, b?' or '' when there is nothing close."""
+class _Hint(Text):
+    """A sentence that follows another: worded with the space before it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return " " + super().__str__()
+
+
+def did_you_mean(candidates: list[str]) -> Text | str:
+    """' Did you mean a, b?' (worded when read), or '' when there is nothing close."""
     if not candidates:
         return ""
-    return " " + t("Did you mean {names}?", names=", ".join(f"**{c}**" for c in candidates))
+    return _Hint("Did you mean {names}?", names=", ".join(f"**{c}**" for c in candidates))

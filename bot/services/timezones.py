@@ -12,7 +12,7 @@ import difflib
 from functools import cache
 from importlib import resources
 
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services.errors import InvalidInput, did_you_mean
 from bot.usertext import code
 
@@ -58,7 +58,7 @@ def parse_timezone(value: str) -> str:
         return known
     close = difflib.get_close_matches(text[:64], canonical_zones(), n=3, cutoff=0.6)
     raise InvalidInput(
-        t(
+        Text(
             "`{value}` is not a timezone I know. Use an IANA name such as "
             "`Europe/Berlin`, `America/New_York` or `UTC`.{value2}",
             value=code(text),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from bot.db.models import Cohort
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services.errors import InvalidInput, NotFound, did_you_mean
 from bot.usertext import QUOTE_MAX, md
@@ -29,7 +29,7 @@ def find_topic(roadmap: Roadmap, query: str) -> TopicRef:
     titles = [r.topic.title for r in roadmap.topics]
     close = [r.topic.title for r in partial[:3]] or difflib.get_close_matches(text, titles, n=3, cutoff=0.4)
     raise NotFound(
-        t(
+        Text(
             "There is no topic called **{text}** in the roadmap.{value} Pick one "
             "from the autocomplete list, or see `/roadmap`.",
             text=md(text, QUOTE_MAX),
@@ -59,7 +59,7 @@ def find_stage(roadmap: Roadmap, query: str) -> Stage:
         return matches[0]
     close = difflib.get_close_matches(text, [s.title for s in roadmap.stages], n=3, cutoff=0.4)
     raise NotFound(
-        t(
+        Text(
             "There is no stage called **{text}**.{value} Use `/roadmap` to list the stages.",
             text=md(text, QUOTE_MAX),
             value=did_you_mean(close),
@@ -77,7 +77,7 @@ def cohort_roadmap(catalog: RoadmapCatalog, cohort: Cohort) -> Roadmap:
     """The roadmap a cohort follows; refused clearly if this process was started without it."""
     if cohort.roadmap_id not in catalog:
         raise NotFound(
-            t(
+            Text(
                 "The cohort **{cohort}** follows the roadmap `{cohort_roadmap_id}`, "
                 "which this bot has not loaded. Ask the bot's operator to put it back "
                 "in ROADMAPS_DIR.",
@@ -97,7 +97,7 @@ def find_roadmap(catalog: RoadmapCatalog, query: str) -> str:
             return key
     offered = ", ".join(f"**{r.title}** (`{k}`)" for k, r in catalog.items())
     raise InvalidInput(
-        t(
+        Text(
             "There is no roadmap called **{text}**. This bot offers: {offered}.",
             text=md(text, QUOTE_MAX),
             offered=offered,

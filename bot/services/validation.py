@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bot import lookalike, usertext
 from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services.errors import InvalidInput
 from bot.services.timezones import parse_timezone
 from bot.usertext import code
@@ -35,7 +35,7 @@ def parse_hhmm(value: str, what: str = "time") -> str:
         value = "0" + value
     if not _HHMM.match(value):
         raise InvalidInput(
-            t(
+            Text(
                 "`{value}` is not a valid {what}. Use 24-hour HH:MM, for example `09:00` or `18:30`.",
                 value=code(value),
                 what=what,
@@ -51,7 +51,7 @@ def parse_date(value: str, what: str = "date") -> date:
         year, month, day = (int(part) for part in value.split("-"))
         if year >= 1 and not 1 <= month <= 12:
             raise InvalidInput(
-                t(
+                Text(
                     "`{value}` is not a valid {what}: there is no month {month} (months run from 01 to 12).",
                     value=value,
                     what=what,
@@ -60,7 +60,7 @@ def parse_date(value: str, what: str = "date") -> date:
             )
         if year >= 1 and not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise InvalidInput(
-                t(
+                Text(
                     "`{value}` is not a valid {what}: month {month} of {year} has {days} days.",
                     value=value,
                     what=what,
@@ -75,7 +75,7 @@ def parse_date(value: str, what: str = "date") -> date:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInput(
-            t(
+            Text(
                 "`{value}` is not a valid {what}. Use YYYY-MM-DD, for example `2026-12-01`.",
                 value=code(value),
                 what=what,
@@ -89,7 +89,7 @@ def parse_calendar_date(value: str, what: str, today: date) -> date:
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
     if not first <= day <= last:
         raise InvalidInput(
-            t(
+            Text(
                 "`{value}` is too far from today for a {what}: use a date from {first} to {last}.",
                 value=day.isoformat(),
                 what=what,
@@ -107,7 +107,7 @@ def parse_weekday(value: str) -> int:
         if key in (name, name[:3]):
             return index
     raise InvalidInput(
-        t(
+        Text(
             "`{value}` is not a weekday. Use one of: {value2}.",
             value=code(value),
             value2=", ".join(d.capitalize() for d in WEEKDAYS),
@@ -120,7 +120,7 @@ def parse_pace(value: str) -> str:
     key = value.strip().casefold()
     if key not in PACES:
         raise InvalidInput(
-            t(
+            Text(
                 "`{value}` is not a pace. Use `relaxed` (the longest budget), "
                 "`standard` (the midpoint) or `intense` (the shortest).",
                 value=code(value),
@@ -134,7 +134,7 @@ def parse_on_off(value: str, option: str) -> bool:
     key = value.strip().casefold()
     if key not in ("on", "off"):
         raise InvalidInput(
-            t("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=code(value), option=option)
+            Text("`{value}` is not accepted for `{option}`: use `on` or `off`.", value=code(value), option=option)
         )
     return key == "on"
 
@@ -145,7 +145,7 @@ def parse_status(value: str) -> str:
     key = value.strip().casefold()
     if key != "active":
         raise InvalidInput(
-            t(
+            Text(
                 "`{value}` is not a status you can set here. Use `active` to reopen an archived cohort; "
                 "`/cohort archive` archives one.",
                 value=code(value),
@@ -159,7 +159,7 @@ def parse_cohort_name(value: str) -> str:
     hidden = list(dict.fromkeys(usertext.invisible_characters(value) + lookalike.ignorables_in(value)))
     if hidden:
         raise InvalidInput(
-            t(
+            Text(
                 "A cohort name cannot contain invisible or control characters ({chars}). "
                 "Use letters, digits, spaces and punctuation.",
                 chars=usertext.describe(hidden),
@@ -169,12 +169,12 @@ def parse_cohort_name(value: str) -> str:
     # The key is what the database stores beside the name; case-folding can lengthen it (ß -> ss).
     if not name or len(name) > COHORT_NAME_MAX or len(usertext.name_key(name)) > COHORT_NAME_MAX:
         raise InvalidInput(
-            t("A cohort name must be 1 to {COHORT_NAME_MAX} characters long.", COHORT_NAME_MAX=COHORT_NAME_MAX)
+            Text("A cohort name must be 1 to {COHORT_NAME_MAX} characters long.", COHORT_NAME_MAX=COHORT_NAME_MAX)
         )
     if "`" in name:
-        raise InvalidInput(t("A cohort name cannot contain a backtick (`` ` ``)."))
+        raise InvalidInput(Text("A cohort name cannot contain a backtick (`` ` ``)."))
     if not any(unicodedata.category(c)[0] in "LNSP" for c in name):
-        raise InvalidInput(t("A cohort name needs at least one letter, digit or symbol."))
+        raise InvalidInput(Text("A cohort name needs at least one letter, digit or symbol."))
     return name
 
 
@@ -187,7 +187,7 @@ def validate_note(note: str | None, *, max_lines: int | None = None) -> str | No
     lines = len(note.splitlines())  # \n, and the separators Unicode draws as line breaks too
     if max_lines is not None and lines > max_lines:
         raise InvalidInput(
-            t(
+            Text(
                 "Your note has {value} lines; a note under a public post can have at most {limit}. "
                 "Join the lines and try again.",
                 value=lines,
@@ -196,7 +196,7 @@ def validate_note(note: str | None, *, max_lines: int | None = None) -> str | No
         )
     if len(note) > NOTE_MAX_LENGTH:
         raise InvalidInput(
-            t(
+            Text(
                 "Your note is {value} characters long; notes can be at most "
                 "{NOTE_MAX_LENGTH}. Shorten it and try again.",
                 value=len(note),
@@ -206,7 +206,7 @@ def validate_note(note: str | None, *, max_lines: int | None = None) -> str | No
     hidden = usertext.control_characters(note)
     if hidden:
         raise InvalidInput(
-            t("Your note contains control characters ({chars}). Type plain text.", chars=usertext.describe(hidden))
+            Text("Your note contains control characters ({chars}). Type plain text.", chars=usertext.describe(hidden))
         )
     return note
 
@@ -227,9 +227,9 @@ def parse_project_url(value: str) -> str:
     url = value.strip()
     problem = None
     if len(usertext.safe_link(url)) > PROJECT_URL_MAX:
-        problem = t("it is {value} characters long", value=len(url))
+        problem = Text("it is {value} characters long", value=len(url))
     elif any(not ("!" <= ch <= "~") for ch in url):
-        problem = t("it has spaces, control characters or characters a link cannot hold")
+        problem = Text("it has spaces, control characters or characters a link cannot hold")
     else:
         try:
             parts = urlsplit(url)
@@ -237,16 +237,16 @@ def parse_project_url(value: str) -> str:
         except ValueError:  # a bracketed host that is not an IPv6 address
             parts, hostname = None, None
         if parts is None or parts.scheme.casefold() not in ("http", "https") or not hostname:
-            problem = t("it does not start with `https://` and a host")
+            problem = Text("it does not start with `https://` and a host")
         elif "@" in parts.netloc:
             # `https://discord.com@evil.example/` leads to evil.example: a name before `@` only disguises.
-            problem = t("it has a name and `@` before its host, which hides where it really leads")
+            problem = Text("it has a name and `@` before its host, which hides where it really leads")
         elif not _HOST.fullmatch(parts.netloc):
-            problem = t("its host is not a name such as `example.org`")
+            problem = Text("its host is not a name such as `example.org`")
     if problem is None:
         return usertext.safe_link(url)
     raise InvalidInput(
-        t(
+        Text(
             "`{value}` is not a link I can share: {problem}. Give the link to your project as your browser "
             "shows it, starting with `https://` (or `http://`), up to {limit} characters.",
             value=code(url),

@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot import usertext
 from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services.errors import InvalidInput
 from bot.services.progress.members import MAX_CHECKIN_MINUTES
 from bot.services.validation import COHORT_NAME_MAX
@@ -46,7 +46,7 @@ class TextOption(app_commands.Transformer):
         text = str(value)
         if len(text) > self.max_length:
             raise InvalidInput(
-                t(
+                Text(
                     "That value is {length} characters long; this option takes at most {limit}.",
                     length=len(text),
                     limit=self.max_length,
@@ -55,7 +55,7 @@ class TextOption(app_commands.Transformer):
         hidden = usertext.control_characters(text)
         if hidden:
             raise InvalidInput(
-                t(
+                Text(
                     "That value contains control characters ({chars}). Type plain text.",
                     chars=usertext.describe(hidden),
                 )

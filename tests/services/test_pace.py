@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.render.common import pace_label
 from bot.roadmap import parse_roadmap
 from bot.services.progress.pace import CohortCalendar, member_pace, stage_weeks
 from bot.services.progress.streaks import best_streak, current_streak
@@ -40,15 +41,15 @@ def pace_on(topic: str | None, day: int, pace: str = "standard"):
 
 def test_pace_labels():
     # Stage 1 is 7 days, 4 topics: DNS [0, 1.75), HTTP [1.75, 3.5), client-server [3.5, 5.25).
-    assert pace_on("dns", 0).label == "on track"
-    assert pace_on("dns", 1).label == "on track"
-    assert pace_on("dns", 2).label == "1 day behind"
-    assert pace_on("dns", 4).label == "3 days behind"
-    assert pace_on("client-server", 0).label == "3 days ahead"
-    assert pace_on("client-server", 3).label == "on track"
-    assert pace_on("dns", -5).label == "the cohort starts in 5 days"
-    assert pace_on(None, 100, "intense").label == "finished the roadmap, 19 days ahead of the calendar"
-    assert pace_on(None, 200, "intense").label == "finished the roadmap"
+    assert pace_label(pace_on("dns", 0)) == "on track"
+    assert pace_label(pace_on("dns", 1)) == "on track"
+    assert pace_label(pace_on("dns", 2)) == "1 day behind"
+    assert pace_label(pace_on("dns", 4)) == "3 days behind"
+    assert pace_label(pace_on("client-server", 0)) == "3 days ahead"
+    assert pace_label(pace_on("client-server", 3)) == "on track"
+    assert pace_label(pace_on("dns", -5)) == "the cohort starts in 5 days"
+    assert pace_label(pace_on(None, 100, "intense")) == "finished the roadmap, 19 days ahead of the calendar"
+    assert pace_label(pace_on(None, 200, "intense")) == "finished the roadmap"
 
 
 def test_pace_depends_on_the_cohort_pace():

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, CohortPause
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import RoadmapCatalog
 from bot.services import validation as v
 from bot.services.authority import Authority
@@ -78,7 +78,7 @@ class BreakService:
             running = replaced is not None and replaced.start_date < today
             if first < cohort.start_date:
                 raise InvalidInput(
-                    t(
+                    Text(
                         "**{cohort}** starts on {start}: a break must begin on or after that day.",
                         cohort=md(cohort.name),
                         start=cohort.start_date.isoformat(),
@@ -86,7 +86,7 @@ class BreakService:
                 )
             if running and replaced is not None and first != replaced.start_date:
                 raise InvalidInput(
-                    t(
+                    Text(
                         "The break {start} → {end} has begun: its first day stays {start}. "
                         "Give `from:{start}` and the new last day, or end it with `/cohort unpause`.",
                         start=replaced.start_date.isoformat(),
@@ -95,7 +95,7 @@ class BreakService:
                 )
             if running and last < today - timedelta(days=1):
                 raise InvalidInput(
-                    t(
+                    Text(
                         "Days already past stay as they were: the break can end yesterday ({yesterday}) "
                         "at the earliest.",
                         yesterday=(today - timedelta(days=1)).isoformat(),
@@ -104,7 +104,7 @@ class BreakService:
             if not running and first < today:
                 # Those days' nudges went out and their pace was shown: a break cannot be put behind us.
                 raise InvalidInput(
-                    t(
+                    Text(
                         "A break cannot begin in the past: today is {today} in **{cohort}**'s timezone. "
                         "Start it today or later.",
                         today=today.isoformat(),
@@ -155,18 +155,18 @@ class BreakService:
 
     async def _find(self, session: AsyncSession, cohort: Cohort, which: str) -> CohortPause:
         """The cohort's break that begins on `which` (YYYY-MM-DD, as autocomplete offers it)."""
-        day = v.parse_date(which.strip()[:10], t("break"))
+        day = v.parse_date(which.strip()[:10], Text("break"))
         found = await session.scalar(
             select(CohortPause).where(CohortPause.cohort_id == cohort.id, CohortPause.start_date == day)
         )
         if found is None:
             known = ", ".join(f"{s.isoformat()} → {e.isoformat()}" for s, e in await breaks_of(session, cohort.id))
             raise NotFound(
-                t(
+                Text(
                     "**{cohort}** has no break beginning on {day}. Its breaks: {breaks}.",
                     cohort=md(cohort.name),
                     day=day.isoformat(),
-                    breaks=known or t("none"),
+                    breaks=known or Text("none"),
                 )
             )
         return found
@@ -182,7 +182,7 @@ class BreakService:
         clash = await session.scalar(query.order_by(CohortPause.start_date).limit(1))
         if clash is not None:
             raise Conflict(
-                t(
+                Text(
                     "**{cohort}** already has a break {start} → {end}, which overlaps this one. Pick days outside it.",
                     cohort=md(cohort.name),
                     start=clash.start_date.isoformat(),
@@ -212,14 +212,14 @@ async def breaks_of(session: AsyncSession, cohort_id: int) -> list[tuple[date, d
 def _ensure_open(cohort: Cohort) -> None:
     if cohort.archived:
         raise Conflict(
-            t("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=md(cohort.name))
+            Text("The cohort **{cohort}** is archived: its calendar no longer changes.", cohort=md(cohort.name))
         )
 
 
 def _ensure_not_over(cohort: Cohort, found: CohortPause, today: date) -> None:
     if found.end_date < today:
         raise Conflict(
-            t(
+            Text(
                 "The break {start} → {end} of **{cohort}** is over: its days stay in the calendar as they were.",
                 start=found.start_date.isoformat(),
                 end=found.end_date.isoformat(),
@@ -230,11 +230,11 @@ def _ensure_not_over(cohort: Cohort, found: CohortPause, today: date) -> None:
 
 def _break_days(start: str, end: str, today: date) -> tuple[date, date]:
     """The first and last day of a break as typed: real dates, in order, at most MAX_PAUSE_DAYS apart."""
-    first = v.parse_calendar_date(start, t("`from` date"), today)
-    last = v.parse_calendar_date(end, t("`to` date"), today)
+    first = v.parse_calendar_date(start, Text("`from` date"), today)
+    last = v.parse_calendar_date(end, Text("`to` date"), today)
     if last < first:
         raise InvalidInput(
-            t(
+            Text(
                 "The break ends ({last}) before it starts ({first}): `to` must be on or after `from`.",
                 last=last,
                 first=first,
@@ -242,7 +242,7 @@ def _break_days(start: str, end: str, today: date) -> tuple[date, date]:
         )
     if (last - first).days + 1 > MAX_PAUSE_DAYS:
         raise InvalidInput(
-            t(
+            Text(
                 "A break can be at most {MAX_PAUSE_DAYS} days; split longer ones or change the start date.",
                 MAX_PAUSE_DAYS=MAX_PAUSE_DAYS,
             )

@@ -17,7 +17,7 @@ from bot.db.models import (
     ProgressEvent,
     ProjectShare,
 )
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services.authority import Authority
 from bot.services.cohorts.links import THREAD, forget_statement, made_roles_statement
 from bot.services.cohorts.registry import CohortService
@@ -80,12 +80,14 @@ class CohortDeletion:
         async with self._sessions() as session:
             cohort = await session.get(Cohort, expected.cohort_id)
             if cohort is None or cohort.guild_id != guild_id:
-                raise Conflict(t("**{cohort}** no longer exists: nothing to delete.", cohort=md(expected.cohort_name)))
+                raise Conflict(
+                    Text("**{cohort}** no longer exists: nothing to delete.", cohort=md(expected.cohort_name))
+                )
             by.require(cohort)  # its moderator role may have changed since
             now = await _count(session, cohort)
             if now != expected:
                 raise Conflict(
-                    t(
+                    Text(
                         "**{cohort}** changed since you asked (new members, progress or a new name), so "
                         "nothing was deleted. Run `/cohort delete` again to see what it holds now.",
                         cohort=md(expected.cohort_name),
@@ -115,7 +117,7 @@ class CohortDeletion:
 def _check_allowed(found: DeletionScope, with_progress_allowed: bool) -> None:
     if found.has_progress and not with_progress_allowed:
         raise NotAllowed(
-            t(
+            Text(
                 "**{cohort}** already has recorded progress, so only someone with **Manage Server** can "
                 "delete it. `/cohort archive` keeps its history and stops it instead.",
                 cohort=md(found.cohort_name),

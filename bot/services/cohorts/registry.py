@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs, lookalike
 from bot.db.models import Cohort, CohortPause, Membership
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import validation as v
 from bot.services.authority import Authority
@@ -80,10 +80,10 @@ class CohortService:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         if not names:
             raise NotFound(
-                t("There is no cohort named **{name}** in this server; none exist yet.", name=md(name, QUOTE_MAX))
+                Text("There is no cohort named **{name}** in this server; none exist yet.", name=md(name, QUOTE_MAX))
             )
         raise NotFound(
-            t(
+            Text(
                 "There is no cohort named **{name}** in this server.{value} Start typing in the `cohort` option "
                 "and pick one from its list.",
                 name=md(name, QUOTE_MAX),
@@ -165,13 +165,13 @@ class CohortService:
             cohort = await self.find_moderated(session, guild_id, name, by)
             by.require_role_setting(guild_id, options.moderator_role_id)
             if replace(options, locale=None) == CohortOptions():
-                raise InvalidInput(t("Nothing to change: give at least one option besides `cohort`."))
+                raise InvalidInput(Text("Nothing to change: give at least one option besides `cohort`."))
             if options.name is not None and v.name_key(options.name) != cohort.name_key:
                 await self._ensure_name_free(session, guild_id, options.name, renamed=cohort.id)
             if options.status is not None:
                 v.parse_status(options.status)
                 if not cohort.archived:
-                    raise Conflict(t("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
+                    raise Conflict(Text("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
             week_was, channel_was = tallies.week_key(cohort), cohort.channel_id
             apply_options(cohort, options, now.date())
@@ -210,7 +210,7 @@ class CohortService:
         today = local_date(self._clock.now(), cohort.timezone)
         if calendar.last_day < today:
             raise NeedsConfirmation(
-                t(
+                Text(
                     "The calendar of **{cohort}** from {start} ended on {last}, before today ({today}): "
                     "every member would start behind on every topic. Is the year right?",
                     cohort=md(cohort.name),
@@ -223,7 +223,7 @@ class CohortService:
     @staticmethod
     def _duplicate(name: str) -> Conflict:
         return Conflict(
-            t(
+            Text(
                 "A cohort named **{name}** already exists in this server. Choose another name.",
                 name=md(name, QUOTE_MAX),
             )
@@ -244,7 +244,7 @@ class CohortService:
         for other_id, other in others:
             if other_id != renamed and not looks.isdisjoint(lookalike.skeletons(other)):
                 raise Conflict(
-                    t(
+                    Text(
                         "**{name}** looks the same as the cohort **{other}** in this server, so members could "
                         "not tell them apart. Choose a name that reads differently.",
                         name=md(clean, QUOTE_MAX),
@@ -302,7 +302,7 @@ class CohortService:
         async with self._sessions() as session:
             cohort = await self.find_moderated(session, guild_id, name, by)
             if cohort.archived:
-                raise Conflict(t("**{cohort}** is already archived.", cohort=md(cohort.name)))
+                raise Conflict(Text("**{cohort}** is already archived.", cohort=md(cohort.name)))
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
             await session.execute(

@@ -8,9 +8,10 @@ from datetime import date
 from typing import Protocol
 
 from bot.db.models import Cohort
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services import validation as v
 from bot.services.errors import InvalidInput, NotAllowed
+from bot.usertext import channel_mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +29,19 @@ class ChannelChoice:
         (the bot posts for nobody where they may not); InvalidInput naming what the bot lacks there."""
         if self.invoker_missing:
             raise NotAllowed(
-                t(
+                Text(
                     "You can't post in {channel_mention} yourself (you lack {value} there), so I won't post "
                     "there for you. Pick a channel you can write in.",
-                    channel_mention=f"<#{self.id}>",
+                    channel_mention=channel_mention(self.id),
                     value=_bold(self.invoker_missing),
                 )
             )
         if self.missing:
             raise InvalidInput(
-                t(
+                Text(
                     "I can't post in {channel_mention}: I need {value} there. Give me those "
                     "permissions in that channel, or pick another channel.",
-                    channel_mention=f"<#{self.id}>",
+                    channel_mention=channel_mention(self.id),
                     value=_bold(self.missing),
                 )
             )
@@ -52,11 +53,11 @@ class ChannelChoice:
         channel_id = self.postable()
         if self.public:
             raise InvalidInput(
-                t(
+                Text(
                     "Everyone in the server can read {channel_mention}, and the weekly report names quiet "
                     "members and members who keep their progress private. Pick a channel only moderators "
                     "can read.",
-                    channel_mention=f"<#{self.id}>",
+                    channel_mention=channel_mention(self.id),
                 )
             )
         return channel_id
@@ -143,15 +144,15 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
     if options.channel is not None:
         changes["channel_id"] = options.channel.postable()
     if options.start_date is not None:
-        changes["start_date"] = v.parse_calendar_date(options.start_date, t("start date"), today)
+        changes["start_date"] = v.parse_calendar_date(options.start_date, Text("start date"), today)
     if options.timezone is not None:
         changes["timezone"] = v.parse_timezone(options.timezone)
     if options.nudge_time is not None:
-        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, t("nudge time"))
+        changes["nudge_time"] = v.parse_hhmm(options.nudge_time, Text("nudge time"))
     if options.leaderboard_day is not None:
         changes["leaderboard_weekday"] = v.parse_weekday(options.leaderboard_day)
     if options.leaderboard_time is not None:
-        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, t("leaderboard time"))
+        changes["leaderboard_time"] = v.parse_hhmm(options.leaderboard_time, Text("leaderboard time"))
     if options.pace is not None:
         changes["pace"] = v.parse_pace(options.pace)
     if options.moderator_role_id is not None:
@@ -198,14 +199,14 @@ async def check_caller_may(cohort: Cohort, options: CohortOptions, access: Serve
         missing = await _asked(access).caller_lacks(toggle, cohort.channel_id)
         if missing:
             raise NotAllowed(
-                t(
+                Text(
                     "With `{toggle}` on I would do for you what you cannot do yourself: you lack {value} "
                     "{where}. Someone who has it can turn it on.",
                     toggle=toggle,
                     value=_bold(missing),
-                    where=t("in {channel_mention}", channel_mention=f"<#{cohort.channel_id}>")
+                    where=Text("in {channel_mention}", channel_mention=channel_mention(cohort.channel_id))
                     if where == "channel"
-                    else t("in this server"),
+                    else Text("in this server"),
                 )
             )
 
@@ -214,10 +215,10 @@ async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) ->
     """InvalidInput naming what the bot lacks to open topic threads in the cohort's channel."""
     if missing := await _asked(access).missing_for_threads(cohort.channel_id):
         raise InvalidInput(
-            t(
+            Text(
                 "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
                 "permissions in that channel, then turn `threads` on again.",
-                channel_mention=f"<#{cohort.channel_id}>",
+                channel_mention=channel_mention(cohort.channel_id),
                 value=_bold(missing),
             )
         )
@@ -227,7 +228,7 @@ def check_roles_possible(access: ServerAccess | None) -> None:
     """InvalidInput naming what the bot lacks to create and hand out stage roles."""
     if missing := _asked(access).missing_for_roles():
         raise InvalidInput(
-            t(
+            Text(
                 "I can't hand out stage roles: I need {value} in this server. Give my role that "
                 "permission, then turn `stage_roles` on again.",
                 value=_bold(missing),
@@ -239,7 +240,7 @@ def check_events_possible(access: ServerAccess | None) -> None:
     """InvalidInput naming what the bot lacks to keep the cohort's scheduled events."""
     if missing := _asked(access).missing_for_events():
         raise InvalidInput(
-            t(
+            Text(
                 "I can't keep scheduled events: I need {value} in this server. Give my role that "
                 "permission, then turn `events` on again.",
                 value=_bold(missing),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.models import Cohort
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import RoadmapCatalog, Stage
 from bot.services.authority import Authority
 from bot.services.cohorts.links import STAGE_ROLE, CohortLinkService, Replaced
@@ -14,6 +14,7 @@ from bot.services.cohorts.registry import CohortService
 from bot.services.cohorts.settings import RoleFacts, ServerAccess, check_roles_possible
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.topics import cohort_roadmap, find_stage
+from bot.usertext import role_mention
 
 
 def badge_problem(facts: RoleFacts, moderator_roles: frozenset[int]) -> str | None:
@@ -45,44 +46,46 @@ class RoleGrant:
 NO_ROLES = RoleGrant()
 
 
-def role_problem_text(problem: str, role_id: int | None) -> str:
+def role_problem_text(problem: str, role_id: int | None) -> Text:
     """Why the bot cannot hand out a role, and what a moderator can do about it."""
-    role = f"<@&{role_id}>" if role_id else t("that role")
+    role = role_mention(role_id) if role_id else Text("that role")
     if problem == "private":
-        return t(
+        return Text(
             "you keep your progress private, so I did not give you a public badge. "
             "`/settings stage_roles:on` gives you stage roles anyway."
         )
     if problem == "manage":
-        return t("I need **Manage Roles** in this server to hand out stage roles.")
+        return Text("I need **Manage Roles** in this server to hand out stage roles.")
     if problem == "full":
-        return t(
+        return Text(
             "this server has 250 roles, the most Discord allows, so I could not create the stage's role. "
             "A moderator can delete roles nobody uses, or pick an existing one with `/cohort stage-role`."
         )
     if problem == "everyone":
-        return t("@everyone cannot be a stage role: every member has it already. Pick a role of its own.")
+        return Text("@everyone cannot be a stage role: every member has it already. Pick a role of its own.")
     if problem == "managed":
-        return t("{role} belongs to a bot or an integration, so nobody can hand it out. Pick another role.", role=role)
+        return Text(
+            "{role} belongs to a bot or an integration, so nobody can hand it out. Pick another role.", role=role
+        )
     if problem == "powerful":
-        return t(
+        return Text(
             "{role} grants permissions @everyone does not have, so I do not hand it out: a stage role is a "
             "badge, not a key. Pick a role without permissions of its own.",
             role=role,
         )
     if problem == "moderator":
-        return t(
+        return Text(
             "{role} is a cohort's moderator role: finishing a stage must not make anyone a moderator. "
             "Pick another role.",
             role=role,
         )
     if problem == "above":
-        return t(
+        return Text(
             "{role} is at or above my highest role, so Discord does not let me hand it out. Move my role "
             "above it (Server Settings → Roles).",
             role=role,
         )
-    return t("I can't see {role} in this server.", role=role)
+    return Text("I can't see {role} in this server.", role=role)
 
 
 class StageRoleService:
@@ -107,14 +110,14 @@ class StageRoleService:
             raise InvalidInput(role_problem_text("unknown", role_id))
         if not by.manage_roles:
             raise NotAllowed(
-                t("Picking a stage role takes **Manage Roles**: I hand out only what you could hand out yourself.")
+                Text("Picking a stage role takes **Manage Roles**: I hand out only what you could hand out yourself.")
             )
         if not by.may_hand_out(facts.position) and not facts.everyone:
             raise NotAllowed(
-                t(
-                    "<@&{role_id}> is at or above your highest role, so Discord would not let you hand it out "
+                Text(
+                    "{role} is at or above your highest role, so Discord would not let you hand it out "
                     "yourself, and I will not do it for you. Pick a role below your highest one.",
-                    role_id=role_id,
+                    role=role_mention(role_id),
                 )
             )
         problem = badge_problem(facts, await self._cohorts.moderator_role_ids(guild_id))

@@ -22,12 +22,12 @@ from bot.db.models import (
     ProgressEvent,
     ProjectShare,
 )
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
 from bot.services.cohorts.registry import CohortService
 from bot.services.errors import NotFound
 from bot.services.member_data.tables import forget_author, forget_memberships
-from bot.usertext import QUOTE_MAX, md
+from bot.usertext import QUOTE_MAX, md, user_mention
 
 CSV_COLUMNS = (
     "record",
@@ -210,8 +210,8 @@ class ExportService:
         )
         if not rows and authored is None:
             if cohort_name:
-                raise NotFound(t("I keep no data about you in **{cohort}**.", cohort=md(cohort_name, QUOTE_MAX)))
-            raise NotFound(t("I keep no data about you in this server."))
+                raise NotFound(Text("I keep no data about you in **{cohort}**.", cohort=md(cohort_name, QUOTE_MAX)))
+            raise NotFound(Text("I keep no data about you in this server."))
         return rows, cohort_ids
 
     async def check_forgettable(self, guild_id: int, user_id: int, cohort_name: str | None) -> None:
@@ -268,7 +268,7 @@ class _SafeWriter(csv.DictWriter):
 def spreadsheet_user_id(user_id: str) -> str:
     """A member's id as Discord writes a mention (`<@id>`): text to a spreadsheet, so all 18-20 digits
     stay (as a number it would be rounded to 15), and pasted into Discord it names the member."""
-    return f"<@{user_id}>"
+    return user_mention(user_id)
 
 
 def spreadsheet_guild_id(guild_id: str) -> str:

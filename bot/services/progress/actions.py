@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import i18n, logs
 from bot.db.group_commit import GroupCommit
 from bot.db.models import Cohort, Membership, joining
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import TopicRef
 from bot.services import caller
 from bot.services import validation as v
@@ -65,7 +65,7 @@ class ProgressService:
             cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
             if cohort.archived:
                 raise Conflict(
-                    t("The cohort **{cohort}** is archived and takes no new members.", cohort=md(cohort.name))
+                    Text("The cohort **{cohort}** is archived and takes no new members.", cohort=md(cohort.name))
                 )
             membership = await session.scalar(
                 select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
@@ -73,7 +73,7 @@ class ProgressService:
             now = self._clock.now()
             if membership is not None and membership.active:
                 raise Conflict(
-                    t("You are already in **{cohort}**. `/progress` shows where you are.", cohort=md(cohort.name))
+                    Text("You are already in **{cohort}**. `/progress` shows where you are.", cohort=md(cohort.name))
                 )
             if membership is not None:
                 membership.left_at = None
@@ -93,7 +93,7 @@ class ProgressService:
             try:
                 await session.commit()
             except IntegrityError:
-                raise Conflict(t("You are already in **{cohort}**.", cohort=md(cohort.name))) from None
+                raise Conflict(Text("You are already in **{cohort}**.", cohort=md(cohort.name))) from None
             return JoinResult(cohort, self._topic_or_first(cohort, membership.current_topic_id), rejoined)
 
     async def leave(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
@@ -107,7 +107,7 @@ class ProgressService:
                 .values(left_at=self._clock.now(), next_nudge_at=None)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(t("You already left **{cohort}**.", cohort=md(cohort.name)))
+                raise Conflict(Text("You already left **{cohort}**.", cohort=md(cohort.name)))
             await session.commit()
             return cohort
 
@@ -203,7 +203,9 @@ class ProgressService:
                 continue
             await session.commit()
             return result
-        raise Conflict(t("The cohort's leaderboard week changed while you sent this; nothing was marked. Try again."))
+        raise Conflict(
+            Text("The cohort's leaderboard week changed while you sent this; nothing was marked. Try again.")
+        )
 
     async def done_from_nudge(
         self, membership_id: int, user_id: int, topic_id: str, *, as_of: datetime | None = None
@@ -215,10 +217,10 @@ class ProgressService:
                 about = self._roadmap_of(cohort).topic(topic_id)
                 now_on = self._topic_or_first(cohort, membership.current_topic_id)
                 raise Conflict(
-                    t(
+                    Text(
                         "This nudge was about **{about}**, but you have moved on to **{now_on}**. Nothing was marked.",
                         about=about.topic.title if about else topic_id,
-                        now_on=now_on.topic.title if now_on else t("the end of the roadmap"),
+                        now_on=now_on.topic.title if now_on else Text("the end of the roadmap"),
                     )
                 )
             return await self._advance_and_commit(session, cohort, membership, "done", None, as_of)
@@ -234,7 +236,7 @@ class ProgressService:
             ensure_open(cohort)
             target = find_topic(self._roadmap_of(cohort), topic_query)
             if membership.current_topic_id == target.id:
-                raise Conflict(t("You are already on **{topic_title}**.", topic_title=target.topic.title))
+                raise Conflict(Text("You are already on **{topic_title}**.", topic_title=target.topic.title))
             self._move(cohort, membership, target)
             await session.commit()
         return cohort, target

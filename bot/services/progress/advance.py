@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Cohort, Membership, ProgressEvent
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services.cohorts.role_grants import wants_stage_roles
 from bot.services.errors import Conflict
@@ -94,7 +94,7 @@ def ensure_open(cohort: Cohort) -> None:
     """Refuse a change of progress in an archived cohort."""
     if cohort.archived:
         raise Conflict(
-            t("The cohort **{cohort}** is archived: its progress can no longer change.", cohort=md(cohort.name))
+            Text("The cohort **{cohort}** is archived: its progress can no longer change.", cohort=md(cohort.name))
         )
 
 
@@ -123,7 +123,7 @@ def advance(
     ensure_open(cohort)
     if membership.current_topic_id is None:
         raise Conflict(
-            t(
+            Text(
                 "You have finished every topic of the roadmap in **{cohort}**; there is "
                 "nothing left to mark done. Use `/goto` to revisit a topic."
                 if kind == "done"
@@ -154,7 +154,7 @@ def advance(
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(
-            t(
+            Text(
                 "Your topic changed after you sent this (a second /{kind}?), so nothing "
                 "was marked. `/progress` shows where you are now.",
                 kind=kind,

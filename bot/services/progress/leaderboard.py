@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent, WeeklyTally
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import RoadmapCatalog
 from bot.services import caller
 from bot.services.clock import Clock
@@ -72,7 +72,7 @@ def period_bounds(cohort: Cohort, period: str, now: datetime) -> tuple[datetime,
     if period == "last-week":
         return week_before(cohort, last_post), last_post
     raise InvalidInput(
-        t("`{period}` is not a period. Use one of: {value}.", period=code(period), value=", ".join(PERIODS))
+        Text("`{period}` is not a period. Use one of: {value}.", period=code(period), value=", ".join(PERIODS))
     )
 
 

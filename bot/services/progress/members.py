@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Membership, ProgressEvent
-from bot.i18n import t
+from bot.i18n import Text
 from bot.services import caller
 from bot.services import validation as v
 from bot.services.clock import Clock
@@ -103,7 +103,7 @@ class MemberService:
         own_time = own_zone = ...  # Ellipsis: "not given"
         if nudge_time is not None:
             own_time = (
-                None if nudge_time.strip().casefold() in DEFAULT_WORDS else v.parse_hhmm(nudge_time, t("nudge time"))
+                None if nudge_time.strip().casefold() in DEFAULT_WORDS else v.parse_hhmm(nudge_time, Text("nudge time"))
             )
         if timezone is not None:
             own_zone = None if timezone.strip().casefold() in DEFAULT_WORDS else v.parse_timezone(timezone)
@@ -173,7 +173,7 @@ class MemberService:
     def _validate(minutes: int | None, note: str | None) -> tuple[int | None, str | None]:
         if minutes is not None and not 1 <= minutes <= MAX_CHECKIN_MINUTES:
             raise InvalidInput(
-                t(
+                Text(
                     "`{minutes}` minutes is not accepted: give a number from 1 to {MAX_CHECKIN_MINUTES}.",
                     minutes=minutes,
                     MAX_CHECKIN_MINUTES=MAX_CHECKIN_MINUTES,
@@ -185,7 +185,7 @@ class MemberService:
         self, session: AsyncSession, cohort: Cohort, membership: Membership, minutes: int | None, note: str | None
     ) -> CheckInResult:
         if cohort.archived:
-            raise Conflict(t("The cohort **{cohort}** is archived: check-ins are closed.", cohort=md(cohort.name)))
+            raise Conflict(Text("The cohort **{cohort}** is archived: check-ins are closed.", cohort=md(cohort.name)))
         now = self._clock.now()
         timezone = member_timezone(membership, cohort)
         today = local_date(now, timezone)
@@ -196,7 +196,7 @@ class MemberService:
         if minutes and minutes_before + minutes > MAX_CHECKIN_MINUTES:
             # A day has 1,440 minutes: two check-ins cannot make it longer.
             raise InvalidInput(
-                t(
+                Text(
                     "You already checked in {before} minutes today; a day has {MAX_CHECKIN_MINUTES}, "
                     "so at most {left} more.",
                     before=minutes_before,

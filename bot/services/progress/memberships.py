@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import logs
 from bot.db.models import Cohort, Membership
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
 from bot.services.cohorts.registry import CohortService
 from bot.services.errors import Conflict, NotAllowed, NotFound
@@ -64,12 +64,12 @@ class Memberships:
             return membership
         if self_view:
             raise NotFound(
-                t(
+                Text(
                     "You are not in the cohort **{cohort}**. Join it with `/join cohort:{cohort}`.",
                     cohort=md(cohort.name),
                 )
             )
-        raise NotFound(t("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
+        raise NotFound(Text("That member is not in the cohort **{cohort}**.", cohort=md(cohort.name)))
 
     async def membership_in(
         self, session: AsyncSession, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
@@ -85,16 +85,16 @@ class Memberships:
         if not live:
             if self_view:
                 raise NotFound(
-                    t(
+                    Text(
                         "You are not in any cohort in this server. Use `/join`: its `cohort` option lists the "
                         "cohorts you can join."
                     )
                 )
-            raise NotFound(t("That member is not in any cohort in this server."))
+            raise NotFound(Text("That member is not in any cohort in this server."))
         if len(live) > 1:
             names = ", ".join(f"**{md(c.name)}**" for c, _ in live)
             raise Conflict(
-                t(
+                Text(
                     "You are in several cohorts ({names}). Add the `cohort` option to say which one you mean."
                     if self_view
                     else "That member is in several cohorts ({names}). Add the `cohort` option to say which one "
@@ -118,11 +118,11 @@ class Memberships:
             )
         ).first()
         if row is None or row[1].user_id != user_id:
-            raise NotAllowed(t("These buttons belong to someone else's nudge."))
+            raise NotAllowed(Text("These buttons belong to someone else's nudge."))
         cohort, membership = row
         if membership.left_at is not None:
             raise Conflict(
-                t(
+                Text(
                     "You left **{cohort}**, so this nudge no longer applies. `/join` brings you back.",
                     cohort=md(cohort.name),
                 )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.i18n import days, t
 from bot.roadmap import Roadmap, Stage
 
 
@@ -125,20 +124,6 @@ class PaceStatus:
 
     kind: Literal["not-started", "on-track", "ahead", "behind", "finished"]
     days: int
-
-    @property
-    def label(self) -> str:
-        if self.kind == "not-started":
-            return t("the cohort starts in {days}", days=days(self.days))
-        if self.kind == "ahead":
-            return t("{days} ahead", days=days(self.days))
-        if self.kind == "behind":
-            return t("{days} behind", days=days(-self.days))
-        if self.kind == "finished":
-            if self.days > 0:
-                return t("finished the roadmap, {days} ahead of the calendar", days=days(self.days))
-            return t("finished the roadmap")
-        return t("on track")
 
 
 def member_pace(calendar: CohortCalendar, current_topic_id: str | None, today: date) -> PaceStatus:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services import caller
 from bot.services.clock import Clock
@@ -155,7 +155,7 @@ class ProgressViews:
             if len({c.roadmap_id for c, _ in rows}) > 1:
                 names = ", ".join(f"**{md(c.name)}**" for c, _ in rows)
                 raise Conflict(
-                    t(
+                    Text(
                         "Your cohorts ({names}) follow different roadmaps. Add the `cohort` "
                         "option to say which one you mean.",
                         names=names,

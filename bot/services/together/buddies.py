@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
 from bot.db.models import BuddyMatch, Cohort, Membership
-from bot.i18n import t
+from bot.i18n import Text
 from bot.roadmap import Roadmap
 from bot.services import caller
 from bot.services.clock import Clock
@@ -146,7 +146,7 @@ class BuddyService:
     def _require_on(cohort: Cohort) -> None:
         if not cohort.buddies:
             raise Conflict(
-                t(
+                Text(
                     "Study buddies are off in **{cohort}**. A moderator can turn them on with "
                     "`/cohort edit cohort:{cohort} buddies:on`.",
                     cohort=md(cohort.name),

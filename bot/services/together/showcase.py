@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from math import ceil
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Cohort, Membership, ProgressEvent, ProjectShare
-from bot.i18n import plural, t
+from bot.i18n import Later, Text, span_of, wait_time
 from bot.roadmap import Roadmap, Stage, TopicRef
 from bot.services import caller
 from bot.services import validation as v
@@ -22,7 +21,7 @@ from bot.services.progress.advance import ensure_open
 from bot.services.progress.memberships import Memberships
 from bot.services.together.post_limits import PostLimits
 from bot.services.topics import find_stage
-from bot.usertext import md
+from bot.usertext import channel_mention, md
 
 SHARES_WEEK = timedelta(days=7)
 # A note under a public post: a few lines, so one share cannot fill the channel's screen.
@@ -68,22 +67,22 @@ class ShowcaseService:
         refusal = self._limits.take(draft.user_id, channel_id)
         if refusal is None:
             return
-        wait = _wait(refusal.wait)
+        wait = Later(wait_time, refusal.wait.total_seconds())
         if refusal.who == "member":
             raise Conflict(
-                t(
+                Text(
                     "You shared {count} projects within {span}: that is as many as I post for one member, so "
                     "the channel stays readable for everyone. Nothing was shared; try again in {wait}.",
                     count=refusal.window.count,
-                    span=_span(refusal.window.span),
+                    span=Later(span_of, refusal.window.span.total_seconds()),
                     wait=wait,
                 )
             )
         raise Conflict(
-            t(
-                "Many projects were just shared in <#{channel_id}>, so I wait a moment before posting more. "
+            Text(
+                "Many projects were just shared in {channel}, so I wait a moment before posting more. "
                 "Nothing was shared; try again in {wait}.",
-                channel_id=channel_id,
+                channel=channel_mention(channel_id),
                 wait=wait,
             )
         )
@@ -111,7 +110,7 @@ class ShowcaseService:
         ensure_open(cohort)
         if not cohort.showcase:
             raise Conflict(
-                t(
+                Text(
                     "Sharing projects is off in **{cohort}**. A moderator can turn it on with "
                     "`/cohort edit cohort:{cohort} showcase:on`.",
                     cohort=md(cohort.name),
@@ -125,7 +124,7 @@ class ShowcaseService:
         number = next(i for i, s in enumerate(roadmap.stages, 1) if s.id == stage.id)
         if current is not None and number > current.stage_index + 1:
             raise InvalidInput(
-                t(
+                Text(
                     "You have not reached **{stage}** (stage {number}) yet: you are on stage {current}. Share "
                     "the project of a stage you have reached.",
                     stage=stage.title,
@@ -153,18 +152,6 @@ class ShowcaseService:
             session.add(share)
             await session.commit()
         return replaced
-
-
-def _wait(wait: timedelta) -> str:
-    seconds = max(1, ceil(wait.total_seconds()))
-    if seconds < 120:
-        return plural(seconds, "{n} second", "{n} seconds")
-    return plural(ceil(seconds / 60), "{n} minute", "{n} minutes")
-
-
-def _span(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    return t("an hour") if minutes == 60 else plural(minutes, "{n} minute", "{n} minutes")
 
 
 def default_share_stage(roadmap: Roadmap, current: TopicRef | None, done: set[str]) -> Stage:

@@ -13,7 +13,7 @@ from bot import render
 from bot.discord_side.posts import delete_posts, post_share
 from bot.i18n import Text, t
 from bot.render import cards
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import Conflict, InvalidInput, NotFound
 from bot.services.progress.views import ProgressReport
 from bot.services.topics import find_stage, find_topic
 from bot.ui import autocomplete as ac
@@ -137,23 +137,11 @@ class MemberCog(MemberCogBase):
 
         async def answer() -> Reply:
             report = await self.services.progress_views.report(
-                guild_of(interaction), subject.id, cohort, self_view=subject.id == interaction.user.id
+                guild_of(interaction), subject.id, cohort, by=authority_of(interaction), name=subject.display_name
             )
-            private = False
-            if report.private and subject.id != interaction.user.id:
-                # Hidden from the leaderboard means private: only the cohort's moderators see it, privately.
-                if not authority_of(interaction).moderates(report.cohort):
-                    raise NotAllowed(
-                        Text(
-                            "{member} keeps their progress private (hidden from the leaderboard): "
-                            "only they and the cohort's moderators can see it.",
-                            member=md(subject.display_name, QUOTE_MAX),
-                        )
-                    )
-                private = True
             embed = render.progress_embed(report, subject.display_name)
             shown.append((report, embed))
-            return Reply(embed=embed, private=private or not public)
+            return Reply(embed=embed, private=report.answer_privately or not public)
 
         # The text answers first; the picture is drawn in a thread and added to the same message.
         await answer_in_time(interaction, answer(), ephemeral=not public)

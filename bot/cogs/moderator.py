@@ -15,14 +15,14 @@ from bot.cogs.cohort_breaks import BreakCommands
 from bot.db.models import Cohort
 from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents
-from bot.i18n import Text, t
+from bot.i18n import t
 from bot.render import cards
 from bot.render.ics import cohort_ics
 from bot.roadmap import Roadmap
 from bot.services.cohorts.leftovers import EVENT
 from bot.services.cohorts.links import STAGE_EVENT
-from bot.services.cohorts.registry import CohortOverview
-from bot.services.errors import Conflict, NeedsConfirmation
+from bot.services.cohorts.registry import CohortOverview, already_archived, keeps_stage_events
+from bot.services.errors import NeedsConfirmation
 from bot.services.member_data.export import export_file_name, to_csv
 from bot.ui import autocomplete as ac
 from bot.ui.advance import stage_roles, topic_threads
@@ -77,7 +77,7 @@ class ModeratorCog(
         """Bring the cohort's scheduled events in step with its calendar; a line for the answer. The breaks
         are read only for a cohort that keeps events (`overview`: already read by the caller)."""
         paused: frozenset[date] = frozenset()
-        if cohort.events and not cohort.archived:
+        if keeps_stage_events(cohort):
             paused = (overview or await self.services.cohorts.overview(cohort)).paused
         done = await StageEvents(interaction.client, self.services.links).sync(
             cohort, self._roadmap(cohort), paused, self.services.clock.now()
@@ -212,12 +212,7 @@ class ModeratorCog(
     async def archive(self, interaction: discord.Interaction, cohort: Name) -> None:
         found = await self._moderated(interaction, cohort)
         if found.archived:
-            raise Conflict(
-                Text(
-                    "**{cohort}** is already archived. `/cohort edit status:active` reopens it.",
-                    cohort=md(found.name),
-                )
-            )
+            raise already_archived(found)
         guild_id = guild_of(interaction)
 
         async def on_confirm(clicked: discord.Interaction) -> Outcome:

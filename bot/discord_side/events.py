@@ -21,6 +21,7 @@ from bot.discord_side.deleting import deleted
 from bot.i18n import t
 from bot.roadmap import Roadmap
 from bot.services.cohorts.links import STAGE_EVENT, CohortLinkService
+from bot.services.cohorts.registry import keeps_stage_events
 from bot.services.cohorts.schedule import local_instant
 from bot.services.progress.pace import CohortCalendar
 from bot.usertext import clip
@@ -69,7 +70,7 @@ class StageEvents:
         """Create, move or remove the cohort's stage events (all removed when it keeps none or is archived)."""
         http = self._client.http
         known = await self._records.known([cohort.id], STAGE_EVENT)
-        keeping = cohort.events and not cohort.archived
+        keeping = keeps_stage_events(cohort)
         wanted, begun = self._wanted(cohort, roadmap, paused, now) if keeping else ({}, set())
         created = moved = removed = 0
         guild = self._client.get_guild(cohort.guild_id)

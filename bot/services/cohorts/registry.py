@@ -302,7 +302,7 @@ class CohortService:
         async with self._sessions() as session:
             cohort = await self.find_moderated(session, guild_id, name, by)
             if cohort.archived:
-                raise Conflict(Text("**{cohort}** is already archived.", cohort=md(cohort.name)))
+                raise already_archived(cohort)
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
             await session.execute(
@@ -342,3 +342,16 @@ class CohortService:
                 )
             )
             return cohort, members
+
+
+def already_archived(cohort: Cohort) -> Conflict:
+    """The refusal to archive a cohort twice: checked before a moderator is asked, and again on archive."""
+    return Conflict(
+        Text("**{cohort}** is already archived. `/cohort edit status:active` reopens it.", cohort=md(cohort.name))
+    )
+
+
+def keeps_stage_events(cohort: Cohort) -> bool:
+    """Whether the cohort has scheduled events on Discord: turned on, and not archived (an archived
+    cohort's events are removed)."""
+    return cohort.events and not cohort.archived

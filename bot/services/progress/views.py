@@ -12,15 +12,16 @@ from bot.db.models import Cohort, Membership, ProgressEvent
 from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services import caller
+from bot.services.authority import Authority
 from bot.services.clock import Clock
 from bot.services.cohorts.registry import CohortService
 from bot.services.cohorts.schedule import local_date
 from bot.services.delivery.timers import member_timezone, member_today
-from bot.services.errors import Conflict
+from bot.services.errors import Conflict, NotAllowed
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships
 from bot.services.progress.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.progress.streaks import best_streak, current_streak, member_activity, paused_days
-from bot.usertext import md
+from bot.usertext import QUOTE_MAX, md
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class ProgressReport:
     position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
     # The member hid from the leaderboard: their progress is theirs and their moderators' to see.
     private: bool = False
+    # Seen by one of those moderators: the answer goes to them alone, never to the channel.
+    answer_privately: bool = False
 
     @property
     def percent(self) -> int:
@@ -74,15 +77,26 @@ class ProgressViews:
         self._cohorts = cohorts
 
     async def report(
-        self, guild_id: int, user_id: int, cohort_name: str | None, *, self_view: bool = True
+        self, guild_id: int, user_id: int, cohort_name: str | None, *, by: Authority | None = None, name: str = ""
     ) -> ProgressReport:
-        """The member's progress in a cohort: topics done, per stage, pace and streak."""
+        """The member's progress in a cohort: topics done, per stage, pace and streak. Asked `by` someone
+        else (`name`: the member's, for the refusal): a member who keeps their progress private is
+        refused unless `by` moderates the cohort, and then answered to `by` alone."""
+        self_view = by is None or by.user_id == user_id
         async with self._sessions() as session:
             cohort, membership = await self._memberships.membership_in(
                 session, guild_id, user_id, cohort_name, self_view=self_view
             )
             if self_view:
                 caller.remember(session, membership)
+            if not self_view and not membership.show_on_leaderboard and not by.moderates(cohort):
+                raise NotAllowed(
+                    Text(
+                        "{member} keeps their progress private (hidden from the leaderboard): "
+                        "only they and the cohort's moderators can see it.",
+                        member=md(name, QUOTE_MAX),
+                    )
+                )
             activity = await member_activity(session, membership.id)
             paused = await paused_days(session, cohort.id)
             await caller.commit_noted(session)
@@ -114,6 +128,7 @@ class ProgressViews:
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
             private=not membership.show_on_leaderboard,
+            answer_privately=not self_view and not membership.show_on_leaderboard,
         )
 
     async def roadmap_for(self, guild_id: int, user_id: int, cohort_name: str | None) -> Roadmap:

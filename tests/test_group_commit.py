@@ -14,7 +14,7 @@ from bot.db.engine import create_sessionmaker
 from bot.db.group_commit import GroupCommit, group_commit_for
 from bot.db.models import Cohort, Membership, ProgressEvent
 from tests.harness import ROADMAP
-from tests.services.test_progress_service import GUILD, setup_members
+from tests.services.progress.test_actions import GUILD, setup_members
 
 LABEL: contextvars.ContextVar[str] = contextvars.ContextVar("label", default="none")
 

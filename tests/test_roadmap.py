@@ -97,7 +97,7 @@ def test_files_that_are_not_roadmaps(tmp_path):
 def test_lookups():
     roadmap = load_roadmap(TEST_ROADMAP)
     assert roadmap.first_topic.id == "dns"
-    # What comes after a topic is the journey's rule now (tests/services/test_journey.py covers the end).
+    # What comes after a topic is the journey's rule now (tests/services/progress/test_journey.py covers the end).
     assert next_open(roadmap, set(), "web-servers").id == "choose-language"
     assert roadmap.topic("grpc").stage.id == "api-protocols"
     assert roadmap.topic("nope") is None

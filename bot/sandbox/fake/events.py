@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox.fake.records import BODY
+from bot.sandbox.fake.records import BODY, json_response
 from bot.sandbox.fake.world import snowflake
 
 if TYPE_CHECKING:
-    from bot.sandbox.fake.server import FakeDiscord
+    from bot.sandbox.fake.state import FakeState
 
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 UNKNOWN_EVENT = {"message": "Unknown Guild Scheduled Event", "code": 10070}
@@ -49,7 +49,7 @@ MAX_EVENTS = 100  # Discord's cap of scheduled events per server (error 30038)
 class ScheduledEvents:
     """`POST /guilds/{id}/scheduled-events`, `PATCH` and `DELETE .../{event}`; `by_guild` holds them."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeState) -> None:
         self._fake = fake
         self.by_guild: dict[int, dict[int, ScheduledEvent]] = {}
 
@@ -73,41 +73,41 @@ class ScheduledEvents:
         return None
 
     def _refuse(self, why: str) -> web.Response:
-        return self._fake._json({"message": "Invalid Form Body", "code": 50035, "errors": {"_errors": [why]}}, 400)
+        return json_response({"message": "Invalid Form Body", "code": 50035, "errors": {"_errors": [why]}}, 400)
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         guild_id, body = int(request.match_info["guild"]), dict(request[BODY] or {})
         if not self._allowed(guild_id):
-            return self._fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         if (why := self._invalid(body)) is not None:
             return self._refuse(why)
         if len(self.by_guild.get(guild_id, {})) >= MAX_EVENTS:
-            return self._fake._json(
+            return json_response(
                 {"message": f"Maximum number of guild scheduled events reached ({MAX_EVENTS})", "code": 30038}, 400
             )
         event = ScheduledEvent(snowflake(), guild_id, body)
         self.by_guild.setdefault(guild_id, {})[event.id] = event
-        return self._fake._json(event.payload(self._fake.world.bot_user.id))
+        return json_response(event.payload(self._fake.world.bot_user.id))
 
     async def edit(self, request: web.Request) -> web.StreamResponse:
         guild_id, event_id = int(request.match_info["guild"]), int(request.match_info["event"])
         event = self.by_guild.get(guild_id, {}).get(event_id)
         if event is None:
-            return self._fake._json(UNKNOWN_EVENT, status=404)
+            return json_response(UNKNOWN_EVENT, status=404)
         if not self._allowed(guild_id):
-            return self._fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         merged = event.data | dict(request[BODY] or {})
         if (why := self._invalid(merged)) is not None:
             return self._refuse(why)
         event.data = merged
-        return self._fake._json(event.payload(self._fake.world.bot_user.id))
+        return json_response(event.payload(self._fake.world.bot_user.id))
 
     async def delete(self, request: web.Request) -> web.StreamResponse:
         guild_id, event_id = int(request.match_info["guild"]), int(request.match_info["event"])
         if event_id not in self.by_guild.get(guild_id, {}):
-            return self._fake._json(UNKNOWN_EVENT, status=404)
+            return json_response(UNKNOWN_EVENT, status=404)
         if not self._allowed(guild_id):
-            return self._fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         del self.by_guild[guild_id][event_id]
         return web.Response(status=204)
 

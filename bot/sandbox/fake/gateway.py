@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from bot.sandbox.fake.server import FakeDiscord
+    from bot.sandbox.fake.state import FakeState
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,9 @@ class Session:
 
 
 class Gateway:
-    """Serves `/gateway` for a FakeDiscord; `dispatch` sends an event to the connected bot(s)."""
+    """Serves `/gateway` for a FakeState; `dispatch` sends an event to the connected bot(s)."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeState) -> None:
         self.fake = fake
         self.sessions: dict[str, Session] = {}
         self.identified = asyncio.Event()

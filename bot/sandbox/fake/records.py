@@ -4,6 +4,7 @@ interactions with the bot's answers to them."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,3 +139,9 @@ class InteractionRecord:
     def choices(self) -> list[dict]:
         assert self.callback_type == 8, f"not an autocomplete answer: {self.callback_type}"
         return (self.callback_data or {}).get("choices", [])
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """A JSON answer as Discord sends it: discord.py parses a body only when the content type is exactly
+    application/json."""
+    return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import discord
 from aiohttp import web
 
-from bot.sandbox.fake.records import BODY
+from bot.sandbox.fake.records import BODY, json_response
 from bot.sandbox.fake.world import Guild, Role, snowflake
 
 if TYPE_CHECKING:
-    from bot.sandbox.fake.server import FakeDiscord
+    from bot.sandbox.fake.state import FakeState
 
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 MAX_ROLES = 250  # Discord's cap of roles per server (error 30005)
@@ -23,7 +23,7 @@ class Roles:
     """The role routes of the fake: `POST /guilds/{id}/roles`, `DELETE /guilds/{id}/roles/{role}`, `PUT`
     and `DELETE /guilds/{id}/members/{user}/roles/{role}` (what studybot calls)."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeState) -> None:
         self._fake = fake
 
     def _guild(self, request: web.Request) -> Guild | None:
@@ -39,11 +39,13 @@ class Roles:
         fake, body = self._fake, request[BODY] or {}
         guild = self._guild(request)
         if guild is None:
-            return fake._json({"message": "Unknown Guild", "code": 10004}, status=404)
+            return json_response({"message": "Unknown Guild", "code": 10004}, status=404)
         if not guild.permissions_of(fake.world.bot_user.id).manage_roles:
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         if len(guild.roles) >= MAX_ROLES:
-            return fake._json({"message": f"Maximum number of guild roles reached ({MAX_ROLES})", "code": 30005}, 400)
+            return json_response(
+                {"message": f"Maximum number of guild roles reached ({MAX_ROLES})", "code": 30005}, 400
+            )
         for role in guild.roles.values():  # the new role goes to the bottom: everyone else moves up one
             if role.id != guild.id:
                 role.position += 1
@@ -53,7 +55,7 @@ class Roles:
         await fake.gateway.dispatch(
             "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}, guild_id=guild.id
         )
-        return fake._json(role.payload())
+        return json_response(role.payload())
 
     async def give(self, request: web.Request) -> web.StreamResponse:
         return await self._member_role(request, give=True)
@@ -65,18 +67,18 @@ class Roles:
         fake = self._fake
         guild = self._guild(request)
         if guild is None:
-            return fake._json({"message": "Unknown Guild", "code": 10004}, status=404)
+            return json_response({"message": "Unknown Guild", "code": 10004}, status=404)
         user_id, role_id = int(request.match_info["user"]), int(request.match_info["role"])
         if user_id not in guild.members:
-            return fake._json({"message": "Unknown Member", "code": 10007}, status=404)
+            return json_response({"message": "Unknown Member", "code": 10007}, status=404)
         role = guild.roles.get(role_id)
         if role is None:
-            return fake._json({"message": "Unknown Role", "code": 10011}, status=404)
+            return json_response({"message": "Unknown Role", "code": 10011}, status=404)
         bot_id = fake.world.bot_user.id
         if not guild.permissions_of(bot_id).manage_roles or role.position >= self._top_position(guild, bot_id):
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         if role.managed:  # an integration's role: Discord alone gives it
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         roles = guild.members[user_id]
         if give and role_id not in roles:
             roles.append(role_id)
@@ -89,16 +91,16 @@ class Roles:
         fake = self._fake
         guild = self._guild(request)
         if guild is None:
-            return fake._json({"message": "Unknown Guild", "code": 10004}, status=404)
+            return json_response({"message": "Unknown Guild", "code": 10004}, status=404)
         role_id = int(request.match_info["role"])
         role = guild.roles.get(role_id)
         if role is None or role_id == guild.id:
-            return fake._json({"message": "Unknown Role", "code": 10011}, status=404)
+            return json_response({"message": "Unknown Role", "code": 10011}, status=404)
         bot_id = fake.world.bot_user.id
         if not guild.permissions_of(bot_id).manage_roles or role.position >= self._top_position(guild, bot_id):
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         if role.managed:
-            return fake._json({"message": "Cannot delete a managed role", "code": 50013}, status=403)
+            return json_response({"message": "Cannot delete a managed role", "code": 50013}, status=403)
         del guild.roles[role_id]
         for roles in guild.members.values():
             if role_id in roles:

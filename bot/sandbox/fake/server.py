@@ -20,7 +20,16 @@ from bot.sandbox.fake.gateway import Gateway
 from bot.sandbox.fake.global_limit import GlobalLimit
 from bot.sandbox.fake.person import Deliver, People
 from bot.sandbox.fake.posts import Posts
-from bot.sandbox.fake.records import BODY, EPHEMERAL, Fault, InteractionRecord, Message, RecordedRequest, Rejection
+from bot.sandbox.fake.records import (
+    BODY,
+    EPHEMERAL,
+    Fault,
+    InteractionRecord,
+    Message,
+    RecordedRequest,
+    Rejection,
+    json_response,
+)
 from bot.sandbox.fake.roles import Roles
 from bot.sandbox.fake.threads import Threads
 from bot.sandbox.fake.world import TIMESTAMP, User, World, snowflake
@@ -126,11 +135,6 @@ class FakeDiscord(People):
 
     # --- helpers ---------------------------------------------------------------------
 
-    @staticmethod
-    def _json(data: Any, status: int = 200) -> web.Response:
-        # discord.py parses a body only when the content type is exactly application/json.
-        return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
-
     @web.middleware
     async def _record(self, request: web.Request, handler: Callable) -> web.StreamResponse:
         path = request.path.removeprefix(API_PREFIX)
@@ -145,7 +149,7 @@ class FakeDiscord(People):
         for fault in self.faults:
             if fault.times > 0 and fault.method == request.method and re.fullmatch(fault.path, path):
                 fault.times -= 1
-                return self._json({"message": f"injected {fault.status}", "code": fault.code}, status=fault.status)
+                return json_response({"message": f"injected {fault.status}", "code": fault.code}, status=fault.status)
         errors = self.check(request.method, path, body) if self.checks else []
         if errors:
             return self._refuse(Rejection(request.method, path, errors, body))
@@ -168,7 +172,7 @@ class FakeDiscord(People):
             for key in error.path:
                 node = node.setdefault(str(key), {})
             node.setdefault("_errors", []).append({"code": error.code, "message": error.message})
-        return self._json({"code": code, "message": message, "errors": tree}, status=400)
+        return json_response({"code": code, "message": message, "errors": tree}, status=400)
 
     @staticmethod
     async def _body(request: web.Request) -> Any:
@@ -247,11 +251,11 @@ class FakeDiscord(People):
     # --- REST handlers ---------------------------------------------------------------
 
     async def _me(self, _request: web.Request) -> web.Response:
-        return self._json(self.world.bot_user.payload())
+        return json_response(self.world.bot_user.payload())
 
     async def _application(self, _request: web.Request) -> web.Response:
         owner = self.world.bot_user.payload() | {"bot": False, "id": str(snowflake())}
-        return self._json(
+        return json_response(
             {
                 "id": str(self.world.application_id),
                 "name": "studybot",
@@ -281,7 +285,7 @@ class FakeDiscord(People):
                 entry["guild_id"] = guild
             registered.append(entry)
         self.commands[int(guild) if guild else None] = registered
-        return self._json(registered)
+        return json_response(registered)
 
     async def _callback(self, request: web.Request) -> web.Response:
         record = self.interactions[int(request.match_info["iid"])]
@@ -292,7 +296,7 @@ class FakeDiscord(People):
             path = request.path.removeprefix(API_PREFIX)
             error = openapi.FieldError((), "UNKNOWN_INTERACTION", f"Unknown interaction (answered after {late:.1f} s)")
             self.rejected.append(Rejection("POST", path, [error], body))
-            return self._json({"message": "Unknown interaction", "code": 10062}, status=404)
+            return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         if record.callback_type is not None:
             error = openapi.FieldError((), "ALREADY_ACKNOWLEDGED", "Interaction has already been acknowledged.")
             path = request.path.removeprefix(API_PREFIX)
@@ -328,7 +332,7 @@ class FakeDiscord(People):
             },
             "resource": {"type": record.callback_type} | ({"message": message.payload} if message else {}),
         }
-        return self._json(result)
+        return json_response(result)
 
     async def _webhook_message(self, request: web.Request) -> web.Response:
         record = self._by_token[request.match_info["token"]]
@@ -350,7 +354,7 @@ class FakeDiscord(People):
             record.complete()
         elif request.method == "DELETE":
             return web.Response(status=204)
-        return self._json(message.payload)
+        return json_response(message.payload)
 
     async def _followup(self, request: web.Request) -> web.Response:
         record = self._by_token[request.match_info["token"]]
@@ -360,7 +364,7 @@ class FakeDiscord(People):
         )
         record.messages.append(message)
         record.complete()
-        return self._json(message.payload)
+        return json_response(message.payload)
 
     def dms_to(self, user: User) -> list[Message]:
         """The direct messages the bot sent to `user`."""
@@ -368,6 +372,6 @@ class FakeDiscord(People):
         return [m for m in self.dms if channel and m.payload["channel_id"] == str(channel.id)]
 
     async def _unknown(self, request: web.Request) -> web.Response:
-        return self._json(
+        return json_response(
             {"message": f"fake Discord has no route {request.method} {request.path}", "code": 0}, status=404
         )

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox.fake.records import BODY
+from bot.sandbox.fake.records import BODY, json_response
 from bot.sandbox.fake.world import Channel, snowflake
 
 if TYPE_CHECKING:
-    from bot.sandbox.fake.server import FakeDiscord
+    from bot.sandbox.fake.state import FakeState
 
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
@@ -21,7 +21,7 @@ UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 class Threads:
     """The thread routes of the fake (`POST /channels/{id}/threads`, `GET` and `PATCH /channels/{id}`)."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeState) -> None:
         self._fake = fake
 
     def _caller(self, request: web.Request) -> int:
@@ -38,15 +38,15 @@ class Threads:
         fake, body = self._fake, request[BODY] or {}
         parent = fake.world.channel(int(request.match_info["channel"]))
         if parent is None or parent.guild_id is None:
-            return fake._json(UNKNOWN_CHANNEL, status=404)
+            return json_response(UNKNOWN_CHANNEL, status=404)
         guild = fake.world.guilds[parent.guild_id]
         if parent.type not in (0, 5):
-            return fake._json({"message": "Cannot execute action on this channel type", "code": 50024}, status=400)
+            return json_response({"message": "Cannot execute action on this channel type", "code": 50024}, status=400)
         if body.get("type", 12) != 11:
-            return fake._json({"message": "studybot opens public threads only (type 11)", "code": 50035}, 400)
+            return json_response({"message": "studybot opens public threads only (type 11)", "code": 50035}, 400)
         perms = guild.permissions_in(parent, self._caller(request))
         if not (perms.view_channel and perms.create_public_threads):
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         thread = Channel(
             snowflake(),
             body["name"],
@@ -58,28 +58,28 @@ class Threads:
         )
         guild.channels[thread.id] = thread
         await fake.gateway.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True}, guild_id=guild.id)
-        return fake._json(thread.payload(), status=201)
+        return json_response(thread.payload(), status=201)
 
     async def get(self, request: web.Request) -> web.StreamResponse:
         """A channel or thread the bot can see."""
         channel = self._fake.world.channel(int(request.match_info["channel"]))
         if channel is None:
-            return self._fake._json(UNKNOWN_CHANNEL, status=404)
-        return self._fake._json(channel.payload())
+            return json_response(UNKNOWN_CHANNEL, status=404)
+        return json_response(channel.payload())
 
     async def edit(self, request: web.Request) -> web.StreamResponse:
         """Change a thread: the fake knows `archived` and `name` (what studybot changes)."""
         fake, body = self._fake, request[BODY] or {}
         thread = fake.world.channel(int(request.match_info["channel"]))
         if thread is None:
-            return fake._json(UNKNOWN_CHANNEL, status=404)
+            return json_response(UNKNOWN_CHANNEL, status=404)
         if thread.type != 11 or thread.guild_id is None:
-            return fake._json({"message": "the fake edits threads only", "code": 0}, status=400)
+            return json_response({"message": "the fake edits threads only", "code": 0}, status=400)
         perms = fake.world.guilds[thread.guild_id].permissions_in(thread, self._caller(request))
         if not (perms.view_channel and perms.send_messages_in_threads):
-            return fake._json(MISSING_PERMISSIONS, status=403)
+            return json_response(MISSING_PERMISSIONS, status=403)
         await self._change(thread, body)
-        return fake._json(thread.payload())
+        return json_response(thread.payload())
 
     async def archive(self, thread: Channel) -> None:
         """Archive a thread, as Discord does after `auto_archive_duration` minutes without a message."""

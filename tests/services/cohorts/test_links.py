@@ -14,7 +14,7 @@ from bot.services.cohorts.roadmap_sync import sync_roadmap
 from bot.services.cohorts.settings import ChannelChoice, CohortOptions
 from bot.services.container import Services
 from tests.harness import ROADMAP
-from tests.services.test_progress_service import ADMIN, GUILD
+from tests.services.progress.test_actions import ADMIN, GUILD
 
 
 @pytest.fixture

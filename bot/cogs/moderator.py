@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs.cohort_breaks import BreakCommands
+from bot.cogs.moderator_breaks import BreakCommands
 from bot.db.models import Cohort
 from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents

@@ -28,7 +28,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def parse_hhmm(value: str, what: str = "time") -> str:
+def parse_hhmm(value: str, what: Text) -> str:
     """A 24-hour HH:MM time; '9:00' is accepted and returned as '09:00'."""
     value = value.strip()
     if re.fullmatch(r"\d:[0-5]\d", value):
@@ -44,7 +44,7 @@ def parse_hhmm(value: str, what: str = "time") -> str:
     return value
 
 
-def parse_date(value: str, what: str = "date") -> date:
+def parse_date(value: str, what: Text) -> date:
     """A calendar date written YYYY-MM-DD; a well-written day that does not exist is told why."""
     value = value.strip()
     if _ISO_DATE.match(value):
@@ -83,7 +83,7 @@ def parse_date(value: str, what: str = "date") -> date:
         ) from None
 
 
-def parse_calendar_date(value: str, what: str, today: date) -> date:
+def parse_calendar_date(value: str, what: Text, today: date) -> date:
     """A YYYY-MM-DD date within a year before and two years after `today` (a calendar's start, a break)."""
     day = parse_date(value, what)
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)

@@ -211,9 +211,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     import json
 
     from bot.db.engine import create_engine, create_sessionmaker
+    from bot.render.export_csv import to_csv
     from bot.services.clock import SystemClock
     from bot.services.cohorts.registry import CohortService
-    from bot.services.member_data.export import ExportService, to_csv
+    from bot.services.member_data.export import ExportService
 
     settings = _settings()
     _database_or_exit(settings, writes=False, must_exist=True)

@@ -180,3 +180,21 @@ class Later:
 
     def __str__(self) -> str:
         return self._words(*self._args)
+
+
+# Discord's names of the permissions the bot asks about (bot.discord_side.access), as its client shows
+# them: translated in the catalog like any text, so a German moderator reads what their client says.
+PERMISSION_NAMES = (
+    "View Channel",
+    "Send Messages",
+    "Embed Links",
+    "Create Public Threads",
+    "Send Messages in Threads",
+    "Manage Roles",
+    "Manage Events",
+)
+
+
+def permission_list(names: tuple[str, ...]) -> str:
+    """'**View Channel**, **Send Messages**' in the current language (names from PERMISSION_NAMES)."""
+    return ", ".join(f"**{t(name)}**" for name in names)

@@ -53,6 +53,8 @@ def texts_in_code() -> tuple[dict[str, str], list[str]]:
                     found.setdefault(other[0], where)
     for other in COUNTED:
         found.setdefault(other, "bot/i18n.py")
+    for name in i18n.PERMISSION_NAMES:
+        found.setdefault(name, "bot/i18n.py")
     return found, dynamic
 
 
@@ -289,3 +291,19 @@ def test_every_label_of_a_stored_value_reads_german():
     assert german["weekdays"][0] == "Montag" and german["weekdays"][6] == "Sonntag"
     for group, labels in german.items():
         assert all(de != en for de, en in zip(labels, english[group], strict=True)), group
+
+
+def test_every_permission_the_bot_names_is_translated():
+    """Permission names reach answers as lists (what the bot or the caller lacks): each one the bot can
+    name is in PERMISSION_NAMES, whose catalog entries the check above holds."""
+    from bot.discord_side import access, threads
+
+    named = {
+        name
+        for needed in (access.THREAD_PERMISSIONS, access.POSTING, access.WRITING, threads.OPENING)
+        for name in needed
+    }
+    named |= {name for needed in access.CALLER_NEEDS.values() for name in needed}
+    assert named <= set(i18n.PERMISSION_NAMES)
+    with i18n.using("de"):
+        assert i18n.permission_list(("View Channel", "Manage Roles")) == "**Kanal ansehen**, **Rollen verwalten**"

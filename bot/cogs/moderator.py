@@ -17,13 +17,13 @@ from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents
 from bot.i18n import t
 from bot.render import cards
+from bot.render.export_csv import export_file_name, to_csv
 from bot.render.ics import cohort_ics
 from bot.roadmap import Roadmap
 from bot.services.cohorts.leftovers import EVENT
 from bot.services.cohorts.links import STAGE_EVENT
 from bot.services.cohorts.registry import CohortOverview, already_archived, keeps_stage_events
 from bot.services.errors import NeedsConfirmation
-from bot.services.member_data.export import export_file_name, to_csv
 from bot.ui import autocomplete as ac
 from bot.ui.advance import stage_roles, topic_threads
 from bot.ui.answers import Reply, answer_in_time

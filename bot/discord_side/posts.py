@@ -10,7 +10,7 @@ import discord
 
 from bot import i18n, render
 from bot.discord_side.access import WRITING, lacking
-from bot.i18n import Text, t
+from bot.i18n import Later, Text, permission_list, t
 from bot.services.errors import Conflict, InvalidInput, NotAllowed
 from bot.services.together.showcase import ShareDraft, ShowcaseService
 from bot.usertext import md
@@ -38,7 +38,7 @@ async def post_share(interaction: discord.Interaction, showcase: ShowcaseService
                 "You can't post in <#{channel_id}> yourself (you lack {value} there), so I won't post your "
                 "project there for you.",
                 channel_id=channel.id,
-                value=", ".join(f"**{name}**" for name in theirs),
+                value=Later(permission_list, theirs),
             )
         )
     with i18n.using(draft.cohort.locale):  # a post in the cohort's channel: the server's language

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.i18n import days, number, plural, t, weeks
+from bot.i18n import days, number, permission_list, plural, t, weeks
 from bot.roadmap import Stage
 from bot.services.cohorts.links import Replaced
 from bot.services.cohorts.stage_roles import RoleGrant, role_problem_text
@@ -126,7 +126,7 @@ def thread_problem(link: ThreadLink) -> str:
     return t(
         "No study thread: I need {value} in <#{channel_id}> to open it. A moderator can give me that "
         "there, or turn `threads` off.",
-        value=", ".join(f"**{name}**" for name in link.missing),
+        value=permission_list(link.missing),
         channel_id=link.channel_id,
     )
 

@@ -64,3 +64,12 @@ async def test_showcase_posts_only_where_the_person_turning_it_on_may_post(led):
     assert f"you lack **Send Messages** in <#{news.id}>" in refused.message.content and await dump(h) == before
     buddies = await h.run(h.carol, "cohort edit", cohort="spring", buddies="on")  # DMs only: nothing of hers
     assert "Study buddies: on" in buddies.message.text()
+
+
+async def test_a_german_lead_reads_the_permissions_as_their_client_names_them(led):
+    h = led
+    h.carol.locale = "de"
+    refused = await h.run(h.carol, "cohort edit", cohort="spring", threads="on")
+    assert refused.message.ephemeral
+    assert "**Öffentliche Threads erstellen**, **Nachrichten in Threads senden**" in refused.message.content
+    assert "Create Public Threads" not in refused.message.content

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Protocol
 
 from bot.db.models import Cohort
-from bot.i18n import Text
+from bot.i18n import Later, Text, permission_list
 from bot.services import validation as v
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.usertext import channel_mention
@@ -33,7 +33,7 @@ class ChannelChoice:
                     "You can't post in {channel_mention} yourself (you lack {value} there), so I won't post "
                     "there for you. Pick a channel you can write in.",
                     channel_mention=channel_mention(self.id),
-                    value=_bold(self.invoker_missing),
+                    value=Later(permission_list, self.invoker_missing),
                 )
             )
         if self.missing:
@@ -42,7 +42,7 @@ class ChannelChoice:
                     "I can't post in {channel_mention}: I need {value} there. Give me those "
                     "permissions in that channel, or pick another channel.",
                     channel_mention=channel_mention(self.id),
-                    value=_bold(self.missing),
+                    value=Later(permission_list, self.missing),
                 )
             )
         return self.id
@@ -174,10 +174,6 @@ def _asked(access: ServerAccess | None) -> ServerAccess:
     return access
 
 
-def _bold(names: tuple[str, ...]) -> str:
-    return ", ".join(f"**{name}**" for name in names)
-
-
 # What turning a toggle on has the bot do on Discord, and so what the person turning it on must be able
 # to do themselves ("channel": in the cohort's channel; "server": anywhere in it). Buddies only send DMs.
 CALLER_DOES = {
@@ -203,7 +199,7 @@ async def check_caller_may(cohort: Cohort, options: CohortOptions, access: Serve
                     "With `{toggle}` on I would do for you what you cannot do yourself: you lack {value} "
                     "{where}. Someone who has it can turn it on.",
                     toggle=toggle,
-                    value=_bold(missing),
+                    value=Later(permission_list, missing),
                     where=Text("in {channel_mention}", channel_mention=channel_mention(cohort.channel_id))
                     if where == "channel"
                     else Text("in this server"),
@@ -219,7 +215,7 @@ async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) ->
                 "I can't open topic threads in {channel_mention}: I need {value} there. Give me those "
                 "permissions in that channel, then turn `threads` on again.",
                 channel_mention=channel_mention(cohort.channel_id),
-                value=_bold(missing),
+                value=Later(permission_list, missing),
             )
         )
 
@@ -231,7 +227,7 @@ def check_roles_possible(access: ServerAccess | None) -> None:
             Text(
                 "I can't hand out stage roles: I need {value} in this server. Give my role that "
                 "permission, then turn `stage_roles` on again.",
-                value=_bold(missing),
+                value=Later(permission_list, missing),
             )
         )
 
@@ -243,6 +239,6 @@ def check_events_possible(access: ServerAccess | None) -> None:
             Text(
                 "I can't keep scheduled events: I need {value} in this server. Give my role that "
                 "permission, then turn `events` on again.",
-                value=_bold(missing),
+                value=Later(permission_list, missing),
             )
         )

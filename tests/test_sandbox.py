@@ -339,3 +339,18 @@ def test_the_authority_example_does_for_nobody_what_they_could_not_do_themselves
     assert "users: bob (@Verified), carol (@Leads), erin (@Verified)" in out
     assert "users: bob, carol (@Leads), erin (@Verified)" in out
     assert "it has a name and `@` before its host" in out and "You have not reached Databases (stage 5) yet" in out
+
+
+async def test_voice_joins_moves_deafens_and_leaves_as_the_acting_member(sandbox):
+    assert await sandbox.execute("as bob")
+    assert await sandbox.execute("voice #study-room")
+    assert await sandbox.execute("voice deaf")
+    assert await sandbox.execute("voice leave")
+    assert await sandbox.execute("channels")
+    assert not await sandbox.execute("voice #study-hall")  # a text channel
+    assert not await sandbox.execute("voice undeaf")  # not connected
+    text = "\n".join(sandbox.out)
+    assert "@bob joined 🔊 study-room" in text and "@bob deafened themselves in 🔊 study-room" in text
+    assert "@bob left 🔊 study-room" in text and "🔊 #study-room" in text
+    assert "#study-hall is not a voice channel" in text and sandbox.failures == 2
+    assert sandbox.guild.voice == {}

@@ -47,6 +47,7 @@ def build_world() -> tuple[World, Guild, User, dict[str, Channel]]:
     guild.roles[user_id_for("role:studybot")].position = 10
     guild.add_member(mod, moderators)
     channels = {name: guild.add_channel(name, user_id_for(f"channel:{name}")) for name in ("study-hall", "general")}
+    channels["study-room"] = guild.add_voice_channel("study-room", user_id_for("channel:study-room"))
     channels |= real_server(
         guild, world.bot_user.id, lambda n: user_id_for(f"role:{n}"), lambda n: user_id_for(f"channel:{n}")
     )

@@ -26,6 +26,7 @@ from bot.sandbox.kept import read_kept, save_clock
 from bot.sandbox.parsing import Place, parse_command
 from bot.sandbox.people import NAME, build_world, user_id_for, welcome_back
 from bot.sandbox.text import attachment_line, render
+from bot.sandbox.voice import VOICE_HELP, voice_line
 from bot.services.clock import MovableClock
 
 HELP = f"""\
@@ -41,6 +42,7 @@ Sandbox commands:
                    leaderboard and report that falls due in between is sent at its own moment
   locale CODE      the current user's Discord language (`de` for German, `en-US`); `locale server CODE` the server's
 {ROLE_HELP}
+{VOICE_HELP}
   users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
 Tab completes commands, option names, and option values the bot autocompletes."""
 
@@ -206,8 +208,11 @@ class Sandbox:
             self.emit(admin_line(self.world, self.guild, word, rest))
         elif word == "roles":
             self.emit(roles_text(self.guild))
+        elif word == "voice":
+            self.emit(await voice_line(self.fake, self.guild, self.acting, self.channels, rest))
         elif word == "channels":
-            self.emit("channels: " + ", ".join(f"#{c.name}" for c in self.channels.values()))
+            names = (f"{'🔊 ' if c.type == 2 else ''}#{c.name}" for c in self.channels.values())
+            self.emit("channels: " + ", ".join(names))
         elif word == "help":
             self.emit(HELP)
         else:

@@ -1,8 +1,9 @@
 """Run the fake Discord as its own process (for benchmarks): `python -m bot.sandbox.fake --help`.
 
 The world is deterministic so the other side can generate matching data: user i has id
-USER_BASE + i and DM channel DM_BASE + i, all members of guild GUILD_ID with channel CHANNEL_ID.
-GET /_fake/stats reports what was received.
+USER_BASE + i and DM channel DM_BASE + i, all members of one guild with a text channel and a voice
+channel (their ids are printed at start). GET /_fake/stats reports what was received; POST /_fake/voice
+with {"user_id", "channel_id" (null: leave), "self_deaf"} does what that member's client would.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 
 from aiohttp import web
 
+from bot.sandbox.fake.errors import CannotConnect
 from bot.sandbox.fake.server import FakeDiscord
 from bot.sandbox.fake.world import World
 
@@ -26,6 +28,7 @@ def build_world(users: int) -> tuple[World, int, int]:
     owner = world.add_user("owner")
     guild = world.add_guild("Bench", owner)
     channel = guild.add_channel("study-hall")
+    guild.add_voice_channel("study-room")
     for i in range(users):
         user = world.add_user(f"user{i}", USER_BASE + i)
         guild.add_member(user)
@@ -57,9 +60,21 @@ async def serve(args: argparse.Namespace) -> None:
             }
         )
 
-    fake.extra_routes = [web.get("/_fake/stats", stats)]  # type: ignore[attr-defined]
+    async def voice(request: web.Request) -> web.Response:
+        body = await request.json()
+        guild = world.guilds[guild_id]
+        channel = guild.channels.get(int(body["channel_id"])) if body.get("channel_id") else None
+        try:
+            state = await fake.voice(world.users[int(body["user_id"])], guild, channel, self_deaf=body.get("self_deaf"))
+        except (KeyError, CannotConnect) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response({"channel_id": str(state.channel_id) if state else None})
+
+    fake.extra_routes = [web.get("/_fake/stats", stats), web.post("/_fake/voice", voice)]  # type: ignore[attr-defined]
     await fake.start(port=args.port)
-    print(json.dumps({"base_url": fake.base_url, "guild_id": guild_id, "channel_id": channel_id}), flush=True)
+    room = next(c.id for c in world.guilds[guild_id].channels.values() if c.type == 2)
+    started = {"base_url": fake.base_url, "guild_id": guild_id, "channel_id": channel_id, "voice_channel_id": room}
+    print(json.dumps(started), flush=True)
     await asyncio.Event().wait()
 
 

@@ -33,3 +33,7 @@ class NotAnswered(PersonError):
 
 class NoMessage(PersonError):
     """The bot's answer carried no message to read (a deferral, or a bare acknowledgement)."""
+
+
+class CannotConnect(PersonError):
+    """Discord's client does not connect them: not a voice channel of that server, or they lack Connect."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41_250
+GUILD_VOICE_STATES = 1 << 7  # the intent without which Discord sends no voice state
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Session:
 
     id: str
     shard: tuple[int, int]
+    intents: int = 0  # what the client identified with: Discord sends only the events they cover
     events: list[dict] = field(default_factory=list)  # every dispatch, for replay on RESUME
     ws: web.WebSocketResponse | None = None
     compressor: Any = None
@@ -99,7 +101,7 @@ class Gateway:
     async def _identify(self, data: dict, ws: web.WebSocketResponse, send: Any) -> Session:
         self.identifies.append(data)
         shard = tuple(data.get("shard") or (0, 1))
-        session = Session(uuid.uuid4().hex, (int(shard[0]), int(shard[1])))
+        session = Session(uuid.uuid4().hex, (int(shard[0]), int(shard[1])), int(data.get("intents") or 0))
         session.ws, session.compressor = ws, send
         self.sessions[session.id] = session
         world = self.fake.world
@@ -125,7 +127,8 @@ class Gateway:
             },
         )
         for guild in guilds:
-            await self._dispatch_to(session, "GUILD_CREATE", guild.payload(world.users, world.bot_user))
+            voice = bool(session.intents & GUILD_VOICE_STATES)
+            await self._dispatch_to(session, "GUILD_CREATE", guild.payload(world.users, world.bot_user, voice=voice))
         self.identified.set()
         return session
 
@@ -147,12 +150,13 @@ class Gateway:
         if session.ws is not None and not session.ws.closed:
             await session.compressor(payload)
 
-    async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None) -> None:
-        """Send an event to the session whose shard owns `guild_id` (DMs go to shard 0)."""
+    async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None, intent: int = 0) -> None:
+        """Send an event to the session whose shard owns `guild_id` (DMs go to shard 0), if it identified
+        with the `intent` the event needs (0: none)."""
         for session in list(self.sessions.values()):
             count = session.shard[1]
             owner = (guild_id >> 22) % count if guild_id else 0
-            if session.shard[0] == owner:
+            if session.shard[0] == owner and session.intents & intent == intent:
                 await self._dispatch_to(session, event, data)
 
     async def outage(self) -> None:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.sandbox.fake import rules
-from bot.sandbox.fake.errors import CommandHidden, NoSuchButton, NoSuchCommand, NotAnswered, NotSendable
+from bot.sandbox.fake.errors import CannotConnect, CommandHidden, NoSuchButton, NoSuchCommand, NotAnswered, NotSendable
+from bot.sandbox.fake.gateway import GUILD_VOICE_STATES
 from bot.sandbox.fake.records import InteractionRecord, Message, Rejection
-from bot.sandbox.fake.world import Channel, Guild, User, World
+from bot.sandbox.fake.world import Channel, Guild, User, VoiceState, World
 
 if TYPE_CHECKING:
     from bot.sandbox.fake.gateway import Gateway
@@ -24,7 +25,7 @@ Deliver = Callable[[dict], Awaitable[None] | None]
 
 
 class People:
-    """`invoke`, `autocomplete` and `click`: what a member does in Discord's client."""
+    """`invoke`, `autocomplete`, `click` and `voice`: what a member does in Discord's client."""
 
     world: World
     clock: Callable[[], datetime]
@@ -35,6 +36,37 @@ class People:
     gateway: Gateway
     _by_token: dict[str, InteractionRecord]
     _sequence: itertools.count
+
+    async def voice(
+        self, user: User, guild: Guild, channel: Channel | None, *, self_deaf: bool | None = None
+    ) -> VoiceState | None:
+        """Connect `user` to the voice `channel` (or move them there), disconnect them (None), or deafen
+        or undeafen them where they are (`self_deaf`), as their client does; Discord announces each change
+        with VOICE_STATE_UPDATE to bots with the voice states intent. Their voice state after it."""
+        now = guild.voice.get(user.id)
+        if channel is not None:
+            if channel.guild_id != guild.id or channel.type != 2:
+                raise CannotConnect(f"#{channel.name} is not a voice channel of {guild.name}")
+            if user.id not in guild.members:
+                raise CannotConnect(f"@{user.name} is not a member of {guild.name}")
+            allowed = guild.permissions_in(channel, user.id)
+            if not (allowed.view_channel and allowed.connect):
+                raise CannotConnect(f"@{user.name} may not connect to #{channel.name}")
+            deaf = self_deaf if self_deaf is not None else (now.self_deaf if now else False)
+            moved = VoiceState(user.id, channel.id, deaf, now.self_mute if now else False)
+            if now is not None:
+                moved.session_id = now.session_id
+            guild.voice[user.id] = moved
+            data = moved.payload()
+        elif self_deaf is not None and now is not None:
+            now.self_deaf = self_deaf
+            data = now.payload()
+        else:
+            guild.voice.pop(user.id, None)
+            data = (now or VoiceState(user.id, 0)).payload() | {"channel_id": None}
+        data |= {"guild_id": str(guild.id), "member": guild.member_payload(user)}
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", data, guild_id=guild.id, intent=GUILD_VOICE_STATES)
+        return guild.voice.get(user.id)
 
     def command_schema(self, guild: Guild, path: str) -> tuple[dict, list[str], list[dict]]:
         """(top-level command, subcommand names, option schemas) for a '/cohort create'-style path."""

@@ -15,7 +15,7 @@ from bot.sandbox.fake.world import Channel, World
 class Announces(Protocol):
     """The gateway as the routes use it: an event sent to the shard that owns a guild."""
 
-    async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None) -> None: ...
+    async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None, intent: int = 0) -> None: ...
 
 
 class ThreadRules(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -80,7 +81,7 @@ class Channel:
     id: int
     name: str
     guild_id: int | None
-    type: int = 0  # 0 text, 1 DM
+    type: int = 0  # 0 text, 1 DM, 2 voice, 11 public thread
     # Overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}.
     overwrites: list[dict] = field(default_factory=list)
     recipient: User | None = None
@@ -113,7 +114,7 @@ class Channel:
         if self.type == 1:
             assert self.recipient is not None
             return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()], "last_message_id": None}
-        return {
+        data = {
             "id": str(self.id),
             "type": self.type,
             "guild_id": str(self.guild_id),
@@ -122,16 +123,44 @@ class Channel:
             "permission_overwrites": self.overwrites,
             "nsfw": False,
             "parent_id": None,
-            "topic": None,
             "last_message_id": None,
             "rate_limit_per_user": 0,
         }
+        if self.type == 2:  # a voice channel: its own fields, and no topic
+            return data | {"bitrate": 64000, "user_limit": 0, "rtc_region": None, "video_quality_mode": 1}
+        return data | {"topic": None}
 
     def deny_for(self, target_id: int, permissions: discord.Permissions, *, member: bool = True) -> None:
         """Add an overwrite that denies `permissions` to a member (or a role)."""
         self.overwrites.append(
             {"id": str(target_id), "type": 1 if member else 0, "allow": "0", "deny": str(permissions.value)}
         )
+
+
+@dataclass
+class VoiceState:
+    """Where a member is connected in a server's voice channels, as their client set it."""
+
+    user_id: int
+    channel_id: int
+    self_deaf: bool = False
+    self_mute: bool = False
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def payload(self) -> dict:
+        """The voice state object as GUILD_CREATE lists it (VOICE_STATE_UPDATE adds guild_id and member)."""
+        return {
+            "channel_id": str(self.channel_id),
+            "user_id": str(self.user_id),
+            "session_id": self.session_id,
+            "deaf": False,
+            "mute": False,
+            "self_deaf": self.self_deaf,
+            "self_mute": self.self_mute,
+            "self_video": False,
+            "suppress": False,
+            "request_to_speak_timestamp": None,
+        }
 
 
 @dataclass
@@ -146,6 +175,8 @@ class Guild:
     # Server Settings -> Integrations -> the bot -> a command: the roles (or members) an admin allowed
     # to use it whatever its default_member_permissions, by command name.
     command_access: dict[str, set[int]] = field(default_factory=dict)
+    voice: dict[int, VoiceState] = field(default_factory=dict)  # user id -> where they are connected
+    afk_channel_id: int | None = None  # Server Settings -> Overview -> Inactive Channel
 
     @property
     def everyone(self) -> Role:
@@ -167,6 +198,12 @@ class Guild:
             for target in only:
                 kind = 0 if target in self.roles else 1
                 channel.overwrites.append({"id": str(target), "type": kind, "allow": str(allowed.value), "deny": "0"})
+        self.channels[channel.id] = channel
+        return channel
+
+    def add_voice_channel(self, name: str, channel_id: int | None = None) -> Channel:
+        """A voice channel everyone may connect to."""
+        channel = Channel(channel_id or snowflake(), name, self.id, type=2)
         self.channels[channel.id] = channel
         return channel
 
@@ -220,8 +257,12 @@ class Guild:
             data["permissions"] = str(self.permissions_of(user.id).value)
         return data
 
-    def payload(self, users: dict[int, User], bot_user: User) -> dict:
-        """A GUILD_CREATE payload as the gateway sends it to a bot without the members intent."""
+    def payload(self, users: dict[int, User], bot_user: User, *, voice: bool = False) -> dict:
+        """A GUILD_CREATE payload as the gateway sends it to a bot without the members intent: the bot's
+        own member and, with the voice states intent (`voice`), who is in voice channels and the members
+        they are (Discord sends those members without the members intent)."""
+        states = list(self.voice.values()) if voice else []
+        in_voice = [users[s.user_id] for s in states if s.user_id != bot_user.id and s.user_id in users]
         return {
             "id": str(self.id),
             "name": self.name,
@@ -235,8 +276,8 @@ class Guild:
             "roles": [r.payload() for r in self.roles.values()],
             "channels": [c.payload() for c in self.channels.values()],
             "threads": [],
-            "members": [self.member_payload(bot_user)],
-            "voice_states": [],
+            "members": [self.member_payload(bot_user)] + [self.member_payload(u) for u in in_voice],
+            "voice_states": [state.payload() for state in states],
             "presences": [],
             "member_count": len(self.members),
             "large": False,
@@ -253,7 +294,7 @@ class Guild:
             "premium_subscription_count": 0,
             "preferred_locale": self.preferred_locale,
             "nsfw_level": 0,
-            "afk_channel_id": None,
+            "afk_channel_id": str(self.afk_channel_id) if self.afk_channel_id else None,
             "afk_timeout": 300,
             "vanity_url_code": None,
             "description": None,
@@ -300,7 +341,12 @@ class World:
             bot_role_id,
         )
         guild.roles[guild_id].permissions = discord.Permissions(
-            view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True
+            view_channel=True,
+            send_messages=True,
+            read_message_history=True,
+            use_application_commands=True,
+            connect=True,
+            speak=True,
         )
         bot_role.bot_id = self.bot_user.id
         guild.add_member(self.bot_user, bot_role)

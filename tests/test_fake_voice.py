@@ -107,6 +107,7 @@ async def test_the_client_connects_only_where_discord_would(fake):
     with pytest.raises(CannotConnect, match="may not connect"):
         await fake.voice(alice, guild, locked)
     assert guild.voice == {}
+    assert await fake.voice(alice, guild, None) is None  # leaving while not connected changes nothing
 
 
 @pytest.mark.slow

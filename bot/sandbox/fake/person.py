@@ -58,12 +58,14 @@ class People:
                 moved.session_id = now.session_id
             guild.voice[user.id] = moved
             data = moved.payload()
-        elif self_deaf is not None and now is not None:
+        elif now is None:
+            return None  # not connected: nothing changes, so Discord announces nothing
+        elif self_deaf is not None:
             now.self_deaf = self_deaf
             data = now.payload()
         else:
-            guild.voice.pop(user.id, None)
-            data = (now or VoiceState(user.id, 0)).payload() | {"channel_id": None}
+            del guild.voice[user.id]
+            data = now.payload() | {"channel_id": None}
         data |= {"guild_id": str(guild.id), "member": guild.member_payload(user)}
         await self.gateway.dispatch("VOICE_STATE_UPDATE", data, guild_id=guild.id, intent=GUILD_VOICE_STATES)
         return guild.voice.get(user.id)

@@ -29,8 +29,11 @@ THREAD_PERMISSIONS = {
     "Send Messages in Threads": "send_messages_in_threads",
 }
 
-# What the bot needs in a cohort's channel to post there .
+# What the bot needs in a cohort's channel to post there.
 POSTING = {"View Channel": "view_channel", "Send Messages": "send_messages", "Embed Links": "embed_links"}
+# What stage roles and stage events take in the server, of the bot and of whoever turns them on.
+MANAGE_ROLES = {"Manage Roles": "manage_roles"}
+MANAGE_EVENTS = {"Manage Events": "manage_events"}
 
 
 async def bot_lacks(
@@ -46,14 +49,10 @@ async def bot_lacks(
 WRITING = {"View Channel": "view_channel", "Send Messages": "send_messages"}
 # What the person turning a toggle on must be able to do themselves (where: cohort_settings.CALLER_DOES).
 CALLER_NEEDS: dict[str, dict[str, str]] = {
-    "threads": {
-        "View Channel": "view_channel",
-        "Create Public Threads": "create_public_threads",
-        "Send Messages in Threads": "send_messages_in_threads",
-    },
+    "threads": THREAD_PERMISSIONS,
     "showcase": WRITING,
-    "stage_roles": {"Manage Roles": "manage_roles"},
-    "events": {"Manage Events": "manage_events"},
+    "stage_roles": MANAGE_ROLES,
+    "events": MANAGE_EVENTS,
 }
 assert CALLER_NEEDS.keys() == CALLER_DOES.keys()
 
@@ -87,10 +86,10 @@ class BotAccess:
         return lacking(guild.me.guild_permissions, needed) if guild is not None else tuple(needed)
 
     def missing_for_roles(self) -> tuple[str, ...]:
-        return self._missing_in_server({"Manage Roles": "manage_roles"})
+        return self._missing_in_server(MANAGE_ROLES)
 
     def missing_for_events(self) -> tuple[str, ...]:
-        return self._missing_in_server({"Manage Events": "manage_events"})
+        return self._missing_in_server(MANAGE_EVENTS)
 
     def role_problem(self, role_id: int) -> str | None:
         guild = self._interaction.guild

@@ -155,6 +155,11 @@ def weeks(value: float) -> str:
     return plural(shown(value), "{n} week", "{n} weeks", n=number(value))
 
 
+def minutes(value: int) -> str:
+    """'1 minute', '85 minutes' in the current language: time studied."""
+    return plural(value, "{n} minute", "{n} minutes")
+
+
 def wait_time(seconds: float) -> str:
     """How long to wait, as people say it: '45 seconds' under two minutes, whole minutes above."""
     whole = max(1, ceil(seconds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -146,11 +147,34 @@ async def start_bot(
     bot = await stack.enter_async_context(prepared_bot(settings, CATALOG, clock, start_scheduler=False))
     stack.push_async_callback(bot.close)
     await bot.login("fake-token")  # GET /users/@me, /oauth2/applications/@me, setup_hook, command sync
-    # No gateway here: what its GUILD_CREATE would put in the cache, and interactions handed over directly.
+    # No gateway here: what its GUILD_CREATE would put in the cache (who is in voice too), announced as
+    # the gateway announces a server on connecting; interactions and other events handed over directly.
     world = fake.world
-    bot._connection._add_guild_from_data(guild.payload(world.users, world.bot_user))  # type: ignore[arg-type]
+    cached = bot._connection._add_guild_from_data(guild.payload(world.users, world.bot_user, voice=True))  # type: ignore[arg-type]
     fake.deliver = bot._connection.parse_interaction_create
+    fake.gateway.direct = lambda event, data: feed(bot, event, data)
+    bot.dispatch("guild_available", cached)
+    await listened(bot, "guild_available")
     return bot, stack
+
+
+async def feed(bot: StudyBot, event: str, data: dict) -> None:
+    """A gateway event as discord.py reads it, returning once the bot's listeners for it have run."""
+    getattr(bot._connection, f"parse_{event.lower()}")(data)
+    await listened(bot, {"VOICE_STATE_UPDATE": "voice_state_update"}.get(event, event.lower()))
+
+
+async def listened(bot: StudyBot, event: str) -> None:
+    """Wait for discord.py's listener tasks of `event` (it names each `discord.py: on_<event>`)."""
+    name = f"discord.py: on_{event}"
+    running = [task for task in asyncio.all_tasks() if task.get_name() == name and task is not asyncio.current_task()]
+    await asyncio.gather(*running)
+
+
+async def voice(h: Harness, user: User, channel: Channel | None, *, self_deaf: bool | None = None) -> None:
+    """`user` connects to the voice `channel` (or moves there), leaves it (None), or deafens where they are,
+    as their Discord client does; the bot has handled it when this returns."""
+    await h.fake.voice(user, h.guild, channel, self_deaf=self_deaf)
 
 
 async def restart(h: Harness) -> None:
@@ -172,7 +196,7 @@ def staff_channel(h: Harness, name: str = "mods") -> Channel:
     moderators = next(r for r in h.guild.roles.values() if r.name == "Moderators")
     channel = h.guild.add_channel(name, only=(moderators.id, h.fake.world.bot_user.id))
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
     return channel
 
 

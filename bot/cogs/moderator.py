@@ -15,6 +15,7 @@ from bot.cogs.moderator_breaks import BreakCommands
 from bot.db.models import Cohort
 from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents
+from bot.discord_side.voice import reconcile_rooms
 from bot.i18n import t
 from bot.render import cards
 from bot.render.export_csv import export_file_name, to_csv
@@ -33,6 +34,7 @@ from bot.ui.cohort_options import (
     OPTION_HELP,
     PACE_CHOICES,
     STATUS_CHOICES,
+    STUDY_SETTINGS,
     TOGGLE_HELP,
     WEEKDAY_CHOICES,
     cohort_options,
@@ -142,6 +144,7 @@ class ModeratorCog(
         name="A new name",
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
         status="active: reopen an archived cohort",
+        study_room="A voice channel: time members spend there counts as study on their topic",
         **TOGGLE_HELP,
         **OPTION_HELP,
     )
@@ -172,6 +175,8 @@ class ModeratorCog(
         showcase: Choice | None = None,
         events: Choice | None = None,
         buddies: Choice | None = None,
+        study_room: discord.VoiceChannel | None = None,
+        study_time: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)
@@ -184,6 +189,8 @@ class ModeratorCog(
             # Only what an event shows or when it is moves it: no request for a report channel, say.
             moves_events = any(getattr(options, field) is not None for field in EVENT_SETTINGS)
             events = await self._stage_events(interaction, updated, overview) if moves_events else ""
+            if any(getattr(options, field) is not None for field in STUDY_SETTINGS):
+                await reconcile_rooms(interaction.client, self.services.study_rooms, guild_id)
             embed = await self._cohort_embed(updated, t("Updated {cohort}", cohort=md(updated.name)), overview)
             return events.strip(), embed
 

@@ -87,6 +87,10 @@ class Cohort(Base):
     events: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Study buddies (`/cohort edit buddies:on`): members who opt in are paired each week (`/buddy on`).
     buddies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Study time (`/cohort edit study_room:`): minutes in this voice channel count as study on the
+    # member's current topic while `study_time` is on. The room is kept when it is turned off.
+    study_room_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    study_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -226,6 +230,32 @@ class CheckIn(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StudySession(Base):
+    """A stretch of one member's time in their cohort's study room on one topic (bot.services.study.rules
+    counts it). A stay in the room is split into rows when the member's topic changes; `stay_started_at`
+    ties the rows of one stay together. `ended_at` None: still in the room, as last seen at `seen_at`
+    (the bot's last moment alive while they were there, which a restart closes the row at)."""
+
+    __tablename__ = "study_sessions"
+    __table_args__ = (
+        Index("ix_study_sessions_membership_started", "membership_id", "started_at"),
+        Index("ix_study_sessions_cohort_started", "cohort_id", "started_at"),
+        # One open row per membership: a second join cannot count the same minutes twice. Migration 0014
+        # makes it partial on PostgreSQL too (see ProgressEvent for why not here).
+        Index("ix_study_sessions_open", "membership_id", unique=True, sqlite_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    topic_id: Mapped[str | None] = mapped_column(String(TOPIC_ID_LENGTH), nullable=True)  # None: finished
+    stay_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Delivery(Base):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import discord
 
 from bot.discord_side.roles import role_facts, role_problem
-from bot.services.cohorts.settings import CALLER_DOES, ChannelChoice, RoleFacts
+from bot.services.cohorts.settings import CALLER_DOES, ChannelChoice, RoleFacts, RoomChoice
 
 
 def lacking(perms: discord.Permissions, needed: Mapping[str, str]) -> tuple[str, ...]:
@@ -67,6 +67,23 @@ async def channel_choice(interaction: discord.Interaction, channel: discord.Text
     return ChannelChoice(channel.id, await bot_lacks(interaction, channel, POSTING), theirs, public)
 
 
+# What the bot and the person picking a study room need there: to see it (who is in a room nobody may
+# see is nobody's to learn, the bot's included).
+SEEING = {"View Channel": "view_channel"}
+
+
+def room_choice(guild: discord.Guild, channel: discord.abc.GuildChannel, user: discord.abc.User) -> RoomChoice:
+    """The voice channel as a study room: the AFK channel or not, what the bot and `user` lack there."""
+    theirs = lacking(channel.permissions_for(user), SEEING) if isinstance(user, discord.Member) else tuple(SEEING)
+    mine = lacking(channel.permissions_for(guild.me), SEEING)
+    return RoomChoice(
+        channel.id,
+        afk=guild.afk_channel is not None and guild.afk_channel.id == channel.id,
+        missing=mine,
+        invoker_missing=theirs,
+    )
+
+
 class BotAccess:
     """What the bot may do in the server, as its cache of Discord's permissions says (ServerAccess: the
     services ask when a setting needs it)."""
@@ -98,6 +115,13 @@ class BotAccess:
     def role_facts(self, role_id: int) -> RoleFacts | None:
         guild = self._interaction.guild
         return None if guild is None else role_facts(guild, role_id)
+
+    def study_room(self, channel_id: int) -> RoomChoice | None:
+        guild = self._interaction.guild
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or not isinstance(channel, discord.VoiceChannel):
+            return None
+        return room_choice(guild, channel, self._interaction.user)
 
     async def caller_lacks(self, toggle: str, channel_id: int) -> tuple[str, ...]:
         user, guild = self._interaction.user, self._interaction.guild

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine", "bot.cogs.buddies")
+COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine", "bot.cogs.buddies", "bot.cogs.study")
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -39,9 +39,11 @@ def apply_endpoints(settings: Settings) -> None:
 
 
 def bot_intents() -> discord.Intents:
-    """Slash commands carry the member in the payload: `guilds` (channels, roles) is all we need."""
+    """Slash commands carry the member in the payload: `guilds` (channels, roles), and `voice_states`
+    (not privileged) for study rooms, are all we need."""
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.voice_states = True
     return intents
 
 
@@ -119,6 +121,7 @@ class StudyBot(commands.AutoShardedBot):
         self._start_scheduler = start_scheduler
         self.fanout: Fanout | None = None
         self.scheduler: Scheduler | None = None
+        self._closing = False
 
     def attach(self, fanout: Fanout, scheduler: Scheduler) -> None:
         """Give the bot its fan-out and the scheduler that drives it (they need the bot to exist first)."""
@@ -172,6 +175,12 @@ class StudyBot(commands.AutoShardedBot):
         """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if not self._closing:
+            self._closing = True  # close runs again when a stack unwinds: the moment seen is the first
+            try:  # the last moment the bot saw who is in the study rooms: a restart ends no stay earlier
+                await self.services.study_rooms.keep_alive()
+            except Exception:  # closing goes on whatever the database says
+                log.warning("could not record the study rooms' last moment seen", exc_info=True)
         await super().close()
         if self._start_scheduler:
             with contextlib.suppress(OSError):

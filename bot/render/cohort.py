@@ -14,7 +14,16 @@ from bot.services.cohorts.deletion import DeletionScope
 from bot.services.cohorts.insight import QUIET_DAYS, CohortReport
 from bot.services.cohorts.registry import CohortListing, CohortOverview
 from bot.services.progress.pace import CohortCalendar
-from bot.usertext import md, safe_link
+from bot.usertext import channel_mention, md, safe_link
+
+
+def study_room_text(cohort: Cohort) -> str:
+    """/cohort info's study time: on in which room, or off (naming the room kept for turning it on)."""
+    if cohort.study_time and cohort.study_room_id:
+        return t("on: time in {room} counts as study", room=channel_mention(cohort.study_room_id))
+    if cohort.study_room_id:
+        return t("off (room kept: {room})", room=channel_mention(cohort.study_room_id))
+    return t("off")
 
 
 def schedule_text(cohort: Cohort) -> str:
@@ -64,6 +73,7 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
         name=t("Study buddies"),
         value=t("on: {count} opted in, paired weekly", count=overview.buddies_opted_in) if cohort.buddies else t("off"),
     )
+    embed.add_field(name=t("Study time"), value=study_room_text(cohort))
     try:
         spans = [(stage, *calendar.stage_days(stage.id)) for stage in roadmap.stages]
     except OverflowError:
@@ -203,7 +213,11 @@ def report_embed(report: CohortReport, title: str | None = None, *, names: bool 
             )
         )
         embed.add_field(
-            name=t("No progress or check-in for {days}+ days ({count})", days=QUIET_DAYS, count=len(report.quiet)),
+            name=t(
+                "No progress, check-in or study room for {days}+ days ({count})",
+                days=QUIET_DAYS,
+                count=len(report.quiet),
+            ),
             value=quiet,
             inline=False,
         )

@@ -81,6 +81,14 @@ def spreadsheet_guild_id(guild_id: str) -> str:
     return f"https://discord.com/channels/{guild_id}"
 
 
+def _span(row: dict[str, Any]) -> int | None:
+    """Whole minutes a study-room row lasted as recorded (None: still open)."""
+    if row["ended_at"] is None:
+        return None
+    seconds = (datetime.fromisoformat(row["ended_at"]) - datetime.fromisoformat(row["started_at"])).total_seconds()
+    return int(seconds // 60)
+
+
 def to_csv(cohorts: list[dict[str, Any]]) -> str:
     """One flat table for spreadsheets: a row per member, per done/skip, per check-in and per project
     share (`record` says which). Ids are written as text that keeps every digit; every cell a spreadsheet
@@ -122,6 +130,9 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
             for k in m["checkins"]:
                 at = local_time(k["at"], zone)
                 writer.writerow(base | {"record": "checkin", "at": at, "minutes": k["minutes"], "note": k["note"]})
+            for r in m.get("study_sessions", []):
+                room = {"record": "study_room", "at": local_time(r["started_at"], zone), "minutes": _span(r)}
+                writer.writerow(base | room | {"topic_id": r["topic_id"], "topic_title": r.get("topic_title")})
             for p in m["shares"]:
                 share = {"record": "share", "at": local_time(p["at"], zone), "note": p["note"]}
                 writer.writerow(base | share | {"stage_id": p["stage_id"], "url": p["url"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import days, number, t
+from bot.i18n import days, minutes, number, t
 from bot.render.common import (
     COLOUR,
     CURRENT_MARK,
@@ -62,6 +62,8 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
         )
     embed.add_field(name=t("Pace"), value=pace_label(report.pace))
     embed.add_field(name=t("Streak"), value=streak_text(report.streak, report.best_streak))
+    if report.minutes_today or report.room_minutes_on_topic or report.cohort.study_time:
+        embed.add_field(name=t("Studied today"), value=studied_text(report))
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
     embed.add_field(name=t("Stages"), value="\n".join(lines), inline=False)
     start = report.cohort.start_date.isoformat()
@@ -71,6 +73,16 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
         footer = t("Pace: {pace} · cohort started {date}", pace=pace_name(report.cohort.pace), date=start)
     embed.set_footer(text=footer)
     return embed
+
+
+def studied_text(report: ProgressReport) -> str:
+    """/progress's study time: minutes today (check-ins and the study room), and the room's on this topic."""
+    today = minutes(report.minutes_today)
+    if not report.room_minutes_on_topic:
+        return today
+    return t(
+        "{today} · {topic} in the study room on this topic", today=today, topic=minutes(report.room_minutes_on_topic)
+    )
 
 
 def streak_text(current: int, best: int) -> str:

@@ -91,6 +91,7 @@ class Fanout:
                     report.leaderboards += 1
             if not self._stopping:
                 report.leftovers = await remove_leftovers(self._client, self._services.leftovers)
+            await self._services.study_rooms.keep_alive()
             m = self._metrics
             m.scheduler_ticks.inc()
             m.nudges.labels("sent").inc(report.sent)

@@ -27,6 +27,7 @@ from bot.services.progress.leaderboard import LeaderboardService
 from bot.services.progress.members import MemberService
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.views import ProgressViews
+from bot.services.study.rooms import StudyRooms
 from bot.services.together.buddies import BuddyService
 from bot.services.together.post_limits import PostLimits
 from bot.services.together.showcase import ShowcaseService
@@ -54,6 +55,7 @@ class Services:
     breaks: BreakService
     given_roles: GivenRoles
     leftovers: Leftovers
+    study_rooms: StudyRooms
 
     @classmethod
     def build(
@@ -112,4 +114,5 @@ class Services:
             BreakService(sessions, roadmaps, clock, cohorts),
             GivenRoles(sessions, clock),
             Leftovers(sessions, clock),
+            StudyRooms(sessions, clock),
         )

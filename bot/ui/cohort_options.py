@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.discord_side.access import channel_choice
+from bot.discord_side.access import channel_choice, room_choice
 from bot.services.cohorts.settings import TOGGLES, CohortOptions
 from bot.services.validation import PACES, WEEKDAYS
 
@@ -41,6 +41,7 @@ TOGGLE_HELP = {
     "showcase": "on: members post their projects in the cohort channel with /share",
     "events": "on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
     "buddies": "on: members who opt in with /buddy on are paired each week and introduced by DM",
+    "study_time": "on: time in the study room counts as study on each member's topic (off: stop counting)",
 }
 assert tuple(TOGGLE_HELP) == TOGGLES
 
@@ -48,9 +49,12 @@ assert tuple(TOGGLE_HELP) == TOGGLES
 EVENT_SETTINGS = ("name", "channel", "start_date", "timezone", "nudge_time", "pace", "status", "events")
 assert set(EVENT_SETTINGS) <= {f.name for f in fields(CohortOptions)}
 
+# The settings that decide whose time in a study room counts: an edit of any of them re-reads who is there.
+STUDY_SETTINGS = ("study_room", "study_time", "status")
+
 # The channel options, which become ChannelChoice; every other CohortOptions field but these is typed text.
 _CHANNELS = ("channel", "report_channel")
-_TYPED = {f.name for f in fields(CohortOptions)} - {*_CHANNELS, "moderator_role_id", "locale"}
+_TYPED = {f.name for f in fields(CohortOptions)} - {*_CHANNELS, "study_room", "moderator_role_id", "locale"}
 
 
 async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]) -> CohortOptions:
@@ -61,6 +65,9 @@ async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]
     for option in _CHANNELS:
         if given.get(option) is not None:
             values[option] = await channel_choice(interaction, given[option])
+    room = given.get("study_room")
+    if room is not None and interaction.guild is not None:
+        values["study_room"] = room_choice(interaction.guild, room, interaction.user)
     return CohortOptions(
         # The server's language for posts to the cohort's channels, refreshed by every create and edit.
         locale=i18n.language_for(interaction.guild_locale),

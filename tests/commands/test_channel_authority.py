@@ -82,7 +82,7 @@ async def test_the_report_goes_only_where_everyone_cannot_read_it(moderated):
         h.clock.set(datetime(2026, 11 if monday == 30 else 12, monday, 17, 0, 5, tzinfo=UTC))
         await h.bot.scheduler.tick()
     named = [m for m in h.fake.channel_posts if m.payload["channel_id"] == str(mods.id)][-1]
-    assert "No progress or check-in for 7+ days (1)" in named.text() and f"<@{h.alice.id}>" in named.text()
+    assert "No progress, check-in or study room for 7+ days (1)" in named.text() and f"<@{h.alice.id}>" in named.text()
 
     mods.overwrites = [o for o in mods.overwrites if o["id"] != str(h.guild.id)]  # someone opened it to all
     refresh(h)

@@ -245,7 +245,7 @@ async def test_a_day_holds_at_most_1440_checked_in_minutes(spring):
     h = spring
     first = await h.run(h.alice, "checkin", minutes=1440)
     assert "1440 minutes today" in first.message.content
-    await refused(h, h.alice, "checkin", ["already checked in 1440 minutes today", "at most 0 more"], minutes=1)
+    await refused(h, h.alice, "checkin", ["already studied 1440 minutes today", "at most 0 more"], minutes=1)
     await h.run(h.bob, "checkin", minutes=1000)
     await refused(h, h.bob, "checkin", ["at most 440 more"], minutes=441)
     assert "1440 minutes today" in (await h.run(h.bob, "checkin", minutes=440)).message.content

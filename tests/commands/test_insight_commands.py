@@ -27,7 +27,7 @@ async def test_report_shows_stages_stuck_topics_and_quiet_members(h):
     assert reply.message.ephemeral and "**3 active members**" in text
     assert "2 · 1. How the Web Works" in text and "1 · 6. APIs" in text
     assert "Stuck longest" in text and "DNS: 10 / 1.8 days · 2 members" in text
-    assert "No progress or check-in for 7+ days (2)" in text
+    assert "No progress, check-in or study room for 7+ days (2)" in text
     assert (
         f"<@{h.alice.id}> (10 days)" in text and f"<@{h.carol.id}> (10 days)" in text and f"<@{h.bob.id}>" not in text
     )

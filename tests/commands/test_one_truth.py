@@ -31,7 +31,11 @@ def days_on_topic(text: str) -> str:
 
 async def quiet_members(h: Harness) -> str:
     report = (await h.run(h.mod, "cohort report", cohort="spring")).message.text()
-    return report.split("No progress or check-in", 1)[1] if "No progress or check-in" in report else ""
+    return (
+        report.split("No progress, check-in or study room", 1)[1]
+        if "No progress, check-in or study room" in report
+        else ""
+    )
 
 
 async def test_a_topic_done_again_counts_once_on_every_board_and_in_the_export(spring):

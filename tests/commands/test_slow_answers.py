@@ -99,6 +99,6 @@ async def test_without_a_deferral_discord_would_have_dropped_it(spring, slow_dat
     h = spring
     monkeypatch.setattr(answers, "DEFER_AFTER", 60)
     with pytest.raises(NotAnswered, match="did not answer"):
-        await h.run(h.mod, "cohort export", timeout=10, cohort="spring")
+        await h.run(h.mod, "cohort export", timeout=20, cohort="spring")
     assert any("Unknown interaction" in str(r) for r in h.fake.rejected)
     h.fake.rejected.clear()  # the refusal was the point of this test

@@ -23,7 +23,7 @@ def without_manage_events(h) -> None:
     role = bot_role(h)
     role.permissions = discord.Permissions(role.permissions.value & ~discord.Permissions(manage_events=True).value)
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -115,7 +115,7 @@ async def test_archive_delete_and_a_refusal_later(spring):
     role = bot_role(h)
     role.permissions = discord.Permissions(role.permissions.value | discord.Permissions(manage_events=True).value)
     world = h.fake.world  # the gateway tells the bot (GUILD_ROLE_UPDATE)
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
     archived = await h.confirm(h.mod, "cohort archive", "Archive", cohort="spring")
     assert "8 removed" in archived.message.content and events(h) == []
     await h.run(h.mod, "cohort edit", cohort="spring", status="active")
@@ -169,7 +169,7 @@ async def test_events_a_deletion_could_not_remove_are_kept_and_removed_later(spr
     role = bot_role(h)
     role.permissions = discord.Permissions(role.permissions.value | discord.Permissions(manage_events=True).value)
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
     report = await h.bot.scheduler.tick()
     assert report.leftovers == 8 and events(h) == []
     assert (await h.bot.scheduler.tick()).leftovers == 0

@@ -24,7 +24,7 @@ def bot_role(h):
 def refresh(h) -> None:
     """What the gateway's GUILD_ROLE_UPDATE and GUILD_MEMBER_UPDATE would tell the bot."""
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
 
 
 def allow_roles(h, allowed: bool = True) -> None:

@@ -25,14 +25,14 @@ def grant(h, permissions: discord.Permissions = THREAD_PERMISSIONS) -> None:
     role = next(r for r in h.guild.roles.values() if r.name == "studybot")
     role.permissions = discord.Permissions(role.permissions.value | permissions.value)
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
 
 
 def revoke(h, permissions: discord.Permissions = THREAD_PERMISSIONS) -> None:
     role = next(r for r in h.guild.roles.values() if r.name == "studybot")
     role.permissions = discord.Permissions(role.permissions.value & ~permissions.value)
     world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user))
+    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
 
 
 def threads(h) -> list:
@@ -118,7 +118,9 @@ async def test_an_archived_thread_is_reopened_and_a_deleted_one_replaced(spring)
     again = thread_link((await h.run(h.bob, "done")).message.content)
     assert again == first and not thread.archived and len(threads(h)) == 1
 
-    del h.guild.channels[thread.id]  # a moderator deleted the thread
+    del h.guild.channels[thread.id]  # a moderator deleted the thread, and Discord says so
+    deleted = {"id": str(thread.id), "guild_id": str(h.guild.id), "parent_id": str(h.hall.id), "type": 11}
+    await h.fake.gateway.dispatch("THREAD_DELETE", deleted, guild_id=h.guild.id)
     await h.run(h.carol, "join", cohort="spring")
     replaced = thread_link((await h.run(h.carol, "done")).message.content)
     assert replaced != first

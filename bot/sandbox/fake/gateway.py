@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,9 @@ class Gateway:
         self.compressions: list[str | None] = []  # the `compress` asked for by each connection
         self.refusing = False  # an outage: new connections fail until a test ends it
         self.refusals = 0  # connections refused during outages: how often the client tried again
+        # A bot in this process fed directly, without a connection (the tests' harness): gets every event,
+        # as FakeDiscord.deliver gets interactions.
+        self.direct: Callable[[str, dict], Awaitable[None]] | None = None
 
     @property
     def connected(self) -> list[Session]:
@@ -153,6 +157,8 @@ class Gateway:
     async def dispatch(self, event: str, data: dict, *, guild_id: int | None = None, intent: int = 0) -> None:
         """Send an event to the session whose shard owns `guild_id` (DMs go to shard 0), if it identified
         with the `intent` the event needs (0: none)."""
+        if self.direct is not None:
+            await self.direct(event, data)
         for session in list(self.sessions.values()):
             count = session.shard[1]
             owner = (guild_id >> 22) % count if guild_id else 0

@@ -112,6 +112,11 @@ class People:
             elif kind == 7:  # channel
                 channel = value if isinstance(value, Channel) else self.world.channel(int(value))
                 assert channel is not None
+                kinds = by_name[name].get("channel_types")
+                if kinds and channel.type not in kinds:  # Discord's picker lists only these channel types
+                    raise NotSendable(
+                        f"option {name!r} takes channels of types {kinds}, not #{channel.name} ({channel.type})"
+                    )
                 option["value"] = str(channel.id)
                 resolved.setdefault("channels", {})[str(channel.id)] = {
                     "id": str(channel.id),

@@ -190,20 +190,22 @@ class Guild:
     def add_channel(self, name: str, channel_id: int | None = None, *, only: tuple[int, ...] = ()) -> Channel:
         """A text channel; with `only` (role or member ids), one @everyone cannot see and those can read
         and write in, as a moderators' channel is set up."""
-        channel = Channel(channel_id or snowflake(), name, self.id)
+        allowed = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+        return self._add(Channel(channel_id or snowflake(), name, self.id), only, allowed)
+
+    def add_voice_channel(self, name: str, channel_id: int | None = None, *, only: tuple[int, ...] = ()) -> Channel:
+        """A voice channel everyone may connect to; with `only` (role or member ids), one @everyone cannot
+        see and only those can see and connect to."""
+        allowed = discord.Permissions(view_channel=True, connect=True)
+        return self._add(Channel(channel_id or snowflake(), name, self.id, type=2), only, allowed)
+
+    def _add(self, channel: Channel, only: tuple[int, ...], allowed: discord.Permissions) -> Channel:
         if only:
             hidden = discord.Permissions(view_channel=True)
             channel.overwrites.append({"id": str(self.id), "type": 0, "allow": "0", "deny": str(hidden.value)})
-            allowed = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
             for target in only:
                 kind = 0 if target in self.roles else 1
                 channel.overwrites.append({"id": str(target), "type": kind, "allow": str(allowed.value), "deny": "0"})
-        self.channels[channel.id] = channel
-        return channel
-
-    def add_voice_channel(self, name: str, channel_id: int | None = None) -> Channel:
-        """A voice channel everyone may connect to."""
-        channel = Channel(channel_id or snowflake(), name, self.id, type=2)
         self.channels[channel.id] = channel
         return channel
 

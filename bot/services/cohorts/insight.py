@@ -18,6 +18,7 @@ from bot.services.cohorts.schedule import local_date
 from bot.services.delivery.timers import zone_for
 from bot.services.progress.pace import CohortCalendar
 from bot.services.progress.streaks import paused_days
+from bot.services.study.ledger import last_room_study
 from bot.services.together.showcase import SHARES_WEEK, SharedProject, shares_in
 from bot.services.topics import cohort_roadmap
 
@@ -95,6 +96,7 @@ class InsightService:
             paused = await paused_days(session, cohort.id)
             roadmap = cohort_roadmap(self._roadmaps, cohort)
             now = self._clock.now()
+            last_room = await last_room_study(session, cohort.id, now)
             shares = await shares_in(session, cohort, now - SHARES_WEEK, now, roadmap)
             pauses = await breaks_of(session, cohort.id)
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
@@ -112,7 +114,8 @@ class InsightService:
             else:
                 per_stage[ref.stage.id] += 1
                 on_topic.setdefault(ref.id, []).append(calendar.counted_days(local_date(started, zone), today))
-            latest = max(t for t in (last_event.get(membership_id), last_checkin.get(membership_id), joined) if t)
+            studied = (last_event.get(membership_id), last_checkin.get(membership_id), last_room.get(membership_id))
+            latest = max(t for t in (*studied, joined) if t)
             idle = calendar.counted_days(local_date(latest, zone), today)
             if idle >= QUIET_DAYS and ref is not None:
                 quiet.append((user_id, idle))

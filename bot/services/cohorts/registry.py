@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs, lookalike
-from bot.db.models import Cohort, CohortPause, Membership
+from bot.db.models import Cohort, CohortPause, Membership, StudySession
 from bot.i18n import Text
 from bot.roadmap import DEFAULT_ROADMAP, RoadmapCatalog
 from bot.services import validation as v
@@ -26,6 +26,7 @@ from bot.services.cohorts.settings import (
     check_caller_may,
     check_events_possible,
     check_roles_possible,
+    check_room_possible,
     check_threads_possible,
 )
 from bot.services.delivery.timers import sync_leaderboard_timer, sync_nudge_timer
@@ -33,6 +34,7 @@ from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFo
 from bot.services.progress import tallies
 from bot.services.progress.pace import CohortCalendar
 from bot.services.progress.streaks import paused_days
+from bot.services.study.rooms import end_stays
 from bot.services.topics import cohort_roadmap, find_roadmap
 from bot.usertext import QUOTE_MAX, md
 
@@ -173,19 +175,22 @@ class CohortService:
                 if not cohort.archived:
                     raise Conflict(Text("**{cohort}** is not archived: it is active already.", cohort=md(cohort.name)))
             now = self._clock.now()
-            week_was, channel_was = tallies.week_key(cohort), cohort.channel_id
+            week_was, channel_was, room_was = tallies.week_key(cohort), cohort.channel_id, cohort.study_room_id
             apply_options(cohort, options, now.date())
             if not calendar_over_ok and (options.start_date is not None or options.pace is not None):
                 self._check_calendar_running(cohort, await paused_days(session, cohort.id))
             if options.status is not None:
                 cohort.archived_at = None
             await check_caller_may(cohort, options, access)  # the person asking first, then the bot
+            check_room_possible(cohort, options, access)
             if cohort.threads and (options.threads is not None or options.channel is not None):
                 await check_threads_possible(cohort, access)
             if cohort.stage_roles and options.stage_roles is not None:
                 check_roles_possible(access)
             if cohort.events and options.events is not None:
                 check_events_possible(access)
+            if not cohort.study_time or cohort.study_room_id != room_was:  # stays in a room no longer counted
+                await end_stays(session, StudySession.cohort_id == cohort.id, now)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
                 await session.execute(forget_statement(cohort.id, THREAD))
             sync_leaderboard_timer(cohort, now)
@@ -305,6 +310,7 @@ class CohortService:
                 raise already_archived(cohort)
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
+            await end_stays(session, StudySession.cohort_id == cohort.id, cohort.archived_at)
             await session.execute(
                 update(Membership).where(Membership.cohort_id == cohort.id).values(next_nudge_at=None)
             )

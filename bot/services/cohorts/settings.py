@@ -64,6 +64,49 @@ class ChannelChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomChoice:
+    """A voice channel picked as a cohort's study room, with what Discord says about it: whether it is
+    the server's AFK channel, what the bot lacks there, what the person picking it lacks there."""
+
+    id: int
+    afk: bool = False
+    missing: tuple[str, ...] = ()
+    invoker_missing: tuple[str, ...] = ()
+
+    def usable(self) -> int:
+        """The room's id. NotAllowed when the person picking cannot see it themselves (who is in a room
+        they cannot see is not theirs to learn); InvalidInput for the AFK channel, where nobody studies,
+        or a room the bot cannot see."""
+        if self.invoker_missing:
+            raise NotAllowed(
+                Text(
+                    "You can't see {channel_mention} yourself (you lack {value} there), so I won't count "
+                    "who is in it for you. Pick a voice channel you can see.",
+                    channel_mention=channel_mention(self.id),
+                    value=Later(permission_list, self.invoker_missing),
+                )
+            )
+        if self.afk:
+            raise InvalidInput(
+                Text(
+                    "{channel_mention} is the server's AFK channel: time there is idle, not study. "
+                    "Pick another voice channel.",
+                    channel_mention=channel_mention(self.id),
+                )
+            )
+        if self.missing:
+            raise InvalidInput(
+                Text(
+                    "I can't see {channel_mention}: I need {value} there to count study time in it. "
+                    "Give me that permission in that channel, or pick another one.",
+                    channel_mention=channel_mention(self.id),
+                    value=Later(permission_list, self.missing),
+                )
+            )
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
 class RoleFacts:
     """What the server says about a role, as the rules for stage roles need it."""
 
@@ -101,6 +144,11 @@ class ServerAccess(Protocol):
         """What the server says about this role (None: no such role here)."""
         ...
 
+    def study_room(self, channel_id: int) -> RoomChoice | None:
+        """The voice channel as a study room (what the bot and the person asking lack there); None when
+        it is no longer a voice channel of the server."""
+        ...
+
     async def caller_lacks(self, toggle: str, channel_id: int) -> tuple[str, ...]:
         """The permissions the person asking lacks to do themselves what turning `toggle` on has the bot
         do (as Discord names them): open threads in the channel, post there, create roles, keep events."""
@@ -108,7 +156,7 @@ class ServerAccess(Protocol):
 
 
 # The on/off settings of /cohort edit (each a CohortOptions field and a Cohort column of that name).
-TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies")
+TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies", "study_time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +181,8 @@ class CohortOptions:
     showcase: str | None = None  # only on edit: "on" lets members post their projects with /share
     events: str | None = None  # only on edit: "on" keeps a Discord scheduled event at each stage's start
     buddies: str | None = None  # only on edit: "on" pairs members who opt in (/buddy on) each week
+    study_room: RoomChoice | None = None  # only on edit: the voice channel whose time counts as study
+    study_time: str | None = None  # only on edit: "on" counts time in the study room (a room turns it on)
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
@@ -161,9 +211,16 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["report_channel_id"] = options.report_channel.private_postable()
     if options.locale is not None:
         changes["locale"] = options.locale
+    if options.study_room is not None:
+        changes["study_room_id"] = options.study_room.usable()
+        changes["study_time"] = True  # picking a room means counting in it, unless `study_time:off` says not
     for toggle in TOGGLES:
         if getattr(options, toggle) is not None:
             changes[toggle] = v.parse_on_off(getattr(options, toggle), toggle)
+    if changes.get("study_time") and not changes.get("study_room_id", cohort.study_room_id):
+        raise InvalidInput(
+            Text("Study time needs a room: pick the voice channel with `study_room:`, and it turns on with it.")
+        )
     for key, value in changes.items():
         setattr(cohort, key, value)
 
@@ -205,6 +262,22 @@ async def check_caller_may(cohort: Cohort, options: CohortOptions, access: Serve
                     else Text("in this server"),
                 )
             )
+
+
+def check_room_possible(cohort: Cohort, options: CohortOptions, access: ServerAccess | None) -> None:
+    """Turning study time on again in the room picked before: the room must still be one the bot and the
+    person asking can see (a room picked now was checked as it was applied)."""
+    if not cohort.study_time or options.study_time is None or options.study_room is not None:
+        return
+    assert cohort.study_room_id is not None
+    room = _asked(access).study_room(cohort.study_room_id)
+    if room is None:
+        raise InvalidInput(
+            Text(
+                "The study room picked before is gone. Pick a voice channel with `study_room:`.",
+            )
+        )
+    room.usable()
 
 
 async def check_threads_possible(cohort: Cohort, access: ServerAccess | None) -> None:

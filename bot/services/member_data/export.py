@@ -16,6 +16,7 @@ from bot.db.models import (
     Membership,
     ProgressEvent,
     ProjectShare,
+    StudySession,
 )
 from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
@@ -85,6 +86,13 @@ class ExportService:
             checkins = list(
                 await session.scalars(select(CheckIn).where(CheckIn.membership_id.in_(member_ids)).order_by(CheckIn.at))
             )
+            stays = list(
+                await session.scalars(
+                    select(StudySession)
+                    .where(StudySession.membership_id.in_(member_ids))
+                    .order_by(StudySession.started_at)
+                )
+            )
             shares = list(
                 await session.scalars(
                     select(ProjectShare)
@@ -111,6 +119,18 @@ class ExportService:
         studied: dict[int, list[dict]] = {}
         for c in checkins:
             studied.setdefault(c.membership_id, []).append({"at": _iso(c.at), "minutes": c.minutes, "note": c.note})
+        in_rooms: dict[int, list[dict]] = {}
+        for r in stays:
+            # As recorded: what of it counts is bot.services.study.rules' to say (/progress shows it).
+            in_rooms.setdefault(r.membership_id, []).append(
+                {
+                    "topic_id": r.topic_id,
+                    "topic_title": _title(roadmaps[r.cohort_id], r.topic_id),
+                    "stay_started_at": _iso(r.stay_started_at),
+                    "started_at": _iso(r.started_at),
+                    "ended_at": _iso(r.ended_at),
+                }
+            )
         shared: dict[int, list[dict]] = {}
         for p in shares:
             shared.setdefault(p.membership_id, []).append(
@@ -130,6 +150,7 @@ class ExportService:
                     "buddy_opt_in": m.buddy_opt_in,
                     "history": history.get(m.id, []),
                     "checkins": studied.get(m.id, []),
+                    "study_sessions": in_rooms.get(m.id, []),
                     "shares": shared.get(m.id, []),
                 }
             )

@@ -22,6 +22,7 @@ from bot.db.models import (
     Membership,
     ProgressEvent,
     ProjectShare,
+    StudySession,
     WeeklyTally,
 )
 from bot.services.delivery.claims import MEMBER_KINDS
@@ -49,6 +50,7 @@ BY_MEMBERSHIP: tuple[MemberRows, ...] = (
     MemberRows(ProgressEvent.membership_id, "history"),
     MemberRows(WeeklyTally.membership_id, None),  # counted from the history
     MemberRows(CheckIn.membership_id, "checkins"),
+    MemberRows(StudySession.membership_id, "study_sessions"),
     MemberRows(Delivery.target_id, None, Delivery.kind.in_(MEMBER_KINDS)),  # what was sent when
     MemberRows(BuddyMatch.membership_id, None),  # this week's pairing, replaced every week
     MemberRows(ProjectShare.membership_id, "shares"),

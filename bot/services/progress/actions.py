@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import i18n, logs
 from bot.db.group_commit import GroupCommit
-from bot.db.models import Cohort, Membership, joining
+from bot.db.models import Cohort, Membership, StudySession, joining
 from bot.i18n import Text
 from bot.roadmap import TopicRef
 from bot.services import caller
@@ -27,6 +27,7 @@ from bot.services.errors import Conflict
 from bot.services.progress import tallies
 from bot.services.progress.advance import AdvanceResult, Step, WeekMoved, advance, ensure_open
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships, live_rows
+from bot.services.study.rooms import end_stays, switch_topic
 from bot.services.topics import find_topic
 from bot.usertext import md
 
@@ -108,6 +109,7 @@ class ProgressService:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise Conflict(Text("You already left **{cohort}**.", cohort=md(cohort.name)))
+            await end_stays(session, StudySession.membership_id == membership.id, self._clock.now())
             await session.commit()
             return cohort
 
@@ -237,16 +239,17 @@ class ProgressService:
             target = find_topic(self._roadmap_of(cohort), topic_query)
             if membership.current_topic_id == target.id:
                 raise Conflict(Text("You are already on **{topic_title}**.", topic_title=target.topic.title))
-            self._move(cohort, membership, target)
+            await self._move(session, cohort, membership, target)
             await session.commit()
         return cohort, target
 
-    def _move(self, cohort: Cohort, membership: Membership, target: TopicRef) -> None:
+    async def _move(self, session: AsyncSession, cohort: Cohort, membership: Membership, target: TopicRef) -> None:
         now = self._clock.now()
         membership.current_topic_id = target.id
         membership.topic_started_at = now
         membership.finished_at = None
         sync_nudge_timer(membership, cohort, now)
+        await session.run_sync(lambda sync: switch_topic(sync, membership.id, target.id, now))
 
     # --- moderator actions -----------------------------------------------------------
 
@@ -259,7 +262,7 @@ class ProgressService:
             membership = await self._memberships.active_in(session, cohort, user_id, self_view=False)
             ensure_open(cohort)
             target = find_topic(self._roadmap_of(cohort), topic_query)
-            self._move(cohort, membership, target)
+            await self._move(session, cohort, membership, target)
             await session.commit()
         return cohort, target
 
@@ -270,5 +273,6 @@ class ProgressService:
             membership = await self._memberships.active_in(session, cohort, user_id, self_view=False)
             membership.left_at = self._clock.now()
             membership.next_nudge_at = None
+            await end_stays(session, StudySession.membership_id == membership.id, membership.left_at)
             await session.commit()
             return cohort

@@ -22,6 +22,7 @@ from bot.services.cohorts.role_grants import wants_stage_roles
 from bot.services.errors import Conflict
 from bot.services.progress import tallies
 from bot.services.progress.journey import next_open, stages_completed_by
+from bot.services.study.rooms import switch_topic
 from bot.usertext import md
 
 # What moves a member on: a topic done, or one skipped.
@@ -175,6 +176,7 @@ def advance(
     )
     if counted and not tallies.count_done(session, cohort, membership.id, now):
         raise WeekMoved
+    switch_topic(session, membership.id, following.id if following else None, now)
     return AdvanceResult(
         cohort,
         kind,

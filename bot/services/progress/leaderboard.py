@@ -14,7 +14,7 @@ from bot.roadmap import RoadmapCatalog
 from bot.services import caller
 from bot.services.clock import Clock
 from bot.services.cohorts.registry import CohortService
-from bot.services.cohorts.schedule import local_date, previous_weekly
+from bot.services.cohorts.schedule import previous_weekly
 from bot.services.delivery.timers import member_timezone
 from bot.services.errors import InvalidInput
 from bot.services.progress.memberships import Memberships
@@ -220,7 +220,7 @@ class LeaderboardService:
             entries: list[Entry] = []
             for rank, row in listed:
                 tz = member_timezone(members[row.user_id], cohort)
-                streak = await member_streak(session, row.membership_id, tz, local_date(now, tz), paused)
+                streak = await member_streak(session, row.membership_id, tz, now, paused)
                 entries.append(Entry(rank, row.user_id, row.membership_id, row.done, row.reached_at, streak))
         return Leaderboard(
             cohort, period, start, end, entries[: len(top)], ranked, entries[len(top) :], finishers, hidden

@@ -21,6 +21,7 @@ from bot.services.errors import Conflict, InvalidInput
 from bot.services.progress.journey import stage_finished
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.streaks import member_streak, paused_days
+from bot.services.study.ledger import study_time
 from bot.usertext import md
 
 MAX_CHECKIN_MINUTES = 24 * 60
@@ -189,16 +190,13 @@ class MemberService:
         now = self._clock.now()
         timezone = member_timezone(membership, cohort)
         today = local_date(now, timezone)
-        checkins = await session.execute(
-            select(CheckIn.at, CheckIn.minutes).where(CheckIn.membership_id == membership.id)
-        )
-        minutes_before = sum(m or 0 for at, m in checkins if local_date(at, timezone) == today)
+        # A day has 1,440 minutes, check-ins and study rooms together (bot.services.study.rules).
+        minutes_before = (await study_time(session, membership.id, timezone, now)).minutes_on(today)
         if minutes and minutes_before + minutes > MAX_CHECKIN_MINUTES:
-            # A day has 1,440 minutes: two check-ins cannot make it longer.
             raise InvalidInput(
                 Text(
-                    "You already checked in {before} minutes today; a day has {MAX_CHECKIN_MINUTES}, "
-                    "so at most {left} more.",
+                    "You already studied {before} minutes today (check-ins and the study room together); "
+                    "a day has {MAX_CHECKIN_MINUTES}, so at most {left} more.",
                     before=minutes_before,
                     MAX_CHECKIN_MINUTES=MAX_CHECKIN_MINUTES,
                     left=MAX_CHECKIN_MINUTES - minutes_before,
@@ -207,7 +205,7 @@ class MemberService:
         session.add(CheckIn(membership_id=membership.id, at=now, minutes=minutes, note=note))
         await session.flush()
         minutes_today = minutes_before + (minutes or 0)
-        streak = await member_streak(session, membership.id, timezone, today, await paused_days(session, cohort.id))
+        streak = await member_streak(session, membership.id, timezone, now, await paused_days(session, cohort.id))
         await session.commit()
         return CheckInResult(cohort, streak, minutes_today)
 

@@ -1,4 +1,5 @@
-"""Streaks: consecutive local days with study activity (a done topic or a check-in)."""
+"""Streaks: consecutive local days with study activity (a done topic, a check-in, or counted minutes in a
+study room)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CheckIn, CohortPause, ProgressEvent
 from bot.services.cohorts.schedule import local_date
+from bot.services.study.ledger import StudyTime, study_time
 
 
 def current_streak(active_days: Iterable[date], today: date, paused: frozenset[date] = frozenset()) -> int:
@@ -56,12 +58,22 @@ async def member_activity(session: AsyncSession, membership_id: int) -> list[tup
     return [(topic_id, at) for topic_id, at in await session.execute(_ACTIVITY, {"membership_id": membership_id})]
 
 
+def active_days(activity: Iterable[tuple[str | None, datetime]], study: StudyTime, timezone: str) -> set[date]:
+    """The member's local days with activity: the one rule streaks are counted by."""
+    return {local_date(at, timezone) for _, at in activity} | study.room_days()
+
+
 async def member_streak(
-    session: AsyncSession, membership_id: int, timezone: str, today: date, paused: frozenset[date] = frozenset()
+    session: AsyncSession,
+    membership_id: int,
+    timezone: str,
+    now: datetime,
+    paused: frozenset[date] = frozenset(),
 ) -> int:
-    """The member's streak in their timezone, from their done topics and check-ins."""
+    """The member's streak in their timezone, from their done topics, check-ins and study rooms."""
     activity = await member_activity(session, membership_id)
-    return current_streak((local_date(at, timezone) for _, at in activity), today, paused)
+    study = await study_time(session, membership_id, timezone, now)
+    return current_streak(active_days(activity, study, timezone), local_date(now, timezone), paused)
 
 
 async def paused_days(session: AsyncSession, cohort_id: int) -> frozenset[date]:

@@ -20,7 +20,8 @@ from bot.services.delivery.timers import member_timezone, member_today
 from bot.services.errors import Conflict, NotAllowed
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships
 from bot.services.progress.pace import CohortCalendar, PaceStatus, member_pace
-from bot.services.progress.streaks import best_streak, current_streak, member_activity, paused_days
+from bot.services.progress.streaks import active_days, best_streak, current_streak, member_activity, paused_days
+from bot.services.study.ledger import study_time
 from bot.usertext import QUOTE_MAX, md
 
 
@@ -47,6 +48,8 @@ class ProgressReport:
     pace: PaceStatus
     streak: int
     best_streak: int  # the longest streak ever, the current one included
+    minutes_today: int = 0  # studied today, check-ins and study rooms together (bot.services.study.ledger)
+    room_minutes_on_topic: int = 0  # in the study room on the current topic, ever
     expected_share: float = 0.0  # where the calendar says the cohort should be, 0..1 of its days
     position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
     # The member hid from the leaderboard: their progress is theirs and their moderators' to see.
@@ -97,13 +100,15 @@ class ProgressViews:
                         member=md(name, QUOTE_MAX),
                     )
                 )
+            now = self._clock.now()
+            timezone = member_timezone(membership, cohort)
             activity = await member_activity(session, membership.id)
+            study = await study_time(session, membership.id, timezone, now)
             paused = await paused_days(session, cohort.id)
             await caller.commit_noted(session)
-        timezone = member_timezone(membership, cohort)
-        today = member_today(membership, cohort, self._clock.now())
-        active_days = {local_date(at, timezone) for _, at in activity}
-        streak = current_streak(active_days, today, paused)
+        today = member_today(membership, cohort, now)
+        days = active_days(activity, study, timezone)
+        streak = current_streak(days, today, paused)
         roadmap = self._memberships.roadmap_of(cohort)
         done_ids = {topic_id for topic_id, _ in activity if topic_id is not None} & roadmap.topic_ids
         stages = [
@@ -124,7 +129,9 @@ class ProgressViews:
             topic_budget_days=calendar.windows[current.id].length if current else None,
             pace=member_pace(calendar, current.id if current else None, today),
             streak=streak,
-            best_streak=best_streak(active_days, paused),
+            best_streak=best_streak(days, paused),
+            minutes_today=study.minutes_on(today),
+            room_minutes_on_topic=study.by_topic().get(current.id if current else None, 0),
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
             private=not membership.show_on_leaderboard,

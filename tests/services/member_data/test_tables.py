@@ -34,11 +34,11 @@ def test_the_check_sees_a_new_table():
     """A table added without a word in the list is found, by its column or by its foreign key alone."""
     metadata = MetaData()
     Table("memberships", metadata, Column("id", Integer, primary_key=True))
-    Table("study_sessions", metadata, Column("membership_id", Integer), Column("minutes", Integer))
+    Table("focus_rounds", metadata, Column("membership_id", Integer), Column("minutes", Integer))
     Table("goals", metadata, Column("owner", Integer, ForeignKey("memberships.id")))
     Table("voice_users", metadata, Column("user_id", BigInteger))
     Table("roadmap_topics", metadata, Column("id", Integer, primary_key=True))
-    assert holding_member_data(metadata) - set(tables_named()) == {"study_sessions", "goals", "voice_users"}
+    assert holding_member_data(metadata) - set(tables_named()) == {"focus_rounds", "goals", "voice_users"}
 
 
 async def test_what_the_list_says_is_exported_is_in_a_members_export(spring):

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot import render
 from bot.discord_side.posts import delete_posts, post_share
+from bot.discord_side.voice import follow_in_voice
 from bot.i18n import Text, t
 from bot.render import cards
 from bot.services.errors import Conflict, InvalidInput, NotFound
@@ -44,6 +45,7 @@ class MemberCog(MemberCogBase):
     async def join(self, interaction: discord.Interaction, cohort: Name) -> None:
         async def answer() -> Reply:
             result = await self.services.progress.join(guild_of(interaction), interaction.user.id, cohort)
+            await follow_in_voice(interaction, self.services.study_rooms)  # joined while in the study room
             thread = await topic_threads(interaction).thread_for(result.cohort, result.topic)
             return Reply(render.joined_text(result, thread))
 

@@ -17,9 +17,12 @@ from bot.ui.checks import COHORT_HELP, MemberCogBase
 from bot.ui.host import Host
 from bot.ui.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.ui.replies import send_ephemeral
-from bot.usertext import md
 
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
+METRIC_CHOICES = [
+    app_commands.Choice(name="topics: topics done (skips never count)", value="topics"),
+    app_commands.Choice(name="minutes: minutes studied (check-ins and the study room)", value="minutes"),
+]
 
 
 def _on_off(value: str | None, option: str) -> bool | None:
@@ -99,24 +102,34 @@ class RoutineCog(MemberCogBase):
         result = await self.services.members.check_in(interaction.guild_id, interaction.user.id, cohort, minutes, note)
         await send_ephemeral(interaction, render.checkin_text(result))
 
-    @app_commands.command(name="leaderboard", description="Who finished the most topics")
+    @app_commands.command(name="leaderboard", description="Who finished the most topics, or studied the most")
     @app_commands.guild_only()
-    @app_commands.describe(cohort="Which cohort (default: yours)", period="Which period (default: this week)")
-    @app_commands.choices(period=PERIOD_CHOICES)
+    @app_commands.describe(
+        cohort="Which cohort (default: yours)",
+        period="Which period (default: this week)",
+        metric="Rank by topics done (default) or by minutes studied",
+    )
+    @app_commands.choices(period=PERIOD_CHOICES, metric=METRIC_CHOICES)
     @app_commands.autocomplete(cohort=ac.open_cohorts)
     async def leaderboard(
-        self, interaction: discord.Interaction, cohort: Name | None = None, period: Choice = "this-week"
+        self,
+        interaction: discord.Interaction,
+        cohort: Name | None = None,
+        period: Choice = "this-week",
+        metric: Choice = "topics",
     ) -> None:
         assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        boards = self.services.leaderboards
 
         async def answer() -> Reply:  # ranks the whole cohort: may take long on a big one
-            board = await self.services.leaderboards.for_member(guild_id, interaction.user.id, cohort, period)
-            period_name = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}[
-                board.period
-            ]
-            title = t("Leaderboard · {cohort}", cohort=md(board.cohort.name)) + " · " + period_name.replace("-", " ")
-            return Reply(embed=render.leaderboard_embed(board, caller_id=interaction.user.id, title=title))
+            if metric == "minutes":
+                by_minutes = await boards.minutes_for_member(guild_id, user_id, cohort, period)
+                title = render.board_title(by_minutes.cohort.name, by_minutes.period, t("by minutes"))
+                return Reply(embed=render.minutes_board_embed(by_minutes, caller_id=user_id, title=title))
+            board = await boards.for_member(guild_id, user_id, cohort, period)
+            title = render.board_title(board.cohort.name, board.period)
+            return Reply(embed=render.leaderboard_embed(board, caller_id=user_id, title=title))
 
         await answer_in_time(interaction, answer())
 

@@ -36,3 +36,10 @@ async def reconcile_rooms(
     bot (re)connected: `restarted`). A guild the bot no longer sees has nobody in its rooms."""
     guild = client.get_guild(guild_id)
     return await rooms.reconcile(guild_id, present(guild) if guild is not None else {}, restarted=restarted)
+
+
+async def follow_in_voice(interaction: discord.Interaction, rooms: StudyRooms) -> None:
+    """Start counting a member who is already in a study room when they become one of its cohort's."""
+    guild = interaction.guild
+    if guild is not None:
+        await rooms.moved(guild.id, interaction.user.id, present(guild).get(interaction.user.id))

@@ -47,7 +47,15 @@ from bot.render.journey import (
     streak_text,
     topic_embed,
 )
-from bot.render.posts import MEDALS, dm_notice, leaderboard_embed, nudge_embed, share_embed
+from bot.render.posts import (
+    MEDALS,
+    board_title,
+    dm_notice,
+    leaderboard_embed,
+    minutes_board_embed,
+    nudge_embed,
+    share_embed,
+)
 
 __all__ = [
     "BAR_WIDTH",
@@ -59,6 +67,7 @@ __all__ = [
     "TODO_MARK",
     "advance_text",
     "bar",
+    "board_title",
     "break_change_text",
     "buddy_embed",
     "buddy_status_embed",
@@ -76,6 +85,7 @@ __all__ = [
     "local_time",
     "member_page_count",
     "members_page",
+    "minutes_board_embed",
     "nudge_embed",
     "pace_name",
     "progress_embed",

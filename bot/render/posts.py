@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import days, plural, t
+from bot.i18n import days, minutes, plural, t
 from bot.render.common import COLOUR, fit_items, local_time, pace_label
 from bot.render.limits import CONTENT_MAX, MENTIONS_MAX, fitted
 from bot.services.delivery.jobs import DmNoticeJob, NudgeJob
 from bot.services.progress.leaderboard import Entry, Leaderboard
+from bot.services.study.board import MinutesBoard
 from bot.services.together.showcase import ShareDraft
-from bot.usertext import md, safe_link
+from bot.usertext import md, safe_link, user_mention
 
 
 @fitted
@@ -80,6 +81,45 @@ def leaderboard_embed(board: Leaderboard, *, caller_id: int | None = None, title
                 "{start} → {end} ({timezone}) · ties go to whoever got there first",
                 start=local_time(start, board.cohort.timezone),
                 end=local_time(end, board.cohort.timezone),
+                timezone=board.cohort.timezone,
+            )
+        )
+    return embed
+
+
+def board_title(cohort_name: str, period: str, by: str = "") -> str:
+    """`/leaderboard`'s title: the cohort, the period and, for another ranking than topics, what it ranks by."""
+    names = {"this-week": t("this-week"), "last-week": t("last-week"), "all-time": t("all-time")}
+    title = t("Leaderboard · {cohort}", cohort=md(cohort_name)) + " · " + names[period].replace("-", " ")
+    return f"{title} · {by}" if by else title
+
+
+@fitted
+def minutes_board_embed(board: MinutesBoard, *, caller_id: int, title: str) -> discord.Embed:
+    """The top 10 by minutes studied, and the caller's own place or minutes."""
+    embed = discord.Embed(title=title, colour=COLOUR)
+    lines = [
+        f"{MEDALS.get(e.rank, f'`#{e.rank}`')} {user_mention(e.user_id)} · {minutes(e.minutes)}" for e in board.top
+    ]
+    embed.description = "\n".join(lines) if lines else t("Nobody has studied in this period yet. Be the first!")
+    mine = board.entry_for(caller_id)
+    if mine is not None:
+        value = t(
+            "#{rank} of {count} with {minutes}", rank=mine.rank, count=board.ranked, minutes=minutes(mine.minutes)
+        )
+    elif board.own_hidden_minutes:
+        value = t(
+            "{minutes} in this period (you are hidden from the ranking)", minutes=minutes(board.own_hidden_minutes)
+        )
+    else:
+        value = t("no minutes studied in this period yet")
+    embed.add_field(name=t("You"), value=value, inline=False)
+    if board.period != "all-time":
+        embed.set_footer(
+            text=t(
+                "{start} → {end} ({timezone}) · check-ins and the study room; ties go to who joined first",
+                start=local_time(board.start, board.cohort.timezone),
+                end=local_time(board.end, board.cohort.timezone),
                 timezone=board.cohort.timezone,
             )
         )

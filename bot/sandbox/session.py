@@ -166,6 +166,24 @@ class Sandbox:
         if pending:
             await asyncio.wait(pending, timeout=REPLY_TIMEOUT)
 
+    async def _voice_heard(self) -> None:
+        """Wait until the bot has read the voice change from the gateway and handled it, so the clock
+        moved next counts from the moment it happened."""
+        wanted = {uid: (s.channel_id, s.self_deaf) for uid, s in self.guild.voice.items()}
+        for _ in range(int(REPLY_TIMEOUT / 0.01)):
+            cached = self.bot.get_guild(self.guild.id)
+            seen = {
+                uid: (state.channel.id if state.channel else None, state.self_deaf)
+                for channel in (cached.voice_channels if cached else [])
+                for uid, state in channel.voice_states.items()
+            }
+            if seen == wanted:
+                break
+            await asyncio.sleep(0.01)
+        listening = [t for t in asyncio.all_tasks() if t.get_name() == "discord.py: on_voice_state_update"]
+        if listening:
+            await asyncio.wait(listening, timeout=REPLY_TIMEOUT)
+
     # --- running a line ----------------------------------------------------------------
 
     async def execute(self, line: str) -> bool:
@@ -210,6 +228,7 @@ class Sandbox:
             self.emit(roles_text(self.guild))
         elif word == "voice":
             self.emit(await voice_line(self.fake, self.guild, self.acting, self.channels, rest))
+            await self._voice_heard()
         elif word == "channels":
             names = (f"{'🔊 ' if c.type == 2 else ''}#{c.name}" for c in self.channels.values())
             self.emit("channels: " + ", ".join(names))

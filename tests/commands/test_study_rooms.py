@@ -230,3 +230,41 @@ async def test_discords_picker_offers_only_voice_channels_for_the_room(spring):
     h = spring
     with pytest.raises(NotSendable, match="takes channels of types"):
         await h.run(h.mod, "cohort edit", cohort="spring", study_room=h.hall)
+
+
+async def test_joining_the_cohort_while_in_the_room_starts_the_count(spring):
+    h = spring
+    room = room_of(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", study_room=room)
+    await voice(h, h.carol, room)
+    assert await rows(h) == []  # not a member yet: not tracked
+    await h.run(h.carol, "join", cohort="spring")
+    await later(h, 8)
+    await voice(h, h.carol, None)
+    assert "8 minutes" in await progress_text(h, h.carol)
+
+
+async def test_the_board_by_minutes_counts_what_progress_counts(spring):
+    """The same minutes in /progress and on /leaderboard metric:minutes; a hidden member sees only theirs."""
+    h = spring
+    room = room_of(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", study_room=room)
+    await h.run(h.carol, "join", cohort="spring")
+    await h.run(h.carol, "settings", show_on_leaderboard="off")
+    for user in (h.alice, h.bob, h.carol):
+        await voice(h, user, room)
+    await later(h, 15)
+    await voice(h, h.alice, None)
+    await later(h, 15)
+    await voice(h, h.bob, None)
+    await voice(h, h.carol, None)
+    await h.run(h.bob, "checkin", minutes=10)
+    assert "40 minutes" in await progress_text(h, h.bob) and "15 minutes" in await progress_text(h, h.alice)
+    board = await h.run(h.alice, "leaderboard", metric="minutes")
+    lines = board.message.embeds[0]["description"].splitlines()
+    assert lines == [f"🥇 <@{h.bob.id}> · 40 minutes", f"🥈 <@{h.alice.id}> · 15 minutes"]
+    assert "#2 of 2 with 15 minutes" in board.message.text()
+    hidden = await h.run(h.carol, "leaderboard", metric="minutes")
+    assert "30 minutes in this period (you are hidden from the ranking)" in hidden.message.text()
+    topics = await h.run(h.alice, "leaderboard")  # the default ranks topics, as before
+    assert "Nobody has finished a topic in this period yet" in topics.message.text()

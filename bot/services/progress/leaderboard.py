@@ -19,6 +19,7 @@ from bot.services.delivery.timers import member_timezone
 from bot.services.errors import InvalidInput
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.streaks import member_streak, paused_days
+from bot.services.study.board import MinutesBoard, minutes_board
 from bot.services.topics import cohort_roadmap
 from bot.usertext import code
 
@@ -247,15 +248,28 @@ class LeaderboardService:
     async def for_member(self, guild_id: int, user_id: int, cohort_name: str | None, period: str) -> Leaderboard:
         """`/leaderboard`: a cohort over a period (default: the caller's only cohort), with the caller's
         rank and streak (or, when they hide from the ranking, their own count for them alone)."""
-        async with self._sessions() as session:
-            if cohort_name:  # anyone in the server may look at a named cohort's board
-                cohort = await self._cohorts.find_in(session, guild_id, cohort_name)
-            else:
-                cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, None)
-                caller.remember(session, membership)
-                await caller.commit_noted(session)
+        cohort = await self._cohort_for(guild_id, user_id, cohort_name)
         start, end = period_bounds(cohort, period, self._clock.now())
         return await self.compute(cohort, start, end, period, viewer_id=user_id)
+
+    async def minutes_for_member(
+        self, guild_id: int, user_id: int, cohort_name: str | None, period: str
+    ) -> MinutesBoard:
+        """`/leaderboard metric:minutes`: the same cohort and period, ranked by minutes studied."""
+        cohort = await self._cohort_for(guild_id, user_id, cohort_name)
+        now = self._clock.now()
+        start, end = period_bounds(cohort, period, now)
+        async with self._sessions() as session:
+            return await minutes_board(session, cohort, period, start, end, now, user_id)
+
+    async def _cohort_for(self, guild_id: int, user_id: int, cohort_name: str | None) -> Cohort:
+        async with self._sessions() as session:
+            if cohort_name:  # anyone in the server may look at a named cohort's board
+                return await self._cohorts.find_in(session, guild_id, cohort_name)
+            cohort, membership = await self._memberships.membership_in(session, guild_id, user_id, None)
+            caller.remember(session, membership)
+            await caller.commit_noted(session)
+            return cohort
 
     async def weekly(self, cohort: Cohort, post_at: datetime) -> Leaderboard:
         """The leaderboard posted at `post_at`: the week that ends there."""

@@ -140,3 +140,15 @@ def test_without_a_cap_every_second_of_a_long_enough_stay_counts_once(stays, zon
     assert total <= expected
     if all(s <= 20 * 3600 for s in long_enough.values()):
         assert total == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(stays=stays_strategy, zone=zones)
+def test_a_periods_minutes_are_its_days_minutes(stays, zone):
+    """minutes_in over all time and minutes per day count the same seconds (only rounding per day differs)."""
+    from bot.services.study.ledger import tally
+
+    study = tally([], build(stays), zone, NOW)
+    whole = study.minutes_in(T0 - timedelta(days=3), NOW)
+    by_day = sum(study.room_minutes.values())
+    assert by_day <= whole <= by_day + len(study.room_minutes)

@@ -34,7 +34,7 @@ from sqlalchemy import insert, select
 
 from bench.common import ROOT, machine, pct
 from bench.interactions import rss_mb
-from bot.db.engine import create_engine
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Cohort, Membership, StudySession, joining
 from bot.sandbox.fake import Channel, FakeDiscord, Guild, User, World
@@ -72,8 +72,8 @@ async def seed(database_url: str, guild_id: int, channel_id: int, room_id: int, 
 
 async def stays(database_url: str) -> list:
     engine = create_engine(database_url)
-    async with engine.connect() as conn:
-        rows = list(await conn.execute(select(StudySession, Membership.user_id).join(Membership)))
+    async with create_sessionmaker(engine)() as session:
+        rows = list(await session.execute(select(StudySession, Membership.user_id).join(Membership)))
     await engine.dispose()
     return rows
 

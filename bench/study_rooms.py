@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import statistics
 import sys
@@ -169,6 +170,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
         await fake.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     restart_stays = [r[0] for r in final if r[0].id in before_restart.values()]
     recorded = [(s.ended_at - s.started_at).total_seconds() for s in restart_stays]
     # What each member spent in the room as this process sent it: the bot saw each join and leave a

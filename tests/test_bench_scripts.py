@@ -56,3 +56,25 @@ def test_the_semester_benchmark_runs_and_finds_every_nudge_and_count_as_it_shoul
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "total " in result.stdout and "problems: 0" in result.stdout
     assert result.stdout.count("\n   ") >= 2  # a line per simulated week
+
+
+def test_the_study_room_benchmark_runs_and_keeps_every_stay_whole_across_the_restart():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "study_rooms.py"),
+            "--members",
+            "40",
+            "--in-room",
+            "10",
+            "--commands",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "stays opened by 10 joins: 10" in result.stdout
+    assert "10/10 stays went on as one, 0 doubled" in result.stdout

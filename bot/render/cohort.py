@@ -203,6 +203,16 @@ def report_embed(report: CohortReport, title: str | None = None, *, names: bool 
             ),
             inline=False,
         )
+    if report.study:
+        embed.add_field(
+            name=t("Time in the study room (median hours on the topic / calendar share)"),
+            value="\n".join(
+                f"{s.topic.topic.title}: {number(s.median_minutes / 60)} h / {days(s.budget_days)} · "
+                + plural(s.members, "{n} member", "{n} members")
+                for s in report.study
+            ),
+            inline=False,
+        )
     if report.quiet:
         quiet = (
             fit_items([f"<@{uid}> ({days(idle)})" for uid, idle in report.quiet], 1024)

@@ -268,3 +268,23 @@ async def test_the_board_by_minutes_counts_what_progress_counts(spring):
     assert "30 minutes in this period (you are hidden from the ranking)" in hidden.message.text()
     topics = await h.run(h.alice, "leaderboard")  # the default ranks topics, as before
     assert "Nobody has finished a topic in this period yet" in topics.message.text()
+
+
+async def test_the_report_shows_median_room_hours_per_topic_against_the_calendar(spring):
+    h = spring
+    room = room_of(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", study_room=room)
+    await voice(h, h.alice, room)
+    await voice(h, h.bob, room)
+    await later(h, 60)
+    await voice(h, h.alice, None)
+    await later(h, 60)
+    await h.run(h.bob, "done")  # two hours on DNS for bob, one for alice: the median is 1.5
+    await later(h, 30)
+    await voice(h, h.bob, None)  # and half an hour on the next topic
+    text = (await h.run(h.mod, "cohort report", cohort="spring")).message.text()
+    assert "Time in the study room (median hours on the topic / calendar share)" in text
+    field = text.split("Time in the study room")[1]
+    dns, http = h.roadmap.topics[0].topic.title, h.roadmap.topics[1].topic.title
+    assert f"{dns}: 1.5 h / " in field and "2 members" in field
+    assert f"{http}: 0.5 h / " in field and "1 member" in field

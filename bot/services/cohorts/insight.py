@@ -18,7 +18,7 @@ from bot.services.cohorts.schedule import local_date
 from bot.services.delivery.timers import zone_for
 from bot.services.progress.pace import CohortCalendar
 from bot.services.progress.streaks import paused_days
-from bot.services.study.ledger import last_room_study
+from bot.services.study.ledger import EVER, cohort_study_times, last_room_study
 from bot.services.together.showcase import SHARES_WEEK, SharedProject, shares_in
 from bot.services.topics import cohort_roadmap
 
@@ -39,6 +39,16 @@ class StuckTopic:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicStudy:
+    """Study-room time members spent on a topic (bot.services.study.rules), against its calendar share."""
+
+    topic: TopicRef
+    members: int  # members with room time on it
+    median_minutes: float
+    budget_days: float
+
+
+@dataclass(frozen=True, slots=True)
 class CohortReport:
     cohort: Cohort
     members: int
@@ -48,6 +58,7 @@ class CohortReport:
     quiet: list[tuple[int, int]]  # (user id, days without progress or check-in), quietest first
     pauses: list[tuple[date, date]]
     shares: list[SharedProject] = field(default_factory=list)  # projects shared in the last seven days
+    study: list[TopicStudy] = field(default_factory=list)  # most study-room time first, at most STUCK_SHOWN
 
 
 class InsightService:
@@ -97,6 +108,8 @@ class InsightService:
             roadmap = cohort_roadmap(self._roadmaps, cohort)
             now = self._clock.now()
             last_room = await last_room_study(session, cohort.id, now)
+            zones = {row[0]: zone_for(row[5], cohort) for row in members}
+            times = await cohort_study_times(session, cohort.id, zones, EVER, now)
             shares = await shares_in(session, cohort, now - SHARES_WEEK, now, roadmap)
             pauses = await breaks_of(session, cohort.id)
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
@@ -124,6 +137,16 @@ class InsightService:
             for t, days in on_topic.items()
         ]
         stuck.sort(key=lambda s: (-s.ratio, -s.members))
+        on_topic_minutes: dict[str, list[int]] = {}
+        for time in times.values():
+            for topic_id, minutes in time.by_topic().items():
+                if minutes and topic_id in calendar.windows:
+                    on_topic_minutes.setdefault(topic_id, []).append(minutes)
+        study = [
+            TopicStudy(roadmap.topic(t), len(m), statistics.median(m), calendar.windows[t].length)  # type: ignore[arg-type]
+            for t, m in on_topic_minutes.items()
+        ]
+        study.sort(key=lambda s: (-s.median_minutes, -s.members))
         quiet.sort(key=lambda q: -q[1])
         return CohortReport(
             cohort,
@@ -134,4 +157,5 @@ class InsightService:
             quiet,
             pauses,
             shares,
+            study[:STUCK_SHOWN],
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,12 +20,12 @@ from bot.services.errors import InvalidInput
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.streaks import member_streak, paused_days
 from bot.services.study.board import MinutesBoard, minutes_board
+from bot.services.study.ledger import EVER
 from bot.services.topics import cohort_roadmap
 from bot.usertext import code
 
 PERIODS = ("this-week", "last-week", "all-time")
 TOP = 10
-_EPOCH = datetime(2015, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def week_before(cohort: Cohort, end: datetime) -> datetime:
 def period_bounds(cohort: Cohort, period: str, now: datetime) -> tuple[datetime, datetime]:
     """[start, end) of a period. A cohort's week runs from one scheduled leaderboard post to the next."""
     if period == "all-time":
-        return _EPOCH, now + timedelta(microseconds=1)
+        return EVER, now + timedelta(microseconds=1)
     last_post = previous_weekly(now, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
     if period == "this-week":
         return last_post, now + timedelta(microseconds=1)

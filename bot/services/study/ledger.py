@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import CheckIn, Membership, StudySession
 from bot.services.cohorts.schedule import local_date
 from bot.services.study.rules import MIN_STAY, Piece, Stretch, counted, minutes_by_day, minutes_by_topic
+
+EVER = datetime(2015, 1, 1, tzinfo=UTC)  # before any cohort: "since" for all of a cohort's time
 
 
 @dataclass(frozen=True, slots=True)

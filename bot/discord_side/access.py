@@ -72,15 +72,13 @@ async def channel_choice(interaction: discord.Interaction, channel: discord.Text
 SEEING = {"View Channel": "view_channel"}
 
 
-def room_choice(guild: discord.Guild, channel: discord.abc.GuildChannel, user: discord.abc.User) -> RoomChoice:
-    """The voice channel as a study room: the AFK channel or not, what the bot and `user` lack there."""
+async def room_choice(interaction: discord.Interaction, channel: discord.abc.GuildChannel) -> RoomChoice:
+    """The voice channel as a study room: the AFK channel or not, what the bot and the person asking lack there."""
+    user, guild = interaction.user, channel.guild
     theirs = lacking(channel.permissions_for(user), SEEING) if isinstance(user, discord.Member) else tuple(SEEING)
-    mine = lacking(channel.permissions_for(guild.me), SEEING)
+    afk = guild.afk_channel is not None and guild.afk_channel.id == channel.id
     return RoomChoice(
-        channel.id,
-        afk=guild.afk_channel is not None and guild.afk_channel.id == channel.id,
-        missing=mine,
-        invoker_missing=theirs,
+        channel.id, afk=afk, missing=await bot_lacks(interaction, channel, SEEING), invoker_missing=theirs
     )
 
 
@@ -116,12 +114,12 @@ class BotAccess:
         guild = self._interaction.guild
         return None if guild is None else role_facts(guild, role_id)
 
-    def study_room(self, channel_id: int) -> RoomChoice | None:
+    async def study_room(self, channel_id: int) -> RoomChoice | None:
         guild = self._interaction.guild
         channel = guild.get_channel(channel_id) if guild is not None else None
-        if guild is None or not isinstance(channel, discord.VoiceChannel):
+        if not isinstance(channel, discord.VoiceChannel):
             return None
-        return room_choice(guild, channel, self._interaction.user)
+        return await room_choice(self._interaction, channel)
 
     async def caller_lacks(self, toggle: str, channel_id: int) -> tuple[str, ...]:
         user, guild = self._interaction.user, self._interaction.guild

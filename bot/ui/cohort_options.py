@@ -65,9 +65,8 @@ async def cohort_options(interaction: discord.Interaction, given: dict[str, Any]
     for option in _CHANNELS:
         if given.get(option) is not None:
             values[option] = await channel_choice(interaction, given[option])
-    room = given.get("study_room")
-    if room is not None and interaction.guild is not None:
-        values["study_room"] = room_choice(interaction.guild, room, interaction.user)
+    if given.get("study_room") is not None:
+        values["study_room"] = await room_choice(interaction, given["study_room"])
     return CohortOptions(
         # The server's language for posts to the cohort's channels, refreshed by every create and edit.
         locale=i18n.language_for(interaction.guild_locale),

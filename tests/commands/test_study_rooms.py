@@ -288,3 +288,15 @@ async def test_the_report_shows_median_room_hours_per_topic_against_the_calendar
     dns, http = h.roadmap.topics[0].topic.title, h.roadmap.topics[1].topic.title
     assert f"{dns}: 1.5 h / " in field and "2 members" in field
     assert f"{http}: 0.5 h / " in field and "1 member" in field
+
+
+async def test_deleting_the_cohort_deletes_its_stays_even_one_still_open(spring):
+    h = spring
+    room = room_of(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", study_room=room)
+    await voice(h, h.bob, room)
+    await later(h, 10)
+    await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
+    assert await rows(h) == []
+    await voice(h, h.bob, None)  # the leave finds nothing to end, and nothing breaks
+    assert await rows(h) == []

@@ -182,7 +182,7 @@ class CohortService:
             if options.status is not None:
                 cohort.archived_at = None
             await check_caller_may(cohort, options, access)  # the person asking first, then the bot
-            check_room_possible(cohort, options, access)
+            await check_room_possible(cohort, options, access)
             if cohort.threads and (options.threads is not None or options.channel is not None):
                 await check_threads_possible(cohort, access)
             if cohort.stage_roles and options.stage_roles is not None:

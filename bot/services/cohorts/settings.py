@@ -144,7 +144,7 @@ class ServerAccess(Protocol):
         """What the server says about this role (None: no such role here)."""
         ...
 
-    def study_room(self, channel_id: int) -> RoomChoice | None:
+    async def study_room(self, channel_id: int) -> RoomChoice | None:
         """The voice channel as a study room (what the bot and the person asking lack there); None when
         it is no longer a voice channel of the server."""
         ...
@@ -264,13 +264,13 @@ async def check_caller_may(cohort: Cohort, options: CohortOptions, access: Serve
             )
 
 
-def check_room_possible(cohort: Cohort, options: CohortOptions, access: ServerAccess | None) -> None:
+async def check_room_possible(cohort: Cohort, options: CohortOptions, access: ServerAccess | None) -> None:
     """Turning study time on again in the room picked before: the room must still be one the bot and the
     person asking can see (a room picked now was checked as it was applied)."""
     if not cohort.study_time or options.study_time is None or options.study_room is not None:
         return
     assert cohort.study_room_id is not None
-    room = _asked(access).study_room(cohort.study_room_id)
+    room = await _asked(access).study_room(cohort.study_room_id)
     if room is None:
         raise InvalidInput(
             Text(

@@ -133,8 +133,14 @@ class StudyRooms:
         still in the room goes on if the bot was away at most RESTART_GRACE; otherwise it ends where the
         bot last saw it, and a member in the room now starts a new stay. Otherwise (a setting changed)
         stays that no longer qualify end now."""
-        now = self._clock.now()
         self._watched.add(guild_id)
+        try:
+            return await self._reconcile(guild_id, present, restarted)
+        except IntegrityError:  # a voice change opened a stay meanwhile: read again, now with it
+            return await self._reconcile(guild_id, present, restarted)
+
+    async def _reconcile(self, guild_id: int, present: Mapping[int, int], restarted: bool) -> Reconciled:
+        now = self._clock.now()
         ended = begun = kept = 0
         async with self._sessions() as session:
             wanted = {

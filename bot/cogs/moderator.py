@@ -31,6 +31,7 @@ from bot.ui.answers import Reply, answer_in_time
 from bot.ui.checks import UsesServices, authority_of, guild_of, require_guild
 from bot.ui.cohort_options import (
     EVENT_SETTINGS,
+    METRIC_CHOICES,
     OPTION_HELP,
     PACE_CHOICES,
     STATUS_CHOICES,
@@ -145,6 +146,7 @@ class ModeratorCog(
         report_channel="A moderators' channel for the weekly report, posted with the leaderboard",
         status="active: reopen an archived cohort",
         study_room="A voice channel: time members spend there counts as study on their topic",
+        leaderboard_metric="What the weekly leaderboard ranks by (default topics)",
         **TOGGLE_HELP,
         **OPTION_HELP,
     )
@@ -152,6 +154,7 @@ class ModeratorCog(
         leaderboard_day=WEEKDAY_CHOICES,
         pace=PACE_CHOICES,
         status=STATUS_CHOICES,
+        leaderboard_metric=METRIC_CHOICES,
         **dict.fromkeys(TOGGLE_HELP, ON_OFF),
     )
     @app_commands.autocomplete(cohort=ac.all_cohorts, timezone=ac.timezones)
@@ -177,6 +180,7 @@ class ModeratorCog(
         buddies: Choice | None = None,
         study_room: discord.VoiceChannel | None = None,
         study_time: Choice | None = None,
+        leaderboard_metric: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)

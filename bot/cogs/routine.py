@@ -14,15 +14,12 @@ from bot.ui import autocomplete as ac
 from bot.ui.advance import stage_roles
 from bot.ui.answers import Reply, answer_in_time
 from bot.ui.checks import COHORT_HELP, MemberCogBase
+from bot.ui.cohort_options import METRIC_CHOICES
 from bot.ui.host import Host
 from bot.ui.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
 from bot.ui.replies import send_ephemeral
 
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
-METRIC_CHOICES = [
-    app_commands.Choice(name="topics: topics done (skips never count)", value="topics"),
-    app_commands.Choice(name="minutes: minutes studied (check-ins and the study room)", value="minutes"),
-]
 
 
 def _on_off(value: str | None, option: str) -> bool | None:

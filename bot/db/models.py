@@ -91,6 +91,8 @@ class Cohort(Base):
     # member's current topic while `study_time` is on. The room is kept when it is turned off.
     study_room_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     study_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the weekly leaderboard post ranks by: "topics" done, or "minutes" studied.
+    leaderboard_metric: Mapped[str] = mapped_column(String(8), default="topics", server_default="topics")
 
     @property
     def archived(self) -> bool:

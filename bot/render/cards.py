@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.i18n import t
 from bot.render.common import pace_label
 from bot.render.typesetting import DONE, FULL, MARK, MUTED, TEXT, Card
+from bot.services.study.board import MinutesBoard
 
 if TYPE_CHECKING:
     from bot.services.cohorts.insight import CohortReport
@@ -69,18 +70,20 @@ def _progress_template(titles: tuple[str, ...], roadmap_label: str) -> Any:
     return card.image
 
 
-def leaderboard_card(board: Leaderboard, names: dict[int, str], title: str) -> bytes:
-    """The top 10 as bars of topics done."""
-    top = board.top
+def leaderboard_card(board: Leaderboard | MinutesBoard, names: dict[int, str], title: str) -> bytes:
+    """The top 10 as bars of topics done, or of minutes studied."""
+    by_minutes = isinstance(board, MinutesBoard)
+    top = [(e.user_id, e.minutes if by_minutes else e.done) for e in board.top]  # type: ignore[union-attr]
+    nobody = t("Nobody has studied in this period yet.") if by_minutes else t("Nobody has finished a topic yet.")
     # Ranks are the places 1..n (bot.services.progress.leaderboard): the template depends on how many.
-    card = Card.over(_leaderboard_template(len(top), t("Nobody has finished a topic yet.")))
+    card = Card.over(_leaderboard_template(len(top), nobody))
     card.text((32, 24), _short(title, 50), 26, TEXT)
-    best = max((e.done for e in top), default=1)
+    best = max((value for _, value in top), default=1) or 1
     y = 84
-    for entry in top:
-        card.text((84, y), _short(names.get(entry.user_id, t("member")), 22), 18, TEXT, once=True)
-        card.fill(330, y + 3, 360, 18, entry.done / best, DONE)
-        card.text((704, y), str(entry.done), 18, TEXT)
+    for user_id, value in top:
+        card.text((84, y), _short(names.get(user_id, t("member")), 22), 18, TEXT, once=True)
+        card.fill(330, y + 3, 360, 18, value / best, DONE)
+        card.text((704, y), str(value), 18, TEXT)
         y += 40
     return card.png()
 

@@ -49,7 +49,8 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     embed.add_field(name=t("Calendar"), value=f"{cohort.start_date.isoformat()} → {ends} ({pace_name(cohort.pace)})")
     embed.add_field(name=t("Timezone"), value=cohort.timezone)
     embed.add_field(name=t("Daily nudge"), value=cohort.nudge_time)
-    embed.add_field(name=t("Weekly leaderboard"), value=schedule_text(cohort))
+    ranks_by = t("by minutes studied") if cohort.leaderboard_metric == "minutes" else t("by topics done")
+    embed.add_field(name=t("Weekly leaderboard"), value=f"{schedule_text(cohort)} · {ranks_by}")
     embed.add_field(
         name=t("Moderator role"), value=f"<@&{cohort.moderator_role_id}>" if cohort.moderator_role_id else t("none")
     )

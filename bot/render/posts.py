@@ -95,8 +95,8 @@ def board_title(cohort_name: str, period: str, by: str = "") -> str:
 
 
 @fitted
-def minutes_board_embed(board: MinutesBoard, *, caller_id: int, title: str) -> discord.Embed:
-    """The top 10 by minutes studied, and the caller's own place or minutes."""
+def minutes_board_embed(board: MinutesBoard, *, caller_id: int | None, title: str) -> discord.Embed:
+    """The top 10 by minutes studied, and the caller's own place or minutes (asked by someone)."""
     embed = discord.Embed(title=title, colour=COLOUR)
     lines = [
         f"{MEDALS.get(e.rank, f'`#{e.rank}`')} {user_mention(e.user_id)} · {minutes(e.minutes)}" for e in board.top

@@ -22,6 +22,7 @@ from bot.metrics import Metrics
 from bot.render import cards
 from bot.services.container import Services
 from bot.services.delivery.jobs import DmNoticeJob, LeaderboardJob, NudgeJob
+from bot.services.study.board import MinutesBoard
 from bot.services.together.buddies import BuddyJob
 from bot.ui.nudge import nudge_view
 from bot.usertext import md
@@ -215,7 +216,11 @@ class Fanout:
 
     async def _post_leaderboard_in_language(self, job: LeaderboardJob, report: FanoutReport) -> None:
         name = job.leaderboard.cohort.name
-        embed = render.leaderboard_embed(job.leaderboard, title=t("Weekly leaderboard · {cohort}", cohort=md(name)))
+        title = t("Weekly leaderboard · {cohort}", cohort=md(name))
+        if isinstance(job.leaderboard, MinutesBoard):
+            embed = render.minutes_board_embed(job.leaderboard, caller_id=None, title=title + " · " + t("by minutes"))
+        else:
+            embed = render.leaderboard_embed(job.leaderboard, title=title)
         names = await self._display_names(job.leaderboard.cohort.guild_id, [e.user_id for e in job.leaderboard.top])
         # A picture has no markdown: the name as typed.
         card_title = t("Weekly leaderboard · {cohort}", cohort=name)

@@ -16,6 +16,8 @@ from bot.services.timezones import parse_timezone
 from bot.usertext import code
 
 PACES = ("relaxed", "standard", "intense")
+# What a leaderboard ranks by: topics done (skips never count), or minutes studied (bot.services.study).
+METRICS = ("topics", "minutes")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COHORT_NAME_MAX = 50
 # How far from today a cohort's calendar may start, and a break lie: a typo like 9999 or 1900 is refused.
@@ -113,6 +115,20 @@ def parse_weekday(value: str) -> int:
             value2=", ".join(d.capitalize() for d in WEEKDAYS),
         )
     )
+
+
+def parse_metric(value: str) -> str:
+    """One of topics or minutes."""
+    key = value.strip().casefold()
+    if key not in METRICS:
+        raise InvalidInput(
+            Text(
+                "`{value}` is not something a leaderboard ranks by. Use `topics` (topics done) or `minutes` "
+                "(minutes studied).",
+                value=code(value),
+            )
+        )
+    return key
 
 
 def parse_pace(value: str) -> str:

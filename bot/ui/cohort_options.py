@@ -11,7 +11,7 @@ from discord import app_commands
 from bot import i18n
 from bot.discord_side.access import channel_choice, room_choice
 from bot.services.cohorts.settings import TOGGLES, CohortOptions
-from bot.services.validation import PACES, WEEKDAYS
+from bot.services.validation import METRICS, PACES, WEEKDAYS
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
 PACE_CHOICES = [
@@ -20,6 +20,11 @@ PACE_CHOICES = [
     app_commands.Choice(name="intense: the shortest time budget", value="intense"),
 ]
 assert [c.value for c in PACE_CHOICES] == list(PACES)
+METRIC_CHOICES = [
+    app_commands.Choice(name="topics: topics done (skips never count)", value="topics"),
+    app_commands.Choice(name="minutes: minutes studied (check-ins and the study room)", value="minutes"),
+]
+assert [c.value for c in METRIC_CHOICES] == list(METRICS)
 STATUS_CHOICES = [app_commands.Choice(name="active: reopen an archived cohort", value="active")]
 
 OPTION_HELP = {

@@ -1,4 +1,4 @@
-"""study time: a cohort's voice study room, and members' sessions in it
+"""study time: a cohort's voice study room, members' sessions in it, and what its weekly post ranks by
 
 Revision ID: 0014
 Revises: 0013
@@ -22,6 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cohorts") as batch:
         batch.add_column(sa.Column("study_room_id", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("study_time", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("leaderboard_metric", sa.String(length=8), server_default="topics", nullable=False))
     op.create_table(
         "study_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,5 +61,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("study_sessions")
     with op.batch_alter_table("cohorts") as batch:
+        batch.drop_column("leaderboard_metric")
         batch.drop_column("study_time")
         batch.drop_column("study_room_id")

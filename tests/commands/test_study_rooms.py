@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
@@ -300,3 +300,30 @@ async def test_deleting_the_cohort_deletes_its_stays_even_one_still_open(spring)
     assert await rows(h) == []
     await voice(h, h.bob, None)  # the leave finds nothing to end, and nothing breaks
     assert await rows(h) == []
+
+
+async def test_the_weekly_post_ranks_by_minutes_when_the_cohort_says_so_and_agrees_with_the_command(spring):
+    """The week's post (Monday 18:00 in Berlin: 17:00 UTC on the 30th) and /leaderboard metric:minutes for
+    last week name the same members with the same minutes; a stay across the post counts its part inside."""
+    h = spring
+    room = room_of(h)
+    edit = await h.run(h.mod, "cohort edit", cohort="spring", study_room=room, leaderboard_metric="minutes")
+    assert "Monday 18:00 · by minutes studied" in edit.message.text()
+    await voice(h, h.alice, room)
+    await later(h, 50)
+    await voice(h, h.alice, None)
+    h.clock.set(datetime(2026, 11, 30, 16, 40, tzinfo=UTC))
+    await voice(h, h.bob, room)  # 20 minutes before the post, 30 after it
+    h.clock.set(datetime(2026, 11, 30, 17, 0, 5, tzinfo=UTC))
+    report = await h.bot.scheduler.tick()
+    assert report.leaderboards == 1
+    [post] = h.fake.channel_posts
+    lines = post.embeds[0]["description"].splitlines()
+    assert lines == [f"🥇 <@{h.alice.id}> · 50 minutes", f"🥈 <@{h.bob.id}> · 20 minutes"]
+    assert "by minutes" in post.embeds[0]["title"] and post.attachments  # with its card
+    h.clock.set(datetime(2026, 11, 30, 17, 30, tzinfo=UTC))
+    await voice(h, h.bob, None)
+    last_week = await h.run(h.alice, "leaderboard", metric="minutes", period="last-week")
+    assert last_week.message.embeds[0]["description"].splitlines() == lines
+    this_week = await h.run(h.alice, "leaderboard", metric="minutes")
+    assert this_week.message.embeds[0]["description"].splitlines() == [f"🥇 <@{h.bob.id}> · 30 minutes"]

@@ -183,6 +183,7 @@ class CohortOptions:
     buddies: str | None = None  # only on edit: "on" pairs members who opt in (/buddy on) each week
     study_room: RoomChoice | None = None  # only on edit: the voice channel whose time counts as study
     study_time: str | None = None  # only on edit: "on" counts time in the study room (a room turns it on)
+    leaderboard_metric: str | None = None  # only on edit: what the weekly post ranks by, "topics" or "minutes"
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
@@ -211,6 +212,8 @@ def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:
         changes["report_channel_id"] = options.report_channel.private_postable()
     if options.locale is not None:
         changes["locale"] = options.locale
+    if options.leaderboard_metric is not None:
+        changes["leaderboard_metric"] = v.parse_metric(options.leaderboard_metric)
     if options.study_room is not None:
         changes["study_room_id"] = options.study_room.usable()
         changes["study_time"] = True  # picking a room means counting in it, unless `study_time:off` says not

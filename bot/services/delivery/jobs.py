@@ -14,6 +14,7 @@ from bot.services.cohorts.schedule import local_date
 from bot.services.delivery.timers import member_timezone, member_today
 from bot.services.progress.leaderboard import Leaderboard
 from bot.services.progress.pace import CohortCalendar, PaceStatus, member_pace
+from bot.services.study.board import MinutesBoard
 from bot.services.together.buddies import BuddyJob
 
 
@@ -45,7 +46,7 @@ class NudgeJob:
 class LeaderboardJob:
     delivery_id: int
     channel_id: int
-    leaderboard: Leaderboard
+    leaderboard: Leaderboard | MinutesBoard  # as the cohort's leaderboard_metric ranks
     # The moderators' weekly report, when the cohort has a report channel; claimed on its own.
     digest: CohortReport | None = None
     digest_delivery_id: int | None = None

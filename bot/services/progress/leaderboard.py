@@ -271,6 +271,10 @@ class LeaderboardService:
             await caller.commit_noted(session)
             return cohort
 
-    async def weekly(self, cohort: Cohort, post_at: datetime) -> Leaderboard:
-        """The leaderboard posted at `post_at`: the week that ends there."""
-        return await self.compute(cohort, week_before(cohort, post_at), post_at, "week")
+    async def weekly(self, cohort: Cohort, post_at: datetime) -> Leaderboard | MinutesBoard:
+        """The leaderboard posted at `post_at`: the week that ends there, ranked as the cohort says."""
+        start = week_before(cohort, post_at)
+        if cohort.leaderboard_metric == "minutes":
+            async with self._sessions() as session:
+                return await minutes_board(session, cohort, "week", start, post_at, post_at, viewer_id=None)
+        return await self.compute(cohort, start, post_at, "week")

@@ -42,9 +42,16 @@ class MinutesBoard:
 
 
 async def minutes_board(
-    session: AsyncSession, cohort: Cohort, period: str, start: datetime, end: datetime, now: datetime, viewer_id: int
+    session: AsyncSession,
+    cohort: Cohort,
+    period: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    viewer_id: int | None,
 ) -> MinutesBoard:
-    """Rank the cohort's active members by minutes studied in [start, end)."""
+    """Rank the cohort's active members by minutes studied in [start, end) (as of `now`; `viewer_id`: whose
+    own place or minutes to add, None for the weekly post)."""
     members = (
         await session.execute(
             select(Membership.id, Membership.user_id, Membership.timezone, Membership.show_on_leaderboard).where(

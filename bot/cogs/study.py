@@ -44,6 +44,11 @@ class StudyRoomCog(UsesServices, commands.Cog):
             )
 
     @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        # Added (again) after the bot started: stays from an earlier time in the guild end where last seen.
+        await self.on_guild_available(guild)
+
+    @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         await self.services.study_rooms.reconcile(guild.id, {}, restarted=False)  # nobody is seen there now
         self.services.study_rooms.forget_guild(guild.id)

@@ -41,5 +41,6 @@ async def reconcile_rooms(
 async def follow_in_voice(interaction: discord.Interaction, rooms: StudyRooms) -> None:
     """Start counting a member who is already in a study room when they become one of its cohort's."""
     guild = interaction.guild
-    if guild is not None:
-        await rooms.moved(guild.id, interaction.user.id, present(guild).get(interaction.user.id))
+    where = present(guild).get(interaction.user.id) if guild is not None else None
+    if guild is not None and where is not None:  # not in voice: nothing to count (and no query to ask)
+        await rooms.moved(guild.id, interaction.user.id, where)

@@ -34,13 +34,6 @@ class StudyTime:
         """Every minute studied that day, check-ins and rooms together (never more than 1,440)."""
         return self.checkins.get(day, 0) + self.room_minutes.get(day, 0)
 
-    def minutes_between(self, first: date, last: date) -> int:
-        """Minutes studied from `first` to `last` (local days, inclusive)."""
-        room = self.room_minutes
-        return sum(m for d, m in self.checkins.items() if first <= d <= last) + sum(
-            m for d, m in room.items() if first <= d <= last
-        )
-
     def minutes_in(self, start: datetime, end: datetime) -> int:
         """Minutes studied in [start, end): check-ins made then, and the room's counted time inside it
         (a stay across `start` or `end` counts its part inside). The one rule for a period's minutes:

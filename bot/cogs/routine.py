@@ -16,7 +16,7 @@ from bot.ui.answers import Reply, answer_in_time
 from bot.ui.checks import COHORT_HELP, MemberCogBase
 from bot.ui.cohort_options import METRIC_CHOICES
 from bot.ui.host import Host
-from bot.ui.options import ON_OFF, Choice, Minutes, Name, Note, SettingTime, Timezone
+from bot.ui.options import ON_OFF, Choice, GoalMinutes, GoalTopics, Minutes, Name, Note, SettingTime, Timezone
 from bot.ui.replies import send_ephemeral
 
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
@@ -98,6 +98,25 @@ class RoutineCog(MemberCogBase):
         assert interaction.guild_id is not None
         result = await self.services.members.check_in(interaction.guild_id, interaction.user.id, cohort, minutes, note)
         await send_ephemeral(interaction, render.checkin_text(result))
+
+    @app_commands.command(name="goal", description="Set or see your goal for this week: topics and minutes")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        topics="Topics to finish this week (0: no topics goal)",
+        minutes="Minutes to study this week, check-ins and the study room (0: no minutes goal)",
+        cohort=COHORT_HELP,
+    )
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def goal(
+        self,
+        interaction: discord.Interaction,
+        topics: GoalTopics | None = None,
+        minutes: GoalMinutes | None = None,
+        cohort: Name | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        status = await self.services.goals.goal(interaction.guild_id, interaction.user.id, cohort, topics, minutes)
+        await send_ephemeral(interaction, render.goal_reply(status, changed=topics is not None or minutes is not None))
 
     @app_commands.command(name="leaderboard", description="Who finished the most topics, or studied the most")
     @app_commands.guild_only()

@@ -260,6 +260,21 @@ class StudySession(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WeeklyGoal(Base):
+    """A member's goal for one week of their cohort (`week_start`: the leaderboard week's start): topics
+    to finish and minutes to study, either or both (bot.services.study.goals)."""
+
+    __tablename__ = "weekly_goals"
+    __table_args__ = (Index("ix_weekly_goals_cohort_week", "cohort_id", "week_start"),)
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    topics: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Delivery(Base):
     """One scheduled message, claimed before it is sent: the unique key makes a second send impossible.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import days, minutes, number, t
+from bot.i18n import days, minutes, number, plural, t
 from bot.render.common import (
     COLOUR,
     CURRENT_MARK,
@@ -24,6 +24,7 @@ from bot.services.progress.actions import JoinResult
 from bot.services.progress.advance import AdvanceResult
 from bot.services.progress.members import CheckInResult, SettingsView
 from bot.services.progress.views import ProgressReport
+from bot.services.study.goals import GoalStatus
 from bot.usertext import md
 
 
@@ -62,6 +63,8 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
         )
     embed.add_field(name=t("Pace"), value=pace_label(report.pace))
     embed.add_field(name=t("Streak"), value=streak_text(report.streak, report.best_streak))
+    if report.goal is not None:
+        embed.add_field(name=t("Goal this week"), value=goal_text(report.goal))
     if report.minutes_today or report.room_minutes_on_topic or report.cohort.study_time:
         embed.add_field(name=t("Studied today"), value=studied_text(report))
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
@@ -73,6 +76,30 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
         footer = t("Pace: {pace} · cohort started {date}", pace=pace_name(report.cohort.pace), date=start)
     embed.set_footer(text=footer)
     return embed
+
+
+def goal_text(goal: GoalStatus) -> str:
+    """'2 of 3 topics, 140 of 300 minutes', with a ✅ once every part is met."""
+    parts = []
+    if goal.topics_goal:
+        parts.append(
+            t("{done} of {topics}", done=goal.topics_done, topics=plural(goal.topics_goal, "{n} topic", "{n} topics"))
+        )
+    if goal.minutes_goal:
+        parts.append(t("{done} of {minutes}", done=goal.minutes_done, minutes=minutes(goal.minutes_goal)))
+    return ", ".join(parts) + (" ✅" if goal.met else "")
+
+
+def goal_reply(goal: GoalStatus | None, *, changed: bool) -> str:
+    """The answer to /goal: the goal and how far the member is, or how to set one."""
+    if goal is None:
+        if changed:
+            return t("Your goal for this week is cleared.")
+        return t(
+            "You have no goal this week. `/goal topics:3 minutes:300` sets one; it lasts until the weekly leaderboard."
+        )
+    lead = t("🎯 Your goal this week in **{cohort}**:", cohort=md(goal.cohort.name))
+    return f"{lead} {goal_text(goal)}"
 
 
 def studied_text(report: ProgressReport) -> str:

@@ -126,6 +126,11 @@ def minutes_board_embed(board: MinutesBoard, *, caller_id: int | None, title: st
     return embed
 
 
+def goals_line(met: int, set_: int) -> str:
+    """The weekly post's '5 of 8 members met their goal'."""
+    return plural(set_, "{met} of {n} member met their goal", "{met} of {n} members met their goal", met=met)
+
+
 def dm_notice(job: DmNoticeJob) -> tuple[str, list[int]]:
     """The one channel message a day for members whose DMs are closed, and the members it pings. The
     job names at most NOTICE_MEMBERS_MAX (the others wait for the next day); this keeps to what fits."""

@@ -221,6 +221,8 @@ class Fanout:
             embed = render.minutes_board_embed(job.leaderboard, caller_id=None, title=title + " · " + t("by minutes"))
         else:
             embed = render.leaderboard_embed(job.leaderboard, title=title)
+        if job.goals[1]:
+            embed.add_field(name=t("🎯 Weekly goals"), value=render.goals_line(*job.goals), inline=False)
         names = await self._display_names(job.leaderboard.cohort.guild_id, [e.user_id for e in job.leaderboard.top])
         # A picture has no markdown: the name as typed.
         card_title = t("Weekly leaderboard · {cohort}", cohort=name)

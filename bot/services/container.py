@@ -27,6 +27,7 @@ from bot.services.progress.leaderboard import LeaderboardService
 from bot.services.progress.members import MemberService
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.views import ProgressViews
+from bot.services.study.goals import GoalService
 from bot.services.study.rooms import StudyRooms
 from bot.services.together.buddies import BuddyService
 from bot.services.together.post_limits import PostLimits
@@ -56,6 +57,7 @@ class Services:
     given_roles: GivenRoles
     leftovers: Leftovers
     study_rooms: StudyRooms
+    goals: GoalService
 
     @classmethod
     def build(
@@ -115,4 +117,5 @@ class Services:
             GivenRoles(sessions, clock),
             Leftovers(sessions, clock),
             StudyRooms(sessions, clock),
+            GoalService(sessions, memberships, clock),
         )

@@ -17,6 +17,7 @@ from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
 from bot.i18n import Text
 from bot.services.errors import InvalidInput
 from bot.services.progress.members import MAX_CHECKIN_MINUTES
+from bot.services.study.goals import MAX_GOAL_MINUTES, MAX_GOAL_TOPICS
 from bot.services.validation import COHORT_NAME_MAX
 
 # The choices of an on/off option (a modified client can still send other text: parse_on_off refuses it).
@@ -75,3 +76,5 @@ Note = app_commands.Transform[str, TextOption(NOTE_MAX_LENGTH)]
 ProjectUrl = app_commands.Transform[str, TextOption(PROJECT_URL_MAX)]
 Choice = app_commands.Transform[str, TextOption(CHOICE_MAX)]
 Minutes = app_commands.Range[int, 1, MAX_CHECKIN_MINUTES]
+GoalTopics = app_commands.Range[int, 0, MAX_GOAL_TOPICS]
+GoalMinutes = app_commands.Range[int, 0, MAX_GOAL_MINUTES]

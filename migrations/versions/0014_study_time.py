@@ -1,4 +1,4 @@
-"""study time: a cohort's voice study room, members' sessions in it, and what its weekly post ranks by
+"""study time: a cohort's voice study room, members' sessions in it, what its weekly post ranks by, members' weekly goals
 
 Revision ID: 0014
 Revises: 0013
@@ -57,8 +57,27 @@ def upgrade() -> None:
         postgresql_where=sa.text("ended_at IS NULL"),
     )
 
+    op.create_table(
+        "weekly_goals",
+        sa.Column("membership_id", sa.Integer(), nullable=False),
+        sa.Column("week_start", UTCDateTime(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("topics", sa.Integer(), nullable=True),
+        sa.Column("minutes", sa.Integer(), nullable=True),
+        sa.Column("set_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["membership_id"], ["memberships.id"], name="fk_weekly_goals_membership_id_memberships", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], name="fk_weekly_goals_cohort_id_cohorts", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("membership_id", "week_start", name="pk_weekly_goals"),
+    )
+    op.create_index("ix_weekly_goals_cohort_week", "weekly_goals", ["cohort_id", "week_start"])
+
 
 def downgrade() -> None:
+    op.drop_table("weekly_goals")
     op.drop_table("study_sessions")
     with op.batch_alter_table("cohorts") as batch:
         batch.drop_column("leaderboard_metric")

@@ -26,8 +26,9 @@ from bot.services.delivery.dm_state import ClosedDms
 from bot.services.delivery.jobs import DmNoticeJob, LeaderboardJob, NudgeJob, nudge_job
 from bot.services.delivery.timers import member_nudge_time, member_timezone, sync_leaderboard_timer, wants_nudges
 from bot.services.progress import tallies
-from bot.services.progress.leaderboard import LeaderboardService
+from bot.services.progress.leaderboard import LeaderboardService, week_before
 from bot.services.progress.streaks import paused_days
+from bot.services.study.goals import goals_met
 from bot.services.together.buddies import BuddyJob, BuddyService
 from bot.services.topics import cohort_roadmap
 
@@ -252,9 +253,15 @@ class DeliveryService:
                 tuple(await self._buddies.pair_week(cohort, cohort_roadmap(self._roadmaps, cohort), period, slot))
                 if cohort.buddies
                 else (),
+                await self._goals_met(cohort, slot),
             )
             for delivery_id, cohort, slot, period, digest_id in claimed
         ]
+
+    async def _goals_met(self, cohort: Cohort, post_at: datetime) -> tuple[int, int]:
+        """(members who met their goal, members with one) in the week that ends at `post_at`."""
+        async with self._sessions() as session:
+            return await goals_met(session, cohort, week_before(cohort, post_at), post_at)
 
     # --- closed-DM notices -------------------------------------------------------------
 

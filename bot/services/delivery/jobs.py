@@ -54,6 +54,7 @@ class LeaderboardJob:
     language: str = i18n.ENGLISH  # the server's
     # The week's study-buddy DMs, when the cohort has buddies on (claimed with the pairing).
     buddies: tuple[BuddyJob, ...] = ()
+    goals: tuple[int, int] = (0, 0)  # members who met their weekly goal, members who set one
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from bot.db.models import (
     ProgressEvent,
     ProjectShare,
     StudySession,
+    WeeklyGoal,
 )
 from bot.i18n import Text
 from bot.roadmap import Roadmap, RoadmapCatalog, TopicRef
@@ -93,6 +94,11 @@ class ExportService:
                     .order_by(StudySession.started_at)
                 )
             )
+            goals = list(
+                await session.scalars(
+                    select(WeeklyGoal).where(WeeklyGoal.membership_id.in_(member_ids)).order_by(WeeklyGoal.week_start)
+                )
+            )
             shares = list(
                 await session.scalars(
                     select(ProjectShare)
@@ -131,6 +137,11 @@ class ExportService:
                     "ended_at": _iso(r.ended_at),
                 }
             )
+        aimed: dict[int, list[dict]] = {}
+        for g in goals:
+            aimed.setdefault(g.membership_id, []).append(
+                {"week_start": _iso(g.week_start), "topics": g.topics, "minutes": g.minutes, "set_at": _iso(g.set_at)}
+            )
         shared: dict[int, list[dict]] = {}
         for p in shares:
             shared.setdefault(p.membership_id, []).append(
@@ -151,6 +162,7 @@ class ExportService:
                     "history": history.get(m.id, []),
                     "checkins": studied.get(m.id, []),
                     "study_sessions": in_rooms.get(m.id, []),
+                    "goals": aimed.get(m.id, []),
                     "shares": shared.get(m.id, []),
                 }
             )

@@ -23,6 +23,7 @@ from bot.db.models import (
     ProgressEvent,
     ProjectShare,
     StudySession,
+    WeeklyGoal,
     WeeklyTally,
 )
 from bot.services.delivery.claims import MEMBER_KINDS
@@ -51,6 +52,7 @@ BY_MEMBERSHIP: tuple[MemberRows, ...] = (
     MemberRows(WeeklyTally.membership_id, None),  # counted from the history
     MemberRows(CheckIn.membership_id, "checkins"),
     MemberRows(StudySession.membership_id, "study_sessions"),
+    MemberRows(WeeklyGoal.membership_id, "goals"),
     MemberRows(Delivery.target_id, None, Delivery.kind.in_(MEMBER_KINDS)),  # what was sent when
     MemberRows(BuddyMatch.membership_id, None),  # this week's pairing, replaced every week
     MemberRows(ProjectShare.membership_id, "shares"),

@@ -21,6 +21,7 @@ from bot.services.errors import Conflict, NotAllowed
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships
 from bot.services.progress.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.progress.streaks import active_days, best_streak, current_streak, member_activity, paused_days
+from bot.services.study.goals import GoalStatus, goal_status
 from bot.services.study.ledger import study_time
 from bot.usertext import QUOTE_MAX, md
 
@@ -50,6 +51,7 @@ class ProgressReport:
     best_streak: int  # the longest streak ever, the current one included
     minutes_today: int = 0  # studied today, check-ins and study rooms together (bot.services.study.ledger)
     room_minutes_on_topic: int = 0  # in the study room on the current topic, ever
+    goal: GoalStatus | None = None  # this week's goal (`/goal`) and how far the member is
     expected_share: float = 0.0  # where the calendar says the cohort should be, 0..1 of its days
     position_share: float = 0.0  # where the member is on the same scale (the start of their topic)
     # The member hid from the leaderboard: their progress is theirs and their moderators' to see.
@@ -104,6 +106,7 @@ class ProgressViews:
             timezone = member_timezone(membership, cohort)
             activity = await member_activity(session, membership.id)
             study = await study_time(session, membership.id, timezone, now)
+            goal = await goal_status(session, cohort, membership, now)
             paused = await paused_days(session, cohort.id)
             await caller.commit_noted(session)
         today = member_today(membership, cohort, now)
@@ -132,6 +135,7 @@ class ProgressViews:
             best_streak=best_streak(days, paused),
             minutes_today=study.minutes_on(today),
             room_minutes_on_topic=study.by_topic().get(current.id if current else None, 0),
+            goal=goal,
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
             private=not membership.show_on_leaderboard,

@@ -118,7 +118,7 @@ async def sandbox(tmp_path):
 
 
 async def test_tab_completion_uses_the_bots_own_autocomplete(sandbox):
-    assert await sandbox.complete("/go") == ["/goto "]
+    assert await sandbox.complete("/go") == ["/goto ", "/goal "]
     assert await sandbox.complete("/cohort cr") == ["/cohort create "]
     assert "/cohort create name:" in await sandbox.complete("/cohort create na")
     # Tab keeps what was typed: only values that start with it go on the line...

@@ -6,6 +6,7 @@ import discord
 
 from bot.i18n import days, minutes, plural, t
 from bot.render.common import COLOUR, fit_items, local_time, pace_label
+from bot.render.journey import goal_text
 from bot.render.limits import CONTENT_MAX, MENTIONS_MAX, fitted
 from bot.services.delivery.jobs import DmNoticeJob, NudgeJob
 from bot.services.progress.leaderboard import Entry, Leaderboard
@@ -31,6 +32,13 @@ def nudge_embed(job: NudgeJob) -> discord.Embed:
     embed.add_field(name=t("Pace"), value=pace_label(job.pace))
     if job.thread_id:
         embed.add_field(name=t("Study thread"), value=f"<#{job.thread_id}>", inline=False)
+    if job.goal is not None and job.week_ends_at is not None:
+        ends = f"<t:{int(job.week_ends_at.timestamp())}:R>"
+        embed.add_field(
+            name=t("🎯 Your goal this week"),
+            value=t("{goal}; the week ends {ends}", goal=goal_text(job.goal), ends=ends),
+            inline=False,
+        )
     embed.set_footer(text=t("Buttons work for you only · /settings changes the time or turns nudges off"))
     return embed
 

@@ -66,3 +66,21 @@ async def test_forget_me_and_the_export_include_goals(spring):
     ask = await h.run(h.bob, "forget-me")
     await h.fake.click(h.bob, h.guild, ask.message, "Delete my data")
     assert "weekly_goals" not in {t for t, rows in (await dump(h)).items() if rows}
+
+
+async def test_the_weeks_last_nudge_reminds_of_an_open_goal_only(spring):
+    """Nudges at 09:00 in Berlin; the week ends Monday 30 November 18:00. Sunday's nudge is not the last
+    (Monday's comes before the end); Monday's is, and names the goal to whoever has not met it yet."""
+    h = spring
+    await h.run(h.bob, "goal", topics=3)
+    await h.run(h.alice, "goal", topics=1)
+    await h.run(h.alice, "done")  # met
+    h.clock.set(datetime(2026, 11, 29, 8, 0, 5, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    sunday = h.fake.dms_to(h.bob)[-1].text()
+    assert "Today in spring" in sunday and "goal" not in sunday
+    h.clock.set(datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC))
+    await h.bot.scheduler.tick()
+    bobs, alices = h.fake.dms_to(h.bob)[-1].text(), h.fake.dms_to(h.alice)[-1].text()
+    assert "Your goal this week" in bobs and "0 of 3 topics; the week ends <t:" in bobs
+    assert "Today in spring" in alices and "goal" not in alices  # met already: nothing to remind

@@ -20,7 +20,7 @@ from bot.roadmap import RoadmapCatalog
 from bot.services.clock import Clock
 from bot.services.cohorts.insight import InsightService
 from bot.services.cohorts.links import THREAD, known_in
-from bot.services.cohorts.schedule import local_date, next_daily
+from bot.services.cohorts.schedule import local_date, next_daily, next_weekly
 from bot.services.delivery.claims import claim
 from bot.services.delivery.dm_state import ClosedDms
 from bot.services.delivery.jobs import DmNoticeJob, LeaderboardJob, NudgeJob, nudge_job
@@ -28,7 +28,7 @@ from bot.services.delivery.timers import member_nudge_time, member_timezone, syn
 from bot.services.progress import tallies
 from bot.services.progress.leaderboard import LeaderboardService, week_before
 from bot.services.progress.streaks import paused_days
-from bot.services.study.goals import goals_met
+from bot.services.study.goals import goals_met, open_goals
 from bot.services.together.buddies import BuddyJob, BuddyService
 from bot.services.topics import cohort_roadmap
 
@@ -106,6 +106,7 @@ class DeliveryService:
             ).all()
             pauses = {cohort.id: await paused_days(session, cohort.id) for cohort in {c for _, c in rows}}
             threads = await known_in(session, {c.id for _, c in rows if c.threads}, THREAD)
+            last_of_week: dict[int, tuple[Membership, Cohort, datetime]] = {}  # job index -> its member, week end
             for membership, cohort in rows:
                 slot = membership.next_nudge_at
                 assert slot is not None
@@ -136,6 +137,11 @@ class DeliveryService:
                 job = nudge_job(roadmap, delivery_id, membership, cohort, slot, now, pauses[cohort.id])
                 thread_id = threads.get((cohort.id, job.topic_id))
                 jobs.append(replace(job, thread_id=thread_id) if thread_id else job)
+                week_ends = next_weekly(slot, cohort.leaderboard_weekday, cohort.leaderboard_time, cohort.timezone)
+                if membership.next_nudge_at > week_ends:  # the last nudge before the week ends
+                    last_of_week[len(jobs) - 1] = (membership, cohort, week_ends)
+            for index, goal in (await open_goals(session, last_of_week, now)).items():
+                jobs[index] = replace(jobs[index], goal=goal, week_ends_at=last_of_week[index][2])
             await session.commit()
         return jobs, len(rows)
 

@@ -15,6 +15,7 @@ from bot.services.delivery.timers import member_timezone, member_today
 from bot.services.progress.leaderboard import Leaderboard
 from bot.services.progress.pace import CohortCalendar, PaceStatus, member_pace
 from bot.services.study.board import MinutesBoard
+from bot.services.study.goals import GoalStatus
 from bot.services.together.buddies import BuddyJob
 
 
@@ -40,6 +41,9 @@ class NudgeJob:
     learn: tuple[str, ...]  # the topic's steps: the nudge shows one a day
     language: str = i18n.ENGLISH  # the member's, else the server's: the nudge is read in it
     thread_id: int | None = None  # the topic's thread, when the cohort has topic threads and it is open
+    # The member's weekly goal, on the week's last nudge while it is still open (bot.services.study.goals).
+    goal: GoalStatus | None = None
+    week_ends_at: datetime | None = None  # when that week ends (the weekly leaderboard post)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ are StudyTime.minutes_in over the week: one rule each, the same as the boards'."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -83,6 +83,30 @@ async def goal_status(
         start, now
     )
     return GoalStatus(cohort, start, goal.topics, done, goal.minutes, studied)
+
+
+async def open_goals(
+    session: AsyncSession, members: dict[int, tuple[Membership, Cohort, datetime]], now: datetime
+) -> dict[int, GoalStatus]:
+    """Of `members` (any key -> membership, cohort, the week's end), the goals still open now: what their
+    week's last nudge reminds them of. One query for the lot; the counts only for members with a goal."""
+    if not members:
+        return {}
+    ids = {membership.id for membership, _, _ in members.values()}
+    with_goal = set(
+        await session.scalars(
+            select(WeeklyGoal.membership_id).where(
+                WeeklyGoal.membership_id.in_(ids), WeeklyGoal.week_start > now - timedelta(days=8)
+            )
+        )
+    )
+    found: dict[int, GoalStatus] = {}
+    for key, (membership, cohort, _) in members.items():
+        if membership.id in with_goal:
+            status = await goal_status(session, cohort, membership, now)
+            if status is not None and not status.met:
+                found[key] = status
+    return found
 
 
 async def goals_met(session: AsyncSession, cohort: Cohort, start: datetime, end: datetime) -> tuple[int, int]:

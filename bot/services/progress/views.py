@@ -106,7 +106,7 @@ class ProgressViews:
             timezone = member_timezone(membership, cohort)
             activity = await member_activity(session, membership.id)
             study = await study_time(session, membership.id, timezone, now)
-            goal = await goal_status(session, cohort, membership, now)
+            goal = await goal_status(session, cohort, membership, now, study)
             paused = await paused_days(session, cohort.id)
             await caller.commit_noted(session)
         today = member_today(membership, cohort, now)

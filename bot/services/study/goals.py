@@ -18,7 +18,7 @@ from bot.services.delivery.timers import member_timezone, zone_for
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.tallies import week_start
-from bot.services.study.ledger import cohort_study_times, study_time
+from bot.services.study.ledger import StudyTime, cohort_study_times, study_time
 from bot.services.study.rules import DAY_MINUTES
 from bot.usertext import md
 
@@ -71,9 +71,10 @@ async def topics_done_in(session: AsyncSession, membership_ids: list[int], start
 
 
 async def goal_status(
-    session: AsyncSession, cohort: Cohort, membership: Membership, now: datetime
+    session: AsyncSession, cohort: Cohort, membership: Membership, now: datetime, study: StudyTime | None = None
 ) -> GoalStatus | None:
-    """The member's goal for the cohort's week `now` falls in, with how far they are; None without one."""
+    """The member's goal for the cohort's week `now` falls in, with how far they are; None without one
+    (`study`: their study time, when the caller has read it already)."""
     start = week_start(cohort, now)
     goal = await session.get(WeeklyGoal, (membership.id, start))
     if goal is None:
@@ -123,12 +124,18 @@ async def goals_met(session: AsyncSession, cohort: Cohort, start: datetime, end:
     done = await topics_done_in(session, [r.membership_id for r in rows], start, end)
     zones = {r.membership_id: zone_for(r.timezone, cohort) for r in rows}
     times = await cohort_study_times(session, cohort.id, zones, start, end)
-    met = sum(
-        (r.topics or 0) <= done.get(r.membership_id, 0)
-        and (r.minutes or 0) <= (times[r.membership_id].minutes_in(start, end) if r.membership_id in times else 0)
+    statuses = [
+        GoalStatus(
+            cohort,
+            start,
+            r.topics,
+            done.get(r.membership_id, 0),
+            r.minutes,
+            times[r.membership_id].minutes_in(start, end) if r.membership_id in times else 0,
+        )
         for r in rows
-    )
-    return met, len(rows)
+    ]
+    return sum(status.met for status in statuses), len(statuses)
 
 
 class GoalService:

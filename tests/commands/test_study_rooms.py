@@ -14,19 +14,14 @@ from sqlalchemy import select
 
 from bot.db.models import Membership, StudySession
 from bot.sandbox.fake.errors import NotSendable
+from tests.commands.test_stage_roles import refresh
 from tests.harness import Harness, allow_command, restart, voice
 from tests.harness import database_dump as dump
 
 
-def cache(h: Harness) -> None:
-    """What the gateway tells the bot of a new channel or changed permissions (GUILD_CREATE's view)."""
-    world = h.fake.world
-    h.bot._connection._add_guild_from_data(h.guild.payload(world.users, world.bot_user, voice=True))
-
-
 def room_of(h: Harness, name: str = "study-room", **kwargs):
     room = h.guild.add_voice_channel(name, **kwargs)
-    cache(h)
+    refresh(h)
     return room
 
 
@@ -134,7 +129,7 @@ async def test_bad_rooms_are_refused_privately_and_change_nothing(spring):
     h = spring
     afk = room_of(h, "afk")
     h.guild.afk_channel_id = afk.id
-    cache(h)
+    refresh(h)
     hidden = room_of(h, "private-room", only=(h.fake.world.bot_user.id,))
     unseen = room_of(h, "staff-room", only=(h.mod.id,))
     before = await dump(h)
@@ -159,7 +154,7 @@ async def test_a_lead_without_view_of_the_room_cannot_turn_it_back_on(spring):
     h.guild.members[h.carol.id].append(lead.id)
     allow_command(h, "cohort", lead.id)
     await h.run(h.mod, "cohort edit", cohort="spring", moderator_role=lead)
-    cache(h)
+    refresh(h)
     before = await dump(h)
     reply = await h.run(h.carol, "cohort edit", cohort="spring", study_time="on")
     assert "You can't see" in reply.message.text()

@@ -249,7 +249,8 @@ class ProgressService:
         membership.topic_started_at = now
         membership.finished_at = None
         sync_nudge_timer(membership, cohort, now)
-        await session.run_sync(lambda sync: switch_topic(sync, membership.id, target.id, now))
+        if cohort.study_time:  # a stay is open only while study time is on (see advance)
+            await session.run_sync(lambda sync: switch_topic(sync, membership.id, target.id, now))
 
     # --- moderator actions -----------------------------------------------------------
 

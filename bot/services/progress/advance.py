@@ -176,7 +176,8 @@ def advance(
     )
     if counted and not tallies.count_done(session, cohort, membership.id, now):
         raise WeekMoved
-    switch_topic(session, membership.id, following.id if following else None, now)
+    if cohort.study_time:  # a stay is open only while study time is on (off, archive and leave end it)
+        switch_topic(session, membership.id, following.id if following else None, now)
     return AdvanceResult(
         cohort,
         kind,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
@@ -14,7 +16,9 @@ from bot.discord_side.posts import delete_posts, post_share
 from bot.discord_side.voice import follow_in_voice
 from bot.i18n import Text, t
 from bot.render import cards
+from bot.render import history as render_history
 from bot.services.errors import Conflict, InvalidInput, NotFound
+from bot.services.progress.history import DEFAULT_WEEKS, WeeklyStats
 from bot.services.progress.views import ProgressReport
 from bot.services.topics import find_stage, find_topic
 from bot.ui import autocomplete as ac
@@ -23,7 +27,7 @@ from bot.ui.answers import Reply, answer_in_time
 from bot.ui.checks import COHORT_HELP, MemberCogBase, authority_of, guild_of
 from bot.ui.confirm import Outcome, ask
 from bot.ui.host import Host
-from bot.ui.options import Name, Note, ProjectUrl
+from bot.ui.options import Name, Note, ProjectUrl, StatsWeeks
 from bot.ui.replies import send_ephemeral
 from bot.usertext import QUOTE_MAX, md
 
@@ -148,21 +152,56 @@ class MemberCog(MemberCogBase):
         # The text answers first; the picture is drawn in a thread and added to the same message.
         await answer_in_time(interaction, answer(), ephemeral=not public)
         report, embed = shown[0]
-        task = asyncio.create_task(self._add_card(interaction, embed, report, subject.display_name))
+        draw = functools.partial(cards.progress_card, report, subject.display_name)
+        task = asyncio.create_task(self._add_picture(interaction, embed, draw, "progress.png"))
         self.drawing.add(task)
         task.add_done_callback(self.drawing.discard)
 
-    async def _add_card(
-        self, interaction: discord.Interaction, embed: discord.Embed, report: ProgressReport, name: str
+    async def _add_picture(
+        self, interaction: discord.Interaction, embed: discord.Embed, draw: Callable[[], bytes], file_name: str
     ) -> None:
+        """Draw the answer's picture in a thread and add it to the answer already sent."""
         try:
-            card = await asyncio.to_thread(cards.progress_card, report, name)
-            embed.set_image(url="attachment://progress.png")
+            card = await asyncio.to_thread(draw)
+            embed.set_image(url=f"attachment://{file_name}")
             await interaction.edit_original_response(
-                embed=embed, attachments=[discord.File(io.BytesIO(card), filename="progress.png")]
+                embed=embed, attachments=[discord.File(io.BytesIO(card), filename=file_name)]
             )
         except Exception:  # the member already has the text; a missing picture is not worth an error
-            log.warning("could not add the /progress card", exc_info=True)
+            log.warning("could not add the picture %s", file_name, exc_info=True)
+
+    @app_commands.command(name="stats", description="Your last weeks: topics done, minutes studied, streak")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        member="Whose weeks to show (default: yours)",
+        cohort=COHORT_HELP,
+        weeks=f"How many weeks back, this one included (default {DEFAULT_WEEKS})",
+    )
+    @app_commands.autocomplete(cohort=ac.my_cohorts)
+    async def stats(
+        self,
+        interaction: discord.Interaction,
+        member: discord.User | None = None,
+        cohort: Name | None = None,
+        weeks: StatsWeeks = DEFAULT_WEEKS,
+    ) -> None:
+        subject = member or interaction.user
+        shown: list[tuple[WeeklyStats, discord.Embed]] = []
+
+        async def answer() -> Reply:
+            guild_id, by, name = guild_of(interaction), authority_of(interaction), subject.display_name
+            stats = await self.services.history.weekly(guild_id, subject.id, cohort, weeks, by=by, name=name)
+            embed = render_history.stats_embed(stats, subject.display_name)
+            shown.append((stats, embed))
+            return Reply(embed=embed)
+
+        await answer_in_time(interaction, answer())
+        stats, embed = shown[0]
+        labels = [render_history.week_label(stats, week) for week in stats.weeks]
+        draw = functools.partial(cards.stats_card, stats, subject.display_name, labels)
+        task = asyncio.create_task(self._add_picture(interaction, embed, draw, "stats.png"))
+        self.drawing.add(task)
+        task.add_done_callback(self.drawing.discard)
 
     @app_commands.command(name="done", description="Mark your current topic done and move to the next")
     @app_commands.guild_only()

@@ -181,6 +181,7 @@ class ModeratorCog(
         study_room: discord.VoiceChannel | None = None,
         study_time: Choice | None = None,
         leaderboard_metric: Choice | None = None,
+        focus: Choice | None = None,
     ) -> None:
         options = await cohort_options(interaction, locals())
         guild_id, by = guild_of(interaction), authority_of(interaction)

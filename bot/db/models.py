@@ -93,6 +93,9 @@ class Cohort(Base):
     study_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # What the weekly leaderboard post ranks by: "topics" done, or "minutes" studied.
     leaderboard_metric: Mapped[str] = mapped_column(String(8), default="topics", server_default="topics")
+    # Focus timers (`/cohort edit focus:on`): members run pomodoro cycles with /focus start; a finished
+    # focus round counts as study time (bot.services.study.focus).
+    focus: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def archived(self) -> bool:
@@ -258,6 +261,48 @@ class StudySession(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "room": time in the study room; "focus": a finished round of a focus timer, written when its bell
+    # rang (bot.services.study.rules counts time both cover once).
+    source: Mapped[str] = mapped_column(String(8), default="room", server_default="room")
+
+
+class FocusTimer(Base):
+    """A running or ended pomodoro cycle (bot.services.study.pomodoro has its timeline). The row is the
+    truth: `bells_rung` says how many of its bells have rung, and ringing one is a compare-and-set on it,
+    so each bell rings once, whichever process or restart gets there. `room_id`: a group timer in the
+    cohort's study room (its bells go to the room's text chat); None: a private one (its bells by DM)."""
+
+    __tablename__ = "focus_timers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    room_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    focus_minutes: Mapped[int] = mapped_column(Integer)
+    break_minutes: Mapped[int] = mapped_column(Integer)
+    rounds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    bells_rung: Mapped[int] = mapped_column(Integer, default=0)
+    # When the next bell is due; None once the timer ended (its last bell, or nobody left in it).
+    next_bell_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class FocusParticipant(Base):
+    """A member in a focus timer from `joined_at` until `left_at` (/focus stop, or the timer's end)."""
+
+    __tablename__ = "focus_participants"
+    __table_args__ = (
+        # One running timer per membership: nobody focuses twice at once in one cohort.
+        Index("ix_focus_participants_open", "membership_id", unique=True, sqlite_where=text("left_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    timer_id: Mapped[int] = mapped_column(ForeignKey("focus_timers.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WeeklyGoal(Base):

@@ -45,7 +45,8 @@ async def bot_lacks(
     return lacking(channel.permissions_for(me), needed)
 
 
-# What the person choosing a channel for the bot's posts must be able to do there themselves.
+# What the person choosing a channel for the bot's posts must be able to do there themselves (and what
+# the bot needs to post plain text: a focus timer's bells in a voice channel's chat).
 WRITING = {"View Channel": "view_channel", "Send Messages": "send_messages"}
 # What the person turning a toggle on must be able to do themselves (where: cohort_settings.CALLER_DOES).
 CALLER_NEEDS: dict[str, dict[str, str]] = {

@@ -20,6 +20,7 @@ from bot.process.health import write_heartbeat
 from bot.process.pacing import bot_pacer, global_limit_trace, pace_requests
 from bot.services import caller
 from bot.services.container import Services
+from bot.ui.focus import FocusJoinButton
 from bot.ui.nudge import NudgeButton
 from bot.ui.replies import install_error_handlers
 
@@ -29,7 +30,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.member", "bot.cogs.moderator", "bot.cogs.routine", "bot.cogs.buddies", "bot.cogs.study")
+COGS = (
+    "bot.cogs.member",
+    "bot.cogs.moderator",
+    "bot.cogs.routine",
+    "bot.cogs.buddies",
+    "bot.cogs.study",
+    "bot.cogs.focus",
+)
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -162,7 +170,7 @@ class StudyBot(commands.AutoShardedBot):
             await self.load_extension(cog)
         install_error_handlers(self.tree, self.record_command)
         # Nudge buttons are matched by their custom id pattern, so they work after a restart.
-        self.add_dynamic_items(NudgeButton)
+        self.add_dynamic_items(NudgeButton, FocusJoinButton)
         await self.tree.set_translator(StudyTranslator())
         await self.sync_commands()
         if self.settings.metrics_port:

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
 from bot.render.common import pace_label
+from bot.render.journey import streak_text
 from bot.render.typesetting import DONE, FULL, MARK, MUTED, TEXT, Card
 from bot.services.study.board import MinutesBoard
 
 if TYPE_CHECKING:
     from bot.services.cohorts.insight import CohortReport
+    from bot.services.progress.history import WeeklyStats
     from bot.services.progress.leaderboard import Leaderboard
     from bot.services.progress.views import ProgressReport
 
@@ -131,3 +133,26 @@ def _chart_template(titles: tuple[str, ...], finished: str | None) -> Any:
         card.track(360, y + 3, 330, 16)
         y += 36
     return card.image
+
+
+def stats_card(stats: WeeklyStats, member_name: str, labels: list[str]) -> bytes:
+    """A row per week (oldest at the top): a bar of topics done and one of minutes studied, each against
+    the best week shown; `labels`: each week's name, as the text answer words it."""
+    card = Card.blank(130 + len(stats.weeks) * 34 + 20)
+    card.text((32, 24), _short(f"{member_name} · {stats.cohort.name}", 48), 26, TEXT, once=True)
+    card.text((32, 64), _short(t("Streak") + ": " + streak_text(stats.streak, stats.best_streak), 60), 17, MUTED)
+    card.text((260, 96), t("Topics done"), 15, DONE)
+    card.text((530, 96), t("Minutes studied"), 15, MARK)
+    most_topics = max((w.topics for w in stats.weeks), default=0) or 1
+    most_minutes = max((w.minutes for w in stats.weeks), default=0) or 1
+    y = 126
+    for week, label in zip(stats.weeks, labels, strict=True):
+        card.text((32, y), _short(label, 26), 15, TEXT)
+        card.track(260, y + 3, 180, 14)
+        card.fill(260, y + 3, 180, 14, week.topics / most_topics, DONE)
+        card.text((450, y), str(week.topics), 15, MUTED)
+        card.track(530, y + 3, 180, 14)
+        card.fill(530, y + 3, 180, 14, week.minutes / most_minutes, MARK)
+        card.text((720, y), str(week.minutes), 15, MUTED)
+        y += 34
+    return card.png()

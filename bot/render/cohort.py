@@ -26,6 +26,15 @@ def study_room_text(cohort: Cohort) -> str:
     return t("off")
 
 
+def focus_text(cohort: Cohort) -> str:
+    """/cohort info's focus timers: on (group timers where, when there is a room), or off."""
+    if not cohort.focus:
+        return t("off")
+    if cohort.study_room_id:
+        return t("on: /focus start (a group timer in {room})", room=channel_mention(cohort.study_room_id))
+    return t("on: /focus start")
+
+
 def schedule_text(cohort: Cohort) -> str:
     return f"{weekday_name(cohort.leaderboard_weekday)} {cohort.leaderboard_time}"
 
@@ -75,6 +84,7 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
         value=t("on: {count} opted in, paired weekly", count=overview.buddies_opted_in) if cohort.buddies else t("off"),
     )
     embed.add_field(name=t("Study time"), value=study_room_text(cohort))
+    embed.add_field(name=t("Focus timers"), value=focus_text(cohort))
     try:
         spans = [(stage, *calendar.stage_days(stage.id)) for stage in roadmap.stages]
     except OverflowError:

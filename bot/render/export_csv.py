@@ -131,7 +131,8 @@ def to_csv(cohorts: list[dict[str, Any]]) -> str:
                 at = local_time(k["at"], zone)
                 writer.writerow(base | {"record": "checkin", "at": at, "minutes": k["minutes"], "note": k["note"]})
             for r in m.get("study_sessions", []):
-                room = {"record": "study_room", "at": local_time(r["started_at"], zone), "minutes": _span(r)}
+                kind = "focus_round" if r.get("source") == "focus" else "study_room"
+                room = {"record": kind, "at": local_time(r["started_at"], zone), "minutes": _span(r)}
                 writer.writerow(base | room | {"topic_id": r["topic_id"], "topic_title": r.get("topic_title")})
             for p in m["shares"]:
                 share = {"record": "share", "at": local_time(p["at"], zone), "note": p["note"]}

@@ -65,7 +65,7 @@ def progress_embed(report: ProgressReport, member_name: str) -> discord.Embed:
     embed.add_field(name=t("Streak"), value=streak_text(report.streak, report.best_streak))
     if report.goal is not None:
         embed.add_field(name=t("Goal this week"), value=goal_text(report.goal))
-    if report.minutes_today or report.room_minutes_on_topic or report.cohort.study_time:
+    if report.minutes_today or report.room_minutes_on_topic or report.cohort.study_time or report.cohort.focus:
         embed.add_field(name=t("Studied today"), value=studied_text(report))
     lines = [f"`{bar(s.done, s.total)}` {s.done}/{s.total} {s.stage.title}" for s in report.stages]
     embed.add_field(name=t("Stages"), value="\n".join(lines), inline=False)
@@ -107,6 +107,12 @@ def studied_text(report: ProgressReport) -> str:
     today = minutes(report.minutes_today)
     if not report.room_minutes_on_topic:
         return today
+    if report.cohort.focus:
+        return t(
+            "{today} · {topic} on this topic in the study room and focus rounds",
+            today=today,
+            topic=minutes(report.room_minutes_on_topic),
+        )
     return t(
         "{today} · {topic} in the study room on this topic", today=today, topic=minutes(report.room_minutes_on_topic)
     )

@@ -335,13 +335,13 @@ class Sandbox:
         """Move the clock to `target` as if the bot had been running all along: stop at every moment a
         nudge or weekly post falls due, in order, and send it then (on time, not "missed while down")."""
         for _ in range(MAX_STOPS):
-            due = await self.bot.services.deliveries.next_due()
+            due = await self._next_due()
             if due is None or due > target:
                 break
             if due > self.clock.now():
                 self.clock.set(due)
             await self.bot.scheduler.tick()
-            after = await self.bot.services.deliveries.next_due()
+            after = await self._next_due()
             if after is not None and after <= self.clock.now():
                 # Still due at this moment (a send that will be retried): let a minute pass, as ticks would.
                 self.clock.set(min(target, self.clock.now() + timedelta(minutes=1)))
@@ -351,6 +351,12 @@ class Sandbox:
             raise SandboxError(f"more than {MAX_STOPS} things fell due in that jump; move the clock in smaller steps")
         self.clock.set(target)
         await self.bot.scheduler.tick()  # what APScheduler would run at the end: send anything else due
+
+    async def _next_due(self) -> datetime | None:
+        """The next moment something falls due: a nudge, a weekly post or a focus timer's bell."""
+        services = self.bot.services
+        moments = (await services.deliveries.next_due(), await services.focus.next_due())
+        return min((moment for moment in moments if moment is not None), default=None)
 
     @property
     def place(self) -> Place:

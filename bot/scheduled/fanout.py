@@ -20,6 +20,7 @@ from bot.discord_side.leftovers import remove_leftovers
 from bot.i18n import t
 from bot.metrics import Metrics
 from bot.render import cards
+from bot.scheduled.focus_bells import FocusBells
 from bot.services.container import Services
 from bot.services.delivery.jobs import DmNoticeJob, LeaderboardJob, NudgeJob
 from bot.services.study.board import MinutesBoard
@@ -48,6 +49,7 @@ class FanoutReport:
     buddies: int = 0  # study-buddy DMs sent
     buddies_closed: int = 0  # study-buddy DMs that found the member's DMs closed
     leftovers: int = 0  # objects deleted cohorts had left on Discord, removed now (bot.discord_side.leftovers)
+    bells: int = 0  # focus timers' bells announced (bot.scheduled.focus_bells)
     errors: list[str] = field(default_factory=list)
     max_lag_seconds: float = 0.0  # how late the most overdue nudge of the run went out
 
@@ -72,6 +74,7 @@ class Fanout:
         self._retry_base = retry_base_seconds
         self._running = asyncio.Lock()
         self._stopping = False
+        self.bells = FocusBells(client, services, self._retrying)
 
     def request_stop(self) -> None:
         """Finish what is claimed, claim nothing more: what is still due waits for the next start."""
@@ -92,6 +95,8 @@ class Fanout:
                     report.leaderboards += 1
             if not self._stopping:
                 report.leftovers = await remove_leftovers(self._client, self._services.leftovers)
+            if not self._stopping:
+                report.bells = await self.bells.ring()
             await self._services.study_rooms.keep_alive()
             m = self._metrics
             m.scheduler_ticks.inc()

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.scheduled.fanout import Fanout, FanoutReport
+from bot.scheduled.focus_bells import BellClock
 from bot.services.delivery.due import DeliveryService
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Scheduler:
         self.ticks = 0
         self.last_tick_at: datetime | None = None
         self._ticked = asyncio.Condition()
+        self._bell_clock = BellClock(fanout.bells)
 
     async def start(self) -> None:
         """Abandon claims an interrupted run left behind, then tick now and every interval."""
@@ -55,6 +57,7 @@ class Scheduler:
             next_run_time=datetime.now(UTC),
         )
         self._aps.start()
+        self._bell_clock.start()
 
     async def tick(self) -> FanoutReport | None:
         """One pass over everything due. Errors are logged; the next tick tries again."""
@@ -86,6 +89,7 @@ class Scheduler:
         done within `deadline` seconds is cancelled: its claims stay claimed (abandoned at the next
         start), so nothing is ever sent twice, and what was never claimed waits for the next start."""
         self._fanout.request_stop()
+        await self._bell_clock.stop(min(deadline, 1.0))  # a ring takes milliseconds: leave the rest to the fan-out
         if self._aps.running:
             self._aps.pause()  # no new tick; APScheduler's shutdown would cancel the running one
         try:

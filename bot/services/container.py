@@ -23,10 +23,12 @@ from bot.services.delivery.due import DeliveryService
 from bot.services.delivery.send_budget import SendBudgetService
 from bot.services.member_data.export import ExportService
 from bot.services.progress.actions import ProgressService
+from bot.services.progress.history import HistoryService
 from bot.services.progress.leaderboard import LeaderboardService
 from bot.services.progress.members import MemberService
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.views import ProgressViews
+from bot.services.study.focus import FocusService
 from bot.services.study.goals import GoalService
 from bot.services.study.rooms import StudyRooms
 from bot.services.together.buddies import BuddyService
@@ -58,6 +60,8 @@ class Services:
     leftovers: Leftovers
     study_rooms: StudyRooms
     goals: GoalService
+    focus: FocusService
+    history: HistoryService
 
     @classmethod
     def build(
@@ -118,4 +122,6 @@ class Services:
             Leftovers(sessions, clock),
             StudyRooms(sessions, clock),
             GoalService(sessions, memberships, clock),
+            FocusService(sessions, memberships, clock),
+            HistoryService(sessions, memberships, clock),
         )

@@ -30,6 +30,22 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def check_range(value: int, low: int, high: int, what: Text) -> int:
+    """`value` when low <= value <= high; else InvalidInput naming the range (a client that ignores the
+    option's declared bounds gets the same answer Discord's own client would have shown)."""
+    if not low <= value <= high:
+        raise InvalidInput(
+            Text(
+                "`{value}` is not accepted for {what}: give a number from {low} to {high}.",
+                value=value,
+                what=what,
+                low=low,
+                high=high,
+            )
+        )
+    return value
+
+
 def parse_hhmm(value: str, what: Text) -> str:
     """A 24-hour HH:MM time; '9:00' is accepted and returned as '09:00'."""
     value = value.strip()

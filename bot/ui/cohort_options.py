@@ -47,6 +47,7 @@ TOGGLE_HELP = {
     "events": "on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
     "buddies": "on: members who opt in with /buddy on are paired each week and introduced by DM",
     "study_time": "on: time in the study room counts as study on each member's topic (off: stop counting)",
+    "focus": "on: members run pomodoro focus timers with /focus start (group timers in the study room)",
 }
 assert tuple(TOGGLE_HELP) == TOGGLES
 

@@ -16,8 +16,10 @@ from bot import usertext
 from bot.db.models import NOTE_MAX_LENGTH, PROJECT_URL_MAX
 from bot.i18n import Text
 from bot.services.errors import InvalidInput
+from bot.services.progress.history import MAX_WEEKS
 from bot.services.progress.members import MAX_CHECKIN_MINUTES
 from bot.services.study.goals import MAX_GOAL_MINUTES, MAX_GOAL_TOPICS
+from bot.services.study.pomodoro import BREAK_MINUTES, FOCUS_MINUTES, ROUNDS
 from bot.services.validation import COHORT_NAME_MAX
 
 # The choices of an on/off option (a modified client can still send other text: parse_on_off refuses it).
@@ -78,3 +80,7 @@ Choice = app_commands.Transform[str, TextOption(CHOICE_MAX)]
 Minutes = app_commands.Range[int, 1, MAX_CHECKIN_MINUTES]
 GoalTopics = app_commands.Range[int, 0, MAX_GOAL_TOPICS]
 GoalMinutes = app_commands.Range[int, 0, MAX_GOAL_MINUTES]
+FocusMinutes = app_commands.Range[int, FOCUS_MINUTES[0], FOCUS_MINUTES[1]]
+BreakMinutes = app_commands.Range[int, BREAK_MINUTES[0], BREAK_MINUTES[1]]
+FocusRounds = app_commands.Range[int, ROUNDS[0], ROUNDS[1]]
+StatsWeeks = app_commands.Range[int, 1, MAX_WEEKS]

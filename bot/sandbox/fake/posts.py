@@ -36,8 +36,9 @@ class Posts:
             return json_response({"message": "Unknown Channel", "code": 10003}, status=404)
         if channel.recipient is not None and channel.recipient.id in fake.dm_closed:
             return json_response({"message": "Cannot send messages to this user", "code": 50007}, status=403)
-        if channel.type == 0 and channel.guild_id is not None:
-            # Every post checks the channel's overwrites, as Discord does: no view, no access at all.
+        if channel.type in (0, 2) and channel.guild_id is not None:
+            # Every post checks the channel's overwrites, as Discord does: no view, no access at all (a
+            # voice channel's text chat too).
             guild = fake.world.guilds[channel.guild_id]
             allowed = guild.permissions_in(channel, fake.world.bot_user.id)
             if not allowed.view_channel:

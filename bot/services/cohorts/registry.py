@@ -34,6 +34,7 @@ from bot.services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFo
 from bot.services.progress import tallies
 from bot.services.progress.pace import CohortCalendar
 from bot.services.progress.streaks import paused_days
+from bot.services.study.focus_rows import end_focus, in_cohort
 from bot.services.study.rooms import end_stays
 from bot.services.topics import cohort_roadmap, find_roadmap
 from bot.usertext import QUOTE_MAX, md
@@ -191,6 +192,8 @@ class CohortService:
                 check_events_possible(access)
             if not cohort.study_time or cohort.study_room_id != room_was:  # stays in a room no longer counted
                 await end_stays(session, StudySession.cohort_id == cohort.id, now)
+            if not cohort.focus:
+                await end_focus(session, in_cohort(cohort.id), now)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
                 await session.execute(forget_statement(cohort.id, THREAD))
             sync_leaderboard_timer(cohort, now)
@@ -311,6 +314,7 @@ class CohortService:
             cohort.archived_at = self._clock.now()
             cohort.next_leaderboard_at = None
             await end_stays(session, StudySession.cohort_id == cohort.id, cohort.archived_at)
+            await end_focus(session, in_cohort(cohort.id), cohort.archived_at)
             await session.execute(
                 update(Membership).where(Membership.cohort_id == cohort.id).values(next_nudge_at=None)
             )

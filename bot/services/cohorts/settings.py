@@ -156,7 +156,7 @@ class ServerAccess(Protocol):
 
 
 # The on/off settings of /cohort edit (each a CohortOptions field and a Cohort column of that name).
-TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies", "study_time")
+TOGGLES = ("threads", "stage_roles", "showcase", "events", "buddies", "study_time", "focus")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +184,7 @@ class CohortOptions:
     study_room: RoomChoice | None = None  # only on edit: the voice channel whose time counts as study
     study_time: str | None = None  # only on edit: "on" counts time in the study room (a room turns it on)
     leaderboard_metric: str | None = None  # only on edit: what the weekly post ranks by, "topics" or "minutes"
+    focus: str | None = None  # only on edit: "on" lets members run focus timers with /focus start
 
 
 def apply_options(cohort: Cohort, options: CohortOptions, today: date) -> None:

@@ -135,6 +135,7 @@ class ExportService:
                     "stay_started_at": _iso(r.stay_started_at),
                     "started_at": _iso(r.started_at),
                     "ended_at": _iso(r.ended_at),
+                    "source": r.source,
                 }
             )
         aimed: dict[int, list[dict]] = {}

@@ -18,6 +18,7 @@ from bot.db.models import (
     Cohort,
     CohortPause,
     Delivery,
+    FocusParticipant,
     GivenRole,
     Membership,
     ProgressEvent,
@@ -51,7 +52,8 @@ BY_MEMBERSHIP: tuple[MemberRows, ...] = (
     MemberRows(ProgressEvent.membership_id, "history"),
     MemberRows(WeeklyTally.membership_id, None),  # counted from the history
     MemberRows(CheckIn.membership_id, "checkins"),
-    MemberRows(StudySession.membership_id, "study_sessions"),
+    MemberRows(StudySession.membership_id, "study_sessions"),  # room stays and focus rounds
+    MemberRows(FocusParticipant.membership_id, None),  # which timer they are in: their rounds are above
     MemberRows(WeeklyGoal.membership_id, "goals"),
     MemberRows(Delivery.target_id, None, Delivery.kind.in_(MEMBER_KINDS)),  # what was sent when
     MemberRows(BuddyMatch.membership_id, None),  # this week's pairing, replaced every week

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import i18n, logs
 from bot.db.group_commit import GroupCommit
-from bot.db.models import Cohort, Membership, StudySession, joining
+from bot.db.models import Cohort, FocusParticipant, Membership, StudySession, joining
 from bot.i18n import Text
 from bot.roadmap import TopicRef
 from bot.services import caller
@@ -27,6 +27,7 @@ from bot.services.errors import Conflict
 from bot.services.progress import tallies
 from bot.services.progress.advance import AdvanceResult, Step, WeekMoved, advance, ensure_open
 from bot.services.progress.memberships import MEMBER_COHORTS, Memberships, live_rows
+from bot.services.study.focus_rows import end_focus
 from bot.services.study.rooms import end_stays, switch_topic
 from bot.services.topics import find_topic
 from bot.usertext import md
@@ -110,6 +111,7 @@ class ProgressService:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise Conflict(Text("You already left **{cohort}**.", cohort=md(cohort.name)))
             await end_stays(session, StudySession.membership_id == membership.id, self._clock.now())
+            await end_focus(session, FocusParticipant.membership_id == membership.id, self._clock.now())
             await session.commit()
             return cohort
 
@@ -275,5 +277,6 @@ class ProgressService:
             membership.left_at = self._clock.now()
             membership.next_nudge_at = None
             await end_stays(session, StudySession.membership_id == membership.id, membership.left_at)
+            await end_focus(session, FocusParticipant.membership_id == membership.id, membership.left_at)
             await session.commit()
             return cohort

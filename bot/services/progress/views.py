@@ -64,6 +64,46 @@ class ProgressReport:
         return round(100 * self.done_count / self.total_topics) if self.total_topics else 0
 
 
+def check_may_see(cohort: Cohort, membership: Membership, by: Authority | None, name: str) -> None:
+    """The privacy rule of a member's progress, asked `by` someone (None: the member): NotAllowed when the
+    member keeps it private and `by` neither is them nor moderates the cohort (`name`: the member's, for
+    the refusal). A moderator's look is answered to them alone (`answer_privately`)."""
+    if by is None or by.user_id == membership.user_id or membership.show_on_leaderboard or by.moderates(cohort):
+        return
+    raise NotAllowed(
+        Text(
+            "{member} keeps their progress private (hidden from the leaderboard): "
+            "only they and the cohort's moderators can see it.",
+            member=md(name, QUOTE_MAX),
+        )
+    )
+
+
+def answered_privately(membership: Membership, by: Authority | None) -> bool:
+    """Whether a look at the member's progress goes to the one asking alone: a moderator's look at a member
+    who keeps it private."""
+    return by is not None and by.user_id != membership.user_id and not membership.show_on_leaderboard
+
+
+async def membership_seen(
+    memberships: Memberships,
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    cohort_name: str | None,
+    by: Authority | None,
+    name: str,
+) -> tuple[Cohort, Membership]:
+    """The member's cohort and membership, as `by` may see them (check_may_see); the member's own look
+    remembers their language and name."""
+    self_view = by is None or by.user_id == user_id
+    cohort, membership = await memberships.membership_in(session, guild_id, user_id, cohort_name, self_view=self_view)
+    if self_view:
+        caller.remember(session, membership)
+    check_may_see(cohort, membership, by, name)
+    return cohort, membership
+
+
 class ProgressViews:
     """Read views of a member's progress; every call is scoped to a guild."""
 
@@ -87,21 +127,9 @@ class ProgressViews:
         """The member's progress in a cohort: topics done, per stage, pace and streak. Asked `by` someone
         else (`name`: the member's, for the refusal): a member who keeps their progress private is
         refused unless `by` moderates the cohort, and then answered to `by` alone."""
-        self_view = by is None or by.user_id == user_id
         async with self._sessions() as session:
-            cohort, membership = await self._memberships.membership_in(
-                session, guild_id, user_id, cohort_name, self_view=self_view
-            )
-            if self_view:
-                caller.remember(session, membership)
-            if not self_view and not membership.show_on_leaderboard and not by.moderates(cohort):
-                raise NotAllowed(
-                    Text(
-                        "{member} keeps their progress private (hidden from the leaderboard): "
-                        "only they and the cohort's moderators can see it.",
-                        member=md(name, QUOTE_MAX),
-                    )
-                )
+            seen = await membership_seen(self._memberships, session, guild_id, user_id, cohort_name, by, name)
+            cohort, membership = seen
             now = self._clock.now()
             timezone = member_timezone(membership, cohort)
             activity = await member_activity(session, membership.id)
@@ -139,7 +167,7 @@ class ProgressViews:
             expected_share=max(0.0, calendar.day_of(today) / calendar.total_days),
             position_share=calendar.windows[current.id].start_day / calendar.total_days if current else 1.0,
             private=not membership.show_on_leaderboard,
-            answer_privately=not self_view and not membership.show_on_leaderboard,
+            answer_privately=answered_privately(membership, by),
         )
 
     async def roadmap_for(self, guild_id: int, user_id: int, cohort_name: str | None) -> Roadmap:

@@ -69,7 +69,13 @@ async def study_time(session: AsyncSession, membership_id: int, timezone: str, n
     return tally(checkins, stretches, timezone, now)
 
 
-_STRETCH = (StudySession.topic_id, StudySession.stay_started_at, StudySession.started_at, StudySession.ended_at)
+_STRETCH = (
+    StudySession.topic_id,
+    StudySession.stay_started_at,
+    StudySession.started_at,
+    StudySession.ended_at,
+    StudySession.source,
+)
 
 
 def tally(checkins: list[tuple[datetime, int]], stretches: list[Stretch], timezone: str, now: datetime) -> StudyTime:
@@ -124,7 +130,7 @@ async def last_room_study(session: AsyncSession, cohort_id: int, now: datetime) 
             func.sum(case((StudySession.ended_at.is_(None), 1), else_=0)),
         )
         .where(StudySession.cohort_id == cohort_id)
-        .group_by(StudySession.membership_id, StudySession.stay_started_at)
+        .group_by(StudySession.membership_id, StudySession.source, StudySession.stay_started_at)
     ):
         end = now if still_open else end
         if end - started >= MIN_STAY:

@@ -10,6 +10,9 @@
   a day's check-ins leave none.
 - The topic a minute falls on is the one the member was on then: /done in the room splits the stay.
 - A day with counted room minutes keeps the streak, as a done topic and a check-in do.
+- A finished focus round (bot.services.study.focus) is study time as a stay in the room is, with the
+  same minimum; a minute both cover (a group timer in the room) counts once, on the topic of the one
+  that began first.
 
 Counting happens when time is read, never stored: a change of timezone re-reads every day the same
 way for streaks, /progress and the check-in cap.
@@ -32,12 +35,14 @@ RESTART_GRACE = timedelta(minutes=15)
 
 @dataclass(frozen=True, slots=True)
 class Stretch:
-    """One row of study_sessions: time in the room on one topic (`ended_at` None: still there)."""
+    """One row of study_sessions: time in the room, or a focus round, on one topic (`ended_at` None: still
+    in the room)."""
 
     topic_id: str | None
     stay_started_at: datetime
     started_at: datetime
     ended_at: datetime | None
+    source: str = "room"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +73,28 @@ def counted(
     """The room time that counts, as pieces in time order (see the module's rules). An open stretch
     counts until `now`; `checkin_minutes`: minutes checked in by hand on each local day."""
     rows = list(stretches)
-    stay_end: dict[datetime, datetime] = {}
+    stay_end: dict[tuple[str, datetime], datetime] = {}
     for row in rows:
         end = min(row.ended_at or now, now)
-        stay_end[row.stay_started_at] = max(stay_end.get(row.stay_started_at, end), end)
+        key = (row.source, row.stay_started_at)
+        stay_end[key] = max(stay_end.get(key, end), end)
     zone = ZoneInfo(timezone)
     pieces: list[tuple[date, datetime, datetime, str | None]] = []
     for row in rows:
-        if stay_end[row.stay_started_at] - row.stay_started_at < MIN_STAY:
+        if stay_end[(row.source, row.stay_started_at)] - row.stay_started_at < MIN_STAY:
             continue
         end = min(row.ended_at or now, now)
         pieces.extend((day, a, b, row.topic_id) for day, a, b in _split_at_midnights(row.started_at, end, zone))
-    pieces.sort(key=lambda p: p[1])
+    pieces.sort(key=lambda p: (p[1], p[2]))
     left: dict[date, int] = {}
     result: list[Piece] = []
+    covered: datetime | None = None  # the end of the time counted so far: a minute counts once
     for day, start, end, topic_id in pieces:
+        if covered is not None:
+            start = max(start, covered)
+            if end <= start:
+                continue
+        covered = end if covered is None else max(covered, end)
         budget = left.get(day, max(0, DAY_MINUTES - checkin_minutes.get(day, 0)) * 60)
         seconds = min(int((end - start).total_seconds()), budget)
         left[day] = budget - seconds

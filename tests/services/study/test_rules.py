@@ -152,3 +152,56 @@ def test_a_periods_minutes_are_its_days_minutes(stays, zone):
     whole = study.minutes_in(T0 - timedelta(days=3), NOW)
     by_day = sum(study.room_minutes.values())
     assert by_day <= whole <= by_day + len(study.room_minutes)
+
+
+def focus(start: datetime, minutes: float, topic: str | None = "dns") -> Stretch:
+    return Stretch(topic, start, start, start + timedelta(minutes=minutes), source="focus")
+
+
+def test_a_group_round_in_the_room_counts_its_minutes_once_on_the_topic_begun_first():
+    room = stay(T0, 40, topic="dns")
+    round_ = focus(T0 + timedelta(minutes=10), 25, topic="http")  # inside the stay
+    pieces = counted([room, round_], {}, BERLIN, NOW)
+    assert minutes_by_day(pieces) == {date(2026, 3, 10): 40}
+    assert minutes_by_topic(pieces) == {"dns": 40}
+
+
+def test_a_focus_round_and_a_room_stay_that_share_a_start_are_each_a_stay_of_their_own():
+    """The minimum is each source's stay: a 3-minute visit is not made whole by a round begun with it."""
+    visit = stay(T0, 3)
+    round_ = focus(T0, 25)
+    assert minutes_by_day(counted([visit, round_], {}, BERLIN, NOW)) == {date(2026, 3, 10): 25}
+
+
+def _union_seconds(intervals: list[tuple[datetime, datetime]]) -> float:
+    total, covered = 0.0, None
+    for start, end in sorted(intervals):
+        if covered is not None:
+            start = max(start, covered)
+        if end > start:
+            total += (end - start).total_seconds()
+        covered = end if covered is None else max(covered, end)
+    return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["room", "focus"]), st.integers(0, 600), st.integers(1, 90)), min_size=1, max_size=8
+    )
+)
+def test_time_counts_once_whatever_overlaps_room_stays_and_focus_rounds_have(spans):
+    """Counted seconds are exactly the union of the stays and rounds long enough to count (all within a
+    day well under its 1,440 minutes): never a second twice, never one lost."""
+    rows = [
+        Stretch("dns", T0 + timedelta(minutes=a), T0 + timedelta(minutes=a), T0 + timedelta(minutes=a + n), source=s)
+        for s, a, n in spans
+    ]
+    # Two rows of one source with the same start are one stay (its longest row): as the rules read them.
+    longest: dict[tuple[str, datetime], datetime] = {}
+    for row in rows:
+        key = (row.source, row.stay_started_at)
+        longest[key] = max(longest.get(key, row.ended_at), row.ended_at)
+    qualifying = [(start, end) for (_, start), end in longest.items() if end - start >= MIN_STAY]
+    pieces = counted(rows, {}, "UTC", NOW)
+    assert sum(p.seconds for p in pieces) == _union_seconds(qualifying)

@@ -354,3 +354,15 @@ async def test_voice_joins_moves_deafens_and_leaves_as_the_acting_member(sandbox
     assert "@bob left 🔊 study-room" in text and "🔊 #study-room" in text
     assert "#study-hall is not a voice channel" in text and sandbox.failures == 2
     assert sandbox.guild.voice == {}
+
+
+def test_the_focus_example_rings_its_bells_where_they_belong_and_counts_a_shared_minute_once():
+    result = sandbox_script((ROOT / "examples" / "focus.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "Focus timers are off in spring" in out
+    assert "☕ Round 1 of 2 done: a 5-minute break" in out.split("[DM to @ada]")[1]  # privately, by DM
+    assert "[#study-room]\n  🍅 @grace started a focus timer" in out and "[Join]" in out
+    assert "[#study-room]\n  @grace @ada ✅ Focus cycle done" in out  # who joined, and no one else
+    assert "🥇 @ada · 55 minutes" in out and "🥈 @grace · 30 minutes" in out  # room and round: once
+    assert "grace · spring: the last 2 weeks" in out and "week of 2026-11-23: 0 topics done · 30 minutes" in out

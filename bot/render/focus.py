@@ -16,6 +16,8 @@ def _at(moment: datetime) -> str:
 
 
 def _shape(cycle: Cycle) -> str:
+    if cycle.rounds == 1:
+        return t("one round of {focus} minutes", focus=cycle.focus_minutes)
     return t(
         "{rounds} × {focus} minutes with {pause}-minute breaks",
         rounds=cycle.rounds,

@@ -25,10 +25,11 @@ def stats_embed(stats: WeeklyStats, name: str) -> discord.Embed:
     """The weeks, newest first, with their totals and the streak."""
     embed = discord.Embed(
         title=t(
-            "{member} · {cohort}: the last {weeks}",
+            "{member} · {cohort}: {weeks}",
             member=md(name),
             cohort=md(stats.cohort.name),
-            weeks=plural(len(stats.weeks), "{n} week", "{n} weeks"),
+            # Two weeks or more: the count is never 1 here, and "this week" needs no number.
+            weeks=t("this week") if len(stats.weeks) == 1 else t("the last {n} weeks", n=len(stats.weeks)),
         ),
         colour=COLOUR,
     )

@@ -125,7 +125,8 @@ def minutes_board_embed(board: MinutesBoard, *, caller_id: int | None, title: st
     if board.period != "all-time":
         embed.set_footer(
             text=t(
-                "{start} → {end} ({timezone}) · check-ins and the study room; ties go to who joined first",
+                "{start} → {end} ({timezone}) · check-ins, the study room and focus rounds; ties go to who joined "
+                "first",
                 start=local_time(board.start, board.cohort.timezone),
                 end=local_time(board.end, board.cohort.timezone),
                 timezone=board.cohort.timezone,

@@ -22,7 +22,7 @@ PACE_CHOICES = [
 assert [c.value for c in PACE_CHOICES] == list(PACES)
 METRIC_CHOICES = [
     app_commands.Choice(name="topics: topics done (skips never count)", value="topics"),
-    app_commands.Choice(name="minutes: minutes studied (check-ins and the study room)", value="minutes"),
+    app_commands.Choice(name="minutes: minutes studied (check-ins, the study room, focus rounds)", value="minutes"),
 ]
 assert [c.value for c in METRIC_CHOICES] == list(METRICS)
 STATUS_CHOICES = [app_commands.Choice(name="active: reopen an archived cohort", value="active")]

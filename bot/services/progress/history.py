@@ -85,7 +85,10 @@ class HistoryService:
         async with self._sessions() as session:
             seen = await membership_seen(self._memberships, session, guild_id, user_id, cohort_name, by, name)
             cohort, membership = seen
-            spans = week_spans(cohort, now, weeks)
+            # Weeks that ended before the member joined say nothing: they are left out (this one stays).
+            spans = [s for s in week_spans(cohort, now, weeks) if s[1] > membership.joined_at] or [
+                week_spans(cohort, now, 1)[0]
+            ]
             timezone = member_timezone(membership, cohort)
             firsts = list(
                 await session.scalars(

@@ -12,6 +12,7 @@ from bot.render import focus as texts
 from bot.services.study.focus import FocusView
 from bot.services.study.pomodoro import DEFAULT_BREAK, DEFAULT_FOCUS, DEFAULT_ROUNDS
 from bot.ui import autocomplete as ac
+from bot.ui.answers import Reply, answer_in_time
 from bot.ui.checks import COHORT_HELP, UsesServices, guild_of, member_command
 from bot.ui.focus import join_view, room_of
 from bot.ui.host import Host
@@ -50,21 +51,25 @@ class FocusCog(UsesServices, commands.GroupCog, group_name="focus", group_descri
         cohort: Name | None = None,
     ) -> None:
         where, postable = await room_of(interaction)
-        view = await self.services.focus.start(
-            guild_of(interaction),
-            interaction.user.id,
-            cohort,
-            minutes,
-            break_minutes,
-            rounds,
-            where if postable else None,
-        )
-        answer = texts.focus_answer(view)
-        if where is not None and not postable and where == view.cohort.study_room_id:
-            answer += "\n" + texts.cannot_post_in_room(where)
-        if view.room_id is not None and not view.joined and not await self._open_in_room(interaction, view):
-            answer += "\n" + texts.room_post_failed(view.room_id)
-        await send_ephemeral(interaction, answer)
+
+        async def answer() -> Reply:  # a group timer is posted in the room first: it may take a while
+            view = await self.services.focus.start(
+                guild_of(interaction),
+                interaction.user.id,
+                cohort,
+                minutes,
+                break_minutes,
+                rounds,
+                where if postable else None,
+            )
+            text = texts.focus_answer(view)
+            if where is not None and not postable and where == view.cohort.study_room_id:
+                text += "\n" + texts.cannot_post_in_room(where)
+            if view.room_id is not None and not view.joined and not await self._open_in_room(interaction, view):
+                text += "\n" + texts.room_post_failed(view.room_id)
+            return Reply(text)
+
+        await answer_in_time(interaction, answer())
 
     async def _open_in_room(self, interaction: discord.Interaction, view: FocusView) -> bool:
         """Post the timer and its Join button in the room's chat (the timer runs whether or not it lands):

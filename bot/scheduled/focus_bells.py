@@ -47,7 +47,7 @@ class FocusBells:
                 text = texts.bell_text(job)
             try:
                 await self._send(job, text)
-            except discord.HTTPException as error:  # rung is rung: a bell is never sent twice
+            except Exception as error:  # rung is rung: a bell is never sent twice, and the others still go
                 log.warning("focus bell of timer %d not delivered: %s", job.timer_id, error)
         return len(jobs)
 

@@ -4,6 +4,8 @@ rounds counted as study time exactly once where a study room counts the same min
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -168,3 +170,23 @@ async def test_leaving_the_cohort_or_turning_focus_off_ends_the_timers(focus_on)
     assert all(t.ended_at is not None for t in await timers(h))
     await later(h, 60)
     assert await focus_rows(h) == []
+
+
+async def test_the_export_lists_focus_rounds_and_forget_me_and_cohort_delete_leave_nothing(focus_on):
+    h = focus_on
+    await h.run(h.bob, "focus start", minutes=20, rounds=2)
+    await h.run(h.alice, "focus start", minutes=20, rounds=2)
+    await later(h, 20)
+    table = await h.run(h.mod, "cohort export", cohort="spring")
+    lines = list(csv.DictReader(io.StringIO(h.fake.files[int(table.message.attachments[0]["id"])].decode())))
+    assert sorted((line["name"], line["minutes"]) for line in lines if line["record"] == "focus_round") == [
+        ("alice", "20"),
+        ("bob", "20"),
+    ]
+    ask = await h.run(h.bob, "forget-me")
+    await h.fake.click(h.bob, h.guild, ask.message, "Delete my data")
+    assert len(await focus_rows(h)) == 1  # alice's
+    assert "not in a focus timer" in (await h.run(h.bob, "focus stop")).message.text()
+    await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
+    assert await focus_rows(h) == [] and await timers(h) == []
+    await later(h, 60)  # no bell rings for a timer that is gone, and nothing breaks

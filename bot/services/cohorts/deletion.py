@@ -13,6 +13,7 @@ from bot.db.models import (
     CohortLink,
     CohortPause,
     Delivery,
+    FocusTimer,
     Membership,
     ProgressEvent,
     ProjectShare,
@@ -101,6 +102,7 @@ class CohortDeletion:
                 delete(Delivery).where(Delivery.kind.in_(COHORT_KINDS), Delivery.target_id == cohort.id)
             )
             await session.execute(delete(CohortPause).where(CohortPause.cohort_id == cohort.id))
+            await session.execute(delete(FocusTimer).where(FocusTimer.cohort_id == cohort.id))  # who was in: above
             made_roles = list(await session.scalars(made_roles_statement([cohort.id])))
             # Deleting a role the bot made takes it from everyone; a moderator's pick is taken back member by member.
             given = [

@@ -18,6 +18,13 @@ def counted_channel(state: discord.VoiceState | None, guild: discord.Guild) -> i
     return state.channel.id
 
 
+def counted_for(user: discord.abc.User, guild: discord.Guild | None) -> int | None:
+    """The voice channel one member counts as present in (their cached voice state), None otherwise."""
+    if guild is None or not isinstance(user, discord.Member):
+        return None
+    return counted_channel(user.voice, guild)
+
+
 def present(guild: discord.Guild) -> dict[int, int]:
     """Every member of the guild who counts as present in a voice channel now: user id -> channel id."""
     where: dict[int, int] = {}
@@ -41,6 +48,6 @@ async def reconcile_rooms(
 async def follow_in_voice(interaction: discord.Interaction, rooms: StudyRooms) -> None:
     """Start counting a member who is already in a study room when they become one of its cohort's."""
     guild = interaction.guild
-    where = present(guild).get(interaction.user.id) if guild is not None else None
+    where = counted_for(interaction.user, guild)
     if guild is not None and where is not None:  # not in voice: nothing to count (and no query to ask)
         await rooms.moved(guild.id, interaction.user.id, where)

@@ -216,7 +216,10 @@ def report_embed(report: CohortReport, title: str | None = None, *, names: bool 
         )
     if report.study:
         embed.add_field(
-            name=t("Time in the study room (median hours on the topic / calendar share)"),
+            # Focus rounds are study rows too: a cohort that runs them reads whose time the hours are.
+            name=t("Time in the study room and focus rounds (median hours on the topic / calendar share)")
+            if report.cohort.focus
+            else t("Time in the study room (median hours on the topic / calendar share)"),
             value="\n".join(
                 f"{s.topic.topic.title}: {number(s.median_minutes / 60)} h / {days(s.budget_days)} · "
                 + plural(s.members, "{n} member", "{n} members")

@@ -10,7 +10,7 @@ import discord
 
 from bot import i18n
 from bot.discord_side.access import WRITING, bot_lacks
-from bot.discord_side.voice import present
+from bot.discord_side.voice import counted_for
 from bot.render import focus as texts
 from bot.services import caller
 from bot.ui.host import host
@@ -23,7 +23,7 @@ async def room_of(interaction: discord.Interaction) -> tuple[int | None, bool]:
     """The voice channel the member counts as present in (None: none), and whether the bot may post in its
     chat (a group timer rings there)."""
     guild = interaction.guild
-    where = present(guild).get(interaction.user.id) if guild is not None else None
+    where = counted_for(interaction.user, guild)
     if guild is None or where is None:
         return None, False
     channel = guild.get_channel(where)

@@ -71,6 +71,9 @@ async def test_a_private_timer_rings_each_bell_once_by_dm_and_counts_finished_ro
     assert len(await focus_rows(h)) == 2
     progress = await h.run(h.bob, "progress")
     assert "50 minutes" in progress.message.text()
+    report = (await h.run(h.mod, "cohort report", cohort="spring")).message.text()
+    field = report.split("Time in the study room and focus rounds (median hours on the topic / calendar share)")[1]
+    assert f"{h.roadmap.first_topic.topic.title}: 0.8 h / " in field  # the same 50 minutes, as hours
     [timer] = await timers(h)
     assert timer.ended_at is not None and timer.next_bell_at is None
     again = await h.run(h.bob, "focus stop")

@@ -192,7 +192,7 @@ class CohortService:
                 check_events_possible(access)
             if not cohort.study_time or cohort.study_room_id != room_was:  # stays in a room no longer counted
                 await end_stays(session, StudySession.cohort_id == cohort.id, now)
-            if not cohort.focus:
+            if options.focus is not None and not cohort.focus:  # off already: no timer can be running
                 await end_focus(session, in_cohort(cohort.id), now)
             if cohort.channel_id != channel_was:  # the old channel keeps its threads; the new one gets its own
                 await session.execute(forget_statement(cohort.id, THREAD))

@@ -20,7 +20,7 @@ from bot.services.delivery.timers import member_timezone, member_today
 from bot.services.progress.leaderboard import period_bounds, week_before
 from bot.services.progress.memberships import Memberships
 from bot.services.progress.streaks import active_days, best_streak, current_streak, member_activity, paused_days
-from bot.services.progress.views import answered_privately, membership_seen
+from bot.services.progress.views import membership_seen
 from bot.services.study.ledger import study_time
 from bot.services.validation import check_range
 
@@ -43,11 +43,9 @@ class WeeklyStats:
     """What /stats shows: the weeks, oldest first (the last one is the current week, until now)."""
 
     cohort: Cohort
-    user_id: int
     weeks: tuple[WeekStat, ...]
     streak: int
     best_streak: int
-    answer_privately: bool = False  # a moderator looking at a member who keeps their progress private
 
 
 def week_spans(cohort: Cohort, now: datetime, count: int) -> list[tuple[datetime, datetime]]:
@@ -85,10 +83,9 @@ class HistoryService:
         async with self._sessions() as session:
             seen = await membership_seen(self._memberships, session, guild_id, user_id, cohort_name, by, name)
             cohort, membership = seen
-            # Weeks that ended before the member joined say nothing: they are left out (this one stays).
-            spans = [s for s in week_spans(cohort, now, weeks) if s[1] > membership.joined_at] or [
-                week_spans(cohort, now, 1)[0]
-            ]
+            # Weeks that ended before the member joined say nothing: they are left out (the current one ends
+            # after now, so it always stays).
+            spans = [span for span in week_spans(cohort, now, weeks) if span[1] > membership.joined_at]
             timezone = member_timezone(membership, cohort)
             firsts = list(
                 await session.scalars(
@@ -106,12 +103,10 @@ class HistoryService:
         days = active_days(activity, study, timezone)
         return WeeklyStats(
             cohort,
-            user_id,
             tuple(
                 WeekStat(start, end, sum(start <= at < end for at in firsts), study.minutes_in(start, end))
                 for start, end in spans
             ),
             current_streak(days, member_today(membership, cohort, now), paused),
             best_streak(days, paused),
-            answer_privately=answered_privately(membership, by),
         )

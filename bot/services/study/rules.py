@@ -70,7 +70,7 @@ def _split_at_midnights(start: datetime, end: datetime, zone: ZoneInfo) -> Itera
 def counted(
     stretches: Iterable[Stretch], checkin_minutes: Mapping[date, int], timezone: str, now: datetime
 ) -> list[Piece]:
-    """The room time that counts, as pieces in time order (see the module's rules). An open stretch
+    """The room and focus time that counts, as pieces in time order (see the module's rules). An open stretch
     counts until `now`; `checkin_minutes`: minutes checked in by hand on each local day."""
     rows = list(stretches)
     stay_end: dict[tuple[str, datetime], datetime] = {}

@@ -78,8 +78,8 @@ def group_post(view: FocusView, starter_id: int) -> str:
 def cannot_post_in_room(room_id: int) -> str:
     """Why a timer started in the study room is private: the bot may not post in the room's chat."""
     return t(
-        "(A private timer: I cannot post in {room}'s chat, so no group timer there. A moderator can give me "
-        "**View Channel** and **Send Messages** in it.)",
+        "(A private timer: a group timer rings in {room}'s chat, and there I or you may not post. It needs "
+        "**View Channel** and **Send Messages** in it, for me and for you.)",
         room=channel_mention(room_id),
     )
 

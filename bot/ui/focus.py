@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot import i18n
-from bot.discord_side.access import WRITING, bot_lacks
+from bot.discord_side.access import WRITING, bot_lacks, lacking
 from bot.discord_side.voice import counted_for
 from bot.render import focus as texts
 from bot.services import caller
@@ -20,15 +20,17 @@ PATTERN = r"focus:join:(?P<timer>[0-9]+)"
 
 
 async def room_of(interaction: discord.Interaction) -> tuple[int | None, bool]:
-    """The voice channel the member counts as present in (None: none), and whether the bot may post in its
-    chat (a group timer rings there)."""
-    guild = interaction.guild
-    where = counted_for(interaction.user, guild)
-    if guild is None or where is None:
+    """The voice channel the member counts as present in (None: none), and whether a group timer may ring in
+    its chat: the bot may post there, and so may the member (the bot posts the timer for them, so it never
+    speaks where they are not allowed to)."""
+    guild, user = interaction.guild, interaction.user
+    where = counted_for(user, guild)
+    if guild is None or where is None or not isinstance(user, discord.Member):
         return None, False
     channel = guild.get_channel(where)
-    postable = channel is not None and not await bot_lacks(interaction, channel, WRITING)
-    return where, postable
+    if channel is None or lacking(channel.permissions_for(user), WRITING):
+        return where, False
+    return where, not await bot_lacks(interaction, channel, WRITING)
 
 
 class FocusJoinButton(discord.ui.DynamicItem[discord.ui.Button], template=PATTERN):

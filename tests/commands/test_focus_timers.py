@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import timedelta
 
+import discord
 import pytest
 from sqlalchemy import select
 
@@ -193,3 +194,44 @@ async def test_the_export_lists_focus_rounds_and_forget_me_and_cohort_delete_lea
     await h.confirm(h.mod, "cohort delete", "Delete for good", cohort="spring")
     assert await focus_rows(h) == [] and await timers(h) == []
     await later(h, 60)  # no bell rings for a timer that is gone, and nothing breaks
+
+
+async def test_a_cohort_named_with_a_mention_pings_nobody_in_focus_answers_bells_and_stats(spring):
+    h = spring
+    name = f"<@{h.carol.id}> club\u200b"
+    create = {"channel": h.hall, "start_date": "2026-12-01", "timezone": "Europe/Berlin"}
+    refused = await h.run(h.mod, "cohort create", name=name, **create)
+    assert refused.message.ephemeral and "invisible" in refused.message.text()  # the invisible character
+    name = f"<@{h.carol.id}> club"
+    await h.create_cohort(name, start_date="2026-12-01")
+    await h.run(h.mod, "cohort edit", cohort=name, focus="on")
+    await h.run(h.bob, "join", cohort=name)
+    replies = [await h.run(h.bob, "focus start", cohort=name, minutes=5, rounds=1)]
+    await later(h, 5)
+    replies += [await h.run(h.bob, "focus stop"), await h.run(h.bob, "stats", cohort=name)]
+    replies += [await h.run(h.mod, "stats", member=h.bob, cohort=name)]
+    for reply in replies:
+        assert reply.message.ephemeral and not reply.message.pinged
+        assert f"<@{h.carol.id}>" not in reply.message.text()
+    [bell] = [m for m in h.fake.dms_to(h.bob) if "Focus cycle done" in m.text()]
+    assert not bell.pinged and f"<@{h.carol.id}>" not in bell.text()
+
+
+async def test_a_timer_started_where_the_member_or_the_bot_may_not_post_is_private(focus_on):
+    """The bot posts a group timer for the member who starts it: never where they could not post."""
+    h = focus_on
+    room = h.guild.add_voice_channel("study-room")
+    room.deny_for(h.bob.id, discord.Permissions(send_messages=True))
+    room.deny_for(h.fake.world.bot_user.id, discord.Permissions(send_messages=True))
+    refresh(h)
+    await h.run(h.mod, "cohort edit", cohort="spring", study_room=room)
+    for user in (h.bob, h.alice):
+        await voice(h, user, room)
+    muted = await h.run(h.bob, "focus start")
+    assert "A private timer: a group timer rings in" in muted.message.text()
+    assert "Your focus timer started" in muted.message.text()
+    await h.run(h.bob, "focus stop")
+    bot_muted = await h.run(h.alice, "focus start")  # alice may post there; the bot may not
+    assert "A private timer" in bot_muted.message.text()
+    assert not [m for m in h.fake.channel_posts if int(m.payload["channel_id"]) == room.id]
+    assert all(t.room_id is None for t in await timers(h))

@@ -17,7 +17,10 @@ CONTENT_MAX = 2000  # for bots; the description's 4,000 is for people
 EMBEDS_TOTAL_MAX = 6000  # title, description, field names and values, footer and author, over all embeds
 ACTION_ROWS_MAX = 5  # without the components-v2 flag
 CHOICE_VALUE_MAX = 100  # an autocomplete choice's string value (the description allows 6,000)
-COMMAND_TEXT_MAX = 4000  # a command's name, description and options' names, descriptions and choices
+# A command's name, description and options' names, descriptions and choices, each field counted at its
+# longest localization (the default included): 8000 since February 2024 (discord-api-docs #6648, #6668;
+# the localization rule: #5343).
+COMMAND_TEXT_MAX = 8000
 COMMANDS_MAX = 100  # chat-input commands per scope
 OPTION_MAX_LENGTH_MAX = 6000
 # Command and option names: lowercase letters, digits, - and _ (Discord's regex, for the scripts we use).
@@ -108,12 +111,18 @@ def check_callback(body: dict) -> list[FieldError]:
     return []
 
 
+def _longest(item: dict, field: str) -> int:
+    """A field's length as Discord counts it toward a command's size: its longest localization."""
+    localized = (item.get(f"{field}_localizations") or {}).values()
+    return max((len(str(text or "")) for text in (item.get(field), *localized)), default=0)
+
+
 def _command_text(command: dict) -> int:
-    total = len(command.get("name") or "") + len(command.get("description") or "")
+    total = _longest(command, "name") + _longest(command, "description")
     for option in command.get("options") or []:
         total += _command_text(option)
         for choice in option.get("choices") or []:
-            total += len(str(choice.get("name") or "")) + len(str(choice.get("value") or ""))
+            total += _longest(choice, "name") + len(str(choice.get("value") or ""))
     return total
 
 

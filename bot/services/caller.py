@@ -38,8 +38,12 @@ NOTED = "studybot.caller_noted"
 def remember(session: Any, membership: Membership) -> None:
     """Note on `membership` the language the member uses now (for their nudges) and the name they go
     by (for exports), a change only when one changed, and mark `session` (async or not) as holding
-    it. Stored with the command's own commit, or `commit_noted` on a read: a refused command writes nothing."""
+    it. Stored with the command's own commit, or `commit_noted` on a read: a refused command writes nothing.
+    Outside an interaction (no name: a scheduled send, a web page) nothing is noted: only the member's own
+    commands say which language they use."""
     language, name = i18n.current(), current_name()
+    if name is None:
+        return
     if membership.locale != language:
         membership.locale = language
         session.info[NOTED] = True

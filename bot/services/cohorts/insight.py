@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Cohort, Membership, ProgressEvent
-from bot.roadmap import RoadmapCatalog, Stage, TopicRef
+from bot.roadmap import Roadmap, RoadmapCatalog, Stage, TopicRef
 from bot.services.clock import Clock
 from bot.services.cohorts.breaks import breaks_of
 from bot.services.cohorts.registry import CohortService
@@ -49,6 +49,55 @@ class TopicStudy:
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a cohort's members are: how many on each stage, how many finished, the topics they are stuck on
+    longest. The one count behind /cohort report, the weekly digest and the cohort's web page."""
+
+    members: int
+    per_stage: list[tuple[Stage, int]]
+    finished: int
+    stuck: list[StuckTopic]  # longest against their budget first, at most STUCK_SHOWN
+
+
+# The active members as the standing reads them.
+_MEMBERS = (
+    Membership.id,
+    Membership.user_id,
+    Membership.current_topic_id,
+    Membership.topic_started_at,
+    Membership.joined_at,
+    Membership.timezone,
+)
+
+
+def _standing(members: list, roadmap: Roadmap, calendar: CohortCalendar, cohort: Cohort, now: datetime) -> Standing:
+    """Members per stage, finished, and stuck topics, each member counted on their own day (as their nudge
+    and /progress count it)."""
+    per_stage = {stage.id: 0 for stage in roadmap.stages}
+    on_topic: dict[str, list[int]] = {}
+    finished = 0
+    for _id, _user, topic_id, started, _joined, own_zone in members:
+        ref = roadmap.topic(topic_id) if topic_id else None
+        if ref is None:
+            finished += 1
+            continue
+        zone = zone_for(own_zone, cohort)
+        per_stage[ref.stage.id] += 1
+        on_topic.setdefault(ref.id, []).append(calendar.counted_days(local_date(started, zone), local_date(now, zone)))
+    stuck = [
+        StuckTopic(roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
+        for t, days in on_topic.items()
+    ]
+    stuck.sort(key=lambda s: (-s.ratio, -s.members))
+    return Standing(
+        len(members),
+        [(stage, per_stage[stage.id]) for stage in roadmap.stages],
+        finished,
+        [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CohortReport:
     cohort: Cohort
     members: int
@@ -70,21 +119,20 @@ class InsightService:
         self._clock = clock
         self._cohorts = cohorts
 
+    async def standing(self, cohort: Cohort) -> Standing:
+        """Members per stage, finished, and the topics members are stuck on longest (the report's counts,
+        without what only moderators read)."""
+        async with self._sessions() as session:
+            members = list(await session.execute(_members_of(cohort)))
+            paused = await paused_days(session, cohort.id)
+        roadmap = cohort_roadmap(self._roadmaps, cohort)
+        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
+        return _standing(members, roadmap, calendar, cohort, self._clock.now())
+
     async def report(self, cohort: Cohort) -> CohortReport:
         """Members per stage, the topics members are stuck on longest, and members quiet for a week."""
         async with self._sessions() as session:
-            members = (
-                await session.execute(
-                    select(
-                        Membership.id,
-                        Membership.user_id,
-                        Membership.current_topic_id,
-                        Membership.topic_started_at,
-                        Membership.joined_at,
-                        Membership.timezone,
-                    ).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))
-                )
-            ).all()
+            members = list(await session.execute(_members_of(cohort)))
             last_event = dict(
                 (
                     await session.execute(
@@ -113,30 +161,16 @@ class InsightService:
             shares = await shares_in(session, cohort, now - SHARES_WEEK, now, roadmap)
             pauses = await breaks_of(session, cohort.id)
         calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, paused)
-        per_stage = {stage.id: 0 for stage in roadmap.stages}
-        on_topic: dict[str, list[int]] = {}
+        standing = _standing(members, roadmap, calendar, cohort, now)
         quiet: list[tuple[int, int]] = []
-        finished = 0
-        for membership_id, user_id, topic_id, started, joined, own_zone in members:
+        for membership_id, user_id, topic_id, _started, joined, own_zone in members:
             # Each member's numbers on their own day, as their nudge and /progress count them.
             zone = zone_for(own_zone, cohort)
-            today = local_date(now, zone)
-            ref = roadmap.topic(topic_id) if topic_id else None
-            if ref is None:
-                finished += 1
-            else:
-                per_stage[ref.stage.id] += 1
-                on_topic.setdefault(ref.id, []).append(calendar.counted_days(local_date(started, zone), today))
             studied = (last_event.get(membership_id), last_checkin.get(membership_id), last_room.get(membership_id))
             latest = max(t for t in (*studied, joined) if t)
-            idle = calendar.counted_days(local_date(latest, zone), today)
-            if idle >= QUIET_DAYS and ref is not None:
+            idle = calendar.counted_days(local_date(latest, zone), local_date(now, zone))
+            if idle >= QUIET_DAYS and topic_id and roadmap.topic(topic_id) is not None:
                 quiet.append((user_id, idle))
-        stuck = [
-            StuckTopic(roadmap.topic(t), len(days), statistics.median(days), calendar.windows[t].length)  # type: ignore[arg-type]
-            for t, days in on_topic.items()
-        ]
-        stuck.sort(key=lambda s: (-s.ratio, -s.members))
         on_topic_minutes: dict[str, list[int]] = {}
         for time in times.values():
             for topic_id, minutes in time.by_topic().items():
@@ -150,12 +184,16 @@ class InsightService:
         quiet.sort(key=lambda q: -q[1])
         return CohortReport(
             cohort,
-            len(members),
-            [(s, per_stage[s.id]) for s in roadmap.stages],
-            finished,
-            [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
+            standing.members,
+            standing.per_stage,
+            standing.finished,
+            standing.stuck,
             quiet,
             pauses,
             shares,
             study[:STUCK_SHOWN],
         )
+
+
+def _members_of(cohort: Cohort) -> Select:
+    return select(*_MEMBERS).where(Membership.cohort_id == cohort.id, Membership.left_at.is_(None))

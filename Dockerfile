@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t studybot .
 # Run:   docker run --env-file .env -v studybot-data:/data studybot
+# Pages: docker run --env-file .env -e WEB_PORT=8080 -p 127.0.0.1:8080:8080 -v studybot-data:/data studybot
+#        (with PAGE_SECRET in .env and a reverse proxy in front: docs/deploying.md). No WEB_PORT, no port.
 # The image installs the package exactly as the README does (pip, from pyproject.toml, at the versions
 # in constraints.txt that the tests passed with), in a venv.
 
@@ -22,7 +24,8 @@ ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/studybot.db \
     HEARTBEAT_PATH=/data/heartbeat.json \
-    ROADMAP_PATH=/app/roadmap.yaml
+    ROADMAP_PATH=/app/roadmap.yaml \
+    WEB_HOST=0.0.0.0
 USER studybot
 VOLUME ["/data"]
 # `docker stop` sends SIGTERM and waits 10 s: the bot stops its scheduler, lets sends in flight

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     # Prometheus metrics on METRICS_HOST:METRICS_PORT when a port is given.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+    # Cohort web pages (bot.web) on WEB_HOST:WEB_PORT when a port is given; PUBLIC_URL is the address people
+    # open (a reverse proxy's), and PAGE_SECRET signs the links (bot.services.pages.links).
+    # 0: any free port (the tests'); links then name the port it got unless PUBLIC_URL is set.
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    public_url: str = ""
+    page_secret: SecretStr | None = None
+    # Requests a client address may make per minute before it gets 429 (the pages are read-only, but cost queries).
+    web_requests_per_minute: int = Field(default=60, ge=1, le=10_000)
     # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
     nudge_grace_hours: float = Field(default=6, ge=0)
     # At most a week: a later post would ask for a week whose tallies are gone (bot.services.progress.tallies).
@@ -79,7 +88,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"COMMAND_GUILD_IDS must be comma-separated server ids, got {part!r}")
         return value
 
-    @field_validator("metrics_port", "roadmaps_dir", "clock_start", mode="before")
+    @field_validator("metrics_port", "web_port", "roadmaps_dir", "clock_start", "page_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         # A blank line in .env means "not set"; `ROADMAPS_DIR=` would otherwise be Path(""), the current directory.
@@ -91,6 +100,31 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("CLOCK_START needs a timezone, e.g. 2026-11-25T08:59:50+00:00")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"PUBLIC_URL must start with https:// (or http://), got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _pages_signed(self) -> Settings:
+        # An unsigned or guessable link would publish every cohort: no pages without a real secret.
+        if self.web_port is not None:
+            secret = self.page_secret.get_secret_value() if self.page_secret else ""
+            if len(secret) < 32:
+                raise ValueError(
+                    "WEB_PORT is set, so PAGE_SECRET must be set too: at least 32 random characters, e.g. the "
+                    "output of `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
+        return self
+
+    @property
+    def page_base_url(self) -> str:
+        """Where page links point: PUBLIC_URL, else this process's own address (fine on one machine)."""
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
 
     @model_validator(mode="after")
     def _shards_in_range(self) -> Settings:

@@ -47,6 +47,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.page_requests = Counter(
+            "studybot_page_requests_total",
+            "Web page requests by outcome: cohort and member pages shown, not_found (any link that opens nothing), "
+            "limited (over the per-address budget)",
+            ["outcome"],
+            registry=self.registry,
+        )
+
     def serve(self, port: int, host: str) -> None:
         """Expose /metrics over HTTP (a daemon thread)."""
         start_http_server(port, addr=host, registry=self.registry)

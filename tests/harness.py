@@ -110,7 +110,10 @@ MODERATORS = discord.Permissions(
 )
 
 
-async def start_harness(database_url: str, *, now: datetime | None = None) -> Harness:
+PAGE_SECRET = "test-page-secret-" + "x" * 32
+
+
+async def start_harness(database_url: str, *, now: datetime | None = None, web: bool = True) -> Harness:
     world = World()
     mod = world.add_user("mod")
     guild = world.add_guild("Study Server", owner=world.add_user("owner"))
@@ -132,6 +135,11 @@ async def start_harness(database_url: str, *, now: datetime | None = None) -> Ha
         discord_api_base_url=base_url,
         delivery_retry_base_seconds=0.01,
         heartbeat_path=Path(tempfile.mkdtemp(prefix="studybot-heartbeat-")) / "heartbeat.json",
+        # The web pages on a free loopback port (bot.web), as `studybot run` serves them with WEB_PORT set.
+        web_port=0 if web else None,
+        page_secret=PAGE_SECRET if web else None,
+        public_url="",
+        web_host="127.0.0.1",
     )
     bot, stack = await start_bot(settings, fake, clock, guild)
     return Harness(fake, bot, stack, clock, guild, hall, mod, alice, bob, carol)

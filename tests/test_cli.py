@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow  # starts `studybot` processes
 
 def studybot(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "ROADMAP_", "ROADMAPS_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DATABASE_", "ROADMAP_", "ROADMAPS_", "WEB_", "PAGE_", "PUBLIC_URL"))
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -90,6 +92,18 @@ def test_env_example_as_env_is_valid(tmp_path, monkeypatch):
         if line and not line.startswith("#")
     }
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_pages_without_a_real_secret_are_refused_in_one_line(tmp_path):
+    """A page link signed with no secret, or a short one, could be forged: WEB_PORT needs PAGE_SECRET."""
+    for secret in ("", "a-secret-too-short-to-sign-with"):
+        env = {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "t", "WEB_PORT": "8080", "PAGE_SECRET": secret}
+        result = studybot("run", cwd=tmp_path, env=env)
+        assert result.returncode == 2, result.stderr
+        assert "PAGE_SECRET must be set" in result.stderr and "Traceback" not in result.stderr
+        assert result.stderr.strip().count("\n") == 0 and (not secret or secret not in result.stderr)  # never echoed
+    bad_url = studybot("run", cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "t", "PUBLIC_URL": "x.org"})
+    assert bad_url.returncode == 2 and "PUBLIC_URL must start with https://" in bad_url.stderr
 
 
 def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):

@@ -40,6 +40,10 @@ def test_slim_multi_stage_non_root_with_data_volume_health_check_and_command():
     assert ("STOPSIGNAL", "SIGTERM") in steps
     env = " ".join(arg for op, arg in steps if op == "ENV")
     assert "DATABASE_URL=sqlite+aiosqlite:////data/studybot.db" in env and "HEARTBEAT_PATH=/data/heartbeat.json" in env
+    # Pages are off unless WEB_PORT is given at `docker run` (with -p to publish it): the image sets no port and
+    # exposes none, and listens on every interface of the container once a port is set.
+    assert "WEB_HOST=0.0.0.0" in env and "WEB_PORT" not in env
+    assert not [arg for op, arg in steps if op == "EXPOSE"]
 
 
 def test_the_build_context_installs_and_its_commands_exist(tmp_path):
@@ -76,6 +80,16 @@ def test_the_build_context_installs_and_its_commands_exist(tmp_path):
     assert pip.returncode == 0, pip.stderr
     assert (target / "migrations" / "versions").is_dir() and (target / "migrations" / "script.py.mako").exists()
     assert (target / "bot" / "locales" / "de.yaml").exists()  # the translations ship with the package
+    # So do the web pages' templates and stylesheet: the installed copy renders a page.
+    page = subprocess.run(
+        [sys.executable, "-c", "from bot.web.server import templates; print(templates().list_templates())"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        cwd=tmp_path,
+    )
+    assert "cohort.html" in page.stdout and "not_found.html" in page.stdout, page.stderr
+    assert (target / "bot" / "web" / "static" / "page.css").exists()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "HEARTBEAT_"))}
     env |= {
         "PYTHONPATH": str(target),

@@ -1,6 +1,6 @@
 """The layers of `bot/` hold: no module imports from a layer above its own (TYPE_CHECKING imports too).
 
-The order is the README's: foundations < db < services < render < discord_side < ui < cogs, scheduled
+The order is the README's: foundations < db < services < render < discord_side < ui < cogs, scheduled, web
 < process < cli, sandbox. A module may import from its own layer and from any layer below."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ LAYERS: dict[str, tuple[int, tuple[str, ...]]] = {
     "ui": (5, ("bot.ui",)),
     "cogs": (6, ("bot.cogs",)),
     "scheduled": (6, ("bot.scheduled",)),
+    "web": (6, ("bot.web",)),
     "process": (7, ("bot.process",)),
     "cli": (8, ("bot.cli", "bot.__main__")),
     "sandbox": (8, ("bot.sandbox",)),
@@ -110,7 +111,7 @@ def test_the_rule_itself(source, target, allowed):
 
 def test_the_readme_names_the_same_order():
     readme = (BOT.parent / "README.md").read_text()
-    order = "foundations < db < services < render < discord_side < ui < cogs, scheduled < process < cli, sandbox"
+    order = "foundations < db < services < render < discord_side < ui < cogs, scheduled, web < process < cli, sandbox"
     assert order in " ".join(readme.split())
 
 

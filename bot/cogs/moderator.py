@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.cogs.moderator_breaks import BreakCommands
+from bot.cogs.pages import PageCommands
 from bot.db.models import Cohort
 from bot.discord_side.access import BotAccess
 from bot.discord_side.events import StageEvents
@@ -52,6 +53,7 @@ from bot.usertext import code, md
 @app_commands.default_permissions(manage_guild=True)
 class ModeratorCog(
     BreakCommands,
+    PageCommands,
     UsesServices,
     commands.GroupCog,
     group_name="cohort",

@@ -96,6 +96,10 @@ class Cohort(Base):
     # Focus timers (`/cohort edit focus:on`): members run pomodoro cycles with /focus start; a finished
     # focus round counts as study time (bot.services.study.focus).
     focus: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The cohort's web page (`/cohort page`): the version its link is signed with; None: never on; negative:
+    # taken down (the last version, kept so that no older link opens again when it goes back up). Revoking
+    # moves the version on, so every older link stops working at once (bot.services.pages.access).
+    page_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def archived(self) -> bool:
@@ -141,6 +145,8 @@ class Membership(Base):
     # `/settings stage_roles`: whether finishing a stage gives its role. None: as their privacy (a member
     # who hides their progress gets no public badge unless they ask for it).
     wants_stage_roles: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # The version the member's own page link (`/mypage`) is signed with; `/mypage revoke:true` moves it on.
+    page_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def active(self) -> bool:

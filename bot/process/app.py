@@ -20,6 +20,7 @@ from bot.process.health import write_heartbeat
 from bot.process.pacing import bot_pacer, global_limit_trace, pace_requests
 from bot.services import caller
 from bot.services.container import Services
+from bot.services.pages.links import LinkSigner, PageLinks
 from bot.ui.focus import FocusJoinButton
 from bot.ui.nudge import NudgeButton
 from bot.ui.replies import install_error_handlers
@@ -27,6 +28,7 @@ from bot.ui.replies import install_error_handlers
 if TYPE_CHECKING:
     from bot.scheduled.fanout import Fanout
     from bot.scheduled.scheduler import Scheduler
+    from bot.web.server import PageServer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ COGS = (
     "bot.cogs.buddies",
     "bot.cogs.study",
     "bot.cogs.focus",
+    "bot.cogs.pages",
 )
 
 
@@ -130,6 +133,10 @@ class StudyBot(commands.AutoShardedBot):
         self.fanout: Fanout | None = None
         self.scheduler: Scheduler | None = None
         self._closing = False
+        self.page_links: PageLinks | None = None
+        self.page_server: PageServer | None = None
+        if settings.web_port is not None and settings.page_secret is not None:
+            self.page_links = PageLinks(LinkSigner(settings.page_secret.get_secret_value()), settings.page_base_url)
 
     def attach(self, fanout: Fanout, scheduler: Scheduler) -> None:
         """Give the bot its fan-out and the scheduler that drives it (they need the bot to exist first)."""
@@ -176,6 +183,16 @@ class StudyBot(commands.AutoShardedBot):
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
             log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.settings.metrics_port)
+        if self.page_links is not None and self.settings.web_port is not None:
+            # Imported here: a bot without pages never loads Jinja2 or the aiohttp server.
+            from bot.web.server import PageServer, PageSite
+
+            site = PageSite(self.services, self.page_links.signer, self.metrics, self.settings.web_requests_per_minute)
+            self.page_server = PageServer(site, self.settings.web_host, self.settings.web_port)
+            await self.page_server.start()
+            if not self.settings.public_url:  # the links name the port the server got (WEB_PORT=0: any)
+                base = f"http://{self.settings.web_host}:{self.page_server.port}"
+                self.page_links = PageLinks(self.page_links.signer, base)
         if self._start_scheduler and self.scheduler is not None:
             await self.scheduler.start()
 
@@ -183,6 +200,9 @@ class StudyBot(commands.AutoShardedBot):
         """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.page_server is not None:
+            await self.page_server.stop()
+            self.page_server = None
         if not self._closing:
             self._closing = True  # close runs again when a stack unwinds: the moment seen is the first
             try:  # the last moment the bot saw who is in the study rooms: a restart ends no stay earlier

@@ -13,6 +13,7 @@ from bot.services.cohorts.breaks import BreakChange
 from bot.services.cohorts.deletion import DeletionScope
 from bot.services.cohorts.insight import QUIET_DAYS, CohortReport
 from bot.services.cohorts.registry import CohortListing, CohortOverview
+from bot.services.pages.access import page_on
 from bot.services.progress.pace import CohortCalendar
 from bot.usertext import channel_mention, md, safe_link
 
@@ -85,6 +86,10 @@ def cohort_embed(overview: CohortOverview, roadmap: Roadmap, title: str | None =
     )
     embed.add_field(name=t("Study time"), value=study_room_text(cohort))
     embed.add_field(name=t("Focus timers"), value=focus_text(cohort))
+    embed.add_field(
+        name=t("Web page"),
+        value=t("on: /cohort page gives its link") if page_on(cohort) else t("off: /cohort page puts it up"),
+    )
     try:
         spans = [(stage, *calendar.stage_days(stage.id)) for stage in roadmap.stages]
     except OverflowError:

@@ -22,6 +22,8 @@ from bot.services.delivery.dm_state import ClosedDms
 from bot.services.delivery.due import DeliveryService
 from bot.services.delivery.send_budget import SendBudgetService
 from bot.services.member_data.export import ExportService
+from bot.services.pages.access import PageAccess
+from bot.services.pages.content import PageContent
 from bot.services.progress.actions import ProgressService
 from bot.services.progress.history import HistoryService
 from bot.services.progress.leaderboard import LeaderboardService
@@ -62,6 +64,8 @@ class Services:
     goals: GoalService
     focus: FocusService
     history: HistoryService
+    pages: PageAccess
+    page_content: PageContent
 
     @classmethod
     def build(
@@ -99,6 +103,7 @@ class Services:
         )
         members = MemberService(sessions, clock, memberships, closed_dms)
         links = CohortLinkService(sessions, clock)
+        history = HistoryService(sessions, memberships, clock)
         return cls(
             roadmaps,
             clock,
@@ -123,5 +128,7 @@ class Services:
             StudyRooms(sessions, clock),
             GoalService(sessions, memberships, clock),
             FocusService(sessions, memberships, clock),
-            HistoryService(sessions, memberships, clock),
+            history,
+            PageAccess(sessions, cohorts, memberships),
+            PageContent(sessions, roadmaps, clock, cohorts, insight, leaderboards, progress_views, history),
         )

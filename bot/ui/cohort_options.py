@@ -41,13 +41,13 @@ OPTION_HELP = {
 
 # The on/off settings of /cohort edit (every one of TOGGLES), with what "on" does.
 TOGGLE_HELP = {
-    "threads": "on: a public thread per topic in the cohort channel, linked from /topic, nudges and /done",
-    "stage_roles": "on: a role for each stage a member finishes (/cohort stage-role picks one)",
-    "showcase": "on: members post their projects in the cohort channel with /share",
-    "events": "on: a Discord scheduled event at the start of each stage, kept in step with the calendar",
-    "buddies": "on: members who opt in with /buddy on are paired each week and introduced by DM",
-    "study_time": "on: time in the study room counts as study on each member's topic (off: stop counting)",
-    "focus": "on: members run pomodoro focus timers with /focus start (group timers in the study room)",
+    "threads": "on: a public thread per topic in the cohort channel",
+    "stage_roles": "on: a role for each stage a member finishes",
+    "showcase": "on: members post their projects with /share",
+    "events": "on: a scheduled event at each stage's start",
+    "buddies": "on: members who opt in are paired each week",
+    "study_time": "on: study-room time counts as study (off: stop counting)",
+    "focus": "on: pomodoro focus timers with /focus start",
 }
 assert tuple(TOGGLE_HELP) == TOGGLES
 

@@ -11,11 +11,17 @@ if TYPE_CHECKING:
     from discord.ext import commands
 
     from bot.services.container import Services
+    from bot.services.pages.links import PageLinks
 
 
 class Host(Protocol):
     @property
     def services(self) -> Services: ...
+
+    @property
+    def page_links(self) -> PageLinks | None:
+        """Page links, when this bot serves web pages (WEB_PORT and PAGE_SECRET set); None: pages are off."""
+        ...
 
     def record_command(self, interaction: discord.Interaction, outcome: str) -> None: ...
 

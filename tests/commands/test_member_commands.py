@@ -34,6 +34,7 @@ async def test_registers_every_command_with_its_options(h):
         "leaderboard",
         "share",
         "buddy",
+        "mypage",
     } <= set(commands)
     assert [o["name"] for o in commands["buddy"]["options"]] == ["on", "off", "show"]
     assert commands["buddy"]["contexts"] == [0] and commands["buddy"].get("default_member_permissions") is None
@@ -57,6 +58,7 @@ async def test_registers_every_command_with_its_options(h):
         "unpause",
         "calendar",
         "stage-role",
+        "page",
     }
     edit = {o["name"]: o for o in next(o for o in cohort["options"] if o["name"] == "edit")["options"]}
     for toggle in ("threads", "stage_roles", "showcase", "events", "buddies"):  # picked from a list, never typed

@@ -90,6 +90,7 @@ def every_cohort_command(h) -> dict[str, dict[str, object]]:
         "stage-role": {"cohort": "spring", "stage": "databases", "role": h.guild.add_role("DB", discord.Permissions())},
         "set-progress": {"cohort": "spring", "member": h.bob, "topic": "grpc"},
         "remove": {"cohort": "spring", "member": h.bob},
+        "page": {"cohort": "spring"},
     }
     group = h.bot.tree.get_command("cohort", guild=None) or h.bot.tree.get_command("cohort", guild=h.guild)
     assert isinstance(group, discord.app_commands.Group)

@@ -169,7 +169,11 @@ async def live_bot(
     offset = (clock_start - datetime.now(UTC)) if clock_start else None
     fake = FakeDiscord(world, clock=(lambda: datetime.now(UTC) + offset) if offset is not None else None)
     await fake.start()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "CLOCK_", "COMMAND_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DATABASE_", "CLOCK_", "COMMAND_", "WEB_", "PAGE_", "PUBLIC_URL"))
+    }
     live_env = (
         base
         | {

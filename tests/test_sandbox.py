@@ -366,3 +366,16 @@ def test_the_focus_example_rings_its_bells_where_they_belong_and_counts_a_shared
     assert "[#study-room]\n  @grace @ada ✅ Focus cycle done" in out  # who joined, and no one else
     assert "🥇 @ada · 55 minutes" in out and "🥈 @grace · 30 minutes" in out  # room and round: once
     assert "grace · spring: the last 2 weeks" in out and "week of 2026-11-23: 0 topics done · 30 minutes" in out
+
+
+def test_the_pages_example_follows_its_links_to_the_pages_and_names_only_who_shows_their_progress():
+    result = sandbox_script((ROOT / "examples" / "pages.txt").read_text())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    cohort_page = out.split("@mod> open\n")[1].split("@mod> open ?lang=de")[0]
+    assert cohort_page.startswith("[200 http://127.0.0.1:") and "## Members per stage" in cohort_page
+    assert "How the Web Works | 2" in cohort_page  # ada and grace, hidden, both counted
+    assert "1 | ada | 2 | 1 day" in cohort_page and "grace" not in cohort_page  # grace hides: never named
+    assert "- https://github.com/ada/tiny-http-server ada · How the Web Works" in cohort_page
+    assert "## Mitglieder je Etappe" in out and "## Progress" in out and "2 of 31 topics done" in out
+    assert "The old link of spring's page stopped working" in out and "Web page: off" in out

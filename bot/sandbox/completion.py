@@ -50,7 +50,7 @@ async def completions(box: Console, line: str) -> list[Completion]:
     """Everything Tab can offer for `line`: whole candidate lines, each with what Discord's list shows
     (an autocompleted option's choice name, such as a topic's title)."""
     if not line.startswith("/"):
-        words = ["as ", "click ", "clock ", "locale ", "voice ", "users", "channels", "help", "quit"]
+        words = ["as ", "click ", "clock ", "locale ", "voice ", "open", "users", "channels", "help", "quit"]
         return [Completion(w, w.strip()) for w in words if w.startswith(line)]
     registered = box.fake.commands.get(None, []) + box.fake.commands.get(box.guild.id, [])
     head, _, last = line.rpartition(" ")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.process.runner import prepared_bot, serve
 from bot.roadmap import RoadmapCatalog
 from bot.sandbox.admin import ROLE_HELP, admin_line, roles_text, users_text
+from bot.sandbox.browse import OPEN_HELP, PAGE_LINK, open_page
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.fake import FakeDiscord
@@ -43,6 +45,7 @@ Sandbox commands:
   locale CODE      the current user's Discord language (`de` for German, `en-US`); `locale server CODE` the server's
 {ROLE_HELP}
 {VOICE_HELP}
+{OPEN_HELP}
   users, channels  what exists          help   this text          quit   leave (Ctrl-D too)
 Tab completes commands, option names, and option values the bot autocompletes."""
 
@@ -104,6 +107,12 @@ class Sandbox:
             discord_gateway_url=self.fake.gateway_url,
             delivery_retry_base_seconds=0.1,
             heartbeat_path=db.parent / "sandbox-heartbeat.json",
+            # The web pages on a free loopback port, signed with a secret of this session: `/cohort page`
+            # and `/mypage` give links a browser on this machine opens.
+            web_port=0,
+            web_host="127.0.0.1",
+            public_url="",
+            page_secret=secrets.token_urlsafe(32),
         )
         self.bot = await self._stack.enter_async_context(prepared_bot(settings, roadmaps, self.clock))
         task = asyncio.ensure_future(serve(self.bot, "sandbox-token"))
@@ -232,10 +241,21 @@ class Sandbox:
         elif word == "channels":
             names = (f"{'🔊 ' if c.type == 2 else ''}#{c.name}" for c in self.channels.values())
             self.emit("channels: " + ", ".join(names))
+        elif word == "open":
+            self.emit(await open_page(self._latest_page_link() + rest))
         elif word == "help":
             self.emit(HELP)
         else:
             raise SandboxError(f"unknown command `{word}`: slash commands start with /; `help` lists the rest")
+
+    def _latest_page_link(self) -> str:
+        """The latest page link in a message the acting person saw (their answers, their DMs, the channels)."""
+        for message, owner in reversed(self._seen):
+            if owner in (None, self.acting.id):
+                found = PAGE_LINK.search(message.text())
+                if found:
+                    return found[1]
+        raise SandboxError("no page link shown to you yet: `/cohort page` or `/mypage` gives one")
 
     def _locale(self, rest: str) -> None:
         target, _, code = rest.partition(" ")

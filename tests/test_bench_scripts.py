@@ -21,6 +21,18 @@ def test_the_card_benchmark_runs():
         assert card in result.stdout
 
 
+def test_the_page_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "page.py"), "--members", "40", "--runs", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '"members": 40' in result.stdout and '"http": {' in result.stdout
+
+
 def test_the_scale_out_benchmark_runs():
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "scaleout.py"), "--members", "20", "--limit", "20", "--timeout", "30"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     page_secret: SecretStr | None = None
     # Requests a client address may make per minute before it gets 429 (the pages are read-only, but cost queries).
     web_requests_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # The reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or networks):
+    # requests from anywhere else count against their own address. Docker's bridge is 172.16.0.0/12.
+    web_trusted_proxies: str = "127.0.0.1,::1"
     # Scheduler: how late a missed nudge / leaderboard may still be sent after downtime.
     nudge_grace_hours: float = Field(default=6, ge=0)
     # At most a week: a later post would ask for a week whose tallies are gone (bot.services.progress.tallies).
@@ -99,6 +103,19 @@ class Settings(BaseSettings):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("CLOCK_START needs a timezone, e.g. 2026-11-25T08:59:50+00:00")
+        return value
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            try:
+                ipaddress.ip_network(part.strip(), strict=False) if part.strip() else None
+            except ValueError:
+                raise ValueError(
+                    f"WEB_TRUSTED_PROXIES: {part.strip()!r} is not an address or network "
+                    "(e.g. 127.0.0.1, 172.16.0.0/12)"
+                ) from None
         return value
 
     @field_validator("public_url")

@@ -102,6 +102,9 @@ def test_pages_without_a_real_secret_are_refused_in_one_line(tmp_path):
         assert result.returncode == 2, result.stderr
         assert "PAGE_SECRET must be set" in result.stderr and "Traceback" not in result.stderr
         assert result.stderr.strip().count("\n") == 0 and (not secret or secret not in result.stderr)  # never echoed
+    proxies = {"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "t", "WEB_TRUSTED_PROXIES": "127.0.0.1,localhost"}
+    bad_proxy = studybot("run", cwd=tmp_path, env=proxies)
+    assert bad_proxy.returncode == 2 and "WEB_TRUSTED_PROXIES: 'localhost' is not an address" in bad_proxy.stderr
     bad_url = studybot("run", cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "t", "PUBLIC_URL": "x.org"})
     assert bad_url.returncode == 2 and "PUBLIC_URL must start with https://" in bad_url.stderr
 

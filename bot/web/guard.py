@@ -54,16 +54,25 @@ class RateLimit:
         return str(max(1, math.ceil(seconds)))
 
 
-def client_address(remote: str | None, forwarded_for: str | None) -> str:
-    """Whom to count a request against: the peer, or, when the peer is a reverse proxy on this machine
-    (loopback), the address it says it got the request from (the last one in X-Forwarded-For: the proxy's
-    own addition; earlier ones are the client's to invent)."""
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def trusted_networks(spec: str) -> Networks:
+    """WEB_TRUSTED_PROXIES: comma-separated addresses or networks (`127.0.0.1`, `172.16.0.0/12`); ValueError
+    names a part that is neither."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip())
+
+
+def client_address(remote: str | None, forwarded_for: str | None, proxies: Networks) -> str:
+    """Whom to count a request against: the peer, or, when the peer is a trusted reverse proxy (`proxies`),
+    the address it says it got the request from (the last one in X-Forwarded-For: the proxy's own addition;
+    earlier ones are the client's to invent)."""
     peer = remote or "unknown"
     try:
-        local = ipaddress.ip_address(peer).is_loopback
+        trusted = any(ipaddress.ip_address(peer) in network for network in proxies)
     except ValueError:
-        local = False
-    if local and forwarded_for:
+        trusted = False
+    if trusted and forwarded_for:
         last = forwarded_for.split(",")[-1].strip()
         try:
             return str(ipaddress.ip_address(last))

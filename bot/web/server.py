@@ -18,13 +18,16 @@ from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.errors import NotFound
 from bot.services.pages.links import Kind, LinkSigner
-from bot.web.guard import SECURITY_HEADERS, RateLimit, client_address
+from bot.web.guard import SECURITY_HEADERS, Networks, RateLimit, client_address, trusted_networks
 from bot.web.pages import cohort_context, labels, member_context
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGE_CACHE = "max-age=60"  # short: a revoked link or a forgotten member is gone from caches within a minute
+LOOPBACK = trusted_networks("127.0.0.0/8,::1")
+# Short, and in the reader's browser only: no shared cache (a proxy, a CDN) ever keeps a page, so a revoked
+# link, a page taken down or a member's /forget-me is gone for everyone else at once.
+PAGE_CACHE = "private, max-age=30"
 LANGS = (ENGLISH, *LANGUAGES.values())
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -43,8 +46,16 @@ def templates() -> jinja2.Environment:
 class PageSite:
     """The app: routes, the request budget, the headers and the metrics, over the bot's services."""
 
-    def __init__(self, services: Services, signer: LinkSigner, metrics: Metrics, per_minute: int) -> None:
+    def __init__(
+        self,
+        services: Services,
+        signer: LinkSigner,
+        metrics: Metrics,
+        per_minute: int,
+        proxies: Networks = LOOPBACK,
+    ) -> None:
         self._services = services
+        self._proxies = proxies
         self._signer = signer
         self._metrics = metrics
         self._limit = RateLimit(per_minute)
@@ -63,7 +74,7 @@ class PageSite:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"))
+        address = client_address(request.remote, request.headers.get("X-Forwarded-For"), self._proxies)
         wait = self._limit.check(address)
         if wait:
             self._metrics.page_requests.labels("limited").inc()
@@ -103,11 +114,10 @@ class PageSite:
         """A page's HTML from its context, in `lang` (the current language of t(): the caller's)."""
         return self._env.get_template(template).render(page=context, text=labels(), lang=lang, langs=LANGS)
 
-    def _page(self, template: str, context: dict, lang: str, kind: Kind, *, private: bool) -> web.Response:
+    def _page(self, template: str, context: dict, lang: str, kind: Kind) -> web.Response:
         html = self.html(template, context, lang)
         self._metrics.page_requests.labels("cohort" if kind == "c" else "member").inc()
-        cache = f"private, {PAGE_CACHE}" if private else f"public, {PAGE_CACHE}"
-        return web.Response(text=html, content_type="text/html", headers={"Cache-Control": cache})
+        return web.Response(text=html, content_type="text/html", headers={"Cache-Control": PAGE_CACHE})
 
     async def _cohort(self, request: web.Request) -> web.Response:
         key = self._signer.read("c", request.match_info["token"])
@@ -120,7 +130,7 @@ class PageSite:
                 page = await self._services.page_content.cohort_page(cohort)
             except NotFound:  # its roadmap is not loaded in this process
                 return self._missing()
-            return self._page("cohort.html", cohort_context(page), lang, "c", private=False)
+            return self._page("cohort.html", cohort_context(page), lang, "c")
 
     async def _member(self, request: web.Request) -> web.Response:
         key = self._signer.read("m", request.match_info["token"])
@@ -134,7 +144,7 @@ class PageSite:
                 page = await self._services.page_content.member_page(cohort, membership)
             except NotFound:
                 return self._missing()
-            return self._page("member.html", member_context(page), lang, "m", private=True)
+            return self._page("member.html", member_context(page), lang, "m")
 
     async def _stylesheet(self, request: web.Request) -> web.Response:
         return web.Response(body=self._css, content_type="text/css", headers={"Cache-Control": "public, max-age=3600"})

@@ -104,7 +104,7 @@ async def test_every_answer_carries_the_safety_headers_and_nothing_writes(spring
         assert headers["X-Content-Type-Options"] == "nosniff", what
         assert headers["Referrer-Policy"] == "no-referrer", what
     assert {answers[m].status for m in ("post", "put", "delete")} == {405}
-    assert answers["page"].headers["Cache-Control"] == "public, max-age=60"
+    assert answers["page"].headers["Cache-Control"] == "private, max-age=30"  # never in a shared cache
     assert "<script" not in answers["page"].body and " style=" not in answers["page"].body
     assert await dump(h) == before
 

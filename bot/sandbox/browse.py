@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import aiohttp
 
 from bot.sandbox.errors import SandboxError
+from bot.sandbox.fake.records import Message
 
 OPEN_HELP = """\
   open [?lang=de]  open the latest page link shown to you (`/cohort page`, `/mypage`) and print its text"""
@@ -58,6 +59,17 @@ def page_text(html: str) -> str:
     parser.close()
     parser._flush()
     return "\n".join(f"  {line}" for line in parser.lines)
+
+
+def latest_page_link(seen: list[tuple[Message, int | None]], person_id: int) -> str:
+    """The latest page link in a message the person saw (`seen`: each message with who can see it, None: the
+    channel's everyone), their answers, their DMs and the channels alike."""
+    for message, owner in reversed(seen):
+        if owner in (None, person_id):
+            found = PAGE_LINK.search(message.text())
+            if found:
+                return found[1]
+    raise SandboxError("no page link shown to you yet: `/cohort page` or `/mypage` gives one")
 
 
 async def open_page(url: str) -> str:

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.process.runner import prepared_bot, serve
 from bot.roadmap import RoadmapCatalog
 from bot.sandbox.admin import ROLE_HELP, admin_line, roles_text, users_text
-from bot.sandbox.browse import OPEN_HELP, PAGE_LINK, open_page
+from bot.sandbox.browse import OPEN_HELP, latest_page_link, open_page
 from bot.sandbox.completion import Completion, completions, insertable
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.fake import FakeDiscord
@@ -242,20 +242,11 @@ class Sandbox:
             names = (f"{'🔊 ' if c.type == 2 else ''}#{c.name}" for c in self.channels.values())
             self.emit("channels: " + ", ".join(names))
         elif word == "open":
-            self.emit(await open_page(self._latest_page_link() + rest))
+            self.emit(await open_page(latest_page_link(self._seen, self.acting.id) + rest))
         elif word == "help":
             self.emit(HELP)
         else:
             raise SandboxError(f"unknown command `{word}`: slash commands start with /; `help` lists the rest")
-
-    def _latest_page_link(self) -> str:
-        """The latest page link in a message the acting person saw (their answers, their DMs, the channels)."""
-        for message, owner in reversed(self._seen):
-            if owner in (None, self.acting.id):
-                found = PAGE_LINK.search(message.text())
-                if found:
-                    return found[1]
-        raise SandboxError("no page link shown to you yet: `/cohort page` or `/mypage` gives one")
 
     def _locale(self, rest: str) -> None:
         target, _, code = rest.partition(" ")

@@ -1,8 +1,10 @@
 """Who gets which page link, and which links still open a page.
 
 A cohort's page is on once a moderator asks for its link; revoking moves its version on (every older
-link stops working) and turning it off forgets the version. A member's own page link is theirs alone to
-ask for (or a moderator's of their cohort); revoking moves its version on too."""
+link stops working), and taking it down keeps the last version, negated, so that when it goes back up its
+new link is one no one had before. A member's own page link is theirs to ask for (or a moderator's of their
+cohort, to look); revoking moves its version on too. A member who leaves has no page; one who rejoins (the
+same membership) has the link they had."""
 
 from __future__ import annotations
 

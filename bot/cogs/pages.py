@@ -112,7 +112,7 @@ class MyPageCog(MemberCogBase):
             own = await self.services.pages.member_link(guild_id, interaction.user.id, cohort, revoke=revoke)
             url = links.url(own.key)
             if own.revoked:
-                return Reply(t("Your old page link stopped working. The new one: <{url}>", url=url))
+                return Reply(t("Any older link to your page stopped working. The new one: <{url}>", url=url))
             return Reply(
                 t(
                     "Your own page in **{cohort}**: <{url}>\nIt shows your progress as `/progress` and `/stats` "

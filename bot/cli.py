@@ -107,6 +107,16 @@ def _heartbeat_or_exit(settings: Settings) -> None:
         _stop(problem)
 
 
+def _web_port_or_exit(settings: Settings) -> None:
+    """Stop with one line when the pages' port cannot be listened on."""
+    from bot.process.paths import web_port_problem
+
+    if settings.web_port:  # 0 (any free port) always binds
+        problem = web_port_problem(settings.web_host, settings.web_port)
+        if problem:
+            _stop(problem)
+
+
 def cmd_migrate(_args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade_to_head
 
@@ -161,6 +171,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     roadmaps = _load_roadmaps_or_exit(settings.roadmap_path, settings.roadmaps_dir)
     _database_or_exit(settings)
     _heartbeat_or_exit(settings)
+    _web_port_or_exit(settings)
     try:
         asyncio.run(_run_bot(settings, roadmaps, settings.discord_token.get_secret_value().strip()))
     except KeyboardInterrupt:

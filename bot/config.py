@@ -138,10 +138,13 @@ class Settings(BaseSettings):
                 )
         return self
 
-    @property
-    def page_base_url(self) -> str:
-        """Where page links point: PUBLIC_URL, else this process's own address (fine on one machine)."""
-        return self.public_url or f"http://{self.web_host}:{self.web_port}"
+    def page_base_url(self, port: int | None = None) -> str:
+        """Where page links point: PUBLIC_URL, else this process's own address on `port` (default WEB_PORT),
+        fine on one machine. An address that means "every interface" is named as localhost."""
+        if self.public_url:
+            return self.public_url
+        host = "localhost" if self.web_host in ("", "0.0.0.0", "::") else self.web_host
+        return f"http://{f'[{host}]' if ':' in host else host}:{port if port is not None else self.web_port}"
 
     @model_validator(mode="after")
     def _shards_in_range(self) -> Settings:

@@ -109,6 +109,26 @@ def test_pages_without_a_real_secret_are_refused_in_one_line(tmp_path):
     assert bad_url.returncode == 2 and "PUBLIC_URL must start with https://" in bad_url.stderr
 
 
+def test_a_pages_port_in_use_is_one_line_before_anything_connects(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "DISCORD_TOKEN": "t",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "HEARTBEAT_PATH": str(tmp_path / "hb.json"),
+            "WEB_PORT": str(port),
+            "PAGE_SECRET": "s" * 32,
+        }
+        result = studybot("run", env=env)
+    assert result.returncode == 2, result.stderr
+    assert f"WEB_PORT: cannot serve pages on 127.0.0.1:{port} (Address already in use)" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and not (tmp_path / "bot.db").exists()  # nothing started
+
+
 def test_run_when_discord_cannot_be_reached_says_so_in_one_line(tmp_path):
     def unreachable(database: str) -> dict[str, str]:
         return {

@@ -136,7 +136,7 @@ class StudyBot(commands.AutoShardedBot):
         self.page_links: PageLinks | None = None
         self.page_server: PageServer | None = None
         if settings.web_port is not None and settings.page_secret is not None:
-            self.page_links = PageLinks(LinkSigner(settings.page_secret.get_secret_value()), settings.page_base_url)
+            self.page_links = PageLinks(LinkSigner(settings.page_secret.get_secret_value()), settings.page_base_url())
 
     def attach(self, fanout: Fanout, scheduler: Scheduler) -> None:
         """Give the bot its fan-out and the scheduler that drives it (they need the bot to exist first)."""
@@ -197,9 +197,10 @@ class StudyBot(commands.AutoShardedBot):
             )
             self.page_server = PageServer(site, self.settings.web_host, self.settings.web_port)
             await self.page_server.start()
-            if not self.settings.public_url:  # the links name the port the server got (WEB_PORT=0: any)
-                base = f"http://{self.settings.web_host}:{self.page_server.port}"
-                self.page_links = PageLinks(self.page_links.signer, base)
+            # Without PUBLIC_URL the links name the port the server got (WEB_PORT=0: any free one).
+            self.page_links = PageLinks(self.page_links.signer, self.settings.page_base_url(self.page_server.port))
+            if not self.settings.public_url and self.settings.web_host not in ("127.0.0.1", "::1", "localhost"):
+                log.warning("PUBLIC_URL is not set: page links name %s", self.page_links.base_url)
         if self._start_scheduler and self.scheduler is not None:
             await self.scheduler.start()
 

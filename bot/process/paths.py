@@ -45,3 +45,22 @@ def _advice(setting: str, where: Path, problem: str) -> str:
         f"{setting}: {problem} (the bot runs as {user}). Give that user write access there, or point "
         f"{setting} at a folder it can write (in Docker: the /data volume, which the image's defaults use)."
     )
+
+
+def web_port_problem(host: str, port: int) -> str | None:
+    """None when the pages' address can be listened on, else the one line to print (a port in use, an
+    address this machine does not have). Checked before connecting; the server itself binds later, at start."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            probe.bind(address)
+    except OSError as exc:
+        return (
+            f"WEB_PORT: cannot serve pages on {host}:{port} ({exc.strerror or exc}). Choose a free port, set "
+            "WEB_HOST to an address of this machine, or leave WEB_PORT empty to serve no pages."
+        )
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.web import guard
 from bot.web.guard import RateLimit, client_address, trusted_networks
 
@@ -68,3 +69,14 @@ def test_a_new_minute_gives_the_budget_back_and_addresses_are_forgotten(monkeypa
     for n in range(1000):  # a flood of fresh addresses never grows the table past its bound
         limit.check(f"10.0.{n // 256}.{n % 256}")
     assert len(limit._windows) <= 100
+
+
+def test_links_name_an_address_people_can_open():
+    def base(**settings) -> str:
+        given = {"web_port": 8080, "page_secret": "x" * 32, "public_url": ""} | settings
+        return Settings(_env_file=None, **given).page_base_url()
+
+    assert base(web_host="127.0.0.1") == "http://127.0.0.1:8080"
+    assert base(web_host="0.0.0.0") == base(web_host="::") == "http://localhost:8080"  # every interface
+    assert base(web_host="::1") == "http://[::1]:8080"
+    assert base(web_host="0.0.0.0", public_url="https://study.example.org/") == "https://study.example.org"

@@ -39,6 +39,24 @@ async def count_weeks(db: Path, now: datetime) -> None:
         await engine.dispose()
 
 
+def count_first_dones(conn: sqlite3.Connection) -> None:
+    """Mark each member's first done of each topic and keep the all-time counts on the memberships, as /done
+    does: a topic counts once (bot.services.progress.advance.counts_once), at its earliest done."""
+    conn.execute(
+        "UPDATE progress_events SET first_done = 1 WHERE kind = 'done' AND NOT EXISTS ("
+        " SELECT 1 FROM progress_events e WHERE e.membership_id = progress_events.membership_id"
+        " AND e.topic_id = progress_events.topic_id AND e.kind = 'done'"
+        " AND (e.at < progress_events.at OR (e.at = progress_events.at AND e.id < progress_events.id)))"
+    )
+    conn.execute(
+        "UPDATE memberships SET"
+        " done_count = (SELECT count(*) FROM progress_events e WHERE e.membership_id = memberships.id"
+        " AND e.first_done),"
+        " last_done_at = (SELECT max(e.at) FROM progress_events e WHERE e.membership_id = memberships.id"
+        " AND e.first_done)"
+    )
+
+
 def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> None:
     """Create `db` (migrated) and fill it. Member i of the big cohort has user id USER_BASE + i."""
     upgrade_to_head(f"sqlite+aiosqlite:///{db}")
@@ -105,20 +123,7 @@ def generate(db: Path, roadmap: Roadmap, now: datetime, *, seed: int = 7) -> Non
             " VALUES (?, ?, ?, ?, NULL, ?)",
             events(),
         )
-        # A topic counts once (bot.services.progress.advance.counts_once): the earliest done of each topic.
-        conn.execute(
-            "UPDATE progress_events SET first_done = 1 WHERE kind = 'done' AND NOT EXISTS ("
-            " SELECT 1 FROM progress_events e WHERE e.membership_id = progress_events.membership_id"
-            " AND e.topic_id = progress_events.topic_id AND e.kind = 'done'"
-            " AND (e.at < progress_events.at OR (e.at = progress_events.at AND e.id < progress_events.id)))"
-        )
-        conn.execute(
-            "UPDATE memberships SET"
-            " done_count = (SELECT count(*) FROM progress_events e WHERE e.membership_id = memberships.id"
-            " AND e.first_done),"
-            " last_done_at = (SELECT max(e.at) FROM progress_events e WHERE e.membership_id = memberships.id"
-            " AND e.first_done)"
-        )
+        count_first_dones(conn)
         conn.commit()
     conn.close()
     # The weekly tallies as the bot counts them at start-up (bot.services.progress.tallies).

@@ -29,7 +29,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, machine, pct
-from bench.generate import count_weeks, stamp
+from bench.generate import count_first_dones, count_weeks, stamp
 from bot import i18n
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
@@ -104,19 +104,7 @@ def seed(db: Path, roadmap: Roadmap, members: int, now: datetime, rng: random.Ra
                 for _ in range(8)
             ],
         )
-        conn.execute(
-            "UPDATE progress_events SET first_done = 1 WHERE kind = 'done' AND NOT EXISTS ("
-            " SELECT 1 FROM progress_events e WHERE e.membership_id = progress_events.membership_id"
-            " AND e.topic_id = progress_events.topic_id AND e.kind = 'done'"
-            " AND (e.at < progress_events.at OR (e.at = progress_events.at AND e.id < progress_events.id)))"
-        )
-        conn.execute(
-            "UPDATE memberships SET"
-            " done_count = (SELECT count(*) FROM progress_events e WHERE e.membership_id = memberships.id"
-            " AND e.first_done),"
-            " last_done_at = (SELECT max(e.at) FROM progress_events e WHERE e.membership_id = memberships.id"
-            " AND e.first_done)"
-        )
+        count_first_dones(conn)
         conn.executemany(
             "INSERT INTO checkins (membership_id, at, minutes) VALUES (?, ?, ?)",
             [

@@ -130,5 +130,5 @@ class Services:
             FocusService(sessions, memberships, clock),
             history,
             PageAccess(sessions, cohorts, memberships),
-            PageContent(sessions, roadmaps, clock, cohorts, insight, leaderboards, progress_views, history),
+            PageContent(sessions, roadmaps, clock, insight, leaderboards, progress_views, history),
         )

@@ -48,7 +48,7 @@ def cohort_context(page: CohortPage) -> dict[str, Any]:
         "roadmap": page.roadmap.title,
         "topics": len(page.roadmap.topics),
         "archived": cohort.archived,
-        "members_text": plural(page.members, "{n} member", "{n} members"),
+        "members_text": plural(standing.members, "{n} member", "{n} members"),
         "calendar": {
             "start": page.calendar_start.isoformat(),
             "end": page.calendar_end.isoformat() if page.calendar_end else "…",

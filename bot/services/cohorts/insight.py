@@ -57,6 +57,7 @@ class Standing:
     per_stage: list[tuple[Stage, int]]
     finished: int
     stuck: list[StuckTopic]  # longest against their budget first, at most STUCK_SHOWN
+    calendar: CohortCalendar  # the cohort's calendar these were counted on, its breaks skipped
 
 
 # The active members as the standing reads them.
@@ -94,6 +95,7 @@ def _standing(members: list, roadmap: Roadmap, calendar: CohortCalendar, cohort:
         [(stage, per_stage[stage.id]) for stage in roadmap.stages],
         finished,
         [s for s in stuck if s.median_days > 0][:STUCK_SHOWN],
+        calendar,
     )
 
 

@@ -17,13 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import Cohort, Membership
 from bot.roadmap import Roadmap, RoadmapCatalog, Stage
 from bot.services.clock import Clock
+from bot.services.cohorts.breaks import breaks_of
 from bot.services.cohorts.insight import InsightService, Standing
-from bot.services.cohorts.registry import CohortService
 from bot.services.cohorts.schedule import local_date
 from bot.services.delivery.timers import member_timezone
 from bot.services.progress.history import HistoryService, WeeklyStats
 from bot.services.progress.leaderboard import Leaderboard, LeaderboardService, period_bounds
-from bot.services.progress.pace import CohortCalendar
 from bot.services.progress.views import ProgressReport, ProgressViews
 from bot.services.study.ledger import EVER
 from bot.services.together.showcase import SharedProject, shares_in
@@ -59,12 +58,12 @@ class CohortPage:
     roadmap: Roadmap
     now: datetime
     today: date  # in the cohort's timezone
-    members: int
     calendar_start: date
     calendar_end: date | None  # None: past year 9999 (a start date saved before dates were bounded)
     stages: list[StageSpan]
     pauses: list[tuple[date, date]]
-    standing: Standing  # members per stage, finished and stuck topics, as /cohort report counts them
+    # Members (in all, per stage, finished), stuck topics and the calendar, as /cohort report counts them.
+    standing: Standing
     this_week: Leaderboard
     all_time: Leaderboard
     names: dict[int, str | None]  # user id -> display name (None: not seen since names were kept)
@@ -80,7 +79,6 @@ class PageContent:
         sessions: async_sessionmaker[AsyncSession],
         roadmaps: RoadmapCatalog,
         clock: Clock,
-        cohorts: CohortService,
         insight: InsightService,
         leaderboards: LeaderboardService,
         progress_views: ProgressViews,
@@ -89,7 +87,6 @@ class PageContent:
         self._sessions = sessions
         self._roadmaps = roadmaps
         self._clock = clock
-        self._cohorts = cohorts
         self._insight = insight
         self._leaderboards = leaderboards
         self._progress_views = progress_views
@@ -106,16 +103,16 @@ class PageContent:
         """The page of `cohort` as it stands now."""
         now = self._clock.now()
         roadmap = cohort_roadmap(self._roadmaps, cohort)
-        overview = await self._cohorts.overview(cohort)
         standing = await self._insight.standing(cohort)
         week = await self._leaderboards.compute(cohort, *period_bounds(cohort, "this-week", now), "this-week")
         ever = await self._leaderboards.compute(cohort, *period_bounds(cohort, "all-time", now), "all-time")
         async with self._sessions() as session:
+            pauses = await breaks_of(session, cohort.id)
             shares = await shares_in(session, cohort, EVER, now, roadmap)
             wanted = {e.user_id for e in (*week.top, *ever.top)} | {s.user_id for s in shares}
             shown = await _shown_names(session, cohort.id, wanted)
         listed = [s for s in shares if s.user_id in shown and s.url.startswith(("https://", "http://"))]
-        calendar = CohortCalendar.build(roadmap, cohort.start_date, cohort.pace, overview.paused)
+        calendar = standing.calendar
         try:
             spans = [StageSpan(stage, *calendar.stage_days(stage.id)) for stage in roadmap.stages]
             end: date | None = calendar.last_day
@@ -126,11 +123,10 @@ class PageContent:
             roadmap=roadmap,
             now=now,
             today=local_date(now, cohort.timezone),
-            members=overview.active_members,
             calendar_start=cohort.start_date,
             calendar_end=end,
             stages=spans,
-            pauses=overview.pauses,
+            pauses=pauses,
             standing=standing,
             this_week=week,
             all_time=ever,

@@ -27,12 +27,10 @@ def _board(board: Leaderboard, names: dict[int, str | None]) -> dict[str, Any]:
                 "rank": entry.rank,
                 "name": member_name(names.get(entry.user_id)),
                 "done": entry.done,
-                "done_text": plural(entry.done, "{n} topic", "{n} topics"),
                 "streak": days(entry.streak or 0),
             }
             for entry in board.top
         ],
-        "ranked": board.ranked,
         "more": max(0, board.ranked - len(board.top)),
     }
 
@@ -46,7 +44,6 @@ def cohort_context(page: CohortPage) -> dict[str, Any]:
         "title": cohort.name,
         "as_of": t("As of {time}", time=f"{local_time(page.now, cohort.timezone)} ({cohort.timezone})"),
         "roadmap": page.roadmap.title,
-        "topics": len(page.roadmap.topics),
         "archived": cohort.archived,
         "members_text": plural(standing.members, "{n} member", "{n} members"),
         "calendar": {

@@ -17,6 +17,22 @@ DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 ENV_FILE_VARIABLE = "STUDYBOT_ENV_FILE"
 
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def ip_networks(spec: str) -> Networks:
+    """Comma-separated addresses or networks (`127.0.0.1`, `172.16.0.0/12`); ValueError names the first part
+    that is neither."""
+    networks = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an address or network (e.g. 127.0.0.1, 172.16.0.0/12)") from None
+    return tuple(networks)
+
 
 def env_file() -> str | None:
     """The settings file to read: STUDYBOT_ENV_FILE if set (empty: none), else `.env` in the current folder."""
@@ -108,14 +124,10 @@ class Settings(BaseSettings):
     @field_validator("web_trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
-        for part in value.split(","):
-            try:
-                ipaddress.ip_network(part.strip(), strict=False) if part.strip() else None
-            except ValueError:
-                raise ValueError(
-                    f"WEB_TRUSTED_PROXIES: {part.strip()!r} is not an address or network "
-                    "(e.g. 127.0.0.1, 172.16.0.0/12)"
-                ) from None
+        try:
+            ip_networks(value)
+        except ValueError as exc:
+            raise ValueError(f"WEB_TRUSTED_PROXIES: {exc}") from None
         return value
 
     @field_validator("public_url")
@@ -137,6 +149,11 @@ class Settings(BaseSettings):
                     "output of `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
                 )
         return self
+
+    @property
+    def trusted_proxies(self) -> Networks:
+        """WEB_TRUSTED_PROXIES, parsed: the proxies whose X-Forwarded-For names the client."""
+        return ip_networks(self.web_trusted_proxies)
 
     def page_base_url(self, port: int | None = None) -> str:
         """Where page links point: PUBLIC_URL, else this process's own address on `port` (default WEB_PORT),

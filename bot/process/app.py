@@ -185,7 +185,6 @@ class StudyBot(commands.AutoShardedBot):
             log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.settings.metrics_port)
         if self.page_links is not None and self.settings.web_port is not None:
             # Imported here: a bot without pages never loads Jinja2 or the aiohttp server.
-            from bot.web.guard import trusted_networks
             from bot.web.server import PageServer, PageSite
 
             site = PageSite(
@@ -193,7 +192,7 @@ class StudyBot(commands.AutoShardedBot):
                 self.page_links.signer,
                 self.metrics,
                 self.settings.web_requests_per_minute,
-                trusted_networks(self.settings.web_trusted_proxies),
+                self.settings.trusted_proxies,
             )
             self.page_server = PageServer(site, self.settings.web_host, self.settings.web_port)
             await self.page_server.start()

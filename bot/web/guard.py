@@ -7,6 +7,8 @@ import math
 import time
 from collections.abc import Callable
 
+from bot.config import Networks
+
 # No script, no frame, no form, no outside resource: the pages are HTML, one stylesheet and inline SVG.
 # `data:` images for the empty favicon, so the browser asks for no /favicon.ico.
 CSP = (
@@ -52,15 +54,6 @@ class RateLimit:
     @staticmethod
     def retry_after(seconds: float) -> str:
         return str(max(1, math.ceil(seconds)))
-
-
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-
-
-def trusted_networks(spec: str) -> Networks:
-    """WEB_TRUSTED_PROXIES: comma-separated addresses or networks (`127.0.0.1`, `172.16.0.0/12`); ValueError
-    names a part that is neither."""
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip())
 
 
 def client_address(remote: str | None, forwarded_for: str | None, proxies: Networks) -> str:

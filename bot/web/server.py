@@ -13,18 +13,19 @@ import jinja2
 from aiohttp import web
 
 from bot import i18n
+from bot.config import Networks, ip_networks
 from bot.i18n import ENGLISH, LANGUAGES
 from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.services.errors import NotFound
 from bot.services.pages.links import Kind, LinkSigner
-from bot.web.guard import SECURITY_HEADERS, Networks, RateLimit, client_address, trusted_networks
+from bot.web.guard import SECURITY_HEADERS, RateLimit, client_address
 from bot.web.pages import cohort_context, labels, member_context
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-LOOPBACK = trusted_networks("127.0.0.0/8,::1")
+LOOPBACK = ip_networks("127.0.0.0/8,::1")
 # Short, and in the reader's browser only: no shared cache (a proxy, a CDN) ever keeps a page, so a revoked
 # link, a page taken down or a member's /forget-me is gone for everyone else at once.
 PAGE_CACHE = "private, max-age=30"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import Settings
+from bot.config import Settings, ip_networks
 from bot.web import guard
-from bot.web.guard import RateLimit, client_address, trusted_networks
+from bot.web.guard import RateLimit, client_address
 
-LOCAL = trusted_networks("127.0.0.1,::1")
-DOCKER = trusted_networks("127.0.0.1,::1,172.16.0.0/12")
+LOCAL = ip_networks("127.0.0.1,::1")
+DOCKER = ip_networks("127.0.0.1,::1,172.16.0.0/12")
 
 
 def test_only_a_trusted_proxy_may_name_the_client():

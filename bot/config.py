@@ -155,13 +155,13 @@ class Settings(BaseSettings):
         """WEB_TRUSTED_PROXIES, parsed: the proxies whose X-Forwarded-For names the client."""
         return ip_networks(self.web_trusted_proxies)
 
-    def page_base_url(self, port: int | None = None) -> str:
-        """Where page links point: PUBLIC_URL, else this process's own address on `port` (default WEB_PORT),
-        fine on one machine. An address that means "every interface" is named as localhost."""
+    def page_base_url(self, port: int) -> str:
+        """Where page links point: PUBLIC_URL, else this process's own address on `port` (the one its server
+        got), fine on one machine. An address that means "every interface" is named as localhost."""
         if self.public_url:
             return self.public_url
         host = "localhost" if self.web_host in ("", "0.0.0.0", "::") else self.web_host
-        return f"http://{f'[{host}]' if ':' in host else host}:{port if port is not None else self.web_port}"
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     @model_validator(mode="after")
     def _shards_in_range(self) -> Settings:

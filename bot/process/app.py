@@ -133,10 +133,8 @@ class StudyBot(commands.AutoShardedBot):
         self.fanout: Fanout | None = None
         self.scheduler: Scheduler | None = None
         self._closing = False
-        self.page_links: PageLinks | None = None
+        self.page_links: PageLinks | None = None  # set once the pages are served (WEB_PORT)
         self.page_server: PageServer | None = None
-        if settings.web_port is not None and settings.page_secret is not None:
-            self.page_links = PageLinks(LinkSigner(settings.page_secret.get_secret_value()), settings.page_base_url())
 
     def attach(self, fanout: Fanout, scheduler: Scheduler) -> None:
         """Give the bot its fan-out and the scheduler that drives it (they need the bot to exist first)."""
@@ -183,25 +181,25 @@ class StudyBot(commands.AutoShardedBot):
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
             log.info("metrics on http://%s:%d/metrics", self.settings.metrics_host, self.settings.metrics_port)
-        if self.page_links is not None and self.settings.web_port is not None:
-            # Imported here: a bot without pages never loads Jinja2 or the aiohttp server.
-            from bot.web.server import PageServer, PageSite
-
-            site = PageSite(
-                self.services,
-                self.page_links.signer,
-                self.metrics,
-                self.settings.web_requests_per_minute,
-                self.settings.trusted_proxies,
-            )
-            self.page_server = PageServer(site, self.settings.web_host, self.settings.web_port)
-            await self.page_server.start()
-            # Without PUBLIC_URL the links name the port the server got (WEB_PORT=0: any free one).
-            self.page_links = PageLinks(self.page_links.signer, self.settings.page_base_url(self.page_server.port))
-            if not self.settings.public_url and self.settings.web_host not in ("127.0.0.1", "::1", "localhost"):
-                log.warning("PUBLIC_URL is not set: page links name %s", self.page_links.base_url)
+        if self.settings.web_port is not None and self.settings.page_secret is not None:
+            await self._serve_pages(self.settings.web_port, LinkSigner(self.settings.page_secret.get_secret_value()))
         if self._start_scheduler and self.scheduler is not None:
             await self.scheduler.start()
+
+    async def _serve_pages(self, port: int, signer: LinkSigner) -> None:
+        """Listen for the web pages, then give out links to them (naming the port the server got unless
+        PUBLIC_URL is set: WEB_PORT=0 is any free one)."""
+        # Imported here: a bot without pages never loads Jinja2 or the aiohttp server.
+        from bot.web.server import PageServer, PageSite
+
+        site = PageSite(
+            self.services, signer, self.metrics, self.settings.web_requests_per_minute, self.settings.trusted_proxies
+        )
+        self.page_server = PageServer(site, self.settings.web_host, port)
+        await self.page_server.start()
+        self.page_links = PageLinks(signer, self.settings.page_base_url(self.page_server.port))
+        if not self.settings.public_url and self.settings.web_host not in ("127.0.0.1", "::1", "localhost"):
+            log.warning("PUBLIC_URL is not set: page links name %s", self.page_links.base_url)
 
     async def close(self) -> None:
         """Stop the scheduler (letting in-flight sends finish) before the HTTP session closes."""

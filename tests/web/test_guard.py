@@ -74,7 +74,7 @@ def test_a_new_minute_gives_the_budget_back_and_addresses_are_forgotten(monkeypa
 def test_links_name_an_address_people_can_open():
     def base(**settings) -> str:
         given = {"web_port": 8080, "page_secret": "x" * 32, "public_url": ""} | settings
-        return Settings(_env_file=None, **given).page_base_url()
+        return Settings(_env_file=None, **given).page_base_url(8080)
 
     assert base(web_host="127.0.0.1") == "http://127.0.0.1:8080"
     assert base(web_host="0.0.0.0") == base(web_host="::") == "http://localhost:8080"  # every interface
